@@ -1,0 +1,106 @@
+import { Command, CommanderError } from 'commander';
+import { CitadelError, isCitadelError } from '../common/errors.js';
+import { createContext, type CliContext, type World } from './context.js';
+import { commandModules } from './registry.js';
+
+/**
+ * Runs the CLI and returns its exit code (0 success, 1 failure, 2 usage: docs/cli.md).
+ * Commands are registered from small modules that load their heavy dependencies lazily,
+ * so a data command such as `citadel ready --json` starts fast.
+ */
+export async function main(argv: readonly string[], world: World = processWorld()): Promise<number> {
+  const wantsJson = argv.includes('--json');
+  const townOption = optionValue(argv, '--town');
+  const context = createContext(world, townOption);
+  const program = buildProgram(context, world);
+  try {
+    // --town is global: accepted anywhere on the line, so it is taken out before parsing.
+    await program.parseAsync(withoutOption(argv, '--town'), { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return report(error, wantsJson, world);
+  } finally {
+    context.dispose();
+  }
+}
+
+export function buildProgram(context: CliContext, world: World): Command {
+  const program = new Command('citadel')
+    .description('A terminal workstation for a town of AI coding agents on one git repository')
+    .option('--town <dir>', 'the town (a git repository with .citadel/) to act on')
+    .showSuggestionAfterError(true);
+  program.exitOverride();
+  program.configureOutput({
+    writeOut: (text) => world.stdout(text),
+    // Commander's own messages (unknown option, missing argument…) are reported by `report`.
+    writeErr: () => undefined,
+  });
+  for (const register of commandModules) register(program, context);
+  // exitOverride and output settings only reach subcommands created after they are set, so
+  // apply them again to the whole tree.
+  const visit = (command: Command): void => {
+    command.exitOverride();
+    command.configureOutput({ writeOut: (text) => world.stdout(text), writeErr: () => undefined });
+    command.commands.forEach(visit);
+  };
+  program.commands.forEach(visit);
+  return program;
+}
+
+function report(error: unknown, wantsJson: boolean, world: World): number {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return 0;
+    }
+    const message = error.message.replace(/^error: /, '');
+    writeError(world, wantsJson, 'usage', `${message} (see --help)`);
+    return 2;
+  }
+  if (isCitadelError(error)) {
+    writeError(world, wantsJson, error.code, error.message);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  writeError(world, wantsJson, 'internal', `internal error: ${message}`);
+  return 1;
+}
+
+function writeError(world: World, wantsJson: boolean, code: string, message: string): void {
+  if (wantsJson) world.stderr(`${JSON.stringify({ error: { code, message } })}\n`);
+  else world.stderr(`citadel: ${message}\n`);
+}
+
+function optionValue(argv: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') return undefined;
+    if (arg === name) return argv[i + 1];
+    if (arg.startsWith(`${name}=`)) return arg.slice(name.length + 1);
+  }
+  return undefined;
+}
+
+function withoutOption(argv: readonly string[], name: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (arg === name) i++;
+    else if (!arg.startsWith(`${name}=`)) out.push(arg);
+  }
+  return out;
+}
+
+function processWorld(): World {
+  return {
+    cwd: process.cwd(),
+    env: process.env,
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+  };
+}
+
+export { CitadelError };

@@ -1,0 +1,87 @@
+/**
+ * The journal's public contract. Everything above the journal (model, daemon, CLI, TUI) uses
+ * only these types and `openJournal`; the journal knows nothing of beads or polecats: it
+ * stores JSON entities of named kinds, keyed by id.
+ */
+
+/** A stored entity: a JSON object with a string id. Snapshots are stored whole (never diffs). */
+export type Entity = { readonly id: string } & { readonly [key: string]: unknown };
+
+/**
+ * One change a mutation makes. `entity: null` is a delete (a tombstone record).
+ * `kind` is a plural, directory-safe name ("beads", "polecats"); its projection files are
+ * `<projections>/<kind>/<id>.json`. `action` is a short verb for history and the activity feed
+ * ("create", "claim", "close", …); `summary` an optional human line.
+ */
+export interface Change {
+  readonly kind: string;
+  readonly id: string;
+  readonly entity: Entity | null;
+  readonly action: string;
+  readonly summary?: string;
+}
+
+/** One record of the journal, as stored (the frame adds a CRC32C of the body). */
+export interface JournalRecord {
+  readonly v: 1;
+  /** Global, contiguous, assigned under the store lock: the only ordering authority. */
+  readonly seq: number;
+  /** Informational only; never used for ordering. */
+  readonly ts: string;
+  /** Who wrote it (the actor), and the process, for diagnosis. */
+  readonly writer: string;
+  readonly pid: number;
+  readonly action: string;
+  readonly kind: string;
+  readonly id: string;
+  readonly entity?: Entity;
+  readonly deleted?: true;
+  readonly summary?: string;
+}
+
+/** A consistent, read-only view of every live entity at one seq. */
+export interface StateView {
+  /** The seq of the last record applied (0 for an empty journal). */
+  readonly seq: number;
+  get(kind: string, id: string): Entity | undefined;
+  /** Every live entity of a kind (insertion order is not meaningful). */
+  all(kind: string): ReadonlyMap<string, Entity>;
+}
+
+export interface MutationResult<T> {
+  readonly value: T;
+  /** The records appended (empty when the mutation changed nothing). */
+  readonly records: readonly JournalRecord[];
+  /** The journal's seq after the mutation. */
+  readonly seq: number;
+}
+
+/**
+ * Decides a mutation from the current state. It must be pure and synchronous: it may run
+ * under the inter-process lock. Throwing aborts the mutation with nothing written.
+ */
+export type Mutator<T> = (state: StateView) => { changes: readonly Change[]; value: T };
+
+export interface JournalOptions {
+  /** The writer recorded on every record (the actor). */
+  readonly writer: string;
+  /** Where projection files go (`<projections>/<kind>/<id>.json`); none when omitted. */
+  readonly projections?: string;
+  /** Roll the active segment once it reaches this many bytes. */
+  readonly segmentBytes?: number;
+  /** fsync each mutation (default true). Tests of durability keep it on. */
+  readonly fsync?: boolean;
+}
+
+export interface Journal {
+  readonly dir: string;
+  /** The state, brought up to date with the journal (an O(1) check when nothing changed). */
+  read(): StateView;
+  /** Runs `fn` under the store lock on the reconciled state and appends its changes with one fsync. */
+  mutate<T>(fn: Mutator<T>): Promise<MutationResult<T>>;
+  /** The records in seq order, optionally from a seq (inclusive) on; for history, CVs and the feed. */
+  records(fromSeq?: number): Iterable<JournalRecord>;
+  /** The seq at the head of the journal, read cheaply (the watermark), without replaying. */
+  headSeq(): number;
+  close(): void;
+}

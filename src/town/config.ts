@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { CitadelError } from '../common/errors.js';
+
+/**
+ * The town's configuration, `.citadel/config.json`. Every field is optional in the file; a
+ * missing file means the defaults. Validated by hand rather than with zod: this is read on
+ * every CLI call, and zod's import alone costs ~50 ms on these machines (docs/architecture.md).
+ */
+export interface TownConfig {
+  /** Bead id prefix, e.g. "ct" → ct-a3f8. */
+  prefix: string;
+  /** The gate commands the refinery runs on each merge request, as argv arrays. */
+  gates: string[][];
+  /** Seconds a gate may run before it fails. */
+  gateTimeoutSeconds: number;
+  /** How the refinery lands a branch. */
+  mergeMode: 'rebase' | 'merge';
+  /** Who gets a bounced bead back: its polecat, or the ready queue. */
+  bounceTo: 'polecat' | 'ready';
+  /** The agent preset `sling` uses when none is given. */
+  defaultAgent: string;
+  /** The main branch polecats branch from and the refinery lands on. */
+  mainBranch: string;
+  /** What the daemon does with a polecat whose pty was lost in a crash. */
+  onLostPolecat: 'restart' | 'ready';
+  /** The TUI's prefix key, tmux notation (C-b). */
+  prefixKey: string;
+  /** Theme name (themes/<name>.json) or path. */
+  theme: string;
+  /** Scrollback lines kept per pane by the daemon. */
+  scrollback: number;
+}
+
+export const defaultConfig: TownConfig = {
+  prefix: 'ct',
+  gates: [],
+  gateTimeoutSeconds: 600,
+  mergeMode: 'rebase',
+  bounceTo: 'polecat',
+  defaultAgent: 'scripted',
+  mainBranch: 'main',
+  onLostPolecat: 'restart',
+  prefixKey: 'C-b',
+  theme: 'dark',
+  scrollback: 10_000,
+};
+
+type Check = (value: unknown) => boolean;
+const isString: Check = (v) => typeof v === 'string' && v.length > 0;
+const isArgvList: Check = (v) =>
+  Array.isArray(v) && v.every((argv) => Array.isArray(argv) && argv.length > 0 && argv.every((a) => typeof a === 'string'));
+const isPositiveInt: Check = (v) => Number.isInteger(v) && (v as number) > 0;
+const oneOf = (...allowed: string[]): Check => (v) => typeof v === 'string' && allowed.includes(v);
+
+const checks: { [K in keyof TownConfig]: [Check, string] } = {
+  prefix: [(v) => typeof v === 'string' && /^[a-z][a-z0-9]{0,7}$/.test(v), 'a lowercase word of 1–8 letters/digits'],
+  gates: [isArgvList, 'a list of argv arrays, e.g. [["npm","test"]]'],
+  gateTimeoutSeconds: [isPositiveInt, 'a positive integer'],
+  mergeMode: [oneOf('rebase', 'merge'), '"rebase" or "merge"'],
+  bounceTo: [oneOf('polecat', 'ready'), '"polecat" or "ready"'],
+  defaultAgent: [isString, 'a preset name'],
+  mainBranch: [isString, 'a branch name'],
+  onLostPolecat: [oneOf('restart', 'ready'), '"restart" or "ready"'],
+  prefixKey: [isString, 'a key such as "C-b"'],
+  theme: [isString, 'a theme name'],
+  scrollback: [isPositiveInt, 'a positive integer'],
+};
+
+/** Parses a config file's text; errors name the file and the key. */
+export function parseConfig(text: string, file: string): TownConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new CitadelError('invalid', `${file}: not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw new CitadelError('invalid', `${file}: expected a JSON object`);
+  }
+  const config: Record<string, unknown> = { ...defaultConfig };
+  for (const [key, value] of Object.entries(raw)) {
+    const check = checks[key as keyof TownConfig];
+    if (!check) throw new CitadelError('invalid', `${file}: unknown key "${key}" (known: ${Object.keys(checks).join(', ')})`);
+    if (!check[0](value)) throw new CitadelError('invalid', `${file}: "${key}" must be ${check[1]}`);
+    config[key] = value;
+  }
+  return config as unknown as TownConfig;
+}
+
+export function loadConfig(file: string): TownConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...defaultConfig };
+    throw error;
+  }
+  return parseConfig(text, file);
+}
