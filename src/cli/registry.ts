@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
+import { register as agent } from './commands/agent.js';
 import { register as attach } from './commands/attach.js';
 import { register as bead } from './commands/bead.js';
 import { register as cv } from './commands/cv.js';
@@ -7,6 +8,7 @@ import { register as daemon } from './commands/daemon.js';
 import { register as demo } from './commands/demo.js';
 import { register as doctor } from './commands/doctor.js';
 import { register as done } from './commands/done.js';
+import { register as hook } from './commands/hook.js';
 import { register as init } from './commands/init.js';
 import { register as mail } from './commands/mail.js';
 import { register as mcp } from './commands/mcp.js';
@@ -43,4 +45,6 @@ export const commandModules: ReadonlyArray<(program: Command, context: CliContex
   doctor,
   daemon,
   mcp,
+  agent,
+  hook,
 ];
