@@ -1,0 +1,258 @@
+import type { Disposable, Pty, PtyExit, PtySpawnOptions, SpawnPty } from '../pty/pty.js';
+import { FlowControl } from './flow-control.js';
+import { FrameScheduler } from './frame-scheduler.js';
+import type { RowFrame } from './protocol.js';
+import { Screen } from './screen.js';
+
+/** Where a pane's frames go: one subscribed client. */
+export interface FrameSink {
+  frame(frame: RowFrame): void;
+}
+
+export interface PaneOptions {
+  id: string;
+  argv: readonly string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  cols: number;
+  rows: number;
+  /** Scrollback lines kept (town config `scrollback`). */
+  scrollback: number;
+  spawnPty: SpawnPty;
+  /** Minimum time between two frames of a busy pane. */
+  frameIntervalMs?: number;
+  now?: () => number;
+}
+
+/**
+ * A pane: one program on a pty, its output parsed once into a headless screen, and the
+ * subscribers that receive its row frames. The screen outlives the program, so an exited
+ * pane still shows its last screen and can be restarted in place.
+ */
+export class Pane {
+  readonly id: string;
+  argv: readonly string[];
+  readonly cwd: string;
+  env: NodeJS.ProcessEnv;
+  readonly screen: Screen;
+  /** When the program last wrote anything (ms, `now()` clock); its start counts. */
+  lastOutputAt: number;
+  /** Set once the current program has exited. */
+  exit: PtyExit | undefined;
+  private pty: Pty | undefined;
+  private flow: FlowControl | undefined;
+  private readonly listeners: Disposable[] = [];
+  private readonly sinks = new Set<FrameSink>();
+  private readonly scheduler: FrameScheduler;
+  private readonly exitListeners = new Set<(exit: PtyExit) => void>();
+  private readonly now: () => number;
+  private readonly spawnPty: SpawnPty;
+  /** Rows as last sent to the subscribers; undefined forces a full frame. */
+  private sent: { lines: string[]; cursor: string; altScreen: boolean; title: string | undefined; cols: number; rows: number } | undefined;
+  private disposed = false;
+
+  constructor(options: PaneOptions) {
+    this.id = options.id;
+    this.argv = options.argv;
+    this.cwd = options.cwd;
+    this.env = options.env;
+    this.spawnPty = options.spawnPty;
+    this.now = options.now ?? (() => performance.now());
+    this.lastOutputAt = this.now();
+    this.screen = new Screen(options.cols, options.rows, options.scrollback);
+    this.scheduler = new FrameScheduler(() => this.broadcast(), options.frameIntervalMs ?? 16, this.now);
+    this.start();
+  }
+
+  get pid(): number | undefined {
+    return this.pty?.pid;
+  }
+
+  get running(): boolean {
+    return this.pty !== undefined && this.exit === undefined;
+  }
+
+  get cols(): number {
+    return this.screen.cols;
+  }
+
+  get rows(): number {
+    return this.screen.rows;
+  }
+
+  /** Characters received and not yet parsed (bounded by flow control). */
+  get unparsed(): number {
+    return this.flow?.unparsed ?? 0;
+  }
+
+  onExit(listener: (exit: PtyExit) => void): Disposable {
+    this.exitListeners.add(listener);
+    return { dispose: () => this.exitListeners.delete(listener) };
+  }
+
+  /** Types into the program (keystrokes, pasted text). Ignored once it has exited. */
+  input(data: string): void {
+    if (this.running) this.pty!.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (cols === this.cols && rows === this.rows) return;
+    this.screen.resize(cols, rows);
+    if (this.running) this.pty!.resize(cols, rows);
+    this.sent = undefined;
+    this.scheduler.request();
+  }
+
+  /** Sends `signal` to the program (its output keeps flowing until it is gone). */
+  kill(signal = 'SIGHUP'): void {
+    if (!this.running) return;
+    this.flow?.finish();
+    try {
+      this.pty!.kill(signal);
+    } catch {
+      // Already gone: the exit event follows.
+    }
+  }
+
+  /** Starts the program again in the same screen (after it exited), optionally with a new argv/env. */
+  restart(argv?: readonly string[], env?: NodeJS.ProcessEnv): void {
+    if (this.running) throw new Error(`pane ${this.id} is still running`);
+    if (argv) this.argv = argv;
+    if (env) this.env = env;
+    this.screen.write('\r\n\x1b[2m── restarted ──\x1b[0m\r\n', () => this.scheduler.request());
+    this.start();
+  }
+
+  /** Adds a subscriber: it gets the whole screen now, then only the rows that change. */
+  subscribe(sink: FrameSink): Disposable {
+    // Changes the others have not seen yet go out first, so they stay in step.
+    this.scheduler.flushNow();
+    this.sinks.add(sink);
+    const frame = this.fullFrame();
+    this.sent = {
+      lines: frame.lines.map(([, text]) => text),
+      cursor: `${frame.cursor.x},${frame.cursor.y},${frame.cursor.visible}`,
+      altScreen: frame.altScreen,
+      title: frame.title,
+      cols: frame.cols,
+      rows: frame.rows,
+    };
+    sink.frame(frame);
+    return { dispose: () => this.sinks.delete(sink) };
+  }
+
+  get subscribers(): number {
+    return this.sinks.size;
+  }
+
+  /** The whole screen as one frame (on subscribe, or for a client that fell behind). */
+  fullFrame(): RowFrame {
+    const state = this.screen.state();
+    return {
+      t: 'frame',
+      pane: this.id,
+      cols: state.cols,
+      rows: state.rows,
+      full: true,
+      lines: state.lines.map((text, y) => [y, text]),
+      cursor: state.cursor,
+      altScreen: state.altScreen,
+      ...(state.title !== undefined ? { title: state.title } : {}),
+    };
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.kill('SIGHUP');
+    this.scheduler.dispose();
+    for (const listener of this.listeners) listener.dispose();
+    this.sinks.clear();
+    this.screen.dispose();
+  }
+
+  private start(): void {
+    const options: PtySpawnOptions = { cwd: this.cwd, env: this.env, cols: this.cols, rows: this.rows };
+    for (const listener of this.listeners.splice(0)) listener.dispose();
+    this.exit = undefined;
+    const pty = this.spawnPty(this.argv, options);
+    this.pty = pty;
+    this.lastOutputAt = this.now();
+    // While the pty is paused, watch for the program's death: its unread tail must be read at once.
+    let watch: NodeJS.Timeout | undefined;
+    const flow: FlowControl = new FlowControl({
+      pause: () => {
+        pty.pause();
+        watch = setInterval(() => {
+          if (!isAlive(pty.pid)) flow.finish();
+        }, 20);
+      },
+      resume: () => {
+        clearInterval(watch);
+        watch = undefined;
+        pty.resume();
+      },
+    });
+    this.flow = flow;
+    this.listeners.push({ dispose: () => clearInterval(watch) });
+    this.listeners.push(
+      pty.onData((data) => {
+        flow.received(data.length);
+        this.screen.write(data, () => {
+          flow.parsed(data.length);
+          this.lastOutputAt = this.now();
+          if (this.sinks.size > 0) this.scheduler.request();
+        });
+      }),
+      pty.onExit((exit) => {
+        flow.finish();
+        // The exit is reported once the output before it is on the screen.
+        this.screen.write('', () => {
+          if (this.pty !== pty) return;
+          this.exit = exit;
+          this.scheduler.request();
+          for (const listener of [...this.exitListeners]) listener(exit);
+        });
+      }),
+    );
+  }
+
+  /** Sends the rows that changed since the last frame to every subscriber. */
+  private broadcast(): void {
+    if (this.disposed || this.sinks.size === 0) {
+      this.sent = undefined;
+      return;
+    }
+    const state = this.screen.state();
+    const cursor = `${state.cursor.x},${state.cursor.y},${state.cursor.visible}`;
+    const previous = this.sent;
+    const full = !previous || previous.cols !== state.cols || previous.rows !== state.rows || previous.altScreen !== state.altScreen;
+    const lines: Array<[number, string]> = [];
+    state.lines.forEach((text, y) => {
+      if (full || previous!.lines[y] !== text) lines.push([y, text]);
+    });
+    this.sent = { lines: state.lines, cursor, altScreen: state.altScreen, title: state.title, cols: state.cols, rows: state.rows };
+    if (!full && lines.length === 0 && previous!.cursor === cursor && previous!.title === state.title) return;
+    const frame: RowFrame = {
+      t: 'frame',
+      pane: this.id,
+      cols: state.cols,
+      rows: state.rows,
+      full,
+      lines,
+      cursor: state.cursor,
+      altScreen: state.altScreen,
+      ...(state.title !== undefined ? { title: state.title } : {}),
+    };
+    for (const sink of [...this.sinks]) sink.frame(frame);
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

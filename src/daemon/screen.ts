@@ -1,0 +1,132 @@
+import { createRequire } from 'node:module';
+import type { IBufferCell, Terminal as TerminalType } from '@xterm/headless';
+import type { Cursor } from './protocol.js';
+import { encodeRow, plainRow } from './row-encoder.js';
+
+// @xterm/headless ships CommonJS only; the daemon loads it once, never on a data command's path.
+const require = createRequire(import.meta.url);
+const { Terminal } = require('@xterm/headless') as { Terminal: typeof TerminalType };
+
+/** What a screen looks like at one moment, as rows ready for a client. */
+export interface ScreenState {
+  cols: number;
+  rows: number;
+  lines: string[];
+  cursor: Cursor;
+  altScreen: boolean;
+  title: string | undefined;
+}
+
+/**
+ * One pane's terminal: an @xterm/headless screen with bounded scrollback, fed the pty's output.
+ * The daemon parses each pane once, here, and clients only ever see encoded rows.
+ */
+export class Screen {
+  readonly terminal: TerminalType;
+  private cursorVisible = true;
+  private currentTitle: string | undefined;
+  private readonly scratch: IBufferCell;
+
+  constructor(cols: number, rows: number, scrollback: number) {
+    this.terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    // DECTCEM (CSI ? 25 h/l) is not exposed by the headless API: watch it, and let xterm handle it too.
+    this.terminal.parser.registerCsiHandler({ prefix: '?', final: 'h' }, (params) => {
+      if (params.includes(25)) this.cursorVisible = true;
+      return false;
+    });
+    this.terminal.parser.registerCsiHandler({ prefix: '?', final: 'l' }, (params) => {
+      if (params.includes(25)) this.cursorVisible = false;
+      return false;
+    });
+    this.terminal.parser.registerEscHandler({ final: 'c' }, () => {
+      this.cursorVisible = true;
+      return false;
+    });
+    this.terminal.onTitleChange((title) => {
+      this.currentTitle = title;
+    });
+    this.scratch = this.terminal.buffer.active.getNullCell();
+  }
+
+  get cols(): number {
+    return this.terminal.cols;
+  }
+
+  get rows(): number {
+    return this.terminal.rows;
+  }
+
+  get altScreen(): boolean {
+    return this.terminal.buffer.active.type === 'alternate';
+  }
+
+  get title(): string | undefined {
+    return this.currentTitle;
+  }
+
+  /** Queues output for parsing; `parsed` runs once it is on the screen. */
+  write(data: string, parsed: () => void): void {
+    this.terminal.write(data, parsed);
+  }
+
+  resize(cols: number, rows: number): void {
+    this.terminal.resize(cols, rows);
+  }
+
+  cursor(): Cursor {
+    const buffer = this.terminal.buffer.active;
+    return { x: Math.min(buffer.cursorX, this.cols - 1), y: buffer.cursorY, visible: this.cursorVisible };
+  }
+
+  /** Visible row `y` (0 = top of the screen), encoded. */
+  row(y: number): string {
+    const buffer = this.terminal.buffer.active;
+    return encodeRow(buffer.getLine(buffer.baseY + y), this.cols, this.scratch);
+  }
+
+  state(): ScreenState {
+    const lines: string[] = [];
+    for (let y = 0; y < this.rows; y++) lines.push(this.row(y));
+    return { cols: this.cols, rows: this.rows, lines, cursor: this.cursor(), altScreen: this.altScreen, title: this.title };
+  }
+
+  /** Every line held: scrollback then screen. */
+  get length(): number {
+    return this.terminal.buffer.active.length;
+  }
+
+  /** Index of the screen's top row within `length` (rows above it are scrollback). */
+  get baseY(): number {
+    return this.terminal.buffer.active.baseY;
+  }
+
+  /** Lines `from` .. `from + count - 1` of the whole buffer, styled or as plain text. */
+  lines(from: number, count: number, plain: boolean): Array<[number, string]> {
+    const buffer = this.terminal.buffer.active;
+    const start = Math.max(0, from);
+    const end = Math.min(buffer.length, from + count);
+    const out: Array<[number, string]> = [];
+    for (let i = start; i < end; i++) {
+      const line = buffer.getLine(i);
+      out.push([i, plain ? plainRow(line) : encodeRow(line, this.cols, this.scratch)]);
+    }
+    return out;
+  }
+
+  /** The visible screen as plain text, trailing blank lines dropped (for `peek`). */
+  text(): string {
+    const rows = this.lines(this.baseY, this.rows, true).map(([, text]) => text);
+    while (rows.length > 0 && rows[rows.length - 1] === '') rows.pop();
+    return rows.join('\n');
+  }
+
+  /** The bottom `count` non-blank lines of the screen, plain, for the witness's prompt patterns. */
+  bottomLines(count: number): string[] {
+    const rows = this.text().split('\n');
+    return rows.slice(-count);
+  }
+
+  dispose(): void {
+    this.terminal.dispose();
+  }
+}
