@@ -1,7 +1,18 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('prime').description('what an agent needs at the start of a session').allowUnknownOption().allowExcessArguments().action(notYet('prime'));
+/** `citadel prime`: what an agent reads at the start of a session (docs/agents.md). */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('prime')
+    .description('what an agent needs at the start of a session: who it is, its bead and molecule step, how to submit and ask for help')
+    .option('--bead <id>', 'the bead to prime for (default: $CITADEL_BEAD, else the polecat’s or your claimed bead)')
+    .option('--json', 'print the facts as JSON instead of text')
+    .action(async (options: { bead?: string; json?: boolean }) => {
+      const { primeFor } = await import('../../agents/prime-for-town.js');
+      const town = context.town();
+      const { text, context: facts } = primeFor(town, options.bead ?? context.env.CITADEL_BEAD?.trim() ?? undefined);
+      if (options.json) context.json(facts);
+      else context.out(text);
+    });
 }

@@ -1,0 +1,62 @@
+import type { PrimeContext, PrimeStep } from './prime-context.js';
+
+/**
+ * Renders what an agent reads at the start of a session (`citadel prime`): who it is, its
+ * bead, the bead's place in its molecule, how to submit and ask for help, and the house rules.
+ * Pure and short on purpose: it goes into the agent's context window, maybe at every start.
+ */
+export function renderPrime(context: PrimeContext): string {
+  const lines: string[] = [];
+  const { actor, polecat, bead, molecule } = context;
+  if (polecat) {
+    lines.push(`# You are polecat "${actor}", a worker in a citadel town (${context.town})`);
+    const where = [polecat.worktree && `worktree ${polecat.worktree}`, polecat.branch && `branch ${polecat.branch}`].filter(Boolean);
+    lines.push(`You work one bead at a time in your own git worktree${where.length > 0 ? ` (${where.join(', ')})` : ''}.`);
+  } else {
+    lines.push(`# You are "${actor}" in a citadel town (${context.town})`);
+  }
+
+  if (bead) {
+    lines.push('', `## Your bead: ${bead.id}${bead.title ? ` — ${bead.title}` : ''}`);
+    const facts = [bead.type, bead.status, bead.priority !== undefined ? `P${bead.priority}` : undefined].filter(Boolean);
+    if (facts.length > 0) lines.push(`(${facts.join(', ')}${bead.labels?.length ? `; labels ${bead.labels.join(', ')}` : ''})`);
+    if (bead.body?.trim()) lines.push('', bead.body.trim());
+    if (bead.acceptance?.trim()) lines.push('', `Acceptance: ${bead.acceptance.trim()}`);
+    if (bead.gate?.trim()) lines.push(`Gate (must pass): ${bead.gate.trim()}`);
+  } else {
+    lines.push('', 'No bead assigned. Find work with `citadel ready`, take one with `citadel bead update ID --claim`.');
+  }
+
+  if (molecule) {
+    const current = molecule.steps.findIndex((s) => s.isCurrent);
+    const place = current >= 0 ? `step ${current + 1} of ${molecule.steps.length}` : `${molecule.steps.length} steps`;
+    lines.push('', `## Molecule ${molecule.epic.id}${molecule.epic.title ? ` "${molecule.epic.title}"` : ''}: ${place}`);
+    for (const step of molecule.steps) lines.push(stepLine(step));
+    if (molecule.unblocks.length > 0) lines.push(`Closing your step unblocks: ${molecule.unblocks.join(', ')}.`);
+    lines.push('Do only your step; other polecats take the others.');
+  }
+
+  lines.push('', '## How to work');
+  lines.push('- Commit early and often on your branch. Never touch main: no checkout, merge, rebase or push of main.');
+  if (polecat) {
+    lines.push('- Submit: commit everything, then `citadel done` (the refinery merges your branch behind its gates, or mails you why not).');
+  } else if (bead) {
+    lines.push(`- Finished: \`citadel bead close ${bead.id} --reason "..."\`.`);
+  }
+  lines.push('- Stuck, or need a decision? `citadel mail send --to overseer --subject "..." --body "..."`, then keep going or wait for the reply.');
+  lines.push(`- Mail: \`citadel mail inbox --unread\`${context.unreadMail > 0 ? ` (${context.unreadMail} unread now)` : ''}; \`citadel mail read ID\`.`);
+  lines.push('- More: `citadel bead show ID`, `citadel ready`, `citadel molecule status ID`; `--json` for JSON. The same tools over MCP: `citadel mcp`.');
+  return `${lines.join('\n')}\n`;
+}
+
+const marks: Record<string, string> = { closed: '✓', in_progress: '▶', blocked: '✗' };
+
+function stepLine(step: PrimeStep): string {
+  const status = step.bead.status ?? 'open';
+  const mark = step.isCurrent ? '→' : (marks[status] ?? (step.ready ? '○' : '·'));
+  const state = status === 'open' ? (step.ready ? 'ready' : 'waiting') : status;
+  const holder = step.bead.assignee && status !== 'closed' ? ` by ${step.bead.assignee}` : '';
+  const needs = step.needs.length > 0 ? `; needs ${step.needs.map((n) => `${n.name}${n.closed ? ' ✓' : ''}`).join(', ')}` : '';
+  const you = step.isCurrent ? '  ← you are here' : '';
+  return `  ${mark} ${step.bead.id} ${step.name}: ${state}${holder}${needs}${you}`;
+}

@@ -1,0 +1,57 @@
+import type { Readable, Writable } from 'node:stream';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { isCitadelError } from '../common/errors.js';
+import { compactJson } from './compact-json.js';
+import { createCliRunner, type CliWorld } from './run-cli.js';
+import { findTool, tools } from './tools.js';
+
+export interface McpServerOptions extends CliWorld {
+  stdin: Readable;
+  stdout: Writable;
+  version: string;
+}
+
+const instructions =
+  'citadel: work items (beads), mail and merges for this town. Flow: ready → claim → work and commit → done. ' +
+  'Ask the overseer by mail_send when stuck.';
+
+/**
+ * Serves citadel's tools over MCP on stdio until the client closes stdin. Each call runs the
+ * matching `citadel` command in-process (run-cli.ts) and returns its JSON, compacted; a
+ * citadel error becomes a tool error carrying the CLI's own message.
+ */
+export async function runMcpServer(options: McpServerOptions): Promise<void> {
+  const server = new Server({ name: 'citadel', version: options.version }, { capabilities: { tools: {} }, instructions });
+  const runCli = createCliRunner({ cwd: options.cwd, env: options.env });
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({
+    tools: tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),
+  }));
+
+  server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    let argv: string[];
+    try {
+      argv = findTool(request.params.name).argv(request.params.arguments ?? {});
+    } catch (error) {
+      if (isCitadelError(error)) return failure(`${error.code}: ${error.message}`);
+      throw error;
+    }
+    const outcome = await runCli(argv);
+    if (outcome.code !== 0) return failure(`${outcome.error?.code ?? 'failed'}: ${outcome.error?.message ?? 'failed'}`);
+    return { content: [{ type: 'text', text: compactJson(outcome.stdout) }] };
+  });
+
+  const transport = new StdioServerTransport(options.stdin, options.stdout);
+  const closed = new Promise<void>((resolve) => {
+    transport.onclose = () => resolve();
+    options.stdin.once('end', () => void transport.close());
+  });
+  await server.connect(transport);
+  await closed;
+}
+
+function failure(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
