@@ -1,0 +1,57 @@
+import { CitadelError } from '../common/errors.js';
+
+/**
+ * Bead ids: `<prefix>-<base36>` (ct-a3f8), random so that ids made in parallel never need
+ * coordination beyond the check under the journal lock, and short enough to type. The random
+ * part starts at 4 characters and grows with the town so that a fresh draw rarely collides:
+ * length L is used while the town holds fewer than 36^L / 100 beads (4 chars up to ~16.8k
+ * beads, 5 up to ~605k, 6 beyond), i.e. a draw collides with probability below 1% and is
+ * simply drawn again.
+ */
+
+const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+const MIN_LENGTH = 4;
+const MAX_LENGTH = 12;
+/** Draws per length before the generator moves to a longer id. */
+const DRAWS_PER_LENGTH = 8;
+
+/**
+ * Any id citadel accepts: its own (`ct-a3f8`, `ct-a3f8.2`) and imported ones (`bd-98c4e1fa.1`,
+ * `hq-cv-d46qe`). Letters, digits, and `-` `.` `_` `:` inside; at most 100 characters.
+ */
+const ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._:-]{0,98}[A-Za-z0-9])?$/;
+
+/** True when `id` is a well-formed bead id (it may still not exist). */
+export function isBeadId(id: string): boolean {
+  return ID_PATTERN.test(id);
+}
+
+/** The length of the random part for a town holding `count` beads. */
+export function idLengthFor(count: number): number {
+  let length = MIN_LENGTH;
+  while (length < MAX_LENGTH && count >= 36 ** length / 100) length++;
+  return length;
+}
+
+/**
+ * A fresh id not yet `taken`, for a town of `count` beads. Called inside a mutator, under the
+ * journal lock, so the check against `taken` makes it unique even when many processes create
+ * beads at once.
+ */
+export function generateBeadId(prefix: string, count: number, taken: (id: string) => boolean, random: () => number): string {
+  for (let length = idLengthFor(count); length <= MAX_LENGTH; length++) {
+    for (let draw = 0; draw < DRAWS_PER_LENGTH; draw++) {
+      let suffix = '';
+      for (let i = 0; i < length; i++) suffix += ALPHABET[Math.floor(random() * 36) % 36];
+      const id = `${prefix}-${suffix}`;
+      if (!taken(id)) return id;
+    }
+  }
+  throw new CitadelError('failed', `could not draw a free bead id with prefix "${prefix}" (is the random source broken?)`);
+}
+
+/** The id of step `n` (1-based) of a molecule instance: `<epic id>.<n>`, e.g. ct-a3f8.2. */
+export function stepId(epicId: string, n: number): string {
+  if (!Number.isInteger(n) || n < 1) throw new CitadelError('invalid', `a step number must be a positive integer (got ${n})`);
+  return `${epicId}.${n}`;
+}

@@ -1,0 +1,65 @@
+import { CitadelError } from '../common/errors.js';
+import type { StateView } from '../journal/types.js';
+import { BEAD_KIND, type Bead, type BeadStatus, type BeadType } from './bead.js';
+import { checkId } from './validate.js';
+
+/** Every bead of a state, by id. */
+export function beadsOf(state: StateView): ReadonlyMap<string, Bead> {
+  return state.all(BEAD_KIND) as ReadonlyMap<string, Bead>;
+}
+
+/** The bead `id`, or a `not_found` error naming it (and an `invalid` one for a malformed id). */
+export function getBead(state: StateView, id: string): Bead {
+  const checked = checkId(id);
+  const bead = state.get(BEAD_KIND, checked) as Bead | undefined;
+  if (!bead) throw new CitadelError('not_found', `bead ${checked} not found (see \`citadel bead list\`)`);
+  return bead;
+}
+
+/** What `bead list` filters on; every given filter must match. */
+export interface BeadFilter {
+  /** Any of these statuses. */
+  readonly statuses?: readonly BeadStatus[];
+  /** Any of these types. Without it, messages are left out (they live in `mail inbox`). */
+  readonly types?: readonly BeadType[];
+  readonly label?: string;
+  /** An assignee's name; "" or "none" for the unassigned. */
+  readonly assignee?: string;
+  readonly parent?: string;
+}
+
+/** The beads matching `filter`, by priority, then age, then id. */
+export function listBeads(beads: ReadonlyMap<string, Bead>, filter: BeadFilter = {}): Bead[] {
+  const unassigned = filter.assignee === '' || filter.assignee === 'none';
+  const found: Bead[] = [];
+  for (const bead of beads.values()) {
+    if (filter.types ? !filter.types.includes(bead.type) : bead.type === 'message') continue;
+    if (filter.statuses && !filter.statuses.includes(bead.status)) continue;
+    if (filter.label !== undefined && !bead.labels.includes(filter.label)) continue;
+    if (filter.assignee !== undefined && (unassigned ? bead.assignee !== null : bead.assignee !== filter.assignee)) continue;
+    if (filter.parent !== undefined && bead.parent !== filter.parent) continue;
+    found.push(bead);
+  }
+  return found.sort(byPriorityThenAge);
+}
+
+/** Priority (0 first), then age (oldest first), then id. */
+export function byPriorityThenAge(a: Bead, b: Bead): number {
+  return a.priority - b.priority || compareText(a.created_at, b.created_at) || compareText(a.id, b.id);
+}
+
+/** The children of `id`, oldest first. */
+export function childrenOf(beads: ReadonlyMap<string, Bead>, id: string): Bead[] {
+  const found: Bead[] = [];
+  for (const bead of beads.values()) if (bead.parent === id) found.push(bead);
+  return found.sort((a, b) => compareText(a.created_at, b.created_at) || compareText(a.id, b.id));
+}
+
+/** The beads that need `id` (they wait for it to close). */
+export function dependentsOf(beads: ReadonlyMap<string, Bead>, id: string): Bead[] {
+  const found: Bead[] = [];
+  for (const bead of beads.values()) if (bead.needs.includes(id)) found.push(bead);
+  return found.sort(byPriorityThenAge);
+}
+
+const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

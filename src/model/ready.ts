@@ -1,0 +1,97 @@
+import { isWork, type Bead } from './bead.js';
+
+/**
+ * The ready queue (docs/model.md, "The ready rule"): the work a polecat may start now.
+ *
+ * A bead is ready when it is work (not mail, not a merge request, not an epic that has
+ * children: an epic is finished by its children), its status is `open`, nobody has claimed
+ * it, every bead it `needs` is closed (a need that does not exist counts as open), and no
+ * ancestor (parent, its parent, …) is blocked. A bead is *blocked* when its status is
+ * `blocked` or one of its needs is not closed.
+ *
+ * Order: priority (0 first), then age (oldest first), then id, so the order is total.
+ */
+
+export interface ReadyOptions {
+  /** At most this many beads (all when omitted). */
+  readonly limit?: number;
+}
+
+/** The needs of `bead` that are not closed (missing ones included), in its order. */
+export function openNeeds(bead: Bead, beads: ReadonlyMap<string, Bead>): string[] {
+  return bead.needs.filter((id) => beads.get(id)?.status !== 'closed');
+}
+
+/** True when `bead` is blocked: status `blocked`, or waiting on a need that is not closed. */
+export function isBlocked(bead: Bead, beads: ReadonlyMap<string, Bead>): boolean {
+  return bead.status === 'blocked' || bead.needs.some((id) => beads.get(id)?.status !== 'closed');
+}
+
+/** The nearest blocked ancestor of `bead` (parent, grandparent, …), or undefined. */
+export function blockedAncestor(bead: Bead, beads: ReadonlyMap<string, Bead>): Bead | undefined {
+  const seen = new Set<string>([bead.id]);
+  for (let id = bead.parent; id !== null && !seen.has(id); ) {
+    seen.add(id);
+    const ancestor = beads.get(id);
+    if (!ancestor) return undefined;
+    if (isBlocked(ancestor, beads)) return ancestor;
+    id = ancestor.parent;
+  }
+  return undefined;
+}
+
+/** Ids of the beads that have at least one child. */
+export function parentIds(beads: ReadonlyMap<string, Bead>): Set<string> {
+  const parents = new Set<string>();
+  for (const bead of beads.values()) if (bead.parent !== null) parents.add(bead.parent);
+  return parents;
+}
+
+/**
+ * Why `bead` is not ready, as one human line, or null when it is ready. The same rule as
+ * {@link readyQueue}, one bead at a time (for `bead show`).
+ */
+export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parents: ReadonlySet<string> = parentIds(beads)): string | null {
+  if (!isWork(bead)) return `a ${bead.type.replace('_', ' ')} is not work`;
+  if (bead.type === 'epic' && parents.has(bead.id)) return 'an epic is finished by its children';
+  if (bead.status !== 'open') return `it is ${bead.status.replace('_', ' ')}`;
+  if (bead.assignee) return `it is claimed by ${bead.assignee}`;
+  const waiting = openNeeds(bead, beads);
+  if (waiting.length > 0) return `it needs ${waiting.join(', ')} closed first`;
+  const ancestor = blockedAncestor(bead, beads);
+  if (ancestor) return `its parent ${ancestor.id} is blocked`;
+  return null;
+}
+
+/** Sort order of the queue: priority, then age, then id. */
+export function compareReady(a: Bead, b: Bead): number {
+  return a.priority - b.priority || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The ready queue of `beads` (every bead of the town, by id), best first. */
+export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptions = {}): Bead[] {
+  const parents = parentIds(beads);
+  // Whether each ancestor is blocked, memoized: the queue stays linear on deep epics.
+  const ancestorBlocked = new Map<string, boolean>();
+  const chainBlocked = (id: string | null, seen: Set<string>): boolean => {
+    if (id === null) return false;
+    const known = ancestorBlocked.get(id);
+    if (known !== undefined) return known;
+    const bead = beads.get(id);
+    if (!bead || seen.has(id)) return false;
+    seen.add(id);
+    const blocked = isBlocked(bead, beads) || chainBlocked(bead.parent, seen);
+    ancestorBlocked.set(id, blocked);
+    return blocked;
+  };
+  const ready: Bead[] = [];
+  for (const bead of beads.values()) {
+    if (!isWork(bead) || bead.status !== 'open' || bead.assignee) continue;
+    if (bead.type === 'epic' && parents.has(bead.id)) continue;
+    if (bead.needs.some((id) => beads.get(id)?.status !== 'closed')) continue;
+    if (chainBlocked(bead.parent, new Set([bead.id]))) continue;
+    ready.push(bead);
+  }
+  ready.sort(compareReady);
+  return options.limit === undefined ? ready : ready.slice(0, Math.max(0, options.limit));
+}

@@ -1,0 +1,65 @@
+import { CitadelError } from '../common/errors.js';
+import { BEAD_STATUSES, BEAD_TYPES, isBeadStatus, isBeadType, type BeadStatus, type BeadType, type Priority } from './bead.js';
+import { isBeadId } from './ids.js';
+
+/**
+ * Input checks shared by every entry point (CLI, MCP, daemon, import). Written by hand rather
+ * than with a schema library: they run on every CLI call (docs/architecture.md, start-up).
+ * Each failure is one line saying what is wrong and what is accepted.
+ */
+
+const invalid = (message: string): CitadelError => new CitadelError('invalid', message);
+
+export const MAX_TITLE = 300;
+
+/** A title: one non-empty line, trimmed. */
+export function checkTitle(title: unknown, what = 'title'): string {
+  if (typeof title !== 'string' || title.trim() === '') throw invalid(`the ${what} is empty: give a short line saying what the work is`);
+  const trimmed = title.trim();
+  if (/[\r\n]/.test(trimmed)) throw invalid(`the ${what} must be one line (put the details in the body)`);
+  if (trimmed.length > MAX_TITLE) throw invalid(`the ${what} is ${trimmed.length} characters long: keep it under ${MAX_TITLE} (put the details in the body)`);
+  return trimmed;
+}
+
+/** A priority from a number or a string ("0".."4", also "P0".."P4"). */
+export function parsePriority(value: unknown): Priority {
+  const text = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim().replace(/^[pP]/, '') : '';
+  if (/^[0-4]$/.test(text)) return Number(text) as Priority;
+  throw invalid(`priority must be 0 (highest) to 4 (lowest), got ${JSON.stringify(value)}`);
+}
+
+export function checkType(value: unknown, allowed: readonly BeadType[] = BEAD_TYPES): BeadType {
+  if (isBeadType(value) && allowed.includes(value)) return value;
+  throw invalid(`unknown bead type ${JSON.stringify(value)}: use one of ${allowed.join(', ')}`);
+}
+
+export function checkStatus(value: unknown): BeadStatus {
+  if (isBeadStatus(value)) return value;
+  throw invalid(`unknown status ${JSON.stringify(value)}: use one of ${BEAD_STATUSES.join(', ')}`);
+}
+
+/** A label: 1–64 characters, no spaces or commas (e.g. `ui`, `area:journal`). */
+export function checkLabel(value: unknown): string {
+  if (typeof value === 'string' && /^[^\s,]{1,64}$/.test(value)) return value;
+  throw invalid(`bad label ${JSON.stringify(value)}: a label is 1–64 characters without spaces or commas`);
+}
+
+/** A well-formed bead id (it may not exist). */
+export function checkId(value: unknown, what = 'bead id'): string {
+  if (typeof value === 'string' && isBeadId(value.trim())) return value.trim();
+  throw invalid(`${JSON.stringify(value)} is not a ${what} (ids look like ct-a3f8)`);
+}
+
+/**
+ * An actor's name as an assignee: a polecat's name, `overseer`, `refinery`, or an imported
+ * name such as `beads/polecats/obsidian`.
+ */
+export function checkActor(value: unknown, what = 'assignee'): string {
+  if (typeof value === 'string' && /^[A-Za-z0-9][A-Za-z0-9._@/-]{0,63}$/.test(value.trim())) return value.trim();
+  throw invalid(`bad ${what} ${JSON.stringify(value)}: a name of letters, digits, '.', '_', '-', '/' (at most 64)`);
+}
+
+/** Labels without duplicates, in first-seen order. */
+export function uniqueLabels(labels: readonly unknown[]): string[] {
+  return [...new Set(labels.map((label) => checkLabel(label)))];
+}

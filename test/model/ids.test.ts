@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { generateBeadId, idLengthFor, isBeadId, stepId } from '../../src/model/index.js';
+import { seededRandom } from './memory-journal.js';
+
+describe('bead ids', () => {
+  it('start at 4 characters and grow before collisions get common', () => {
+    expect(idLengthFor(0)).toBe(4);
+    expect(idLengthFor(16_000)).toBe(4);
+    expect(idLengthFor(17_000)).toBe(5);
+    expect(idLengthFor(100_000)).toBe(5);
+    expect(idLengthFor(1_000_000)).toBe(6);
+    // at 100k beads a fresh draw collides with probability < 1%
+    expect(100_000 / 36 ** idLengthFor(100_000)).toBeLessThan(0.01);
+  });
+
+  it('retries on a collision, then grows the length if the space is full', () => {
+    const taken = new Set<string>();
+    const random = seededRandom(1);
+    for (let i = 0; i < 500; i++) taken.add(generateBeadId('ct', taken.size, (id) => taken.has(id), random));
+    expect(taken.size).toBe(500);
+    // a random source stuck on one value: after its draws at length 4, the id grows to 5
+    const stuck = () => 0.5;
+    const first = generateBeadId('ct', 0, () => false, stuck);
+    expect(generateBeadId('ct', 0, (id) => id === first, stuck)).toHaveLength(first.length + 1);
+  });
+
+  it('accepts citadel and imported ids, and makes molecule step ids', () => {
+    for (const id of ['ct-a3f8', 'ct-a3f8.2', 'bd-98c4e1fa.1', 'hq-cv-d46qe', 'external:gastown:gt-5kjn']) expect(isBeadId(id)).toBe(true);
+    for (const id of ['', '-x', 'a b', 'x/y', 'ct-', "ct-1'"]) expect(isBeadId(id)).toBe(false);
+    expect(stepId('ct-a3f8', 3)).toBe('ct-a3f8.3');
+    expect(() => stepId('ct-a3f8', 0)).toThrow(/positive integer/);
+  });
+});
