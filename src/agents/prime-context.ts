@@ -1,33 +1,21 @@
-import type { Entity, StateView } from '../journal/types.js';
+import type { StateView } from '../journal/types.js';
+import { beadsOf, childrenOf, getBead, inbox, whyNotReady, type Bead } from '../model/index.js';
 
 /**
  * The facts `citadel prime` tells an agent, gathered from one read of the journal. Pure: it
  * takes the state view and returns plain data (prime.ts renders it).
  */
 
-/** The fields of a bead prime reads (docs/cli.md, "JSON bead"), all optional: it reads, never validates. */
-export interface PrimeBead {
-  id: string;
-  type?: string;
-  title?: string;
-  body?: string;
-  status?: string;
-  priority?: number;
-  assignee?: string | null;
-  needs?: string[];
-  parent?: string | null;
-  labels?: string[];
-  /** Molecule steps: what done means, the check that must pass, the step's name in its molecule. */
-  acceptance?: string;
-  gate?: string;
-  step?: string;
-  molecule?: string;
-  created_at?: string;
-  updated_at?: string;
-  read_by?: string[];
-  to?: string;
-  from?: string;
-}
+/**
+ * A bead as prime reads it: the model's bead, plus what a molecule's pour may put on a step
+ * (its `## Step:` name, what done means, the gates that must pass), read loosely.
+ */
+export type PrimeBead = Bead & {
+  readonly step?: string;
+  readonly acceptance?: string;
+  readonly gate?: string;
+  readonly gates?: readonly string[];
+};
 
 export interface PrimeStep {
   bead: PrimeBead;
@@ -63,68 +51,63 @@ export interface PrimeWho {
   beadId?: string | undefined;
 }
 
-const beadKind = 'beads';
 const polecatKind = 'polecats';
 
-const asBead = (entity: Entity | undefined): PrimeBead | undefined => entity as unknown as PrimeBead | undefined;
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** Gathers what prime shows for `who` from the journal's state. */
+/** Gathers what prime shows for `who` from the journal's state. An unknown `beadId` is not_found. */
 export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
   const polecatEntity = state.get(polecatKind, who.actor);
   const polecat = polecatEntity
     ? { name: who.actor, worktree: str(polecatEntity.worktree), branch: str(polecatEntity.branch) }
     : undefined;
+  const beads = beadsOf(state) as ReadonlyMap<string, PrimeBead>;
   const beadId = who.beadId ?? str(polecatEntity?.bead);
-  const beads = state.all(beadKind);
-  const bead = beadId ? asBead(beads.get(beadId)) : claimedBy(beads, who.actor);
+  const bead = beadId ? (getBead(state, beadId) as PrimeBead) : claimedBy(beads, who.actor);
   return {
     actor: who.actor,
     town: who.town,
     polecat,
-    bead: bead ?? (beadId ? { id: beadId, status: 'unknown' } : undefined),
+    bead,
     molecule: bead ? moleculeOf(beads, bead) : undefined,
-    unreadMail: unreadFor(beads, who.actor),
+    unreadMail: inbox(beads, who.actor, { unread: true }).length,
   };
 }
 
-/** The actor's most recently touched in-progress bead. */
-function claimedBy(beads: ReadonlyMap<string, Entity>, actor: string): PrimeBead | undefined {
+/** The actor's most recently touched in-progress work. */
+function claimedBy(beads: ReadonlyMap<string, PrimeBead>, actor: string): PrimeBead | undefined {
   let best: PrimeBead | undefined;
-  for (const entity of beads.values()) {
-    const bead = asBead(entity)!;
-    if (bead.assignee !== actor || bead.status !== 'in_progress' || bead.type === 'message') continue;
-    if (!best || (bead.updated_at ?? '') > (best.updated_at ?? '')) best = bead;
+  for (const bead of beads.values()) {
+    if (bead.assignee !== actor || bead.status !== 'in_progress' || bead.type === 'message' || bead.type === 'merge_request') continue;
+    if (!best || bead.updated_at > best.updated_at) best = bead;
   }
   return best;
 }
 
 /** The step's place in its molecule: its epic's steps in order, with their needs and states. */
-function moleculeOf(beads: ReadonlyMap<string, Entity>, bead: PrimeBead): PrimeMolecule | undefined {
-  const epic = bead.parent ? asBead(beads.get(bead.parent)) : undefined;
-  if (!epic || (bead.type !== 'step' && epic.type !== 'epic')) return undefined;
-  const siblings = [...beads.values()].map((e) => asBead(e)!).filter((b) => b.parent === epic.id && b.type !== 'message');
-  if (siblings.length < 2 && bead.type !== 'step') return undefined;
+function moleculeOf(beads: ReadonlyMap<string, PrimeBead>, bead: PrimeBead): PrimeMolecule | undefined {
+  const epic = bead.parent ? beads.get(bead.parent) : undefined;
+  if (!epic || epic.type !== 'epic') return undefined;
+  const siblings = (childrenOf(beads, epic.id) as PrimeBead[]).filter((b) => b.type !== 'message' && b.type !== 'merge_request');
+  if (bead.type !== 'step' && !epic.molecule) return undefined;
   siblings.sort(byStepOrder);
-  const byId = new Map(siblings.map((b) => [b.id, b]));
   const nameOf = (id: string): string => {
-    const other = byId.get(id) ?? asBead(beads.get(id));
+    const other = beads.get(id);
     return other ? stepName(other) : id;
   };
-  const isClosed = (id: string): boolean => asBead(beads.get(id))?.status === 'closed';
-  const steps = siblings.map((step): PrimeStep => {
-    const needs = (step.needs ?? []).map((id) => ({ name: nameOf(id), closed: isClosed(id) }));
-    return {
+  const isClosed = (id: string): boolean => beads.get(id)?.status === 'closed';
+  const steps = siblings.map(
+    (step): PrimeStep => ({
       bead: step,
       name: stepName(step),
-      needs,
-      ready: step.status === 'open' && !step.assignee && needs.every((n) => n.closed),
+      needs: step.needs.map((id) => ({ name: nameOf(id), closed: isClosed(id) })),
+      ready: whyNotReady(step, beads) === null,
       isCurrent: step.id === bead.id,
-    };
-  });
+    }),
+  );
   const unblocks = siblings
-    .filter((s) => s.status !== 'closed' && (s.needs ?? []).includes(bead.id))
-    .filter((s) => (s.needs ?? []).every((id) => id === bead.id || isClosed(id)))
+    .filter((s) => s.status !== 'closed' && s.needs.includes(bead.id))
+    .filter((s) => s.needs.every((id) => id === bead.id || isClosed(id)))
     .map(stepName);
   return { epic, steps, unblocks };
 }
@@ -138,17 +121,5 @@ function byStepOrder(a: PrimeBead, b: PrimeBead): number {
   const n = (bead: PrimeBead): number => Number(/\.(\d+)$/.exec(bead.id)?.[1] ?? Number.NaN);
   const [na, nb] = [n(a), n(b)];
   if (!Number.isNaN(na) && !Number.isNaN(nb) && na !== nb) return na - nb;
-  return (a.created_at ?? a.id).localeCompare(b.created_at ?? b.id) || a.id.localeCompare(b.id);
-}
-
-/** Mail to the actor (or to everyone) that the actor has not read, nor sent. */
-function unreadFor(beads: ReadonlyMap<string, Entity>, actor: string): number {
-  let count = 0;
-  for (const entity of beads.values()) {
-    const mail = asBead(entity)!;
-    if (mail.type !== 'message' || mail.from === actor) continue;
-    if (mail.to !== actor && mail.to !== '@all') continue;
-    if (!(mail.read_by ?? []).includes(actor)) count++;
-  }
-  return count;
+  return a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
 }

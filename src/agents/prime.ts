@@ -22,7 +22,8 @@ export function renderPrime(context: PrimeContext): string {
     if (facts.length > 0) lines.push(`(${facts.join(', ')}${bead.labels?.length ? `; labels ${bead.labels.join(', ')}` : ''})`);
     if (bead.body?.trim()) lines.push('', bead.body.trim());
     if (bead.acceptance?.trim()) lines.push('', `Acceptance: ${bead.acceptance.trim()}`);
-    if (bead.gate?.trim()) lines.push(`Gate (must pass): ${bead.gate.trim()}`);
+    const gates = bead.gates ?? (bead.gate ? [bead.gate] : []);
+    for (const gate of gates) lines.push(`Gate (must pass): ${gate}`);
   } else {
     lines.push('', 'No bead assigned. Find work with `citadel ready`, take one with `citadel bead update ID --claim`.');
   }

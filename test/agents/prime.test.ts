@@ -3,12 +3,29 @@ import { renderPrime } from '../../src/agents/prime.js';
 import { primeContext } from '../../src/agents/prime-context.js';
 import { stateOf } from './state.js';
 
-const bead = (id: string, fields: Record<string, unknown>) => ({ id, status: 'open', needs: [], labels: [], ...fields });
+const bead = (id: string, fields: Record<string, unknown>) => ({
+  id,
+  type: 'task',
+  title: id,
+  body: '',
+  status: 'open',
+  priority: 2,
+  needs: [],
+  labels: [],
+  assignee: null,
+  parent: null,
+  created_by: 'overseer',
+  created_at: '2026-01-01T00:00:00.000Z',
+  updated_at: '2026-01-01T00:00:00.000Z',
+  closed_at: null,
+  close_reason: null,
+  ...fields,
+});
 
 /** A poured quick-fix: reproduce → fix → verify → submit, with reproduce done and fix claimed by nux. */
 const town = stateOf({
   beads: [
-    bead('ct-9a', { type: 'epic', title: 'Quick fix: login crash', status: 'in_progress' }),
+    bead('ct-9a', { type: 'epic', title: 'Quick fix: login crash', status: 'in_progress', molecule: 'quick-fix' }),
     bead('ct-9a.1', { type: 'step', step: 'reproduce', title: 'Reproduce the crash', parent: 'ct-9a', status: 'closed' }),
     bead('ct-9a.2', {
       type: 'step',
@@ -21,6 +38,7 @@ const town = stateOf({
       body: 'Make the failing test pass with the smallest change.',
       acceptance: 'the reproduction test passes',
       priority: 1,
+      gates: ['npm test'],
     }),
     bead('ct-9a.3', { type: 'step', step: 'verify', parent: 'ct-9a', needs: ['ct-9a.2'] }),
     bead('ct-9a.10', { type: 'step', step: 'submit', parent: 'ct-9a', needs: ['ct-9a.3'] }),
@@ -39,6 +57,7 @@ describe('prime', () => {
     expect(text).toContain('## Your bead: ct-9a.2 — Fix the crash');
     expect(text).toContain('Make the failing test pass with the smallest change.');
     expect(text).toContain('Acceptance: the reproduction test passes');
+    expect(text).toContain('Gate (must pass): npm test');
     expect(text).toContain('Molecule ct-9a "Quick fix: login crash": step 2 of 4');
     // The graph in order (.10 after .3), each step's state and needs, and where the agent is.
     const graph = text.split('\n').filter((line) => line.startsWith('  '));
