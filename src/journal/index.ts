@@ -1,2 +1,3 @@
 export type { Change, Entity, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
-export { openJournal } from './journal.js';
+export { openJournal, type JournalInternals } from './journal.js';
+export type { RecoveryEvent } from './recovery.js';

@@ -1,7 +1,460 @@
+import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
-import type { Journal, JournalOptions } from './types.js';
+import { fsyncDir } from './files.js';
+import { corruptError, encodeRecords, scanRecords } from './frame.js';
+import { readHead, writeHead, type Head } from './head.js';
+import { StoreLock } from './lock.js';
+import { rebuildProjections, writeProjections } from './projections.js';
+import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
+import { allSegments, ARCHIVE_DIR, liveSegments, segmentName, type SegmentRef } from './segments.js';
+import { listSnapshots, loadSnapshot, writeSnapshot } from './snapshot.js';
+import { EntityState } from './state.js';
+import type { Change, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
 
-/** Placeholder until the store lands (issue 2). */
-export function openJournal(_dir: string, _options: JournalOptions): Journal {
-  throw new CitadelError('unavailable', 'the journal is not implemented yet');
+const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
+const DEFAULT_CHECKPOINT_EVERY = 2000;
+const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+const KIND = /^[a-z][a-z0-9_-]{0,63}$/;
+const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/**
+ * Opens the journal in `dir` (created when missing). Opening is cheap: the state is loaded on
+ * the first `read()` or `mutate()`, from the newest snapshot plus the journal after it.
+ */
+export function openJournal(dir: string, options: JournalOptions): Journal & JournalInternals {
+  mkdirSync(dir, { recursive: true });
+  return new FileJournal(dir, options);
+}
+
+/** Extras beyond the `Journal` contract, for doctor, tests and long-lived processes. */
+export interface JournalInternals {
+  /** Torn tails this handle set aside (also logged in `recovery.log` and kept as `.broken` files). */
+  readonly recoveries: readonly RecoveryEvent[];
+  /** Writes a snapshot now (under the lock) and archives the segments it covers. */
+  checkpoint(): Promise<number>;
+}
+
+interface Position {
+  /** The segment we have read up to, and the byte offset just after the last complete mutation in it. */
+  segment: string;
+  offset: number;
+}
+
+class FileJournal implements Journal, JournalInternals {
+  private state: EntityState | undefined;
+  private pos: Position = { segment: segmentName(1), offset: 0 };
+  private readonly lock: StoreLock;
+  private queue: Promise<unknown> = Promise.resolve();
+  private writeFd: { segment: string; fd: number } | undefined;
+  private cachedView: StateView | undefined;
+  /** The seq of the newest snapshot this handle knows of. */
+  private snapshotSeq = 0;
+  /** The projection files may lag the journal and a repair has not happened yet. */
+  private projectionsToCheck = true;
+  readonly recoveries: RecoveryEvent[] = [];
+  private readonly segmentBytes: number;
+  private readonly checkpointEvery: number;
+  private readonly fsync: boolean;
+  private closed = false;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: JournalOptions,
+  ) {
+    this.lock = new StoreLock(dir, options.writer);
+    this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
+    this.fsync = options.fsync ?? true;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  read(): StateView {
+    this.assertOpen();
+    const state = this.loaded();
+    if (this.changedOnDisk()) this.catchUp(false);
+    if (this.projectionsToCheck && this.options.projections) this.tryRepairProjections();
+    return (this.cachedView ??= state.view());
+  }
+
+  headSeq(): number {
+    this.assertOpen();
+    const head = readHead(this.dir);
+    if (head) {
+      const size = statSync(join(this.dir, head.segment), { throwIfNoEntry: false })?.size;
+      if (size === head.offset && !existsSync(join(this.dir, segmentName(head.seq + 1)))) return head.seq;
+    }
+    return this.read().seq;
+  }
+
+  *records(fromSeq = 1): Iterable<JournalRecord> {
+    const segments = allSegments(this.dir);
+    let first = 0;
+    for (let i = 0; i < segments.length; i++) if (segments[i]!.firstSeq <= fromSeq) first = i;
+    let expected = segments[first]?.firstSeq ?? 1;
+    for (let i = first; i < segments.length; i++) {
+      const segment = segments[i]!;
+      if (segment.firstSeq !== expected) throw gapError(segment, expected);
+      const bytes = readSegment(segment, 0);
+      const result = scanRecords(bytes, 0, segment.firstSeq - 1);
+      for (const record of result.records) if (record.seq >= fromSeq && !record.kind.startsWith('_')) yield record;
+      expected = result.lastSeq + 1;
+      if (result.stop && !(result.stop.unfinished && i === segments.length - 1)) throw corruptError(segment.path, result.stop);
+    }
+  }
+
+  /** True when the journal may hold records this handle has not applied: two stats, no parsing. */
+  private changedOnDisk(): boolean {
+    const state = this.state!;
+    const size = statSync(join(this.dir, this.pos.segment), { throwIfNoEntry: false })?.size;
+    if (size === undefined) return state.seq > 0 || existsSync(join(this.dir, this.pos.segment));
+    return size !== this.pos.offset || existsSync(join(this.dir, segmentName(state.seq + 1)));
+  }
+
+  /** Loads the state on first use: the newest good snapshot, then the journal after it. */
+  private loaded(): EntityState {
+    if (this.state) return this.state;
+    for (const snapshot of listSnapshots(this.dir)) {
+      const loadedSnapshot = loadSnapshot(this.dir, snapshot.name, false);
+      if (!loadedSnapshot) continue;
+      const { header } = loadedSnapshot;
+      const live = existsSync(join(this.dir, header.segment)) || existsSync(join(this.dir, ARCHIVE_DIR, header.segment));
+      if (!live) continue;
+      this.state = EntityState.from(header.seq, loadedSnapshot.kinds);
+      this.pos = { segment: header.segment, offset: header.offset };
+      this.snapshotSeq = header.seq;
+      break;
+    }
+    if (!this.state) {
+      this.state = new EntityState();
+      const first = allSegments(this.dir)[0];
+      this.pos = { segment: first?.name ?? segmentName(1), offset: 0 };
+      if (first && first.firstSeq !== 1) throw gapError(first, 1);
+    }
+    this.catchUp(false);
+    return this.state;
+  }
+
+  /**
+   * Applies every complete mutation after our position. With `repair` (only under the store
+   * lock) a torn tail of the newest segment is set aside; without it an unfinished tail is
+   * simply not there yet (a writer may be mid-append). Anything else fails closed.
+   * Returns the (kind, id) pairs touched.
+   */
+  private catchUp(repair: boolean): [string, string][] {
+    const state = this.state!;
+    const touched: [string, string][] = [];
+    let segments: SegmentRef[] = liveSegments(this.dir);
+    let index = segments.findIndex((s) => s.name === this.pos.segment);
+    if (index < 0) {
+      segments = allSegments(this.dir);
+      index = segments.findIndex((s) => s.name === this.pos.segment);
+    }
+    if (index < 0) {
+      // Nothing written yet, or our segment not created yet by the first writer.
+      if (state.seq === 0 && this.pos.offset === 0 && segments.length === 0) return touched;
+      throw new CitadelError('corrupt', `journal corrupt: segment ${join(this.dir, this.pos.segment)} is missing (seq ${state.seq + 1} expected in it); run \`citadel doctor\``);
+    }
+    for (let i = index; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const start = i === index ? this.pos.offset : 0;
+      if (i > index && segment.firstSeq !== state.seq + 1) throw gapError(segment, state.seq + 1);
+      const bytes = readSegment(segment, start);
+      const result = scanRecords(bytes, 0, state.seq, (record) => {
+        state.apply(record);
+        touched.push([record.kind, record.id]);
+      });
+      if (result.records.length) this.cachedView = undefined;
+      this.pos = { segment: segment.name, offset: start + result.end };
+      const stop = result.stop;
+      if (!stop) continue;
+      const newest = i === segments.length - 1;
+      const at = { ...stop, offset: start + stop.offset };
+      if (!newest || !stop.unfinished) throw corruptError(segment.path, at);
+      if (repair) this.recoveries.push(setAsideTornTail(segment.path, at.offset));
+      break;
+    }
+    return touched;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  mutate<T>(fn: Mutator<T>): Promise<MutationResult<T>> {
+    return this.underLock(() => this.mutateLocked(fn));
+  }
+
+  checkpoint(): Promise<number> {
+    return this.underLock(() => {
+      this.reconcile();
+      this.writeCheckpoint();
+      this.writeHeadNow(readHead(this.dir));
+      return this.state!.seq;
+    });
+  }
+
+  /** Runs `work` holding the store lock; calls from one handle are queued in order. */
+  private underLock<T>(work: () => T): Promise<T> {
+    this.assertOpen();
+    const run = async (): Promise<T> => {
+      await this.lock.acquire(this.options.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS);
+      try {
+        return work();
+      } finally {
+        this.lock.release();
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  /** Under the lock: our state brought to the end of the journal (torn tail set aside), projections caught up. */
+  private reconcile(): Head | undefined {
+    this.loaded();
+    const touched = this.catchUp(true);
+    const head = readHead(this.dir);
+    if (this.options.projections) this.repairProjections(head, touched);
+    return head;
+  }
+
+  private mutateLocked<T>(fn: Mutator<T>): MutationResult<T> {
+    const head = this.reconcile();
+    const state = this.state!;
+    const { changes, value } = fn(state.transientView());
+    if (changes.length === 0) return { value, records: [], seq: state.seq };
+    const records = this.recordsFor(changes);
+    this.rollIfFull();
+    const { buffer, stored } = encodeRecords(records);
+    this.appendDurably(buffer);
+    // Durable: only now does this process's state move.
+    for (const record of stored) state.apply(record);
+    this.cachedView = undefined;
+    this.pos = { segment: this.pos.segment, offset: this.pos.offset + buffer.length };
+    let projected = head?.projected ?? 0;
+    if (this.options.projections) {
+      try {
+        writeProjections(this.options.projections, state, stored.map((r) => [r.kind, r.id] as const), this.fsync);
+        projected = state.seq;
+      } catch {
+        // The mutation is committed; projections are derived and the watermark stays behind,
+        // so the next reader or writer rebuilds them.
+        this.projectionsToCheck = true;
+      }
+    }
+    if (state.seq - Math.max(head?.snapshot ?? 0, this.snapshotSeq) >= this.checkpointEvery) {
+      try {
+        this.writeCheckpoint();
+      } catch {
+        // a checkpoint is an optimisation; the next mutation retries it
+      }
+    }
+    this.writeHeadNow(head, projected);
+    return { value, records: stored, seq: state.seq };
+  }
+
+  private recordsFor(changes: readonly Change[]): JournalRecord[] {
+    const base = this.state!.seq;
+    const ts = new Date().toISOString();
+    return changes.map((change, i): JournalRecord => {
+      if (!KIND.test(change.kind)) throw new CitadelError('invalid', `journal: bad kind ${JSON.stringify(change.kind)} (lowercase letters, digits, - and _)`);
+      if (!ID.test(change.id)) throw new CitadelError('invalid', `journal: bad id ${JSON.stringify(change.id)} (letters, digits, . _ -; at most 128)`);
+      if (change.entity !== null) {
+        if (typeof change.entity !== 'object' || Array.isArray(change.entity)) throw new CitadelError('invalid', `journal: ${change.kind}/${change.id}: entity must be an object`);
+        if (change.entity.id !== change.id) throw new CitadelError('invalid', `journal: ${change.kind}/${change.id}: entity.id is ${JSON.stringify(change.entity.id)}`);
+      }
+      return {
+        v: 1,
+        seq: base + i + 1,
+        ts,
+        writer: this.options.writer,
+        pid: process.pid,
+        action: change.action,
+        kind: change.kind,
+        id: change.id,
+        ...(change.entity === null ? { deleted: true as const } : { entity: change.entity }),
+        ...(change.summary !== undefined ? { summary: change.summary } : {}),
+        ...(changes.length > 1 ? { batch: changes.length } : {}),
+      };
+    });
+  }
+
+  /** Starts a new segment, named by the next seq, once the active one is full. Never renames. */
+  private rollIfFull(): void {
+    if (this.pos.offset < this.segmentBytes) return;
+    const name = segmentName(this.state!.seq + 1);
+    closeSync(openSync(join(this.dir, name), 'a'));
+    if (this.fsync) fsyncDir(this.dir);
+    this.pos = { segment: name, offset: 0 };
+  }
+
+  private segmentFd(): number {
+    if (this.writeFd?.segment !== this.pos.segment) {
+      if (this.writeFd) closeSync(this.writeFd.fd);
+      this.writeFd = undefined;
+      const path = join(this.dir, this.pos.segment);
+      const created = !existsSync(path);
+      const fd = openSync(path, 'a');
+      if (created && this.fsync) fsyncDir(this.dir);
+      this.writeFd = { segment: this.pos.segment, fd };
+    }
+    return this.writeFd.fd;
+  }
+
+  /**
+   * One write of the whole mutation, one fsync. On any failure (ENOSPC, EFBIG, EIO, a short
+   * write) the segment is cut back to where it was, so no partial record stays, and the
+   * mutation fails; if even the cut fails, what is left is an unfinished tail that readers
+   * ignore and the next writer sets aside.
+   */
+  private appendDurably(buffer: Buffer): void {
+    const before = this.pos.offset;
+    let fd: number | undefined;
+    try {
+      fd = this.segmentFd();
+      let written = 0;
+      while (written < buffer.length) {
+        const n = writeSync(fd, buffer, written, buffer.length - written);
+        if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
+        written += n;
+      }
+      if (this.fsync) fdatasyncSync(fd);
+    } catch (error) {
+      try {
+        if (fd !== undefined) {
+          ftruncateSync(fd, before);
+          fsyncSync(fd);
+        }
+      } catch {
+        // left as an unfinished tail: invisible to readers, set aside by the next writer
+      }
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new CitadelError('io', `journal append failed (${code}: ${(error as Error).message}); the mutation was not applied`, { code });
+    }
+  }
+
+  private writeHeadNow(head: Head | undefined, projected?: number): void {
+    try {
+      writeHead(this.dir, {
+        v: 1,
+        seq: this.state!.seq,
+        segment: this.pos.segment,
+        offset: this.pos.offset,
+        projected: this.options.projections ? (projected ?? this.state!.seq) : (head?.projected ?? 0),
+        snapshot: Math.max(head?.snapshot ?? 0, this.snapshotSeq),
+      });
+    } catch {
+      // HEAD is a cache: a failure to write it costs a slower check later, never data
+    }
+  }
+
+  /** Writes a snapshot of the state and archives the rolled segments it covers. Under the lock. */
+  private writeCheckpoint(): void {
+    const state = this.state!;
+    writeSnapshot(this.dir, state, this.pos, this.fsync);
+    this.snapshotSeq = state.seq;
+    const live = liveSegments(this.dir);
+    const archive = join(this.dir, ARCHIVE_DIR);
+    let moved = false;
+    for (let i = 0; i + 1 < live.length; i++) {
+      const lastSeq = live[i + 1]!.firstSeq - 1;
+      if (lastSeq > state.seq || live[i]!.name === this.pos.segment) break;
+      mkdirSync(archive, { recursive: true });
+      renameSync(live[i]!.path, join(archive, live[i]!.name));
+      moved = true;
+    }
+    if (moved && this.fsync) {
+      fsyncDir(archive);
+      fsyncDir(this.dir);
+    }
+  }
+
+  // ---------------------------------------------------------------- projections
+
+  /** Under the lock: brings projection files up to the journal when the watermark says they lag. */
+  private repairProjections(head: Head | undefined, touched: [string, string][]): void {
+    const root = this.options.projections!;
+    const state = this.state!;
+    if (head && head.projected === state.seq) {
+      this.projectionsToCheck = false;
+      return;
+    }
+    if (!head && state.seq === 0) {
+      // a fresh journal: nothing to project
+    } else if (!head || head.projected > state.seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
+      const result = rebuildProjections(root, state, this.fsync);
+      logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.removed} removed at seq ${state.seq}` });
+    } else {
+      const keys = new Map<string, readonly [string, string]>();
+      for (const record of this.records(head.projected + 1)) {
+        if (record.seq > state.seq) break;
+        keys.set(`${record.kind}\0${record.id}`, [record.kind, record.id]);
+      }
+      for (const [kind, id] of touched) keys.set(`${kind}\0${id}`, [kind, id]);
+      writeProjections(root, state, keys.values(), this.fsync);
+    }
+    this.writeHeadNow(head, state.seq);
+    this.projectionsToCheck = false;
+  }
+
+  /** A reader's best effort: fix lagging projections if the lock is free right now, else leave it to the next writer. */
+  private tryRepairProjections(): void {
+    const head = readHead(this.dir);
+    if (head && head.projected === this.state!.seq) {
+      this.projectionsToCheck = false;
+      return;
+    }
+    if (this.lock.isHeld || !this.lock.tryAcquire()) return;
+    try {
+      this.reconcile();
+    } catch {
+      // a reader does not fail on a repair it could not make; the next writer will
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.writeFd) closeSync(this.writeFd.fd);
+    this.writeFd = undefined;
+    this.lock.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error(`journal ${this.dir} is closed`);
+  }
+}
+
+/** Reads a segment from `start` to its current end (an archived one if it moved meanwhile). */
+function readSegment(segment: SegmentRef, start: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(segment.path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || segment.archived) throw error;
+    fd = openSync(join(segment.path, '..', ARCHIVE_DIR, segment.name), 'r');
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(Math.max(0, size - start));
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, start + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function gapError(segment: SegmentRef, expected: number): CitadelError {
+  return new CitadelError(
+    'corrupt',
+    `journal corrupt: ${segment.path} at byte 0 (seq ${expected}): segment starts at seq ${segment.firstSeq}, expected ${expected}; run \`citadel doctor\``,
+    { segment: segment.path, offset: 0, seq: expected },
+  );
 }

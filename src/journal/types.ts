@@ -37,6 +37,11 @@ export interface JournalRecord {
   readonly entity?: Entity;
   readonly deleted?: true;
   readonly summary?: string;
+  /**
+   * Present when one mutation wrote several records: how many. A mutation's records are
+   * contiguous and apply all together or not at all (a cut-short batch is a torn tail).
+   */
+  readonly batch?: number;
 }
 
 /** A consistent, read-only view of every live entity at one seq. */
@@ -71,6 +76,10 @@ export interface JournalOptions {
   readonly segmentBytes?: number;
   /** fsync each mutation (default true). Tests of durability keep it on. */
   readonly fsync?: boolean;
+  /** Write a state snapshot (a checkpoint) once this many records follow the last one (default 2000). */
+  readonly checkpointEvery?: number;
+  /** Give up waiting for the store lock after this long (default 30 s), naming the holder. */
+  readonly lockTimeoutMs?: number;
 }
 
 export interface Journal {

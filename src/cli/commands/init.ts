@@ -1,7 +1,25 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('init').description('make the current git repository a town (.citadel/); idempotent').allowUnknownOption().allowExcessArguments().action(notYet('init'));
+/** Paths of a town that are per-machine, never committed: kept out of git by `.git/info/exclude`. */
+export const EXCLUDED = ['/.citadel/worktrees/', '/.citadel/run/', '/.citadel/logs/'];
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('init')
+    .description('make the current git repository a town (.citadel/); idempotent')
+    .option('--prefix <prefix>', 'bead id prefix, e.g. ct → ct-a3f8 (default ct; kept from config.json when re-run)')
+    .option('--json', 'print what was done as JSON')
+    .action(async (options: { prefix?: string; json?: boolean }) => {
+      const { initTown } = await import('./init-town.js');
+      const result = initTown({ cwd: context.cwd, env: context.env, prefix: options.prefix });
+      if (options.json) {
+        context.json(result);
+        return;
+      }
+      if (result.created) context.out(`Initialized a citadel town in ${result.citadel} (bead prefix "${result.prefix}").\n`);
+      else context.out(`${result.citadel} is already a citadel town (bead prefix "${result.prefix}"); nothing to do.\n`);
+      if (result.excludedAdded.length) context.out(`Kept out of git via .git/info/exclude: ${result.excludedAdded.join(' ')}\n`);
+      if (result.created) context.out('Next: `citadel bead create "first task"`, then `citadel` to open the workstation.\n');
+    });
 }

@@ -1,0 +1,94 @@
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { CitadelError } from '../../common/errors.js';
+import { openJournal } from '../../journal/index.js';
+import { parseConfig } from '../../town/config.js';
+import { townPaths } from '../../town/paths.js';
+import { EXCLUDED } from './init.js';
+
+export interface InitResult {
+  root: string;
+  citadel: string;
+  prefix: string;
+  /** False when the town already existed (nothing but missing pieces was made). */
+  created: boolean;
+  /** Exclude lines added to `.git/info/exclude` this time. */
+  excludedAdded: string[];
+}
+
+const PREFIX = /^[a-z][a-z0-9]{0,7}$/;
+
+/**
+ * Makes the git repository around `cwd` a town: `.citadel/` with `config.json`, the journal
+ * directory, and per-machine folders kept out of git. Idempotent: re-running fills in what is
+ * missing and changes nothing else.
+ */
+export function initTown(options: { cwd: string; env: NodeJS.ProcessEnv; prefix?: string | undefined }): InitResult {
+  if (options.prefix !== undefined && !PREFIX.test(options.prefix)) {
+    throw new CitadelError('usage', `--prefix must be a lowercase word of 1–8 letters/digits starting with a letter (got ${JSON.stringify(options.prefix)})`);
+  }
+  const { root, commonDir } = gitRepository(options.cwd, options.env);
+  const paths = townPaths(root);
+  const created = !existsSync(paths.config);
+  let prefix = options.prefix ?? 'ct';
+  if (!created) {
+    const config = parseConfig(readFileSync(paths.config, 'utf8'), paths.config);
+    if (options.prefix !== undefined && options.prefix !== config.prefix) {
+      throw new CitadelError('conflict', `this town already uses the bead prefix "${config.prefix}" (${paths.config}); edit that file to change it`);
+    }
+    prefix = config.prefix;
+  }
+  mkdirSync(paths.citadel, { recursive: true });
+  if (created) {
+    const config: Record<string, unknown> = { prefix };
+    const branch = currentBranch(root, options.env);
+    if (branch && branch !== 'main') config.mainBranch = branch;
+    const temp = `${paths.config}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+    renameSync(temp, paths.config); // atomic: a concurrent init sees no config or a whole one
+  }
+  for (const dir of [paths.journal, paths.run, paths.logs]) mkdirSync(dir, { recursive: true });
+  // Opening the journal lays out its lock file; it writes nothing else until a mutation.
+  openJournal(paths.journal, { writer: 'init' }).close();
+  const excludedAdded = addExcludes(join(commonDir, 'info', 'exclude'));
+  return { root, citadel: paths.citadel, prefix, created, excludedAdded };
+}
+
+function gitRepository(cwd: string, env: NodeJS.ProcessEnv): { root: string; commonDir: string } {
+  let output: string;
+  try {
+    output = execFileSync('git', ['rev-parse', '--show-toplevel', '--git-common-dir'], {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch {
+    throw new CitadelError('refused', `${resolve(cwd)} is not inside a git repository: citadel works on one; run \`git init\` (and commit once) first, or cd into your repository`);
+  }
+  const [root, common] = output.trim().split('\n');
+  if (!root || !common) {
+    throw new CitadelError('refused', `${resolve(cwd)} is not inside a git working tree (a bare repository?): run citadel init in a checkout`);
+  }
+  return { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common) };
+}
+
+function currentBranch(root: string, env: NodeJS.ProcessEnv): string | undefined {
+  try {
+    return execFileSync('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function addExcludes(file: string): string[] {
+  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
+  const lines = new Set(existing.split('\n').map((l) => l.trim()));
+  const missing = EXCLUDED.filter((line) => !lines.has(line));
+  if (missing.length === 0) return [];
+  mkdirSync(join(file, '..'), { recursive: true });
+  const lead = existing.length && !existing.endsWith('\n') ? '\n' : '';
+  appendFileSync(file, `${lead}# citadel: per-machine town state\n${missing.join('\n')}\n`);
+  return missing;
+}

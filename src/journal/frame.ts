@@ -1,0 +1,159 @@
+import { CitadelError } from '../common/errors.js';
+import { crc32c, crcHex } from './crc32c.js';
+import type { JournalRecord } from './types.js';
+
+/**
+ * A record on disk is one line framed by newlines: `"\n" + {"crc32c":"<8 hex>","rec":BODY} + "\n"`.
+ * The CRC covers BODY's bytes exactly, so a reader checks it without re-serialising; the line is
+ * still plain JSON for jq and eyes. The leading newline ends any torn fragment a crashed writer
+ * left, so one bad write never swallows the next record.
+ */
+const PREFIX = '{"crc32c":"';
+const MIDDLE = '","rec":';
+/** Bytes before BODY: PREFIX + 8 hex digits + MIDDLE. */
+export const BODY_START = PREFIX.length + 8 + MIDDLE.length;
+const PREFIX_BYTES = Buffer.from(PREFIX);
+const MIDDLE_BYTES = Buffer.from(MIDDLE);
+const NEWLINE = 10;
+const CLOSE_BRACE = 0x7d;
+
+/**
+ * Encodes records (one mutation) as the single buffer written with one `write`. Returns the
+ * records as a reader will parse them back, so this process's memory equals any replay.
+ */
+export function encodeRecords(records: readonly JournalRecord[]): { buffer: Buffer; stored: JournalRecord[] } {
+  const parts: Buffer[] = [];
+  const stored: JournalRecord[] = [];
+  for (const record of records) {
+    const json = JSON.stringify(record);
+    const body = Buffer.from(json);
+    parts.push(Buffer.from(`\n${PREFIX}${crcHex(crc32c(body))}${MIDDLE}`), body, Buffer.from('}\n'));
+    stored.push(JSON.parse(json) as JournalRecord);
+  }
+  return { buffer: Buffer.concat(parts), stored };
+}
+
+export type LineCheck = { ok: true; record: JournalRecord } | { ok: false; reason: string };
+
+/** Checks one line `bytes[start, end)` (without its newline): frame, CRC, JSON and record shape. */
+export function checkLine(bytes: Buffer, start: number, end: number): LineCheck {
+  const length = end - start;
+  if (length < BODY_START + 3) return { ok: false, reason: 'line too short for a record frame' };
+  if (bytes.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, start, start + PREFIX_BYTES.length) !== 0) {
+    return { ok: false, reason: 'bad frame (no crc32c prefix)' };
+  }
+  const hexStart = start + PREFIX_BYTES.length;
+  if (bytes.compare(MIDDLE_BYTES, 0, MIDDLE_BYTES.length, hexStart + 8, hexStart + 8 + MIDDLE_BYTES.length) !== 0) {
+    return { ok: false, reason: 'bad frame (no rec field)' };
+  }
+  if (bytes[end - 1] !== CLOSE_BRACE) return { ok: false, reason: 'bad frame (no closing brace)' };
+  const stored = bytes.toString('latin1', hexStart, hexStart + 8);
+  const bodyStart = start + BODY_START;
+  const bodyEnd = end - 1;
+  if (!/^[0-9a-f]{8}$/.test(stored) || parseInt(stored, 16) !== crc32c(bytes, bodyStart, bodyEnd)) {
+    return { ok: false, reason: 'CRC32C mismatch' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8', bodyStart, bodyEnd));
+  } catch {
+    return { ok: false, reason: 'body is not valid JSON' };
+  }
+  const problem = shapeProblem(value);
+  return problem ? { ok: false, reason: problem } : { ok: true, record: value as JournalRecord };
+}
+
+function shapeProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'body is not an object';
+  const r = value as Record<string, unknown>;
+  if (r.v !== 1) return `unknown record version ${JSON.stringify(r.v)}`;
+  if (!Number.isSafeInteger(r.seq) || (r.seq as number) < 1) return 'seq is not a positive integer';
+  if (typeof r.kind !== 'string' || typeof r.id !== 'string' || typeof r.action !== 'string') return 'kind, id or action missing';
+  if (r.deleted !== true && (typeof r.entity !== 'object' || r.entity === null)) return 'neither entity nor deleted';
+  if (r.batch !== undefined && (!Number.isSafeInteger(r.batch) || (r.batch as number) < 2)) return 'bad batch size';
+  return undefined;
+}
+
+/** Where a scan stopped early: damage (or an unfinished write) at `offset`, where `seq` was expected. */
+export interface ScanStop {
+  readonly offset: number;
+  readonly seq: number;
+  readonly reason: string;
+  /** True when the line has no trailing newline or the last mutation's batch is incomplete: what a crash mid-write leaves. */
+  readonly unfinished: boolean;
+}
+
+export interface ScanResult {
+  /** Records of complete mutations, in order. */
+  readonly records: JournalRecord[];
+  /** Byte offset just after the last complete mutation. */
+  readonly end: number;
+  /** The seq of the last complete record (or the `afterSeq` given). */
+  readonly lastSeq: number;
+  readonly stop: ScanStop | undefined;
+}
+
+/**
+ * Scans `bytes` from `start`, expecting seq `afterSeq + 1` next. Returns the records of complete
+ * mutations and where it stopped. It never throws: the caller decides whether a stop is a torn
+ * tail (set aside) or corruption (fail closed).
+ */
+export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRecord?: (record: JournalRecord) => void): ScanResult {
+  const records: JournalRecord[] = [];
+  let pos = start;
+  let end = start;
+  let lastSeq = afterSeq;
+  let batch: JournalRecord[] = [];
+  let batchStart = start;
+  let batchSize = 0;
+  const stopAt = (offset: number, reason: string, unfinished: boolean): ScanResult => ({
+    records,
+    end,
+    lastSeq,
+    stop: { offset, seq: lastSeq + 1, reason, unfinished },
+  });
+  while (pos < bytes.length) {
+    if (bytes[pos] === NEWLINE) {
+      pos++;
+      continue;
+    }
+    const nl = bytes.indexOf(NEWLINE, pos);
+    if (nl === -1) return stopAt(batch.length ? batchStart : pos, 'unterminated last line (a write that did not finish)', true);
+    const checked = checkLine(bytes, pos, nl);
+    if (!checked.ok) return stopAt(batch.length ? batchStart : pos, checked.reason, false);
+    const record = checked.record;
+    const expected = lastSeq + batch.length + 1;
+    if (record.seq !== expected) {
+      return stopAt(batch.length ? batchStart : pos, record.seq < expected ? `seq ${record.seq} repeated (expected ${expected})` : `seq gap: found ${record.seq}, expected ${expected}`, false);
+    }
+    const size = record.batch ?? 1;
+    if (batch.length === 0) {
+      batchStart = pos;
+      batchSize = size;
+    } else if (size !== batchSize) {
+      return stopAt(batchStart, `mutation of ${batchSize} records cut short at seq ${record.seq}`, false);
+    }
+    batch.push(record);
+    pos = nl + 1;
+    if (batch.length === batchSize) {
+      for (const r of batch) {
+        records.push(r);
+        onRecord?.(r);
+      }
+      lastSeq += batch.length;
+      batch = [];
+      end = pos;
+    }
+  }
+  if (batch.length) return stopAt(batchStart, `last mutation incomplete (${batch.length} of ${batchSize} records)`, true);
+  return { records, end, lastSeq, stop: undefined };
+}
+
+/** The fail-closed error for damage that is not a torn tail. */
+export function corruptError(segmentPath: string, stop: ScanStop): CitadelError {
+  return new CitadelError(
+    'corrupt',
+    `journal corrupt: ${segmentPath} at byte ${stop.offset} (seq ${stop.seq}): ${stop.reason}; run \`citadel doctor\` to inspect and \`citadel doctor --repair\` to quarantine it`,
+    { segment: segmentPath, offset: stop.offset, seq: stop.seq, reason: stop.reason },
+  );
+}

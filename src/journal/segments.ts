@@ -1,0 +1,44 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Segment files are `seg-<first seq, 12 digits>.jsonl`: the name says where a seq lives, so
+ * finding seq N is a listing and a search by name, with no index to keep right. Rolled
+ * segments are never renamed or rewritten; old ones move, under the same name, to `archive/`.
+ */
+export const ARCHIVE_DIR = 'archive';
+const SEGMENT = /^seg-(\d{12})\.jsonl$/;
+
+export function segmentName(firstSeq: number): string {
+  return `seg-${String(firstSeq).padStart(12, '0')}.jsonl`;
+}
+
+export interface SegmentRef {
+  readonly name: string;
+  readonly firstSeq: number;
+  readonly path: string;
+  readonly archived: boolean;
+}
+
+function list(dir: string, archived: boolean): SegmentRef[] {
+  if (!existsSync(dir)) return [];
+  const out: SegmentRef[] = [];
+  for (const name of readdirSync(dir)) {
+    const match = SEGMENT.exec(name);
+    if (match) out.push({ name, firstSeq: Number(match[1]), path: join(dir, name), archived });
+  }
+  return out.sort((a, b) => a.firstSeq - b.firstSeq);
+}
+
+/** The live segments (not archived), oldest first. */
+export function liveSegments(journalDir: string): SegmentRef[] {
+  return list(journalDir, false);
+}
+
+/** Every segment, archived then live, oldest first (a name in both places counts once, live). */
+export function allSegments(journalDir: string): SegmentRef[] {
+  const live = list(journalDir, false);
+  const liveNames = new Set(live.map((s) => s.name));
+  const archived = list(join(journalDir, ARCHIVE_DIR), true).filter((s) => !liveNames.has(s.name));
+  return [...archived, ...live].sort((a, b) => a.firstSeq - b.firstSeq);
+}

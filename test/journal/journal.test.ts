@@ -1,0 +1,122 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CitadelError } from '../../src/common/errors.js';
+import { tempDir } from '../helpers/temp.js';
+import { dump, open, put, set } from './helpers.js';
+
+const cleanups: (() => void)[] = [];
+afterEach(() => {
+  while (cleanups.length) cleanups.pop()!();
+});
+function temp(): string {
+  const dir = tempDir('citadel-journal-');
+  cleanups.push(dir.dispose);
+  return dir.path;
+}
+
+describe('the journal (one process)', () => {
+  it('assigns contiguous seqs, keeps full snapshots and tombstones, and replays them on reopen', async () => {
+    const dir = temp();
+    const journal = open(join(dir, 'journal'));
+    cleanups.push(() => journal.close());
+    expect(journal.read().seq).toBe(0);
+    expect(await set(journal, 'beads', 'a', { title: 'one' })).toBe(1);
+    expect(await set(journal, 'beads', 'b', { title: 'two' })).toBe(2);
+    const result = await journal.mutate((state) => ({
+      changes: [{ kind: 'beads', id: 'a', entity: null, action: 'delete' }, put('beads', 'c', { from: state.get('beads', 'b')?.title })],
+      value: 'done',
+    }));
+    expect(result.value).toBe('done');
+    expect(result.records.map((r) => [r.seq, r.id, r.deleted ?? false, r.batch])).toEqual([
+      [3, 'a', true, 2],
+      [4, 'c', false, 2],
+    ]);
+    expect(journal.read().get('beads', 'a')).toBeUndefined();
+    expect(journal.read().get('beads', 'c')).toEqual({ id: 'c', from: 'two' });
+    const again = open(join(dir, 'journal'));
+    cleanups.push(() => again.close());
+    expect(dump(again, ['beads'])).toEqual(dump(journal, ['beads']));
+    expect([...again.records()].map((r) => r.seq)).toEqual([1, 2, 3, 4]);
+    expect([...again.records(3)].map((r) => r.action)).toEqual(['delete', 'put']);
+    expect(again.headSeq()).toBe(4);
+  });
+
+  it('writes nothing when the mutator throws or changes nothing', async () => {
+    const dir = temp();
+    const journal = open(join(dir, 'journal'));
+    cleanups.push(() => journal.close());
+    await set(journal, 'beads', 'a');
+    await expect(journal.mutate(() => {
+      throw new CitadelError('refused', 'no');
+    })).rejects.toThrow('no');
+    const empty = await journal.mutate(() => ({ changes: [], value: 1 }));
+    expect(empty.seq).toBe(1);
+    expect(empty.records).toEqual([]);
+    expect(journal.headSeq()).toBe(1);
+    expect([...journal.records()]).toHaveLength(1);
+  });
+
+  it('refuses kinds and ids that are not safe as file names', async () => {
+    const journal = open(join(temp(), 'journal'));
+    cleanups.push(() => journal.close());
+    await expect(set(journal, 'beads', '../x')).rejects.toThrow(/bad id/);
+    await expect(set(journal, 'Beads/x', 'a')).rejects.toThrow(/bad kind/);
+    await expect(journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'a', entity: { id: 'b' }, action: 'x' }], value: 0 }))).rejects.toThrow(/entity.id/);
+    expect(journal.read().seq).toBe(0);
+  });
+
+  it('writes per-entity projections and removes them on delete', async () => {
+    const dir = temp();
+    const journal = open(join(dir, 'journal'), { projections: dir });
+    cleanups.push(() => journal.close());
+    await set(journal, 'beads', 'ct-1', { title: 'x' });
+    expect(JSON.parse(readFileSync(join(dir, 'beads', 'ct-1.json'), 'utf8'))).toEqual({ id: 'ct-1', title: 'x' });
+    await journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'ct-1', entity: null, action: 'delete' }], value: 0 }));
+    expect(existsSync(join(dir, 'beads', 'ct-1.json'))).toBe(false);
+  });
+
+  it('a second handle sees the first one\'s writes on its next read (the watermark check)', async () => {
+    const dir = join(temp(), 'journal');
+    const a = open(dir);
+    const b = open(dir);
+    cleanups.push(() => a.close(), () => b.close());
+    const before = b.read();
+    await set(a, 'beads', 'x', { n: 1 });
+    expect(before.seq).toBe(0);
+    expect(before.get('beads', 'x')).toBeUndefined();
+    expect(b.read().get('beads', 'x')).toEqual({ id: 'x', n: 1 });
+    await set(b, 'beads', 'x', { n: 2 });
+    expect(a.read().get('beads', 'x')).toEqual({ id: 'x', n: 2 });
+    expect(a.read().seq).toBe(2);
+  });
+
+  it('rolls segments at the size limit, checkpoints, archives old segments and still reads all history', async () => {
+    const dir = join(temp(), 'journal');
+    const journal = open(dir, { segmentBytes: 1024, checkpointEvery: 30 });
+    cleanups.push(() => journal.close());
+    for (let i = 1; i <= 200; i++) await set(journal, 'beads', `b${i % 17}`, { i });
+    const names = readdirSync(dir);
+    expect(names.some((n) => n.startsWith('snapshot-'))).toBe(true);
+    const archived = readdirSync(join(dir, 'archive'));
+    expect(archived.length).toBeGreaterThan(3);
+    expect([...journal.records()].map((r) => r.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect([...journal.records(150)].map((r) => r.seq)[0]).toBe(150);
+    const cold = open(dir);
+    cleanups.push(() => cold.close());
+    expect(dump(cold, ['beads'])).toEqual(dump(journal, ['beads']));
+    expect(cold.read().seq).toBe(200);
+  });
+
+  it('keeps views consistent: a view taken earlier does not change under later mutations', async () => {
+    const journal = open(join(temp(), 'journal'));
+    cleanups.push(() => journal.close());
+    await set(journal, 'beads', 'a', { n: 1 });
+    const view = journal.read();
+    await set(journal, 'beads', 'a', { n: 2 });
+    await set(journal, 'beads', 'b');
+    expect(view.get('beads', 'a')).toEqual({ id: 'a', n: 1 });
+    expect(view.all('beads').size).toBe(1);
+    expect(journal.read().all('beads').size).toBe(2);
+  });
+});
