@@ -15,6 +15,8 @@ export type PrimeBead = Bead & {
   readonly acceptance?: string;
   readonly gate?: string;
   readonly gates?: readonly string[];
+  readonly role?: string;
+  readonly failures?: readonly { readonly at: string; readonly by: string; readonly reason: string }[];
 };
 
 export interface PrimeStep {
@@ -41,6 +43,8 @@ export interface PrimeContext {
   polecat?: { name: string; worktree?: string; branch?: string } | undefined;
   bead?: PrimeBead | undefined;
   molecule?: PrimeMolecule | undefined;
+  /** The bead's latest merge request, when the refinery bounced it: what to rework. */
+  bounced?: { id: string; reason: string } | undefined;
   unreadMail: number;
 }
 
@@ -70,6 +74,7 @@ export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
     polecat,
     bead,
     molecule: bead ? moleculeOf(beads, bead) : undefined,
+    bounced: bead ? lastBounce(beads, bead.id) : undefined,
     unreadMail: inbox(beads, who.actor, { unread: true }).length,
   };
 }
@@ -82,6 +87,15 @@ function claimedBy(beads: ReadonlyMap<string, PrimeBead>, actor: string): PrimeB
     if (!best || bead.updated_at > best.updated_at) best = bead;
   }
   return best;
+}
+
+/** The bead's newest merge request, if it was rejected. */
+function lastBounce(beads: ReadonlyMap<string, PrimeBead>, beadId: string): { id: string; reason: string } | undefined {
+  let last: PrimeBead | undefined;
+  for (const mr of beads.values()) {
+    if (mr.type === 'merge_request' && mr.bead === beadId && (!last || mr.created_at > last.created_at)) last = mr;
+  }
+  return last?.state === 'rejected' ? { id: last.id, reason: last.reason ?? 'no reason given' } : undefined;
 }
 
 /** The step's place in its molecule: its epic's steps in order, with their needs and states. */

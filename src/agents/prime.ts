@@ -24,6 +24,10 @@ export function renderPrime(context: PrimeContext): string {
     if (bead.acceptance?.trim()) lines.push('', `Acceptance: ${bead.acceptance.trim()}`);
     const gates = bead.gates ?? (bead.gate ? [bead.gate] : []);
     for (const gate of gates) lines.push(`Gate (must pass): ${gate}`);
+    if (bead.role && bead.role !== 'polecat') lines.push(`Role: ${bead.role} (this step is meant for the ${bead.role}).`);
+    const failure = bead.failures?.at(-1);
+    if (failure) lines.push(`A previous attempt failed (${failure.by}, ${failure.at}): ${failure.reason}`);
+    if (context.bounced) lines.push(`Your last submission ${context.bounced.id} was bounced by the refinery: ${context.bounced.reason}. Fix it, commit, and \`citadel done\` again.`);
   } else {
     lines.push('', 'No bead assigned. Find work with `citadel ready`, take one with `citadel bead update ID --claim`.');
   }

@@ -42,6 +42,7 @@ const town = stateOf({
     }),
     bead('ct-9a.3', { type: 'step', step: 'verify', parent: 'ct-9a', needs: ['ct-9a.2'] }),
     bead('ct-9a.10', { type: 'step', step: 'submit', parent: 'ct-9a', needs: ['ct-9a.3'] }),
+    bead('ct-mr', { type: 'merge_request', bead: 'ct-9a.2', state: 'rejected', reason: 'gate `npm test` failed', status: 'closed' }),
     bead('ct-m1', { type: 'message', from: 'overseer', to: 'nux', subject: 'hi', read_by: [] }),
     bead('ct-m2', { type: 'message', from: 'overseer', to: 'nux', subject: 'old', read_by: ['nux'] }),
   ],
@@ -58,6 +59,7 @@ describe('prime', () => {
     expect(text).toContain('Make the failing test pass with the smallest change.');
     expect(text).toContain('Acceptance: the reproduction test passes');
     expect(text).toContain('Gate (must pass): npm test');
+    expect(text).toContain('Your last submission ct-mr was bounced by the refinery: gate `npm test` failed.');
     expect(text).toContain('Molecule ct-9a "Quick fix: login crash": step 2 of 4');
     // The graph in order (.10 after .3), each step's state and needs, and where the agent is.
     const graph = text.split('\n').filter((line) => line.startsWith('  '));
