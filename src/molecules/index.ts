@@ -11,3 +11,16 @@ export { substitute, referencedVars, parseVarDecl } from './vars.js';
 export { findCycle, orderByNeeds } from './graph.js';
 export { renderResolved } from './render.js';
 export { moleculeError } from './errors.js';
+export {
+  pourMolecule,
+  type InstanceBead,
+  type PourOptions,
+  type PourResult,
+  type StepBead,
+  type StepFailure,
+  type StepFields,
+  type StepRelease,
+} from './pour.js';
+export { failStep, releaseStep, releaseStepsHeldBy, type Acting } from './recovery.js';
+export { listInstances, moleculeStatus, type InstanceSummary, type MoleculeStatus, type StepState, type StepStatus } from './status.js';
+export { renderInstances, renderStatus } from './render-status.js';
