@@ -1,0 +1,82 @@
+import { Box } from 'ink';
+import { useMemo } from 'react';
+import { describeEvent, clockTime } from '../state/feed-words.js';
+import type { BeadView, EventView } from '../state/types.js';
+import type { Theme } from '../theme/theme.js';
+import type { ThemeToken } from '../theme/tokens.js';
+import { Line, type Segment } from './Line.js';
+import { innerRows, Panel } from './Panel.js';
+import { wrapText } from './wrap-text.js';
+
+export interface BeadDetailsProps {
+  readonly bead: BeadView;
+  /** Every bead, to show the state of its blockers and what it blocks. */
+  readonly beads: readonly BeadView[];
+  /** The bead's history from the journal, oldest first. */
+  readonly history: readonly EventView[];
+  readonly scroll: number;
+  readonly width: number;
+  readonly height: number;
+  readonly focused: boolean;
+  readonly theme: Theme;
+}
+
+/** A bead in full: its fields, body, dependencies both ways, and its history. Scrolls with j/k. */
+export function BeadDetails({ bead, beads, history, scroll, width, height, focused, theme }: BeadDetailsProps) {
+  const inner = width - 2;
+  const lines = useMemo(() => detailLines(bead, beads, history, inner, theme), [bead, beads, history, inner, theme]);
+  const rows = innerRows(height);
+  const top = Math.max(0, Math.min(scroll, lines.length - rows));
+  return (
+    <Panel title={`Bead ${bead.id}`} info="esc: back" width={width} height={height} focused={focused} theme={theme}>
+      <Box flexDirection="column">
+        {lines.slice(top, top + rows).map((segments, i) => (
+          <Line key={top + i} segments={segments} width={inner} theme={theme} />
+        ))}
+      </Box>
+    </Panel>
+  );
+}
+
+/** The details as lines of segments (pure, for the view and its tests). */
+export function detailLines(bead: BeadView, beads: readonly BeadView[], history: readonly EventView[], width: number, theme: Theme): Segment[][] {
+  const c = theme.colors;
+  const byId = new Map(beads.map((b) => [b.id, b]));
+  const label = (text: string): Segment => ({ text: `${text.padEnd(10)}`, color: c['form.label'] });
+  const priority = Math.min(4, Math.max(0, bead.priority));
+  const lines: Segment[][] = [];
+  for (const line of wrapText(bead.title, width)) lines.push([{ text: line, color: c['text.normal'], bold: true }]);
+  lines.push([
+    { text: `${bead.id} `, color: c['bead.id'] },
+    { text: `${bead.type} `, color: c['bead.type'] },
+    { text: `P${priority} `, color: c[`bead.priority.${priority}` as ThemeToken] },
+    { text: bead.status, color: bead.status === 'closed' ? c['bead.closed'] : c['text.accent'] },
+  ]);
+  if (bead.assignee) lines.push([label('assignee'), { text: bead.assignee, color: c['bead.assignee'] }]);
+  if (bead.labels?.length) lines.push([label('labels'), { text: bead.labels.map((l) => `#${l}`).join(' '), color: c['bead.label'] }]);
+  if (bead.parent) lines.push([label('parent'), { text: bead.parent, color: c['bead.id'] }]);
+  const needs = bead.needs ?? [];
+  lines.push([label('needs'), { text: needs.length ? needs.map((id) => `${id} (${byId.get(id)?.status ?? 'missing'})`).join(', ') : '—', color: c['bead.blocker'] }]);
+  const blocks = beads.filter((b) => b.needs?.includes(bead.id)).map((b) => b.id);
+  lines.push([label('blocks'), { text: blocks.length ? blocks.join(', ') : '—', color: c['bead.id'] }]);
+  if (bead.created_by || bead.created_at) lines.push([label('created'), { text: `${bead.created_at}${bead.created_by ? ` by ${bead.created_by}` : ''}`, color: c['text.dim'] }]);
+  if (bead.status === 'closed') {
+    lines.push([label('closed'), { text: `${bead.closed_at ?? ''}${bead.close_reason ? ` — ${bead.close_reason}` : ''}`, color: c['bead.closed'] }]);
+  }
+  lines.push([]);
+  if (bead.body?.trim()) {
+    for (const line of wrapText(bead.body, width)) lines.push([{ text: line, color: c['text.normal'] }]);
+  } else {
+    lines.push([{ text: '(no body)', color: c['text.dim'] }]);
+  }
+  lines.push([]);
+  lines.push([{ text: `History (${history.length})`, color: c['panel.section'], bold: true }]);
+  for (const event of history) {
+    lines.push([
+      { text: `${clockTime(event.ts)} `, color: c['feed.time'] },
+      { text: `#${event.seq} `, color: c['text.dim'] },
+      { text: describeEvent(event), color: c['text.normal'] },
+    ]);
+  }
+  return lines;
+}

@@ -1,0 +1,79 @@
+import { Box, Text } from 'ink';
+import { memo, useRef } from 'react';
+import { groupTitles, type BoardLayout, type BoardRow } from '../state/board-groups.js';
+import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
+import type { BeadView } from '../state/types.js';
+import type { Theme } from '../theme/theme.js';
+import type { ThemeToken } from '../theme/tokens.js';
+import { Line, type Segment } from './Line.js';
+import { innerRows, Panel } from './Panel.js';
+import { oneLine } from './text-fit.js';
+
+export interface BoardProps {
+  /** The grouped (and filtered) board: see state/board-groups.ts. */
+  readonly board: BoardLayout;
+  readonly cursor: ListCursor;
+  /** The filter line as typed, shown in the title when set. */
+  readonly filter: string;
+  readonly width: number;
+  readonly height: number;
+  readonly focused: boolean;
+  readonly theme: Theme;
+}
+
+/**
+ * The board: ready queue, in progress (with who holds each), blocked (with what blocks it),
+ * recently closed. Virtualized: only the rows in the window are rendered, so 10k beads cost
+ * what 40 do; the window scrolls only when the selection leaves it.
+ */
+export function Board({ board, cursor, filter, width, height, focused, theme }: BoardProps) {
+  const rows = innerRows(height);
+  const selected = cursorIndex(cursor, board.order);
+  const selectedRow = selected >= 0 ? (board.rowOf[selected] ?? 0) : 0;
+  const top = useRef(0);
+  // Keep the section header above the first bead in view when at the top.
+  top.current = scrollTop(selectedRow, rows, board.rows.length, top.current);
+  if (selected === 0) top.current = 0;
+  const visible = board.rows.slice(top.current, top.current + rows);
+  const { ready, working, blocked } = board.counts;
+  const info = filter ? `/${filter}  ${board.order.length} shown` : `${ready} ready · ${working} working · ${blocked} blocked`;
+  return (
+    <Panel title="Board" info={info} width={width} height={height} focused={focused} theme={theme}>
+      {board.order.length === 0 ? (
+        <Text color={theme.colors['text.dim']}>{filter ? 'nothing matches the filter (x clears it)' : 'no beads yet: n creates one'}</Text>
+      ) : (
+        <Box flexDirection="column">
+          {visible.map((row, i) => (
+            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} selected={top.current + i === selectedRow && focused} theme={theme} />
+          ))}
+        </Box>
+      )}
+    </Panel>
+  );
+}
+
+const BoardLine = memo(function BoardLine({ row, width, selected, theme }: { row: BoardRow; width: number; selected: boolean; theme: Theme }) {
+  if (row.kind === 'header') {
+    return <Line width={width} theme={theme} segments={[{ text: `${groupTitles[row.group]} (${row.count})`, color: theme.colors['panel.section'], bold: true }]} />;
+  }
+  return <Line width={width} theme={theme} selected={selected} segments={beadSegments(row.bead, row.group, row.blockers, theme)} />;
+});
+
+/** The segments of a bead's row: priority, id, type, title, then what matters for its section. */
+export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers: readonly string[], theme: Theme): Segment[] {
+  const closed = group === 'closed';
+  const priority = Math.min(4, Math.max(0, bead.priority));
+  const segments: Segment[] = [
+    { text: `P${priority} `, color: closed ? theme.colors['bead.closed'] : theme.colors[`bead.priority.${priority}` as ThemeToken], bold: priority <= 1 && !closed },
+    { text: `${bead.id} `, color: closed ? theme.colors['bead.closed'] : theme.colors['bead.id'] },
+    { text: `${bead.type.slice(0, 7).padEnd(7)} `, color: theme.colors['bead.type'], dim: closed },
+    { text: oneLine(bead.title), color: closed ? theme.colors['bead.closed'] : theme.colors['text.normal'] },
+  ];
+  if (group === 'working' && bead.assignee) segments.push({ text: `  @${bead.assignee}`, color: theme.colors['bead.assignee'] });
+  if (group === 'blocked') {
+    segments.push({ text: blockers.length ? `  ⟵ ${blockers.join(' ')}` : '  (blocked)', color: theme.colors['bead.blocker'] });
+  }
+  if (closed && bead.close_reason) segments.push({ text: `  — ${oneLine(bead.close_reason)}`, color: theme.colors['text.dim'] });
+  if (!closed && bead.labels?.length) segments.push({ text: `  ${bead.labels.map((l) => `#${l}`).join(' ')}`, color: theme.colors['bead.label'] });
+  return segments;
+}

@@ -1,0 +1,93 @@
+import { Box, Text } from 'ink';
+import { useMemo, useRef } from 'react';
+import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
+import { isUnread } from '../state/town-counts.js';
+import type { MailView } from '../state/types.js';
+import type { Theme } from '../theme/theme.js';
+import { Line, type Segment } from './Line.js';
+import { innerRows, Panel } from './Panel.js';
+import { age, oneLine } from './text-fit.js';
+import { wrapText } from './wrap-text.js';
+
+export interface InboxProps {
+  /** The inbox, newest first (state/inbox-order.ts). */
+  readonly mail: readonly MailView[];
+  readonly cursor: ListCursor;
+  /** The message being read, with its scroll offset. */
+  readonly open?: { readonly id: string; readonly scroll: number } | undefined;
+  /** Who reads (unread means not in `read_by`). */
+  readonly me: string;
+  /** Now, for the ages ("3m"); passed in so renders are deterministic. */
+  readonly now: number;
+  readonly width: number;
+  readonly height: number;
+  readonly focused: boolean;
+  readonly theme: Theme;
+}
+
+/** The overseer's mail, newest first, unread marked with ●; Enter reads one, r replies, m composes. */
+export function Inbox({ mail, cursor, open, me, now, width, height, focused, theme }: InboxProps) {
+  const inner = width - 2;
+  const rows = innerRows(height);
+  const c = theme.colors;
+  const unread = mail.filter((m) => isUnread(m, me)).length;
+  const reading = open ? mail.find((m) => m.id === open.id) : undefined;
+  const order = useMemo(() => mail.map((m) => m.id), [mail]);
+  const selected = cursorIndex(cursor, order);
+  const top = useRef(0);
+  top.current = scrollTop(Math.max(0, selected), rows, mail.length, top.current);
+  const info = `${unread} unread · ${mail.length}`;
+  if (reading) {
+    const lines = messageLines(reading, inner, theme);
+    const from = Math.max(0, Math.min(open?.scroll ?? 0, lines.length - rows));
+    return (
+      <Panel title={`Mail ${reading.id}`} info="r reply · esc back" width={width} height={height} focused={focused} theme={theme}>
+        <Box flexDirection="column">
+          {lines.slice(from, from + rows).map((segments, i) => (
+            <Line key={from + i} width={inner} theme={theme} segments={segments} />
+          ))}
+        </Box>
+      </Panel>
+    );
+  }
+  return (
+    <Panel title="Inbox" info={info} width={width} height={height} focused={focused} theme={theme}>
+      {mail.length === 0 ? (
+        <Text color={c['text.dim']}>no mail: m composes one</Text>
+      ) : (
+        <Box flexDirection="column">
+          {mail.slice(top.current, top.current + rows).map((m, i) => {
+            const fresh = isUnread(m, me);
+            return (
+              <Line
+                key={m.id}
+                width={inner}
+                theme={theme}
+                selected={focused && top.current + i === selected}
+                segments={[
+                  { text: fresh ? '● ' : '  ', color: c['mail.unread'] },
+                  { text: `${age(m.created_at, now).padStart(3)} `, color: c['feed.time'] },
+                  { text: `${m.from.slice(0, 12).padEnd(12)} `, color: c['feed.actor'], bold: fresh },
+                  { text: oneLine(m.subject), color: fresh ? c['mail.unread'] : c['mail.read'], bold: fresh },
+                ]}
+              />
+            );
+          })}
+        </Box>
+      )}
+    </Panel>
+  );
+}
+
+function messageLines(mail: MailView, width: number, theme: Theme): Segment[][] {
+  const c = theme.colors;
+  const lines: Segment[][] = [
+    [{ text: 'from    ', color: c['form.label'] }, { text: mail.from, color: c['feed.actor'] }],
+    [{ text: 'to      ', color: c['form.label'] }, { text: mail.to, color: c['feed.actor'] }],
+    [{ text: 'subject ', color: c['form.label'] }, { text: oneLine(mail.subject), color: c['text.normal'], bold: true }],
+    [{ text: 'date    ', color: c['form.label'] }, { text: mail.created_at, color: c['text.dim'] }],
+    [],
+  ];
+  for (const line of wrapText(mail.body ?? '', width)) lines.push([{ text: line, color: c['text.normal'] }]);
+  return lines;
+}

@@ -1,0 +1,52 @@
+import { Text } from 'ink';
+import { memo } from 'react';
+import type { Theme } from '../theme/theme.js';
+
+/** A run of text in one style. */
+export interface Segment {
+  readonly text: string;
+  readonly color?: string | undefined;
+  readonly bold?: boolean | undefined;
+  readonly dim?: boolean | undefined;
+}
+
+export interface LineProps {
+  readonly segments: readonly Segment[];
+  readonly width: number;
+  /** Highlighted as the selection (the theme's selection colors, or inverse without color). */
+  readonly selected?: boolean | undefined;
+  readonly theme: Theme;
+}
+
+/**
+ * One row of a list: its segments cut to `width` columns (the last visible one gets an
+ * ellipsis) and padded, so a selected row's highlight spans the whole width. Memoized: a list
+ * re-renders only the rows whose content or selection changed.
+ */
+export const Line = memo(function Line({ segments, width, selected, theme }: LineProps) {
+  const out: Segment[] = [];
+  let left = width;
+  for (const segment of segments) {
+    if (left <= 0) break;
+    const chars = [...segment.text];
+    if (chars.length <= left) {
+      out.push(segment);
+      left -= chars.length;
+    } else {
+      out.push({ ...segment, text: `${chars.slice(0, Math.max(0, left - 1)).join('')}…` });
+      left = 0;
+    }
+  }
+  if (left > 0) out.push({ text: ' '.repeat(left) });
+  const bg = selected ? theme.colors['selection.bg'] : undefined;
+  const noColor = theme.depth === 'none';
+  return (
+    <Text wrap="truncate" backgroundColor={bg} inverse={selected && noColor}>
+      {out.map((segment, i) => (
+        <Text key={i} color={selected && !noColor ? (theme.colors['selection.fg'] ?? segment.color) : segment.color} bold={segment.bold} dimColor={segment.dim}>
+          {segment.text}
+        </Text>
+      ))}
+    </Text>
+  );
+});

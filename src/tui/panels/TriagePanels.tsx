@@ -1,0 +1,77 @@
+import { Box } from 'ink';
+import { useMemo } from 'react';
+import { panelHeights } from '../state/layout-reducer.js';
+import type { EventView } from '../state/types.js';
+import type { Theme } from '../theme/theme.js';
+import { ActivityFeed } from './ActivityFeed.js';
+import { BeadDetails } from './BeadDetails.js';
+import { Board } from './Board.js';
+import { FormDialog } from './FormDialog.js';
+import { HelpOverlay, type HelpBinding } from './HelpOverlay.js';
+import { Inbox } from './Inbox.js';
+import { RefineryLane } from './RefineryLane.js';
+import type { Triage } from './use-triage.js';
+
+export interface TriagePanelsProps {
+  /** From useTriage(). */
+  readonly triage: Triage;
+  /** The panels column's size (layout-reducer.ts `columnWidth`, and the screen's rows less the status bar). */
+  readonly width: number;
+  readonly height: number;
+  /** Whether the keyboard is on the panels (the focused one gets the bright border and the selection). */
+  readonly active: boolean;
+  readonly theme: Theme;
+  /** A bead's history from the journal, oldest first (for details). */
+  readonly history?: ((id: string) => readonly EventView[]) | undefined;
+  /** The bindings the help lists (the shell's merged set); the panels' own by default. */
+  readonly helpBindings?: readonly HelpBinding[] | undefined;
+  readonly prefixKey?: string | undefined;
+  /** Now, for ages in the inbox. */
+  readonly now?: number | undefined;
+}
+
+const noHistory: readonly EventView[] = [];
+
+/**
+ * The panels column: board (or a bead's details), refinery lane, inbox, activity feed, stacked
+ * by the layout's weights; a form, when open, on top; the help instead of everything while open.
+ */
+export function TriagePanels({ triage, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', now }: TriagePanelsProps) {
+  const { state, view } = triage;
+  const detailsId = state.board.details?.id;
+  const detailsBead = useMemo(() => (detailsId ? view.snapshot.beads.find((b) => b.id === detailsId) : undefined), [detailsId, view.snapshot.beads]);
+  const detailsHistory = useMemo(
+    () => (detailsId && history ? history(detailsId) : noHistory),
+    // A new seq may bring new history; nothing else does.
+    [detailsId, history, view.snapshot.seq],
+  );
+  if (state.help.open) {
+    return <HelpOverlay bindings={helpBindings} prefixKey={prefixKey} scroll={state.help.scroll} width={width} height={height} theme={theme} />;
+  }
+  const formHeight = state.form ? state.form.fields.length + 4 + (state.form.error ? 1 : 0) : 0;
+  const heights = panelHeights(state.layout, Math.max(0, height - formHeight));
+  const focusedPanel = active && !state.form ? state.focus : undefined;
+  return (
+    <Box flexDirection="column" width={width} height={height}>
+      {state.form ? <FormDialog form={state.form} width={width} theme={theme} /> : null}
+      {heights.map(({ panel, rows }) => {
+        if (rows < 3) return null;
+        const common = { width, height: rows, focused: focusedPanel === panel, theme };
+        switch (panel) {
+          case 'board':
+            return detailsBead ? (
+              <BeadDetails key="board" bead={detailsBead} beads={view.snapshot.beads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} {...common} />
+            ) : (
+              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} {...common} />
+            );
+          case 'lane':
+            return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} {...common} />;
+          case 'inbox':
+            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} {...common} />;
+          case 'feed':
+            return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} {...common} />;
+        }
+      })}
+    </Box>
+  );
+}

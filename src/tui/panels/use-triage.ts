@@ -1,0 +1,113 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { noFilter } from '../state/board-filter.js';
+import { groupBoard } from '../state/board-groups.js';
+import type { LayoutState } from '../state/layout-reducer.js';
+import { townCounts, type TownCounts } from '../state/town-counts.js';
+import { describeCommand, type CommandRunner, type TriageCommand } from '../state/triage-command.js';
+import { initialTriageState, triageReducer, type TriageAction, type TriageState } from '../state/triage-reducer.js';
+import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type TriageView } from '../state/triage-view.js';
+import type { TownSnapshot } from '../state/types.js';
+import { panelBindings, type Binding } from './bindings.js';
+import { handlePanelKey, handlePrefixKey, type KeyOutcome } from './handle-key.js';
+
+export interface UseTriageOptions {
+  readonly snapshot: TownSnapshot;
+  /** Runs what the person asked for (see state/triage-command.ts). */
+  readonly onCommand: CommandRunner;
+  /** The remembered layout (live/layout-store.ts), used once at mount. */
+  readonly initialLayout?: LayoutState | undefined;
+  /** Called after the layout changed (to remember it). */
+  readonly onLayoutChange?: ((layout: LayoutState) => void) | undefined;
+  /** The bindings to act on (the shell's merged set); the panels' own by default. */
+  readonly bindings?: readonly Binding[] | undefined;
+  /** Rows a page move skips (about the board's height). */
+  readonly pageRows?: number | undefined;
+}
+
+/** The panels' state and what to do with keys: the shell holds one and passes it to <TriagePanels>. */
+export interface Triage {
+  readonly state: TriageState;
+  readonly view: TriageView;
+  /** Status bar counts (unfiltered). */
+  readonly counts: TownCounts;
+  readonly dispatch: (action: TriageAction) => void;
+  /** A key while the panels have the focus; returns whether it was used. */
+  onKey(key: string, input: string): boolean;
+  /** A key after the prefix; returns whether it was one of the panels' (layout, help, focus). */
+  onPrefixKey(key: string): boolean;
+  /** Runs a command as if a key had asked for it (the shell's command palette). */
+  run(command: TriageCommand): void;
+}
+
+/**
+ * Holds the panels' state (one reducer), derives what they show from the snapshot with each
+ * part memoized on its own input — a keystroke regroups nothing, so moving the selection costs
+ * one small render even at 10k beads — and turns keys into actions and commands.
+ */
+export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = panelBindings, pageRows = 10 }: UseTriageOptions): Triage {
+  // The state lives in a ref reduced synchronously, so keys arriving faster than React renders
+  // (a paste, a fast typist, a test) each see the state the previous one left.
+  const stateRef = useRef<TriageState | undefined>(undefined);
+  stateRef.current ??= initialLayout ? { ...initialTriageState, layout: initialLayout } : initialTriageState;
+  const [state, setState] = useState<TriageState>(stateRef.current);
+  const dispatch = useCallback((action: TriageAction) => {
+    const current = stateRef.current ?? initialTriageState;
+    const next = triageReducer(current, action);
+    if (next === current) return;
+    stateRef.current = next;
+    setState(next);
+  }, []);
+  const board = useMemo(() => deriveBoard(snapshot, state.board.filter), [snapshot.beads, state.board.filter]);
+  const allBoard = useMemo(() => (state.board.filter ? groupBoard(snapshot.beads, noFilter) : board), [snapshot.beads, state.board.filter, board]);
+  const inbox = useMemo(() => deriveInbox(snapshot), [snapshot.mail, snapshot.me]);
+  const lane = useMemo(() => deriveLane(snapshot), [snapshot.mergeRequests]);
+  const feed = useMemo(() => deriveFeed(snapshot), [snapshot.events]);
+  const view = useMemo<TriageView>(() => ({ snapshot, board, ...inbox, ...lane, ...feed }), [snapshot, board, inbox, lane, feed]);
+  const counts = useMemo(() => townCounts(snapshot, allBoard), [snapshot, allBoard]);
+
+  // Keys read the latest state and view through refs, so the callbacks stay stable.
+  const latest = useRef({ view, onCommand, bindings, pageRows });
+  latest.current = { view, onCommand, bindings, pageRows };
+
+  const run = useCallback((command: TriageCommand) => {
+    const what = describeCommand(command);
+    dispatch({ type: 'notice', notice: { text: `${what}…`, level: 'busy' } });
+    latest.current.onCommand(command).then(
+      (result) => dispatch({ type: 'notice', notice: { text: result || what, level: 'info' } }),
+      (error: unknown) => dispatch({ type: 'notice', notice: { text: error instanceof Error ? error.message : String(error), level: 'error' } }),
+    );
+  }, [dispatch]);
+
+  const apply = useCallback(
+    (outcome: KeyOutcome): boolean => {
+      for (const action of outcome.actions) dispatch(action);
+      if (outcome.command) run(outcome.command);
+      return outcome.handled;
+    },
+    [run, dispatch],
+  );
+
+  const onKey = useCallback(
+    (key: string, input: string) => {
+      const { view: v, bindings: b, pageRows: p } = latest.current;
+      const s = stateRef.current ?? initialTriageState;
+      // A notice stays until the next key.
+      if (s.notice && s.notice.level !== 'busy') dispatch({ type: 'notice', notice: null });
+      return apply(handlePanelKey(stateRef.current ?? s, v, key, input, p, b));
+    },
+    [apply, dispatch],
+  );
+  const onPrefixKey = useCallback(
+    (key: string) => apply(handlePrefixKey(stateRef.current ?? initialTriageState, key, latest.current.bindings)),
+    [apply],
+  );
+
+  const layoutSeen = useRef(state.layout);
+  useEffect(() => {
+    if (layoutSeen.current === state.layout) return;
+    layoutSeen.current = state.layout;
+    onLayoutChange?.(state.layout);
+  }, [state.layout, onLayoutChange]);
+
+  return { state, view, counts, dispatch, onKey, onPrefixKey, run };
+}

@@ -1,0 +1,100 @@
+import { isEmptyFilter, matchesFilter, type BoardFilter } from './board-filter.js';
+import type { BeadView } from './types.js';
+
+/** The board's sections, in the order they are shown. */
+export type BoardGroup = 'ready' | 'working' | 'blocked' | 'closed';
+
+export const groupTitles: Record<BoardGroup, string> = {
+  ready: 'Ready',
+  working: 'In progress',
+  blocked: 'Blocked',
+  closed: 'Recently closed',
+};
+
+/** One line of the board: a section header or a bead. */
+export type BoardRow =
+  | { readonly kind: 'header'; readonly group: BoardGroup; readonly count: number }
+  | { readonly kind: 'bead'; readonly group: BoardGroup; readonly bead: BeadView; readonly blockers: readonly string[] };
+
+/** The grouped board: rows to draw, and the selectable bead ids in row order. */
+export interface BoardLayout {
+  readonly rows: readonly BoardRow[];
+  /** Bead ids in display order (what the selection moves through). */
+  readonly order: readonly string[];
+  /** `order[i]`'s index in `rows`. */
+  readonly rowOf: readonly number[];
+  readonly counts: Readonly<Record<BoardGroup, number>>;
+}
+
+/** How many closed beads the board keeps in view. */
+export const recentClosedLimit = 20;
+
+/** Priority first (0 is most urgent), then oldest first, then id: the ready queue's order. */
+export function byPriorityThenAge(a: BeadView, b: BeadView): number {
+  return a.priority - b.priority || cmp(a.created_at, b.created_at) || cmp(a.id, b.id);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The ids among a bead's `needs` that are not closed yet (a missing bead counts as open). */
+export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>): string[] {
+  const blockers: string[] = [];
+  for (const need of bead.needs ?? []) {
+    if (byId.get(need)?.status !== 'closed') blockers.push(need);
+  }
+  return blockers;
+}
+
+/**
+ * Sorts the work beads into the board's sections: ready (open, unblocked, unclaimed; priority
+ * then age), in progress (claimed or in_progress), blocked (explicitly, or by an open
+ * dependency; with what blocks it), recently closed (newest first). Pure; callers memoize it
+ * on the bead list's identity and the filter, so moving the selection never regroups.
+ */
+export function groupBoard(beads: readonly BeadView[], filter: BoardFilter): BoardLayout {
+  const byId = new Map<string, BeadView>();
+  for (const bead of beads) byId.set(bead.id, bead);
+  const filtering = !isEmptyFilter(filter);
+  const groups: Record<BoardGroup, { bead: BeadView; blockers: string[] }[]> = { ready: [], working: [], blocked: [], closed: [] };
+  for (const bead of beads) {
+    if (filtering && !matchesFilter(bead, filter)) continue;
+    if (bead.status === 'closed') {
+      groups.closed.push({ bead, blockers: [] });
+      continue;
+    }
+    const blockers = openBlockers(bead, byId);
+    if (bead.status === 'in_progress' || (bead.assignee && bead.status === 'open' && !blockers.length)) {
+      groups.working.push({ bead, blockers });
+    } else if (bead.status === 'blocked' || blockers.length) {
+      groups.blocked.push({ bead, blockers });
+    } else {
+      groups.ready.push({ bead, blockers });
+    }
+  }
+  groups.ready.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
+  groups.working.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
+  groups.blocked.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
+  groups.closed.sort((a, b) => cmp(b.bead.closed_at ?? b.bead.updated_at ?? '', a.bead.closed_at ?? a.bead.updated_at ?? '') || cmp(a.bead.id, b.bead.id));
+  const closedTotal = groups.closed.length;
+  groups.closed.length = Math.min(closedTotal, recentClosedLimit);
+
+  const rows: BoardRow[] = [];
+  const order: string[] = [];
+  const rowOf: number[] = [];
+  for (const group of ['ready', 'working', 'blocked', 'closed'] as const) {
+    rows.push({ kind: 'header', group, count: group === 'closed' ? closedTotal : groups[group].length });
+    for (const { bead, blockers } of groups[group]) {
+      order.push(bead.id);
+      rowOf.push(rows.length);
+      rows.push({ kind: 'bead', group, bead, blockers });
+    }
+  }
+  return {
+    rows,
+    order,
+    rowOf,
+    counts: { ready: groups.ready.length, working: groups.working.length, blocked: groups.blocked.length, closed: closedTotal },
+  };
+}

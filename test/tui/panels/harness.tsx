@@ -1,0 +1,43 @@
+import { render } from 'ink-testing-library';
+import { waitFor } from '../../helpers/temp.js';
+import { useState } from 'react';
+import type { CommandRunner, TriageCommand } from '../../../src/tui/state/triage-command.js';
+import type { TownSnapshot } from '../../../src/tui/state/types.js';
+import { defaultTheme } from '../../../src/tui/theme/theme.js';
+import { TriagePanels } from '../../../src/tui/panels/TriagePanels.js';
+import { useTriage, type Triage } from '../../../src/tui/panels/use-triage.js';
+import { useTriageInput } from '../../../src/tui/panels/use-triage-input.js';
+
+/** Renders the panels column with Ink's test renderer; keys go through the real useInput path. */
+export function renderPanels(snapshot: TownSnapshot, options: { width?: number; height?: number; run?: CommandRunner } = {}) {
+  const commands: TriageCommand[] = [];
+  const run: CommandRunner = options.run ?? (async (command) => void commands.push(command));
+  let setSnapshot: (s: TownSnapshot) => void = () => {};
+  let triage: Triage | undefined;
+  function App() {
+    const [current, set] = useState(snapshot);
+    setSnapshot = set;
+    const t = useTriage({ snapshot: current, onCommand: run, pageRows: 5 });
+    triage = t;
+    useTriageInput(t, true);
+    return <TriagePanels triage={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
+  }
+  const rendered = render(<App />);
+  return {
+    ...rendered,
+    commands,
+    get triage() {
+      if (!triage) throw new Error('not rendered');
+      return triage;
+    },
+    update: (next: TownSnapshot) => setSnapshot(next),
+  };
+}
+
+/** Waits until the last frame satisfies `check` (Ink renders asynchronously after input). */
+export function frameWhere(rendered: { lastFrame(): string | undefined }, check: (frame: string) => boolean, what: string): Promise<string> {
+  return waitFor(() => {
+    const frame = rendered.lastFrame() ?? '';
+    return check(frame) ? frame : undefined;
+  }, what, { timeoutMs: 5_000, intervalMs: 5 });
+}
