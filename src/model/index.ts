@@ -42,3 +42,8 @@ export {
 export { blockedAncestor, compareReady, isBlocked, openNeeds, parentIds, readyQueue, whyNotReady, type ReadyOptions } from './ready.js';
 export { beadsOf, byPriorityThenAge, childrenOf, dependentsOf, getBead, listBeads, type BeadFilter } from './query.js';
 export { inbox, isAddressedTo, isUnread, threadOf, type InboxOptions } from './mail.js';
+export { buildCv, type Cv, type CvEntry, type CvOptions } from './cv.js';
+export { parseImport } from './import/parse.js';
+export { importBeads, type ImportNote, type ImportSummary } from './import/apply.js';
+export type { ImportDraft, ParsedImport } from './import/draft.js';
+export { exportLines } from './export.js';

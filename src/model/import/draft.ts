@@ -1,0 +1,50 @@
+import { CitadelError } from '../../common/errors.js';
+
+/**
+ * One imported line, mapped to citadel's bead shape but not yet checked against the town:
+ * `needs` and `parent` are resolved, and missing timestamps filled, when the import is applied.
+ */
+export interface ImportDraft {
+  /** 1-based line number in the source. */
+  readonly line: number;
+  readonly format: 'citadel' | 'beads';
+  /** The bead's fields in contract order; `created_at`/`updated_at` may be null (filled on apply). */
+  readonly bead: Record<string, unknown> & { id: string };
+  /** What the mapping did that a person should know (aggregated into the summary). */
+  readonly notes: readonly string[];
+}
+
+/** A parsed import: every line mapped, nothing applied yet. */
+export interface ParsedImport {
+  /** The file name (or "stdin"), for messages. */
+  readonly source: string;
+  readonly drafts: readonly ImportDraft[];
+}
+
+/** An error about one line of the source, as `file:line: message`. */
+export const lineError = (source: string, line: number, message: string): CitadelError =>
+  new CitadelError('invalid', `${source}:${line}: ${message}`, { line });
+
+/** An ISO time normalized to `toISOString()` (so ages compare as text), null when absent. */
+export function readTime(value: unknown, field: string): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value === 'string') {
+    const time = Date.parse(value);
+    if (Number.isFinite(time)) return new Date(time).toISOString();
+  }
+  throw new Error(`"${field}" is not a time (${JSON.stringify(value)}): use ISO-8601, e.g. 2026-01-31T12:00:00Z`);
+}
+
+/** A string field, or `fallback` when absent. */
+export function readText(value: unknown, field: string, fallback: string | null = null): string | null {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value === 'string') return value;
+  throw new Error(`"${field}" must be a string (got ${JSON.stringify(value)})`);
+}
+
+/** An array of strings, or [] when absent. */
+export function readList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value) && value.every((item) => typeof item === 'string')) return value as string[];
+  throw new Error(`"${field}" must be a list of strings (got ${JSON.stringify(value)})`);
+}
