@@ -1,12 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compactJson } from '../../src/mcp/compact-json.js';
 import { findTool, tools } from '../../src/mcp/tools.js';
-
-/** Token estimate: the larger of chars/4 and a word-piece count (words, numbers, punctuation runs). */
-export function estimateTokens(text: string): number {
-  const pieces = text.match(/[A-Za-z]+|\d+|[^\sA-Za-z\d]/g) ?? [];
-  return Math.max(Math.ceil(text.length / 4), pieces.length);
-}
+import { estimateTokens } from './tokens.js';
 
 describe('MCP tools', () => {
   it('offer the ten tools in under 2,000 tokens', () => {
