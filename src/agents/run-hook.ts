@@ -37,8 +37,10 @@ export async function runHook(world: HookWorld, rawEvent: string, payloadArgumen
     const town = world.town();
     let outcome: { written: boolean; status: string | undefined } = { written: false, status: undefined };
     if (status) {
-      const result = await town.journal.mutate(recordReport({ polecat, status, event, at: new Date().toISOString(), throttleMs }));
-      outcome = result.value;
+      const report = recordReport({ polecat, status, event, at: new Date().toISOString(), throttleMs });
+      // Most tool-call hooks change nothing: decide on a lock-free read first, lock only to write.
+      const probe = report(town.journal.read());
+      outcome = probe.changes.length === 0 ? probe.value : (await town.journal.mutate(report)).value;
     }
     if (json) {
       world.json({ event, polecat, reported: status, status: outcome.status, recorded: outcome.written });
