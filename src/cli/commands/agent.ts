@@ -1,8 +1,65 @@
 import type { Command } from 'commander';
+import type { Bead } from '../../model/bead.js';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
+
+interface ScriptedOptions {
+  bead?: string;
+  ask?: boolean;
+  fail?: boolean;
+  conflict?: boolean;
+  flood?: string | boolean;
+  delay?: string;
+  done: boolean;
+}
 
 /** `citadel agent scripted`: the built-in scripted agent (hidden; run by the `scripted` preset). */
-export function register(program: Command, _context: CliContext): void {
-  program.command('agent', { hidden: true }).description('built-in agents').allowUnknownOption().allowExcessArguments().action(notYet('agent'));
+export function register(program: Command, context: CliContext): void {
+  const agent = program.command('agent', { hidden: true }).description('built-in agents');
+  agent
+    .command('scripted')
+    .description('an agent with no AI service: reads its bead, changes a file, runs the gates, commits, citadel done')
+    .option('--bead <id>', 'the bead to work on (default: $CITADEL_BEAD)')
+    .option('--ask', 'ask a question and wait for a line on stdin (label scripted:ask)')
+    .option('--fail', 'fail: exit non-zero without committing (label scripted:fail)')
+    .option('--conflict', 'also edit the first line of SHARED.md, which other such beads edit (label scripted:conflict)')
+    .option('--flood [lines]', 'stream a lot of output (default 5000 lines; label scripted:flood[=N])')
+    .option('--delay <ms>', 'how long each step shows its spinner', '300')
+    .option('--no-done', 'commit but do not call citadel done')
+    .action(async (options: ScriptedOptions) => {
+      const { CitadelError, usage } = await import('../../common/errors.js');
+      const { switchesFrom, defaultFloodLines } = await import('../../agent/switches.js');
+      const { runScriptedAgent, isWorktree } = await import('../../agent/scripted.js');
+      const beadId = options.bead ?? context.env.CITADEL_BEAD?.trim();
+      if (!beadId) throw usage('no bead: pass --bead ID or set CITADEL_BEAD');
+      const delayMs = Number(options.delay);
+      if (!Number.isInteger(delayMs) || delayMs < 0) throw usage(`--delay takes milliseconds (got ${JSON.stringify(options.delay)})`);
+      const flood = options.flood === undefined ? undefined : options.flood === true ? defaultFloodLines : Number(options.flood);
+      if (flood !== undefined && (!Number.isInteger(flood) || flood < 0)) throw usage(`--flood takes a number of lines (got ${JSON.stringify(options.flood)})`);
+      if (!(await isWorktree(context.cwd))) throw new CitadelError('refused', `${context.cwd} is not a git worktree: the scripted agent runs in a polecat's worktree`);
+      const town = context.town();
+      const bead = town.journal.read().get('beads', beadId);
+      if (!bead) throw new CitadelError('not_found', `bead ${beadId} not found (see \`citadel bead list\`)`);
+      const typed = bead as unknown as Bead;
+      const switches = switchesFrom(
+        { ...(options.ask ? { ask: true } : {}), ...(options.fail ? { fail: true } : {}), ...(options.conflict ? { conflict: true } : {}), ...(flood !== undefined ? { flood } : {}), delayMs, done: options.done },
+        typed.labels ?? [],
+      );
+      const color = !context.env.NO_COLOR && process.stdout.isTTY === true;
+      const code = await runScriptedAgent({
+        worktree: context.cwd,
+        polecat: context.env.CITADEL_POLECAT?.trim() || town.actor,
+        bead: typed,
+        gates: town.config.gates,
+        switches,
+        out: { write: (text) => context.out(text), isTTY: process.stdout.isTTY === true, color },
+        input: process.stdin,
+        env: { ...context.env, CITADEL_TOWN: town.paths.root },
+        citadel: [process.execPath, process.argv[1] ?? 'citadel'],
+      });
+      if (switches.ask) {
+        process.stdin.pause();
+        process.stdin.unref?.();
+      }
+      process.exitCode = code;
+    });
 }

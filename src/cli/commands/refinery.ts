@@ -1,7 +1,53 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('refinery').description('the merge lane: status, or run the worker').allowUnknownOption().allowExcessArguments().action(notYet('refinery'));
+/** `citadel refinery status|run`: the merge lane (docs/refinery.md). */
+export function register(program: Command, context: CliContext): void {
+  const refinery = program.command('refinery').description('the merge lane: status, or run the worker');
+
+  refinery
+    .command('status')
+    .description('the queue, the request being landed with its stage, and recent results')
+    .option('--json', 'print as JSON')
+    .option('--recent <n>', 'how many recent results to show', '10')
+    .action(async (options: { json?: boolean; recent: string }) => {
+      const { refineryStatus } = await import('../../git/refinery-status.js');
+      const { formatRefineryStatus } = await import('../../git/refinery-format.js');
+      const recent = Number(options.recent);
+      if (!Number.isInteger(recent) || recent < 0) {
+        const { usage } = await import('../../common/errors.js');
+        throw usage(`--recent takes a whole number (got ${JSON.stringify(options.recent)})`);
+      }
+      const status = refineryStatus(context.town().journal.read(), { recent });
+      if (options.json) context.json(status);
+      else context.out(formatRefineryStatus(status));
+    });
+
+  refinery
+    .command('run')
+    .description('run the refinery worker in the foreground (the daemon normally hosts it)')
+    .option('--once', 'land what is queued now, then exit instead of waiting for more')
+    .option('--json', 'print a summary of what was merged and rejected as JSON')
+    .action(async (options: { once?: boolean; json?: boolean }) => {
+      const { runRefinery } = await import('../../git/refinery.js');
+      const root = context.town().paths.root;
+      const controller = new AbortController();
+      const stop = (): void => controller.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      try {
+        const run = await runRefinery(root, {
+          signal: controller.signal,
+          once: options.once === true,
+          log: (line) => (options.json ? context.err(`${line}\n`) : context.out(`${line}\n`)),
+        });
+        if (options.json) context.json(run);
+        else if (options.once) {
+          context.out(`refinery: ${run.merged.length} merged, ${run.rejected.length} rejected${run.waiting.length > 0 ? `, ${run.waiting.length} waiting (${run.waiting.join(', ')})` : ''}\n`);
+        }
+      } finally {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+      }
+    });
 }

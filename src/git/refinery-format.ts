@@ -1,0 +1,35 @@
+import type { LaneItem, RefineryStatus } from './refinery-status.js';
+
+const short = (sha: string | null): string => (sha ? sha.slice(0, 10) : '');
+
+function line(item: LaneItem): string {
+  const who = [item.polecat, item.branch].filter(Boolean).join('  ');
+  return `${item.id}  P${item.priority}  ${who}`;
+}
+
+/** `citadel refinery status` as text: what is landing now, what waits, and what happened lately. */
+export function formatRefineryStatus(status: RefineryStatus): string {
+  const out: string[] = [];
+  out.push(`refinery: ${status.counts.queued} queued, ${status.counts.merged} merged, ${status.counts.rejected} rejected`);
+  if (status.main_broken) {
+    const broken = status.main_broken;
+    out.push(`main is BROKEN at ${short(broken.sha)}: ${broken.argv.join(' ')} fails on main itself (since ${broken.since}); landing waits for a fix`);
+  }
+  out.push('');
+  out.push(status.current ? `now:     ${line(status.current)}  ${status.current.state} · ${status.current.stage ?? ''}` : 'now:     idle');
+  out.push('');
+  out.push(status.queue.length > 0 ? 'queue:' : 'queue:   empty');
+  status.queue.forEach((item, index) => out.push(`  ${index + 1}. ${line(item)}${item.reason ? `  (${item.stage ?? 'waiting'}: ${item.reason})` : ''}`));
+  if (status.recent.length > 0) {
+    out.push('');
+    out.push('recent:');
+    for (const item of status.recent) {
+      out.push(
+        item.state === 'merged'
+          ? `  ✓ ${line(item)}  merged as ${short(item.merged_sha)}`
+          : `  ✗ ${line(item)}  rejected: ${item.reason ?? ''}${item.log ? `  (log: ${item.log})` : ''}`,
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,84 @@
+import type { StateView } from '../journal/types.js';
+import { BEAD_KIND, type Bead } from '../model/bead.js';
+
+/**
+ * The refinery's working notes on a merge request, stored on the merge-request bead as its
+ * `refinery` field (the contract's `state` and `reason` stay the headline).
+ */
+export interface RefineryNotes {
+  /** What it is doing right now: rebase, merge, gate 1/2: npm test, landing, held… */
+  readonly stage?: string;
+  /** Attempts so far (main moving meanwhile, a crash, a hold all cause another). */
+  readonly attempts?: number;
+  /** The gate log, relative to the town root (`.citadel/logs/<mr id>.log`). */
+  readonly log?: string;
+  /** The commit the current attempt builds on, and the commit it would make main. */
+  readonly main_before?: string;
+  readonly candidate?: string;
+  /** When the current attempt started (ISO), for the lane's elapsed time. */
+  readonly started_at?: string;
+  /** Conflicting files of a bounce on a conflict. */
+  readonly conflicts?: readonly string[];
+  /** The failing gate of a bounce on a gate. */
+  readonly gate?: { readonly argv: readonly string[]; readonly code: number | null; readonly tail: string; readonly timed_out: boolean };
+  /** Why it waits without being rejected (main checked out with local changes, main broken). */
+  readonly held?: string | null;
+  /** The commit main points at after the landing. */
+  readonly merged_sha?: string;
+  /** The validation record: who validated, which gates ran, how long each took. */
+  readonly validation?: Validation;
+}
+
+export interface Validation {
+  readonly validator: string;
+  readonly main_before: string;
+  readonly merged_sha: string;
+  readonly commits: number;
+  readonly gates: readonly { readonly argv: readonly string[]; readonly ms: number; readonly code: number | null }[];
+  readonly total_ms: number;
+}
+
+/** A merge request with the refinery's notes. */
+export type MergeRequest = Bead & { readonly refinery?: RefineryNotes };
+
+/** The entity where the refinery records town-wide facts (kind `refinery`, id `main`). */
+export const REFINERY_KIND = 'refinery';
+export const MAIN_HEALTH_ID = 'main';
+
+/** main's health: set when a gate fails on main itself. */
+export type MainHealth = {
+  readonly id: typeof MAIN_HEALTH_ID;
+  /** The tip found broken, or null once a later tip passes. */
+  readonly broken: { readonly sha: string; readonly argv: readonly string[]; readonly tail: string; readonly since: string; readonly request: string } | null;
+};
+
+export const isMergeRequest = (bead: Bead): bead is MergeRequest => bead.type === 'merge_request';
+/** Requests the refinery is (or was, before a crash) working on. */
+export const isActive = (mr: MergeRequest): boolean => mr.state === 'merging' || mr.state === 'testing';
+
+/** Priority first (0 is highest), then age, then id: the refinery's order and the lane's. */
+export function byPriorityThenAge(a: Bead, b: Bead): number {
+  return a.priority - b.priority || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+}
+
+/** Every merge request in the town. */
+export function mergeRequests(state: StateView): MergeRequest[] {
+  const found: MergeRequest[] = [];
+  for (const entity of state.all(BEAD_KIND).values()) {
+    const bead = entity as unknown as Bead;
+    if (isMergeRequest(bead)) found.push(bead);
+  }
+  return found;
+}
+
+/** Waiting requests in the order the refinery takes them. */
+export function queuedRequests(state: StateView): MergeRequest[] {
+  return mergeRequests(state)
+    .filter((mr) => mr.state === 'queued')
+    .sort(byPriorityThenAge);
+}
+
+export function mainHealth(state: StateView): MainHealth['broken'] {
+  const entity = state.get(REFINERY_KIND, MAIN_HEALTH_ID) as MainHealth | undefined;
+  return entity?.broken ?? null;
+}

@@ -1,0 +1,123 @@
+import type { Mutator } from '../journal/types.js';
+import type { Bead } from '../model/bead.js';
+import type { ModelContext } from '../model/context.js';
+import { transact, type BeadTransaction } from '../model/transaction.js';
+import { MAIN_HEALTH_ID, REFINERY_KIND, type MainHealth, type MergeRequest, type RefineryNotes, type Validation } from './refinery-queue.js';
+
+/*
+ * Every journal write the refinery makes, as Mutators. Each verdict (merged, bounced) is ONE
+ * mutation: the request's state, the bead's fate and the mail land together or not at all, so
+ * a crash can never leave a merged request whose bead is still open, or a bounce without mail.
+ */
+
+function requireRequest(tx: BeadTransaction, id: string): MergeRequest {
+  const bead = tx.require(id, 'merge request') as MergeRequest;
+  if (bead.type !== 'merge_request') throw new Error(`${id} is not a merge request`);
+  return bead;
+}
+
+function withNotes(tx: BeadTransaction, mr: MergeRequest, notes: RefineryNotes): MergeRequest {
+  return { ...mr, refinery: { ...mr.refinery, ...notes }, updated_at: tx.now } as MergeRequest;
+}
+
+/** Moves a request to `merging`/`testing` (or back to `queued`) with the refinery's notes. */
+export function progress(context: ModelContext, id: string, state: 'queued' | 'merging' | 'testing', notes: RefineryNotes): Mutator<MergeRequest> {
+  return transact(context, (tx) => {
+    const current = requireRequest(tx, id);
+    const moved = current.state === state ? current : (tx.setMergeRequestState(id, state) as MergeRequest);
+    const next = withNotes(tx, moved, notes);
+    if (JSON.stringify(next.refinery) === JSON.stringify(current.refinery) && moved === current) return current;
+    return tx.put(next as Bead, 'stage', `${id}: ${notes.stage ?? state}`) as MergeRequest;
+  });
+}
+
+const short = (sha: string): string => sha.slice(0, 10);
+
+/** Landed: the request merged, its bead closed, its polecat told — one mutation. */
+export function merged(context: ModelContext, id: string, validation: Validation): Mutator<MergeRequest> {
+  return transact(context, (tx) => {
+    const current = requireRequest(tx, id);
+    if (current.state === 'merged') return current;
+    const closed = tx.setMergeRequestState(id, 'merged') as MergeRequest;
+    const gates = validation.gates.map((gate) => `${gate.argv.join(' ')} (${gate.ms} ms)`).join(', ') || 'no gates';
+    const mr = tx.put(
+      withNotes(tx, closed, { stage: 'merged', merged_sha: validation.merged_sha, validation, held: null }) as Bead,
+      'merge',
+      `refinery merged ${current.branch} as ${short(validation.merged_sha)} (${gates})`,
+    ) as MergeRequest;
+    const bead = current.bead ? tx.get(current.bead) : undefined;
+    if (bead && bead.status !== 'closed') tx.close(bead.id, `merged to main as ${short(validation.merged_sha)} by the refinery (${id})`);
+    if (current.polecat) {
+      tx.sendMail({
+        to: current.polecat,
+        subject: `merged: ${bead?.title ?? current.branch}`,
+        body:
+          `Your branch ${current.branch} landed on main as ${short(validation.merged_sha)} ` +
+          `(${validation.commits} commit${validation.commits === 1 ? '' : 's'}; gates: ${gates}).` +
+          (bead ? `\n${bead.id} is closed.` : ''),
+      });
+    }
+    return mr;
+  });
+}
+
+export interface BounceInput {
+  /** One line: why. */
+  readonly reason: string;
+  /** The full text of the rework mail. */
+  readonly details: string;
+  readonly notes: RefineryNotes;
+  /** Config `bounceTo`: the bead goes back to its polecat, or to the ready queue. */
+  readonly bounceTo: 'polecat' | 'ready';
+}
+
+/** Bounced: the request rejected, the bead handed back, the polecat asked to rework — one mutation. */
+export function bounced(context: ModelContext, id: string, input: BounceInput): Mutator<MergeRequest> {
+  return transact(context, (tx) => {
+    const current = requireRequest(tx, id);
+    if (current.state === 'rejected' || current.state === 'merged') return current;
+    const rejected = tx.setMergeRequestState(id, 'rejected', input.reason) as MergeRequest;
+    const mr = tx.put(withNotes(tx, rejected, { ...input.notes, stage: 'rejected', held: null }) as Bead, 'bounce', `refinery bounced ${current.branch}: ${input.reason}`) as MergeRequest;
+    const bead = current.bead ? tx.get(current.bead) : undefined;
+    if (bead && bead.status !== 'closed') {
+      if (input.bounceTo === 'ready' || !current.polecat) tx.release(bead.id);
+      else tx.update(bead.id, { status: 'in_progress', assignee: current.polecat });
+    }
+    if (current.polecat) {
+      tx.sendMail({ to: current.polecat, subject: `rework: ${bead?.title ?? current.branch}`, body: input.details, priority: bead?.priority ?? 2 });
+    }
+    return mr;
+  });
+}
+
+/** A gate failed on main itself: record it and tell the overseer (once per broken tip). */
+export function mainBroken(context: ModelContext, broken: NonNullable<MainHealth['broken']>, mailBody: string): Mutator<boolean> {
+  return (stateView) => {
+    const existing = stateView.get(REFINERY_KIND, MAIN_HEALTH_ID) as MainHealth | undefined;
+    if (existing?.broken?.sha === broken.sha) return { changes: [], value: false };
+    const mail = transact(context, (tx) =>
+      tx.sendMail({ to: 'overseer', subject: `main is broken: ${broken.argv.join(' ')} fails on ${short(broken.sha)}`, body: mailBody, priority: 0 }),
+    )(stateView);
+    const health: MainHealth = { id: MAIN_HEALTH_ID, broken };
+    return {
+      changes: [
+        { kind: REFINERY_KIND, id: MAIN_HEALTH_ID, entity: health, action: 'main-broken', summary: `main is broken at ${short(broken.sha)}: ${broken.argv.join(' ')}` },
+        ...mail.changes,
+      ],
+      value: true,
+    };
+  };
+}
+
+/** main's tip passed the gates: clear a recorded breakage. */
+export const mainHealthy: Mutator<boolean> = (stateView) => {
+  const existing = stateView.get(REFINERY_KIND, MAIN_HEALTH_ID) as MainHealth | undefined;
+  if (!existing?.broken) return { changes: [], value: false };
+  const health: MainHealth = { id: MAIN_HEALTH_ID, broken: null };
+  return { changes: [{ kind: REFINERY_KIND, id: MAIN_HEALTH_ID, entity: health, action: 'main-fixed', summary: 'main passes its gates again' }], value: true };
+};
+
+/** Mail to the overseer (a held landing). */
+export function tellOverseer(context: ModelContext, subject: string, body: string): Mutator<Bead> {
+  return transact(context, (tx) => tx.sendMail({ to: 'overseer', subject, body }));
+}

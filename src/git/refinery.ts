@@ -1,0 +1,369 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { CitadelError } from '../common/errors.js';
+import type { Bead } from '../model/bead.js';
+import { modelContext, type ModelContext } from '../model/context.js';
+import { loadConfig, type TownConfig } from '../town/config.js';
+import { openTownAt, type Town } from '../town/town.js';
+import { advanceMain } from './advance-main.js';
+import { buildCandidate, openWorkspace, resetWorkspace, type RefineryWorkspace } from './candidate.js';
+import { endOrphanGate, runGate, splitGate, type GateResult } from './gates.js';
+import { acquireLock } from './lock.js';
+import { isSafeBranchName, validateBeadId } from './names.js';
+import { mainHealth, mergeRequests, isActive, queuedRequests, type MergeRequest, type Validation } from './refinery-queue.js';
+import { bounced, mainBroken, mainHealthy, merged, progress, tellOverseer } from './refinery-verdicts.js';
+import { gitRun } from './run.js';
+
+/** How `runRefinery` runs. */
+export interface RefineryOptions {
+  /** Stops the loop (the daemon's shutdown); a running gate is ended and its request requeued. */
+  readonly signal?: AbortSignal;
+  /** Work through the requests queued now, then return instead of waiting for more. */
+  readonly once?: boolean;
+  /** Progress lines ("ct-ab12: rebase onto 3f2a…"), for `refinery run` and the daemon's log. */
+  readonly log?: (line: string) => void;
+  /** How often the journal's head is checked for new requests (default 250 ms; an O(1) read). */
+  readonly pollMs?: number;
+  /** How long a held request (or a broken main) waits before the next try (default 5 s). */
+  readonly retryMs?: number;
+}
+
+/** What one run did. */
+export interface RefineryRun {
+  readonly merged: string[];
+  readonly rejected: string[];
+  /** Requests left waiting (held landing, broken main) when a `once` run returned. */
+  readonly waiting: string[];
+}
+
+type Outcome = 'merged' | 'rejected' | 'held' | 'main-broken' | 'interrupted';
+
+/** How many times main may move under one request before the refinery gives up for this round. */
+const maxMoves = 20;
+
+/**
+ * The refinery: lands merge requests on main one at a time, behind the gates (docs/refinery.md).
+ * Hosted by the daemon or run alone (`citadel refinery run`). One per town: a second one gets
+ * a `conflict` error. Safe to kill at any point: main is only ever moved by one atomic
+ * fast-forward, and a request interrupted mid-way is finished or retried on the next start.
+ */
+export async function runRefinery(town: string | Town, options: RefineryOptions = {}): Promise<RefineryRun> {
+  const root = typeof town === 'string' ? town : town.paths.root;
+  const own = openTownAt(root, 'refinery');
+  const release = acquireLock(join(own.paths.run, 'refinery.lock'), 'the refinery of this town');
+  try {
+    const worker = await Refinery.open(own, options);
+    return await worker.loop();
+  } finally {
+    release();
+    own.close();
+  }
+}
+
+class Refinery {
+  private readonly run: RefineryRun = { merged: [], rejected: [], waiting: [] };
+  /** Requests not to retry before a time (held landings). */
+  private readonly notBefore = new Map<string, number>();
+
+  private constructor(
+    private readonly town: Town,
+    private readonly ws: RefineryWorkspace,
+    private readonly options: RefineryOptions,
+  ) {}
+
+  static async open(town: Town, options: RefineryOptions): Promise<Refinery> {
+    mkdirSync(town.paths.logs, { recursive: true });
+    endOrphanGate(join(town.paths.run, 'refinery-gate.pid'));
+    const ws = await openWorkspace(town.paths.root, town.config.mainBranch);
+    return new Refinery(town, ws, options);
+  }
+
+  private get config(): TownConfig {
+    return loadConfig(this.town.paths.config);
+  }
+
+  private context(): ModelContext {
+    return modelContext('refinery', this.config.prefix);
+  }
+
+  private say(line: string): void {
+    this.options.log?.(line);
+  }
+
+  private aborted(): boolean {
+    return this.options.signal?.aborted === true;
+  }
+
+  async loop(): Promise<RefineryRun> {
+    await this.recover();
+    for (;;) {
+      if (this.aborted()) return this.run;
+      const seq = this.town.journal.headSeq();
+      const next = await this.pickNext();
+      if (next === 'main-broken') {
+        if (this.options.once) {
+          this.run.waiting.push(...queuedRequests(this.town.journal.read()).map((mr) => mr.id));
+          return this.run;
+        }
+        await this.sleep(this.options.retryMs ?? 5000, seq);
+        continue;
+      }
+      if (!next) {
+        if (this.options.once) {
+          this.run.waiting.push(...[...this.notBefore.keys()].filter((id) => queuedRequests(this.town.journal.read()).some((mr) => mr.id === id)));
+          return this.run;
+        }
+        await this.sleep(this.notBefore.size > 0 ? Math.min(this.options.retryMs ?? 5000, 1000) : 60_000, seq);
+        continue;
+      }
+      const outcome = await this.process(next);
+      if (outcome === 'merged') this.run.merged.push(next.id);
+      if (outcome === 'rejected') this.run.rejected.push(next.id);
+      if (outcome === 'held') this.notBefore.set(next.id, Date.now() + (this.options.retryMs ?? 5000));
+      if (outcome === 'interrupted') return this.run;
+    }
+  }
+
+  /** The next request to work on, or 'main-broken' while main's current tip fails its gates. */
+  private async pickNext(): Promise<MergeRequest | 'main-broken' | undefined> {
+    const state = this.town.journal.read();
+    const broken = mainHealth(state);
+    if (broken && broken.sha === (await this.mainTip())) return 'main-broken';
+    const now = Date.now();
+    if (this.options.once) {
+      // A `once` run tries each request once: a held one is reported, not retried.
+      return queuedRequests(state).find((mr) => !this.notBefore.has(mr.id));
+    }
+    return queuedRequests(state).find((mr) => (this.notBefore.get(mr.id) ?? 0) <= now);
+  }
+
+  /** Sleeps until the journal changes (a new request), the deadline passes, or the signal fires. */
+  private async sleep(ms: number, seq: number): Promise<void> {
+    const deadline = Date.now() + ms;
+    const poll = this.options.pollMs ?? 250;
+    while (!this.aborted() && Date.now() < deadline && this.town.journal.headSeq() === seq) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, poll);
+        const signal = this.options.signal;
+        function done(): void {
+          clearTimeout(timer);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        }
+        signal?.addEventListener('abort', done, { once: true });
+      });
+    }
+  }
+
+  private async mainTip(): Promise<string> {
+    const result = await gitRun(this.town.paths.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${this.config.mainBranch}^{commit}`]);
+    if (result.code !== 0) throw new CitadelError('not_found', `branch ${this.config.mainBranch} not found (config "mainBranch")`);
+    return result.stdout.trim();
+  }
+
+  private async isAncestor(commit: string, of: string): Promise<boolean> {
+    return (await gitRun(this.town.paths.root, ['merge-base', '--is-ancestor', commit, of])).code === 0;
+  }
+
+  /**
+   * After a crash: a request that was being worked on either landed (its candidate is on main:
+   * finish the verdict) or did not (requeue it). Then the workspace is reset, whatever it held.
+   */
+  private async recover(): Promise<void> {
+    const active = mergeRequests(this.town.journal.read()).filter(isActive);
+    const tip = await this.mainTip();
+    for (const mr of active) {
+      const notes = mr.refinery ?? {};
+      if (notes.stage === 'landing' && notes.candidate && notes.validation && (await this.isAncestor(notes.candidate, tip))) {
+        this.say(`${mr.id}: landed before an interruption; recording the merge`);
+        await this.town.journal.mutate(merged(this.context(), mr.id, notes.validation));
+        this.run.merged.push(mr.id);
+      } else {
+        this.say(`${mr.id}: interrupted at ${notes.stage ?? mr.state}; requeued`);
+        this.appendLog(mr.id, `\n== interrupted at ${notes.stage ?? mr.state} (refinery stopped); retrying ==\n`);
+        await this.town.journal.mutate(progress(this.context(), mr.id, 'queued', { stage: 'requeued after an interruption' }));
+      }
+    }
+    await resetWorkspace(this.ws, tip);
+  }
+
+  private logFile(id: string): string {
+    return join(this.town.paths.logs, `${validateBeadId(id)}.log`);
+  }
+
+  private appendLog(id: string, text: string): void {
+    appendFileSync(this.logFile(id), text);
+  }
+
+  /** Works one request to a verdict (or a hold). */
+  private async process(mr: MergeRequest): Promise<Outcome> {
+    const config = this.config;
+    const context = this.context();
+    const journal = this.town.journal;
+    const logPath = relative(this.town.paths.root, this.logFile(mr.id));
+    const branch = mr.branch ?? '';
+    const bead = mr.bead ? (journal.read().get('beads', mr.bead) as Bead | undefined) : undefined;
+    const started = Date.now();
+
+    if (!isSafeBranchName(branch)) {
+      return this.bounce(mr, { reason: `invalid branch name ${JSON.stringify(branch)}`, details: `The merge request names the branch ${JSON.stringify(branch)}, which citadel refuses.`, notes: { log: logPath } });
+    }
+    let gates: string[][];
+    try {
+      gates = [...config.gates, ...stepGate(bead)];
+    } catch (error) {
+      return this.bounce(mr, { reason: (error as Error).message, details: `The bead's Gate: could not be run: ${(error as Error).message}`, notes: { log: logPath } });
+    }
+
+    for (let move = 0; move < maxMoves; move++) {
+      if (this.aborted()) return this.interrupt(mr);
+      const mainTip = await this.mainTip();
+      const branchTip = (await gitRun(this.town.paths.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`])).stdout.trim();
+      if (!branchTip) {
+        return this.bounce(mr, { reason: `branch ${branch} does not exist`, details: `The refinery found no branch ${branch} to land. Commit your work on it and run \`citadel done\` again.`, notes: { log: logPath } });
+      }
+      const attempts = (journal.read().get('beads', mr.id) as MergeRequest | undefined)?.refinery?.attempts ?? 0;
+      const mode = config.mergeMode;
+      this.appendLog(mr.id, `\n== ${new Date().toISOString()} attempt ${attempts + 1}: ${mode} ${branch} (${branchTip.slice(0, 10)}) onto ${config.mainBranch} (${mainTip.slice(0, 10)}) ==\n`);
+      this.say(`${mr.id}: ${mode} ${branch} onto ${config.mainBranch} ${mainTip.slice(0, 10)}`);
+      await journal.mutate(progress(context, mr.id, 'merging', { stage: mode, attempts: attempts + 1, log: logPath, main_before: mainTip, started_at: new Date().toISOString(), held: null }));
+
+      const built = await buildCandidate(this.ws, { mainTip, branchTip, mode, message: `Merge ${branch}${mr.bead ? ` (${mr.bead})` : ''}` });
+      if (built.kind === 'conflict') {
+        this.appendLog(mr.id, `conflict in: ${built.files.join(', ')}\n${built.detail}\n`);
+        const files = built.files.length > 0 ? built.files : ['(see the log)'];
+        return this.bounce(mr, {
+          reason: `conflicts with ${config.mainBranch} in ${files.join(', ')}`,
+          details:
+            `The refinery could not land ${branch} (${mr.id}): it conflicts with ${config.mainBranch} at ${mainTip.slice(0, 10)}.\n` +
+            `Conflicting files:\n${files.map((file) => `  - ${file}`).join('\n')}\n\n` +
+            `Your branch is exactly as you left it. To rework it, in your worktree:\n` +
+            `  git rebase ${config.mainBranch}     # resolve each conflict, git add, git rebase --continue\n` +
+            `then run \`citadel done\` again.`,
+          notes: { log: logPath, conflicts: files },
+        });
+      }
+      const { candidate, commits } = built;
+
+      await journal.mutate(progress(context, mr.id, 'testing', { stage: gates.length > 0 ? 'gates' : 'landing', candidate }));
+      const results: GateResult[] = [];
+      for (const [index, argv] of gates.entries()) {
+        const stage = `gate ${index + 1}/${gates.length}: ${argv.join(' ')}`;
+        this.say(`${mr.id}: ${stage}`);
+        await journal.mutate(progress(context, mr.id, 'testing', { stage }));
+        const result = await runGate(argv, this.gateOptions(mr.id, config));
+        results.push(result);
+        if (this.aborted()) return this.interrupt(mr);
+        if (!result.ok) return this.gateFailed(mr, { argv, result, mainTip, logPath });
+      }
+
+      const validation: Validation = {
+        validator: 'refinery',
+        main_before: mainTip,
+        merged_sha: candidate,
+        commits,
+        gates: results.map((result) => ({ argv: result.argv, ms: result.ms, code: result.code })),
+        total_ms: Date.now() - started,
+      };
+      // The draft verdict is written BEFORE main moves: after a crash right after the move,
+      // recovery finds the candidate on main and completes the verdict from it.
+      await journal.mutate(progress(context, mr.id, 'testing', { stage: 'landing', validation }));
+      if (this.aborted()) return this.interrupt(mr);
+      const advanced = candidate === mainTip ? ({ kind: 'advanced', checkout: 'none' } as const) : await advanceMain(this.town.paths.root, config.mainBranch, mainTip, candidate);
+      if (advanced.kind === 'moved') {
+        this.appendLog(mr.id, `${config.mainBranch} moved to ${advanced.tip.slice(0, 10)} meanwhile: rebuilding on the new tip\n`);
+        this.say(`${mr.id}: ${config.mainBranch} moved meanwhile; rebuilding on ${advanced.tip.slice(0, 10)}`);
+        continue;
+      }
+      if (advanced.kind === 'held') return this.hold(mr, advanced.reason);
+      this.appendLog(mr.id, `landed: ${config.mainBranch} ${mainTip.slice(0, 10)} → ${candidate.slice(0, 10)}${advanced.checkout === 'updated' ? ` (checkout at ${advanced.worktree} updated)` : ''}\n`);
+      await journal.mutate(merged(context, mr.id, { ...validation, total_ms: Date.now() - started }));
+      if (mainHealth(journal.read())) await journal.mutate(mainHealthy);
+      this.say(`${mr.id}: merged as ${candidate.slice(0, 10)}`);
+      return 'merged';
+    }
+    return this.hold(mr, `${config.mainBranch} kept moving during ${maxMoves} attempts`);
+  }
+
+  private gateOptions(id: string, config: TownConfig): Parameters<typeof runGate>[1] {
+    return {
+      cwd: this.ws.path,
+      timeoutMs: config.gateTimeoutSeconds * 1000,
+      logFile: this.logFile(id),
+      pidFile: join(this.town.paths.run, 'refinery-gate.pid'),
+      ...(this.options.signal ? { signal: this.options.signal } : {}),
+      env: { CITADEL_TOWN: this.town.paths.root, CITADEL_MERGE_REQUEST: id },
+    };
+  }
+
+  /**
+   * A gate failed on the candidate. If it fails on main's tip too, the branch is not to blame:
+   * main is recorded broken, the overseer told, and the request waits for a fixed main.
+   */
+  private async gateFailed(mr: MergeRequest, failure: { argv: readonly string[]; result: GateResult; mainTip: string; logPath: string }): Promise<Outcome> {
+    const { argv, result, mainTip, logPath } = failure;
+    const command = argv.join(' ');
+    const config = this.config;
+    this.appendLog(mr.id, `\n== checking ${command} on ${config.mainBranch} itself (${mainTip.slice(0, 10)}) ==\n`);
+    await this.town.journal.mutate(progress(this.context(), mr.id, 'testing', { stage: `checking ${command} on ${config.mainBranch}` }));
+    await resetWorkspace(this.ws, mainTip);
+    const onMain = await runGate(argv, this.gateOptions(mr.id, config));
+    if (this.aborted()) return this.interrupt(mr);
+    if (!onMain.ok) {
+      const broken = { sha: mainTip, argv, tail: onMain.tail, since: new Date().toISOString(), request: mr.id };
+      await this.town.journal.mutate(
+        mainBroken(
+          this.context(),
+          broken,
+          `The gate \`${command}\` fails on ${config.mainBranch} itself at ${mainTip.slice(0, 10)}, so the refinery has stopped landing ` +
+            `branches (it does not blame them). Fix ${config.mainBranch}; the queue resumes when its tip changes.\n` +
+            `Log: ${logPath}\nLast lines:\n${onMain.tail}`,
+        ),
+      );
+      await this.town.journal.mutate(progress(this.context(), mr.id, 'queued', { stage: 'waiting for main to be fixed', held: `${config.mainBranch} is broken: ${command} fails on ${mainTip.slice(0, 10)}` }));
+      this.say(`${mr.id}: ${command} fails on ${config.mainBranch} itself; waiting for a fix`);
+      return 'main-broken';
+    }
+    const how = result.timedOut ? `timed out after ${config.gateTimeoutSeconds} s` : result.code === null ? 'was killed' : `exited ${result.code}`;
+    return this.bounce(mr, {
+      reason: `gate \`${command}\` failed (${how})`,
+      details:
+        `The refinery could not land ${mr.branch} (${mr.id}): the gate \`${command}\` ${how} on your branch rebased onto ` +
+        `${config.mainBranch} (it passes on ${config.mainBranch} itself).\nLog: ${logPath}\nLast lines:\n${result.tail}\n\n` +
+        `Fix it on your branch, commit, and run \`citadel done\` again.`,
+      notes: { log: logPath, gate: { argv, code: result.code, tail: result.tail, timed_out: result.timedOut } },
+    });
+  }
+
+  private async bounce(mr: MergeRequest, input: { reason: string; details: string; notes: MergeRequest['refinery'] & object }): Promise<Outcome> {
+    await resetWorkspace(this.ws, await this.mainTip());
+    await this.town.journal.mutate(bounced(this.context(), mr.id, { ...input, bounceTo: this.config.bounceTo }));
+    this.appendLog(mr.id, `bounced: ${input.reason}\n`);
+    this.say(`${mr.id}: bounced: ${input.reason}`);
+    return 'rejected';
+  }
+
+  private async hold(mr: MergeRequest, reason: string): Promise<Outcome> {
+    const before = (this.town.journal.read().get('beads', mr.id) as MergeRequest | undefined)?.refinery?.held;
+    await this.town.journal.mutate(progress(this.context(), mr.id, 'queued', { stage: 'held', held: reason }));
+    if (before !== reason) await this.town.journal.mutate(tellOverseer(this.context(), `refinery held ${mr.id}`, `${mr.branch} passed its gates but was not landed: ${reason}.`));
+    this.appendLog(mr.id, `held: ${reason}\n`);
+    this.say(`${mr.id}: held: ${reason}`);
+    return 'held';
+  }
+
+  private async interrupt(mr: MergeRequest): Promise<Outcome> {
+    this.appendLog(mr.id, `interrupted (refinery stopping); requeued\n`);
+    await this.town.journal.mutate(progress(this.context(), mr.id, 'queued', { stage: 'requeued after an interruption' }));
+    return 'interrupted';
+  }
+}
+
+/** The molecule step's `Gate:` (the bead's `gate` field: a command line or an argv array). */
+function stepGate(bead: Bead | undefined): string[][] {
+  const gate = (bead as { gate?: unknown } | undefined)?.gate;
+  if (gate === undefined || gate === null || gate === '') return [];
+  if (Array.isArray(gate) && gate.every((part) => typeof part === 'string') && gate.length > 0) return [gate as string[]];
+  if (typeof gate === 'string') return [splitGate(gate)];
+  throw new CitadelError('invalid', `the bead's gate ${JSON.stringify(gate)} is neither a command line nor an argv array`);
+}

@@ -1,0 +1,108 @@
+import type { Entity, Mutator } from '../journal/types.js';
+import type { Bead } from '../model/bead.js';
+import type { ModelContext } from '../model/context.js';
+import { transact } from '../model/transaction.js';
+import { CitadelError } from '../common/errors.js';
+import { isSafeBranchName } from './names.js';
+import { gitRun } from './run.js';
+
+/** What `citadel done` found in the polecat's worktree. */
+export interface Submission {
+  readonly worktree: string;
+  readonly branch: string;
+  /** Commits on the branch that main does not have. */
+  readonly commits: number;
+  readonly head: string;
+}
+
+/**
+ * Checks that the worktree at `cwd` has something to submit: on a branch, nothing uncommitted,
+ * and at least one commit main lacks. Refusals say why and what to do.
+ */
+export async function inspectSubmission(cwd: string, mainBranch: string): Promise<Submission> {
+  const top = await gitRun(cwd, ['rev-parse', '--show-toplevel']);
+  if (top.code !== 0) throw new CitadelError('refused', `${cwd} is not inside a git worktree: run \`citadel done\` in your polecat's worktree`);
+  const worktree = top.stdout.trim();
+  const head = await gitRun(worktree, ['symbolic-ref', '--quiet', '--short', 'HEAD']);
+  if (head.code !== 0) throw new CitadelError('refused', `${worktree} has a detached HEAD: check out your branch (git switch polecat/<name>/<bead>) first`);
+  const branch = head.stdout.trim();
+  if (branch === mainBranch) throw new CitadelError('refused', `${worktree} is on ${mainBranch} itself: \`citadel done\` submits a polecat's branch, not ${mainBranch}`);
+  if (!isSafeBranchName(branch)) throw new CitadelError('refused', `branch ${JSON.stringify(branch)} has a name citadel refuses to hand to the refinery`);
+  const status = await gitRun(worktree, ['status', '--porcelain=v1', '--untracked-files=all']);
+  const dirty = status.stdout.split('\n').filter(Boolean);
+  if (dirty.length > 0) {
+    const files = dirty.slice(0, 5).map((line) => line.slice(3));
+    throw new CitadelError(
+      'refused',
+      `uncommitted changes in ${worktree} (${files.join(', ')}${dirty.length > 5 ? `, and ${dirty.length - 5} more` : ''}): commit them (git add -A && git commit) or discard them, then run \`citadel done\` again`,
+    );
+  }
+  const main = await gitRun(worktree, ['rev-parse', '--verify', '--quiet', `refs/heads/${mainBranch}^{commit}`]);
+  if (main.code !== 0) throw new CitadelError('not_found', `branch ${mainBranch} not found (config "mainBranch")`);
+  const count = await gitRun(worktree, ['rev-list', '--count', `${main.stdout.trim()}..HEAD`]);
+  const commits = Number(count.stdout.trim());
+  if (!(commits > 0)) {
+    throw new CitadelError('refused', `no new commits on ${branch} compared with ${mainBranch}: commit your work first, then run \`citadel done\``);
+  }
+  const sha = (await gitRun(worktree, ['rev-parse', 'HEAD'])).stdout.trim();
+  return { worktree, branch, commits, head: sha };
+}
+
+export interface FileRequestInput {
+  readonly submission: Submission;
+  readonly polecat: string;
+  /** The bead the branch finishes (may be unknown for a hand-made branch). */
+  readonly bead: string | undefined;
+  readonly message: string | undefined;
+}
+
+export interface FiledRequest {
+  readonly request: Bead;
+  /** False when a request for this branch was already waiting (done is idempotent). */
+  readonly created: boolean;
+}
+
+const polecatKind = 'polecats';
+const openStates = new Set(['queued', 'merging', 'testing']);
+
+/**
+ * Files the merge request (type merge_request, state queued), mails `refinery`, and marks the
+ * polecat idle — one mutation. A request already open for the branch is returned instead of a
+ * second one (the refinery lands the branch's tip as it is when it gets there).
+ */
+export function fileMergeRequest(context: ModelContext, input: FileRequestInput): Mutator<FiledRequest> {
+  return (state) => {
+    let existing: Bead | undefined;
+    for (const entity of state.all('beads').values()) {
+      const bead = entity as unknown as Bead;
+      if (bead.type === 'merge_request' && bead.branch === input.submission.branch && openStates.has(bead.state ?? '')) existing = bead;
+    }
+    const tx = transact(context, (t) => {
+      if (existing) return { request: existing, created: false };
+      const work = input.bead ? t.require(input.bead) : undefined;
+      const { branch, commits } = input.submission;
+      const request = t.create({
+        type: 'merge_request',
+        title: work ? `merge ${work.id}: ${work.title}` : `merge ${branch}`,
+        body: input.message ?? '',
+        priority: work?.priority ?? 2,
+        branch,
+        polecat: input.polecat,
+        bead: work?.id ?? null,
+      });
+      t.sendMail({
+        to: 'refinery',
+        subject: `merge request ${request.id}: ${branch}`,
+        body: `${input.polecat} submitted ${branch} (${commits} commit${commits === 1 ? '' : 's'})${work ? ` for ${work.id}` : ''}.${input.message ? `\n\n${input.message}` : ''}`,
+      });
+      return { request, created: true };
+    })(state);
+    const changes = [...tx.changes];
+    const polecat = state.get(polecatKind, input.polecat);
+    if (polecat && tx.value.created) {
+      const entity: Entity = { ...polecat, status: 'idle', bead: null, last_bead: input.bead ?? polecat.bead ?? null, submitted: tx.value.request.id };
+      changes.push({ kind: polecatKind, id: input.polecat, entity, action: 'done', summary: `${input.polecat} is done with ${input.bead ?? input.submission.branch}` });
+    }
+    return { changes, value: tx.value };
+  };
+}
