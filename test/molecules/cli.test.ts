@@ -1,0 +1,221 @@
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { claimBead, closeBead, modelContext, type Bead } from '../../src/model/index.js';
+import { openTownAt } from '../../src/town/town.js';
+import type { MoleculeStatus, StepBead } from '../../src/molecules/index.js';
+import { runCli, runJson } from '../helpers/cli.js';
+import { makeRepo } from '../helpers/git.js';
+import { tempDir } from '../helpers/temp.js';
+
+/** `citadel molecule …` against the built binary, on real temp towns. */
+
+let repo: { path: string; dispose: () => void };
+
+beforeEach(async () => {
+  repo = makeRepo();
+  const init = await runCli(['init'], { cwd: repo.path });
+  expect(init.code, init.stderr).toBe(0);
+});
+afterEach(() => repo.dispose());
+
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env });
+const json = <T>(args: string[], env: NodeJS.ProcessEnv = {}) => runJson<T>(args, { cwd: repo.path, env });
+const beadCount = (): number => {
+  const dir = join(repo.path, '.citadel', 'beads');
+  return existsSync(dir) ? readdirSync(dir).length : 0;
+};
+
+function townMolecule(name: string, text: string): void {
+  mkdirSync(join(repo.path, '.citadel', 'molecules'), { recursive: true });
+  writeFileSync(join(repo.path, '.citadel', 'molecules', `${name}.md`), text);
+}
+
+/**
+ * Claims a step as `actor`. TEMPORARY: drives the journal directly until `citadel bead` lands;
+ * then `citadel bead update ID --claim`.
+ */
+async function claim(id: string, actor: string): Promise<void> {
+  const town = openTownAt(repo.path, actor);
+  try {
+    await town.journal.mutate(claimBead(modelContext(actor, town.config.prefix), id));
+  } finally {
+    town.close();
+  }
+}
+
+/** Claims then closes a step as `actor` (TEMPORARY direct journal, see {@link claim}). */
+async function work(id: string, actor: string): Promise<void> {
+  await claim(id, actor);
+  const town = openTownAt(repo.path, actor);
+  try {
+    await town.journal.mutate(closeBead(modelContext(actor, town.config.prefix), id, `${actor} finished it`));
+  } finally {
+    town.close();
+  }
+}
+
+describe('molecule list / show', () => {
+  it('lists the built-ins with their origin, and a town molecule overriding one by name', async () => {
+    const before = await json<{ name: string; origin: string; steps: number }[]>(['molecule', 'list']);
+    expect(before.map((m) => [m.name, m.origin, m.steps])).toEqual([
+      ['engineer-in-box', 'built-in', 6],
+      ['quick-fix', 'built-in', 4],
+      ['research', 'built-in', 4],
+    ]);
+    townMolecule('quick-fix', '# Our quick fix\n\n## Step: just-do-it\nDo it.\n');
+    townMolecule('deploy', '# Deploy {{env}}\nVars: env (default: staging) — where\n\n## Step: ship\nShip to {{env}}.\n');
+    const after = await json<{ name: string; origin: string; overrides: boolean; steps: number }[]>(['molecule', 'list']);
+    expect(after.map((m) => [m.name, m.origin, m.overrides, m.steps])).toEqual([
+      ['deploy', 'town', false, 1],
+      ['engineer-in-box', 'built-in', false, 6],
+      ['quick-fix', 'town', true, 1],
+      ['research', 'built-in', false, 4],
+    ]);
+    const text = await cli(['molecule', 'list']);
+    expect(text.stdout).toMatch(/quick-fix\s+town\*\s+1\s+Our quick fix/);
+    const shown = await cli(['molecule', 'show', 'quick-fix']);
+    expect(shown.stdout).toContain('1. just-do-it');
+  });
+
+  it('shows resolved steps after includes and variables, without pouring', async () => {
+    townMolecule('checks', '# Checks\nVars: cmd (default: npm test) — test command\n\n## Step: run\nGate: {{cmd}}\nRun {{cmd}}.\n');
+    townMolecule(
+      'release',
+      '# Release {{version}}\nVars: version (required) — the version\nIncludes: checks as c\n\n## Step: tag\nNeeds: c.run\nTag v{{version}}.\n',
+    );
+    const before = beadCount();
+    const shown = await cli(['molecule', 'show', 'release', '--var', 'version=1.2.3', '--var', 'cmd=make check']);
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toContain('# Release 1.2.3');
+    expect(shown.stdout).toMatch(/1\. c\.run {2}\[polecat\] {2}\(from checks\)\n {3}gate: make check/);
+    expect(shown.stdout).toContain('2. tag  [polecat]  needs: c.run');
+    expect(shown.stdout).toContain('Tag v1.2.3.');
+    const data = await json<{ steps: { id: string; needs: string[] }[]; origin: string; includes: string[] }>(['molecule', 'show', 'release']);
+    expect(data.steps.map((s) => [s.id, s.needs])).toEqual([['c.run', []], ['tag', ['c.run']]]);
+    expect(data.includes).toEqual(['checks']);
+    expect(beadCount()).toBe(before);
+  });
+
+  it('works outside a town for the built-ins, and names an unknown molecule', async () => {
+    const outside = tempDir();
+    try {
+      const shown = await runCli(['molecule', 'show', 'research', '--var', 'question=why?'], { cwd: outside.path });
+      expect(shown.code, shown.stderr).toBe(0);
+      expect(shown.stdout).toContain('# Research: why?');
+      const unknown = await runCli(['molecule', 'show', 'nope'], { cwd: outside.path });
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toContain('unknown molecule "nope" (known: engineer-in-box, quick-fix, research)');
+    } finally {
+      outside.dispose();
+    }
+  });
+});
+
+describe('molecule pour', () => {
+  it('pours an epic and its steps in one mutation, prints the id, and pours again as a new instance', async () => {
+    const first = await cli(['molecule', 'pour', 'quick-fix', '--var', 'issue=login crash']);
+    expect(first.code, first.stderr).toBe(0);
+    const id = first.stdout.trim();
+    expect(id).toMatch(/^ct-[0-9a-z]{4,}$/);
+    const second = await json<{ id: string; epic: Bead; steps: StepBead[] }>(['molecule', 'pour', 'quick-fix', '--var', 'issue=other', '--priority', '1']);
+    expect(second.id).not.toBe(id);
+    expect(second.epic).toMatchObject({ type: 'epic', molecule: 'quick-fix', priority: 1, vars: { issue: 'other', test_command: 'npm test' } });
+    expect(second.steps.map((s) => [s.id, s.step, s.needs, s.parent])).toEqual([
+      [`${second.id}.1`, 'reproduce', [], second.id],
+      [`${second.id}.2`, 'fix', [`${second.id}.1`], second.id],
+      [`${second.id}.3`, 'verify', [`${second.id}.2`], second.id],
+      [`${second.id}.4`, 'submit', [`${second.id}.3`], second.id],
+    ]);
+    expect(second.steps[2]).toMatchObject({ type: 'step', gates: ['npm test'], role: 'polecat' });
+    expect(beadCount()).toBe(10);
+  });
+
+  it('refuses a missing required variable, an unknown one and a broken town molecule, writing nothing', async () => {
+    const missing = await cli(['molecule', 'pour', 'quick-fix', '--json']);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.stderr).error.message).toMatch(/molecules\/quick-fix\.md:2: missing required variable "issue"/);
+    const typo = await cli(['molecule', 'pour', 'quick-fix', '--var', 'isue=x']);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain('has no variable "isue" (it takes issue, test_command)');
+    const malformed = await cli(['molecule', 'pour', 'quick-fix', '--var', 'issue']);
+    expect(malformed.code).toBe(2);
+    townMolecule('loop', '# Loop\n\n## Step: a\nNeeds: b\nA.\n\n## Step: b\nNeeds: a\nB.\n');
+    const cycle = await cli(['molecule', 'pour', 'loop']);
+    expect(cycle.code).toBe(1);
+    expect(cycle.stderr).toBe('citadel: .citadel/molecules/loop.md:4: dependency cycle: a → b → a (each step needs the next)\n');
+    const listed = await json<{ name: string; error: string | null }[]>(['molecule', 'list']);
+    expect(listed.find((m) => m.name === 'loop')?.error).toContain('dependency cycle');
+    expect(beadCount()).toBe(0);
+  });
+});
+
+describe('molecule status, fail and release', () => {
+  it('shows each step’s state and holder and what is ready; recovers failed and abandoned steps', async () => {
+    townMolecule('pair', '# Pair\n\n## Step: a\nA.\n\n## Step: b\nA too.\n\n## Step: c\nNeeds: a, b\nRole: overseer\nC.\n');
+    const id = (await cli(['molecule', 'pour', 'pair'])).stdout.trim();
+    let status = await json<MoleculeStatus>(['molecule', 'status', id]);
+    expect(status.steps.map((s) => [s.step, s.state])).toEqual([['a', 'ready'], ['b', 'ready'], ['c', 'pending']]);
+    expect(status.ready).toEqual([`${id}.1`, `${id}.2`]);
+
+    await claim(`${id}.1`, 'nux');
+    await claim(`${id}.2`, 'max');
+    const text = await cli(['molecule', 'status', `${id}.3`]);
+    expect(text.stdout).toMatch(new RegExp(`\\[>\\] in_progress +${id.replace('.', '\\.')}\\.1 +a +held by nux`));
+    expect(text.stdout).toMatch(/\[\.\] pending +\S+ +c +\(overseer\) +waits for a, b/);
+    expect(text.stdout).toContain('ready now: nothing');
+
+    const failed = await cli(['molecule', 'fail', `${id}.1`, '--reason', 'tests are red'], { CITADEL_ACTOR: 'refinery' });
+    expect(failed.code, failed.stderr).toBe(0);
+    const released = await json<StepBead[]>(['molecule', 'release', '--holder', 'max', '--reason', 'polecat max exited'], { CITADEL_ACTOR: 'witness' });
+    expect(released.map((s) => s.id)).toEqual([`${id}.2`]);
+    status = await json<MoleculeStatus>(['molecule', 'status', id]);
+    expect(status.ready).toEqual([`${id}.1`, `${id}.2`]);
+    expect(status.steps[0]!.failures).toEqual([{ at: expect.any(String), by: 'refinery', holder: 'nux', reason: 'tests are red' }]);
+    expect(status.steps[1]!.releases).toMatchObject([{ by: 'witness', holder: 'max', reason: 'polecat max exited' }]);
+    expect((await cli(['molecule', 'status', id])).stdout).toContain('failed');
+
+    await work(`${id}.1`, 'max');
+    const closedFail = await cli(['molecule', 'fail', `${id}.1`, '--reason', 'late']);
+    expect(closedFail.code).toBe(1);
+    expect(closedFail.stderr).toContain('a completed step is never reopened by recovery');
+    const closedRelease = await cli(['molecule', 'release', `${id}.1`]);
+    expect(closedRelease.code).toBe(1);
+    const usage = await cli(['molecule', 'release']);
+    expect(usage.code).toBe(2);
+
+    const list = await json<{ id: string; closed: number; total: number }[]>(['molecule', 'status']);
+    expect(list).toEqual([expect.objectContaining({ id, closed: 1, total: 3 })]);
+  });
+});
+
+describe('the built-in molecules', () => {
+  const builtins: [string, string[], string[]][] = [
+    ['engineer-in-box', ['task=add a --dry-run flag'], ['understand', 'design', 'implement', 'test', 'review', 'submit']],
+    ['quick-fix', ['issue=crash on empty input'], ['reproduce', 'fix', 'verify', 'submit']],
+    ['research', ['question=why is start-up slow?'], ['question', 'gather', 'synthesize', 'report']],
+  ];
+  for (const [name, vars, order] of builtins) {
+    it(`${name} pours and is walked to completion, one ready step at a time, by several polecats`, async () => {
+      const id = (await cli(['molecule', 'pour', name, ...vars.flatMap((v) => ['--var', v])])).stdout.trim();
+      const walked: string[] = [];
+      const polecats = ['nux', 'max', 'ace'];
+      for (;;) {
+        const status = await json<MoleculeStatus>(['molecule', 'status', id]);
+        if (status.done) {
+          expect(status.status).toBe('closed');
+          break;
+        }
+        expect(status.ready.length).toBeGreaterThan(0);
+        const next = status.steps.find((s) => s.id === status.ready[0])!;
+        // Every step it needs is closed before it is ready.
+        for (const need of next.needs) expect(status.steps.find((s) => s.id === need)!.state).toBe('closed');
+        await work(next.id, polecats[walked.length % polecats.length]!);
+        walked.push(next.step);
+      }
+      expect(walked).toEqual(order);
+      const epic = JSON.parse(readFileSync(join(repo.path, '.citadel', 'beads', `${id}.json`), 'utf8')) as Bead;
+      expect(epic).toMatchObject({ status: 'closed', close_reason: 'every step is closed' });
+    });
+  }
+});
