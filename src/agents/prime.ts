@@ -28,7 +28,7 @@ export function renderPrime(context: PrimeContext): string {
     const failure = bead.failures?.at(-1);
     if (failure) lines.push(`A previous attempt failed (${failure.by}, ${failure.at}): ${failure.reason}`);
     if (context.bounced) lines.push(`Your last submission ${context.bounced.id} was bounced by the refinery: ${context.bounced.reason}. Fix it, commit, and \`citadel done\` again.`);
-  } else {
+  } else if (polecat || actor !== 'overseer') {
     lines.push('', 'No bead assigned. Find work with `citadel ready`, take one with `citadel bead update ID --claim`.');
   }
 
@@ -41,18 +41,36 @@ export function renderPrime(context: PrimeContext): string {
     lines.push('Do only your step; other polecats take the others.');
   }
 
-  lines.push('', '## How to work');
-  lines.push('- Commit early and often on your branch. Never touch main: no checkout, merge, rebase or push of main.');
-  if (polecat) {
-    lines.push('- Submit: commit everything, then `citadel done` (the refinery merges your branch behind its gates, or mails you why not).');
-  } else if (bead) {
-    lines.push(`- Finished: \`citadel bead close ${bead.id} --reason "..."\`.`);
-  }
-  lines.push('- Stuck, or need a decision? `citadel mail send --to overseer --subject "..." --body "..."`, then keep going or wait for the reply.');
-  lines.push(`- Mail: \`citadel mail inbox --unread\`${context.unreadMail > 0 ? ` (${context.unreadMail} unread now)` : ''}; \`citadel mail read ID\`.`);
-  lines.push('- More: `citadel bead show ID`, `citadel ready`, `citadel molecule status ID`; `--json` for JSON. The same tools over MCP: `citadel mcp`.');
+  if (!polecat && actor === 'overseer') lines.push('', ...overseerGuide(context.unreadMail));
+  else lines.push('', ...workerGuide(context));
   return `${lines.join('\n')}\n`;
 }
+
+function workerGuide(context: PrimeContext): string[] {
+  const lines = ['## How to work', '- Commit early and often on your branch. Never touch main: no checkout, merge, rebase or push of main.'];
+  if (context.polecat) {
+    lines.push('- Submit: commit everything, then `citadel done` (the refinery merges your branch behind its gates, or mails you why not).');
+  } else if (context.bead) {
+    lines.push(`- Finished: \`citadel bead close ${context.bead.id} --reason "..."\`.`);
+  }
+  lines.push('- Stuck, or need a decision? `citadel mail send --to overseer --subject "..." --body "..."`, then keep going or wait for the reply.');
+  lines.push(`- Mail: \`citadel mail inbox --unread\`${unread(context.unreadMail)}; \`citadel mail read ID\`.`);
+  lines.push('- More: `citadel bead show ID`, `citadel ready`, `citadel molecule status ID`; `--json` for JSON. The same tools over MCP: `citadel mcp`.');
+  return lines;
+}
+
+/** The human (or an agent acting for them) runs the town rather than working one bead. */
+function overseerGuide(unreadMail: number): string[] {
+  return [
+    '## Running the town',
+    '- Work: `citadel ready`, `citadel bead create TITLE`, `citadel molecule pour NAME --var k=v`.',
+    '- Hand a bead to an agent: `citadel sling BEAD [--agent claude|codex|…]`; watch with `citadel polecat list`.',
+    `- Your mail (questions from polecats): \`citadel mail inbox --unread\`${unread(unreadMail)}.`,
+    '- Merges: `citadel refinery status`. Everything at once: `citadel` (the workstation).',
+  ];
+}
+
+const unread = (count: number): string => (count > 0 ? ` (${count} unread now)` : '');
 
 const marks: Record<string, string> = { closed: '✓', in_progress: '▶', blocked: '✗' };
 

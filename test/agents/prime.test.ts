@@ -82,7 +82,9 @@ describe('prime', () => {
     expect(primeContext(town, { actor: 'nux', town: '/t' }).bead?.id).toBe('ct-9a.2');
     const human = primeContext(town, { actor: 'overseer', town: '/t' });
     expect(human.bead).toBeUndefined();
-    expect(renderPrime(human)).toContain('No bead assigned');
+    expect(renderPrime(human)).toContain('## Running the town');
+    expect(renderPrime(human)).not.toContain('never touch main');
+    expect(renderPrime(primeContext(town, { actor: 'max', town: '/t' }))).toContain('No bead assigned');
   });
 
   it('primes a plain bead without a molecule section', () => {
