@@ -1,0 +1,129 @@
+import { Box, Text } from 'ink';
+import type { ReactElement } from 'react';
+import type { ScreenLayout } from '../layout/screen-layout.js';
+import type { Rect } from '../layout/rect.js';
+import { textWidth } from '../render/cells.js';
+import type { PanelsModule, PanelSlotProps, StatusBarProps } from '../shell/panel-slot.js';
+import type { WorkstationState } from '../shell/workstation-state.js';
+import { gridChromeLines } from './grid-chrome.js';
+import { SGR_RESET, type ChromePalette } from './palette.js';
+import { truncate } from './title-bar.js';
+
+export interface ChromeProps {
+  readonly state: WorkstationState;
+  readonly layout: ScreenLayout;
+  readonly palette: ChromePalette;
+  readonly beadTitles: ReadonlyMap<string, string>;
+  readonly programTitles: ReadonlyMap<string, string>;
+  readonly panels: PanelsModule | undefined;
+  /** Everything the panel sidebar gets besides its size. */
+  readonly slot: Omit<PanelSlotProps, 'width' | 'height' | 'hasKeyboard' | 'panes'>;
+  readonly status: Omit<StatusBarProps, 'width' | 'panes' | 'mode' | 'keyboard'>;
+  /** The help overlay, when open: its rectangle and lines. */
+  readonly help: { rect: Rect; lines: readonly string[] } | undefined;
+}
+
+/**
+ * The workstation's chrome, drawn by Ink into the compositor's virtual screen: the pane grid's
+ * title bars and dividers (pane bodies are left blank: the compositor writes them), the panel
+ * sidebar, the status bar, and overlays. Its height is the terminal's minus one.
+ */
+export function Chrome(props: ChromeProps): ReactElement {
+  const { state, layout, palette } = props;
+  if (layout.tooSmall) return <Text> </Text>;
+  const grid = gridChromeLines(
+    {
+      layout,
+      panes: state.panes,
+      focus: state.focus,
+      panesHaveKeyboard: state.keyboard === 'panes',
+      zoomed: state.zoomed,
+      copyMode: state.mode === 'copy',
+      beadTitles: props.beadTitles,
+      programTitles: props.programTitles,
+    },
+    palette,
+  );
+  const Sidebar = props.panels?.Sidebar;
+  const StatusBar = props.panels?.StatusBar ?? DefaultStatusBar;
+  const sidebar = layout.sidebar;
+  const divider = palette.divider + '│' + SGR_RESET;
+  return (
+    <Box flexDirection="column" width={layout.cols} height={layout.chrome.height}>
+      <Box flexDirection="row" height={layout.grid.height}>
+        <Box flexDirection="column" width={layout.grid.width} height={layout.grid.height}>
+          {grid.map((line, i) => (
+            <Text key={i} wrap="truncate">
+              {line}
+            </Text>
+          ))}
+        </Box>
+        {sidebar && (
+          <>
+            <Box flexDirection="column" width={1} height={sidebar.height}>
+              {Array.from({ length: sidebar.height }, (_, i) => (
+                <Text key={i}>{divider}</Text>
+              ))}
+            </Box>
+            <Box flexDirection="column" width={sidebar.width} height={sidebar.height} overflow="hidden">
+              {Sidebar ? (
+                <Sidebar
+                  {...props.slot}
+                  width={sidebar.width}
+                  height={sidebar.height}
+                  hasKeyboard={state.keyboard === 'panels' && state.mode === 'normal'}
+                  panes={state.panes}
+                />
+              ) : (
+                <SidebarPlaceholder width={sidebar.width} palette={palette} />
+              )}
+            </Box>
+          </>
+        )}
+      </Box>
+      <Box height={1} width={layout.cols} overflow="hidden">
+        <StatusBar {...props.status} width={layout.cols} panes={state.panes} mode={state.mode} keyboard={state.keyboard} />
+      </Box>
+      {props.help && <Overlay rect={props.help.rect} title="citadel keys" lines={props.help.lines} />}
+    </Box>
+  );
+}
+
+function SidebarPlaceholder({ width, palette }: { width: number; palette: ChromePalette }): ReactElement {
+  return (
+    <Text wrap="truncate">
+      {palette.dim + truncate(' board · lane · inbox · feed', width) + SGR_RESET}
+    </Text>
+  );
+}
+
+/** The shell's own status bar, used until the panels provide theirs. */
+export function DefaultStatusBar(props: StatusBarProps): ReactElement {
+  const counts = new Map<string, number>();
+  for (const p of props.panes) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
+  const summary = [...counts].map(([status, n]) => `${n} ${status}`).join(' · ');
+  const left = ` citadel · ${props.town.name} │ ${props.panes.length} pane${props.panes.length === 1 ? '' : 's'}${summary ? `: ${summary}` : ''}`;
+  const right = `${props.prefixKey} ? help `;
+  const gap = Math.max(1, props.width - textWidth(left) - textWidth(right));
+  return <Text wrap="truncate">{'\x1b[7m' + truncate(left + ' '.repeat(gap) + right, props.width) + SGR_RESET}</Text>;
+}
+
+/** A bordered box over the screen whose every cell is written, so nothing shows through. */
+function Overlay({ rect, title, lines }: { rect: Rect; title: string; lines: readonly string[] }): ReactElement {
+  const inner = rect.width - 2;
+  const shown = lines.slice(0, rect.height - 2);
+  const body = Array.from({ length: rect.height - 2 }, (_, i) => {
+    const text = truncate(shown[i] ?? '', inner);
+    return text + ' '.repeat(Math.max(0, inner - textWidth(text)));
+  });
+  const top = `╭─ ${title} ${'─'.repeat(Math.max(0, inner - textWidth(title) - 3))}╮`;
+  return (
+    <Box position="absolute" marginLeft={rect.x} marginTop={rect.y} flexDirection="column" width={rect.width} height={rect.height}>
+      <Text>{top}</Text>
+      {body.map((line, i) => (
+        <Text key={i}>{`│${line}│`}</Text>
+      ))}
+      <Text>{`╰${'─'.repeat(inner)}╯`}</Text>
+    </Box>
+  );
+}

@@ -1,0 +1,60 @@
+import type { PaneInfo } from '../../daemon/protocol.js';
+import { textWidth } from '../render/cells.js';
+import { SGR_RESET, type ChromePalette } from './palette.js';
+
+export interface TitleBarInput {
+  readonly pane: PaneInfo;
+  /** 1-based position (prefix + number focuses it). */
+  readonly number: number;
+  readonly width: number;
+  readonly focused: boolean;
+  readonly zoomed: boolean;
+  readonly copyMode: boolean;
+  /** The bead's title, when known. */
+  readonly beadTitle?: string | undefined;
+  /** The title the program set (OSC 2), when no bead is assigned. */
+  readonly programTitle?: string | undefined;
+}
+
+/** Cuts plain text to `width` cells, with an ellipsis when it had to cut. */
+export function truncate(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (textWidth(text) <= width) return text;
+  let out = '';
+  let used = 0;
+  for (const ch of text) {
+    const w = textWidth(ch);
+    if (used + w > width - 1) break;
+    out += ch;
+    used += w;
+  }
+  return `${out}…`;
+}
+
+/**
+ * A pane's title bar, exactly `width` cells: " 2 nux · ct-a3f8 Fix the parser   WORKING  polecat/nux/ct-a3f8 ".
+ * Left: number, polecat, bead id and title (cut first when space is short); right: the witness's
+ * status badge and the branch (dropped when there is no room). Markers for zoom and copy mode.
+ */
+export function titleBar(input: TitleBarInput, palette: ChromePalette): string {
+  const { pane, width } = input;
+  const base = input.focused ? palette.titleFocused : palette.title;
+  const markers = `${input.zoomed ? ' [zoom]' : ''}${input.copyMode ? ' [copy]' : ''}`;
+  const status = pane.exitCode !== undefined && pane.exitCode !== null && pane.status === 'exited' ? `exited ${pane.exitCode}` : pane.status;
+  const badgeText = ` ${status.toUpperCase()} `;
+  const branch = pane.branch ? ` ${pane.branch} ` : '';
+  const head = ` ${input.number} ${pane.polecat}`;
+  const bead = pane.bead ? ` · ${pane.bead}${input.beadTitle ? ` ${input.beadTitle}` : ''}` : input.programTitle ? ` · ${input.programTitle}` : '';
+  let right = badgeText + branch;
+  if (textWidth(head + markers) + textWidth(right) + 1 > width) right = badgeText;
+  if (textWidth(head + markers) + textWidth(right) + 1 > width) right = '';
+  const leftRoom = width - textWidth(right);
+  const left = truncate(head + markers + truncate(bead, Math.max(0, leftRoom - textWidth(head + markers) - 1)), leftRoom);
+  const gap = Math.max(0, width - textWidth(left) - textWidth(right));
+  let out = base + left + ' '.repeat(gap);
+  if (right) {
+    const badgeStyle = palette.badge[pane.status] ?? palette.title;
+    out += SGR_RESET + badgeStyle + badgeText + SGR_RESET + base + right.slice(badgeText.length);
+  }
+  return out + SGR_RESET;
+}

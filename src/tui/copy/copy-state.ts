@@ -1,0 +1,201 @@
+/**
+ * Copy mode, as a pure reducer: a view over the focused pane's scrollback plus its screen (plain
+ * text lines, oldest first), with a cursor, an optional selection, and search. The shell turns
+ * `yank` into OSC 52 plus a file; the reducer only says what text is selected.
+ */
+export interface Point {
+  readonly line: number;
+  readonly col: number;
+}
+
+export interface CopyState {
+  readonly lines: readonly string[];
+  /** The view's size (the pane body). */
+  readonly width: number;
+  readonly height: number;
+  /** Index of the first line shown. */
+  readonly top: number;
+  readonly cursor: Point;
+  readonly selection: { readonly anchor: Point; readonly lineMode: boolean } | undefined;
+  readonly search: { readonly query: string; readonly backward: boolean } | undefined;
+  /** A search being typed (shown on the message line). */
+  readonly prompt: { readonly backward: boolean; readonly text: string } | undefined;
+  readonly message: string | undefined;
+}
+
+export type CopyAction =
+  | { type: 'move'; lines?: number; cols?: number }
+  | { type: 'page'; pages: number }
+  | { type: 'top' }
+  | { type: 'bottom' }
+  | { type: 'line-start' }
+  | { type: 'line-end' }
+  | { type: 'word'; forward: boolean }
+  | { type: 'begin-selection'; lineMode: boolean }
+  | { type: 'clear-selection' }
+  | { type: 'prompt'; backward: boolean }
+  | { type: 'prompt-input'; text: string }
+  | { type: 'prompt-backspace' }
+  | { type: 'prompt-submit' }
+  | { type: 'prompt-cancel' }
+  | { type: 'search-again'; reverse: boolean }
+  | { type: 'resize'; width: number; height: number };
+
+/**
+ * Enters copy mode on `lines` (scrollback then screen), with the cursor where the pane's cursor
+ * is (`screenCursor`, in screen coordinates; the screen is the last `height` lines).
+ */
+export function enterCopyMode(lines: readonly string[], width: number, height: number, screenCursor?: { x: number; y: number }): CopyState {
+  const top = Math.max(0, lines.length - height);
+  const line = Math.min(Math.max(0, lines.length - 1), top + (screenCursor?.y ?? height - 1));
+  return {
+    lines,
+    width,
+    height,
+    top,
+    cursor: { line: Math.max(0, line), col: Math.min(screenCursor?.x ?? 0, Math.max(0, width - 1)) },
+    selection: undefined,
+    search: undefined,
+    prompt: undefined,
+    message: undefined,
+  };
+}
+
+function clampCursor(state: CopyState, cursor: Point): CopyState {
+  const last = Math.max(0, state.lines.length - 1);
+  const line = Math.min(Math.max(0, cursor.line), last);
+  const col = Math.min(Math.max(0, cursor.col), Math.max(0, state.width - 1));
+  let top = state.top;
+  if (line < top) top = line;
+  if (line >= top + state.height) top = line - state.height + 1;
+  top = Math.min(Math.max(0, top), Math.max(0, state.lines.length - state.height));
+  return { ...state, cursor: { line, col }, top, message: undefined };
+}
+
+export function copyReducer(state: CopyState, action: CopyAction): CopyState {
+  const { cursor } = state;
+  switch (action.type) {
+    case 'move':
+      return clampCursor(state, { line: cursor.line + (action.lines ?? 0), col: cursor.col + (action.cols ?? 0) });
+    case 'page': {
+      const delta = Math.round(action.pages * state.height);
+      const moved = clampCursor(state, { line: cursor.line + delta, col: cursor.col });
+      // Scroll the view by the same amount, like tmux, so the cursor keeps its place on screen.
+      const top = Math.min(Math.max(0, state.top + delta), Math.max(0, state.lines.length - state.height));
+      return clampCursor({ ...moved, top }, moved.cursor);
+    }
+    case 'top':
+      return clampCursor(state, { line: 0, col: 0 });
+    case 'bottom':
+      return clampCursor(state, { line: state.lines.length - 1, col: 0 });
+    case 'line-start':
+      return clampCursor(state, { line: cursor.line, col: 0 });
+    case 'line-end':
+      return clampCursor(state, { line: cursor.line, col: Math.max(0, (state.lines[cursor.line] ?? '').trimEnd().length - 1) });
+    case 'word':
+      return clampCursor(state, nextWord(state, action.forward));
+    case 'begin-selection':
+      return { ...state, selection: { anchor: cursor, lineMode: action.lineMode } };
+    case 'clear-selection':
+      return { ...state, selection: undefined };
+    case 'prompt':
+      return { ...state, prompt: { backward: action.backward, text: '' } };
+    case 'prompt-input':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, text: state.prompt.text + action.text } } : state;
+    case 'prompt-backspace':
+      return state.prompt ? { ...state, prompt: { ...state.prompt, text: [...state.prompt.text].slice(0, -1).join('') } } : state;
+    case 'prompt-cancel':
+      return { ...state, prompt: undefined };
+    case 'prompt-submit': {
+      if (!state.prompt) return state;
+      const search = state.prompt.text ? { query: state.prompt.text, backward: state.prompt.backward } : state.search;
+      const next = { ...state, prompt: undefined, search };
+      return search ? find(next, search.backward) : next;
+    }
+    case 'search-again':
+      return state.search ? find(state, action.reverse ? !state.search.backward : state.search.backward) : { ...state, message: 'no search yet: / or ? to search' };
+    case 'resize':
+      return clampCursor({ ...state, width: action.width, height: action.height }, cursor);
+  }
+}
+
+/** Moves to the next match of the current search, wrapping around; says so when nothing matches. */
+function find(state: CopyState, backward: boolean): CopyState {
+  const query = state.search?.query;
+  if (!query) return state;
+  const needle = query.toLowerCase();
+  const caseSensitive = query !== needle; // smart case: an upper-case letter makes it exact
+  const n = state.lines.length;
+  const hay = (i: number): string => (caseSensitive ? state.lines[i] ?? '' : (state.lines[i] ?? '').toLowerCase());
+  const target = caseSensitive ? query : needle;
+  const { line, col } = state.cursor;
+  for (let step = 0; step <= n; step++) {
+    const i = backward ? (line - step + n * 2) % n : (line + step) % n;
+    const text = hay(i);
+    let at: number;
+    if (step === 0) at = backward ? text.lastIndexOf(target, col - 1) : text.indexOf(target, col + 1);
+    else at = backward ? text.lastIndexOf(target) : text.indexOf(target);
+    if (step === 0 && backward && col === 0) at = -1;
+    if (at >= 0) return clampCursor(state, { line: i, col: at });
+  }
+  return { ...state, message: `not found: ${query}` };
+}
+
+function nextWord(state: CopyState, forward: boolean): Point {
+  const isWord = (ch: string | undefined): boolean => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
+  let { line, col } = state.cursor;
+  const at = (l: number, c: number): string | undefined => state.lines[l]?.[c];
+  if (forward) {
+    // Skip the rest of this word, then the gap, across lines.
+    while (line < state.lines.length && isWord(at(line, col))) col++;
+    for (;;) {
+      const text = state.lines[line] ?? '';
+      while (col < text.length && !isWord(text[col])) col++;
+      if (col < text.length || line >= state.lines.length - 1) break;
+      line++;
+      col = 0;
+    }
+  } else {
+    col--;
+    for (;;) {
+      while (col >= 0 && !isWord(at(line, col))) col--;
+      if (col >= 0 || line === 0) break;
+      line--;
+      col = (state.lines[line] ?? '').length - 1;
+    }
+    while (col > 0 && isWord(at(line, col - 1))) col--;
+  }
+  return { line, col: Math.max(0, col) };
+}
+
+/** The selected text (lines joined by "\n", trailing spaces trimmed), or undefined with no selection. */
+export function selectedText(state: CopyState): string | undefined {
+  if (!state.selection) return undefined;
+  const [start, end] = ordered(state.selection.anchor, state.cursor);
+  const out: string[] = [];
+  for (let l = start.line; l <= end.line; l++) {
+    const text = state.lines[l] ?? '';
+    if (state.selection.lineMode) out.push(text.trimEnd());
+    else {
+      const from = l === start.line ? start.col : 0;
+      const to = l === end.line ? end.col + 1 : text.length;
+      out.push(text.slice(from, to).trimEnd());
+    }
+  }
+  return out.join('\n');
+}
+
+/** Whether cell (line, col) is inside the selection. */
+export function isSelected(state: CopyState, line: number, col: number): boolean {
+  if (!state.selection) return false;
+  const [start, end] = ordered(state.selection.anchor, state.cursor);
+  if (line < start.line || line > end.line) return false;
+  if (state.selection.lineMode) return true;
+  if (line === start.line && col < start.col) return false;
+  if (line === end.line && col > end.col) return false;
+  return true;
+}
+
+function ordered(a: Point, b: Point): [Point, Point] {
+  return a.line < b.line || (a.line === b.line && a.col <= b.col) ? [a, b] : [b, a];
+}

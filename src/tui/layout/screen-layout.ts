@@ -1,0 +1,110 @@
+import type { Rect } from './rect.js';
+import { tile } from './tile.js';
+
+/** The smallest terminal the workstation draws in; below it, a message says so. */
+export const MIN_COLS = 40;
+export const MIN_ROWS = 10;
+/** A tile narrower or shorter than this cannot show a useful pane body. */
+const MIN_BODY_COLS = 8;
+const MIN_BODY_ROWS = 2;
+
+/** What the layout depends on: the terminal's size, the panes, zoom, and the panel sidebar. */
+export interface LayoutInput {
+  readonly cols: number;
+  readonly rows: number;
+  /** Pane ids in display order. */
+  readonly panes: readonly string[];
+  /** The zoomed pane, if any: it gets the whole grid. */
+  readonly zoomed?: string | undefined;
+  /** Width of the panel sidebar on the right (board, lane, inbox, feed); 0 hides it. */
+  readonly sidebarWidth: number;
+}
+
+/** Where one pane is drawn: its tile, its title bar (the tile's first row) and its body. */
+export interface PaneLayout {
+  readonly id: string;
+  readonly tile: Rect;
+  readonly title: Rect;
+  /** The cells the pane's pty is sized to and its rows are written into. */
+  readonly body: Rect;
+}
+
+/**
+ * The whole screen, computed by one pure function shared by the Ink chrome and the compositor so
+ * that they always agree on where each pane is. Rows: `chrome` is Ink's tree (the terminal's
+ * height minus one, so Ink never repaints a full-height frame), ending with the status bar; the
+ * last terminal row is the message line, drawn by the compositor itself.
+ */
+export interface ScreenLayout {
+  readonly cols: number;
+  readonly rows: number;
+  /** Set when the terminal is too small to draw anything useful: the message to show instead. */
+  readonly tooSmall?: string | undefined;
+  readonly chrome: Rect;
+  readonly grid: Rect;
+  readonly sidebar?: Rect | undefined;
+  readonly statusBar: Rect;
+  readonly messageLine: Rect;
+  /** The panes that are visible (all, or the zoomed one), in display order. */
+  readonly panes: readonly PaneLayout[];
+  /** Vertical one-column dividers between tiles and before the sidebar. */
+  readonly dividers: readonly Rect[];
+}
+
+/** Lays out the screen. Pure: same input, same rectangles. */
+export function computeLayout(input: LayoutInput): ScreenLayout {
+  const cols = Math.max(0, Math.floor(input.cols));
+  const rows = Math.max(0, Math.floor(input.rows));
+  const chrome: Rect = { x: 0, y: 0, width: cols, height: Math.max(0, rows - 1) };
+  const messageLine: Rect = { x: 0, y: Math.max(0, rows - 1), width: cols, height: 1 };
+  const statusBar: Rect = { x: 0, y: Math.max(0, rows - 2), width: cols, height: 1 };
+  const empty = { cols, rows, chrome, messageLine, statusBar, panes: [], dividers: [] };
+  if (cols < MIN_COLS || rows < MIN_ROWS) {
+    return {
+      ...empty,
+      grid: { x: 0, y: 0, width: 0, height: 0 },
+      tooSmall: `terminal too small: ${cols}×${rows}, citadel needs at least ${MIN_COLS}×${MIN_ROWS}`,
+    };
+  }
+  const height = rows - 2; // minus status bar and message line
+  // The sidebar never takes more than half the screen, so the panes always keep room.
+  const sidebarWidth = Math.min(Math.max(0, Math.floor(input.sidebarWidth)), Math.floor((cols - 1) / 2));
+  const gridWidth = sidebarWidth > 0 ? cols - sidebarWidth - 1 : cols;
+  const grid: Rect = { x: 0, y: 0, width: gridWidth, height };
+  const dividers: Rect[] = [];
+  const sidebar: Rect | undefined = sidebarWidth > 0 ? { x: gridWidth + 1, y: 0, width: sidebarWidth, height } : undefined;
+  if (sidebar) dividers.push({ x: gridWidth, y: 0, width: 1, height });
+
+  const zoomed = input.zoomed !== undefined && input.panes.includes(input.zoomed) ? input.zoomed : undefined;
+  const shown = zoomed !== undefined ? [zoomed] : [...input.panes];
+  const tiles = tile(shown.length, grid);
+  const panes = shown.map((id, i): PaneLayout => {
+    const t = tiles[i]!;
+    return {
+      id,
+      tile: t,
+      title: { x: t.x, y: t.y, width: t.width, height: 1 },
+      body: { x: t.x, y: t.y + 1, width: t.width, height: Math.max(0, t.height - 1) },
+    };
+  });
+  for (let i = 0; i < tiles.length - 1; i++) {
+    const a = tiles[i]!;
+    const b = tiles[i + 1]!;
+    if (b.y === a.y) dividers.push({ x: a.x + a.width, y: a.y, width: 1, height: a.height });
+  }
+  const cramped = panes.find((p) => p.body.width < MIN_BODY_COLS || p.body.height < MIN_BODY_ROWS);
+  if (cramped) {
+    return {
+      ...empty,
+      grid,
+      sidebar,
+      tooSmall: `${shown.length} panes do not fit in ${cols}×${rows}: enlarge the terminal, hide the sidebar or zoom a pane (prefix z)`,
+    };
+  }
+  return { cols, rows, chrome, grid, sidebar, statusBar, messageLine, panes, dividers };
+}
+
+/** The layout of one pane by id, if it is visible. */
+export function paneLayout(layout: ScreenLayout, id: string): PaneLayout | undefined {
+  return layout.panes.find((p) => p.id === id);
+}
