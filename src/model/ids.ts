@@ -17,9 +17,9 @@ const DRAWS_PER_LENGTH = 8;
 
 /**
  * Any id citadel accepts: its own (`ct-a3f8`, `ct-a3f8.2`) and imported ones (`bd-98c4e1fa.1`,
- * `hq-cv-d46qe`). Letters, digits, and `-` `.` `_` `:` inside; at most 100 characters.
+ * `hq-cv-d46qe`). Letters, digits, and `-` `.` `_` inside (the journal's own id rule); at most 100 characters.
  */
-const ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._:-]{0,98}[A-Za-z0-9])?$/;
+const ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 
 /** True when `id` is a well-formed bead id (it may still not exist). */
 export function isBeadId(id: string): boolean {

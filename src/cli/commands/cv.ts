@@ -1,7 +1,16 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('cv').description('the work history of an actor from the journal').allowUnknownOption().allowExcessArguments().action(notYet('cv'));
+/** `citadel cv [ACTOR]`: an actor's work history, derived from the journal (docs/model.md, "CV"). */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('cv')
+    .description('an actor’s work history from the journal: created, claimed, finished, merged, bounced, skills')
+    .argument('[actor]', 'a polecat’s name, overseer, refinery… (default: you)')
+    .option('--recent <n>', 'how many chain entries to show (default 10)')
+    .option('--json', 'print the CV as JSON')
+    .action(async (actor: string | undefined, options: { recent?: string; json?: boolean }) => {
+      const { cvAction } = await import('../work/cv-action.js');
+      cvAction(context, actor, options);
+    });
 }

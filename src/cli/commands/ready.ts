@@ -1,7 +1,15 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('ready').description('the ready queue: open, unblocked, unclaimed beads by priority, then age').allowUnknownOption().allowExcessArguments().action(notYet('ready'));
+/** `citadel ready`: open, unblocked, unclaimed beads, by priority then age (docs/model.md). */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('ready')
+    .description('the ready queue: open, unblocked, unclaimed beads, by priority then age')
+    .option('--limit <n>', 'at most N beads')
+    .option('--json', 'print a JSON array of beads')
+    .action(async (options: { limit?: string; json?: boolean }) => {
+      const { readyAction } = await import('../work/ready-action.js');
+      readyAction(context, options);
+    });
 }

@@ -1,0 +1,74 @@
+import type { Bead } from '../../model/bead.js';
+import { childrenOf, dependentsOf } from '../../model/query.js';
+import { whyNotReady } from '../../model/ready.js';
+import { table } from './table.js';
+import { shortTime } from './time.js';
+
+/** The cells of a bead in a list: id, priority, type, status, title with labels and assignee. */
+export function beadCells(bead: Bead): string[] {
+  const extras = [...bead.labels.map((label) => `#${label}`), ...(bead.assignee ? [`@${bead.assignee}`] : [])];
+  return [bead.id, `P${bead.priority}`, bead.type, bead.status, extras.length ? `${bead.title}  ${extras.join(' ')}` : bead.title];
+}
+
+/** Beads as an aligned list, one a line. */
+export function beadList(beads: readonly Bead[]): string {
+  return table(beads.map(beadCells));
+}
+
+/** Everything about one bead, for `bead show`: fields, readiness, dependencies both ways, children. */
+export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string {
+  const lines: string[] = [];
+  const field = (name: string, value: string | null | undefined): void => {
+    if (value !== null && value !== undefined && value !== '') lines.push(`${`${name}:`.padEnd(11)}${value}`);
+  };
+  lines.push(`${bead.id}  ${bead.title}`);
+  field('type', bead.type);
+  field('status', bead.status + (bead.status === 'closed' && bead.close_reason ? ` (${bead.close_reason})` : ''));
+  field('priority', `P${bead.priority}`);
+  field('assignee', bead.assignee);
+  field('labels', bead.labels.join(', '));
+  if (bead.type === 'message') {
+    field('from', bead.from);
+    field('to', bead.to);
+    field('thread', bead.thread !== bead.id ? bead.thread : null);
+    field('reply to', bead.reply_to);
+    field('read by', (bead.read_by ?? []).join(', '));
+  }
+  if (bead.type === 'merge_request') {
+    field('branch', bead.branch);
+    field('polecat', bead.polecat);
+    field('bead', bead.bead);
+    field('state', bead.state + (bead.reason ? ` (${bead.reason})` : ''));
+  }
+  field('molecule', bead.molecule);
+  if (bead.parent) field('parent', describe(bead.parent, beads));
+  field('created', `${shortTime(bead.created_at)} by ${bead.created_by}`);
+  if (bead.updated_at !== bead.created_at) field('updated', shortTime(bead.updated_at));
+  if (bead.closed_at) field('closed', shortTime(bead.closed_at));
+  if (bead.type !== 'message' && bead.type !== 'merge_request' && bead.status !== 'closed') {
+    const why = whyNotReady(bead, beads);
+    field('ready', why === null ? 'yes' : `no: ${why}`);
+  }
+  if (bead.needs.length) {
+    lines.push('needs:');
+    for (const id of bead.needs) lines.push(`  ${describe(id, beads)}`);
+  }
+  const dependents = dependentsOf(beads, bead.id);
+  if (dependents.length) {
+    lines.push('needed by:');
+    for (const other of dependents) lines.push(`  ${other.id}  ${other.status.padEnd(11)}  ${other.title}`);
+  }
+  const children = childrenOf(beads, bead.id);
+  if (children.length) {
+    const closed = children.filter((child) => child.status === 'closed').length;
+    lines.push(`children (${closed}/${children.length} closed):`);
+    for (const child of children) lines.push(`  ${child.id}  ${child.status.padEnd(11)}  ${child.title}`);
+  }
+  if (bead.body.trim()) lines.push('', bead.body.replace(/\s+$/, ''));
+  return `${lines.join('\n')}\n`;
+}
+
+function describe(id: string, beads: ReadonlyMap<string, Bead>): string {
+  const other = beads.get(id);
+  return other ? `${id}  ${other.status.padEnd(11)}  ${other.title}` : `${id}  (not in this town)`;
+}

@@ -1,0 +1,164 @@
+import { writeFileSync, renameSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { CitadelError, usage } from '../../common/errors.js';
+import { BEAD_TYPES, WORK_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
+import { exportLines } from '../../model/export.js';
+import { importBeads } from '../../model/import/apply.js';
+import { parseImport } from '../../model/import/parse.js';
+import { beadsOf, getBead, listBeads } from '../../model/query.js';
+import { transact, type BeadPatch } from '../../model/transaction.js';
+import { checkStatus, checkType } from '../../model/validate.js';
+import type { CliContext } from '../context.js';
+import { beadDetail, beadList } from '../format/bead.js';
+import { importSummaryText } from '../format/import.js';
+import { bodyOption, readInput } from './input.js';
+import { workSession } from './session.js';
+
+/** `bead create`. */
+export async function createAction(
+  context: CliContext,
+  title: string,
+  options: { type?: string; priority?: string; body?: string; bodyFile?: string; label: string[]; needs: string[]; parent?: string; json?: boolean },
+): Promise<void> {
+  const body = bodyOption(options, context.cwd);
+  const type = options.type === undefined ? 'task' : checkType(options.type, WORK_TYPES);
+  const { town, model } = workSession(context);
+  const { value: bead } = await town.journal.mutate(
+    transact(model, (tx) =>
+      tx.create({ title, type, body, priority: options.priority, labels: options.label, needs: options.needs, parent: options.parent ?? null }),
+    ),
+  );
+  if (options.json) context.json(bead);
+  else context.out(`${bead.id}\n`);
+}
+
+/** `bead show`. */
+export function showAction(context: CliContext, id: string, options: { json?: boolean }): void {
+  const state = context.town().journal.read();
+  const bead = getBead(state, id);
+  if (options.json) context.json(bead);
+  else context.out(beadDetail(bead, beadsOf(state)));
+}
+
+/** `bead list`. */
+export function listAction(
+  context: CliContext,
+  options: { status: string[]; type?: string; label?: string; assignee?: string; parent?: string; all?: boolean; json?: boolean },
+): void {
+  const statuses = options.status.length ? options.status.map((s) => checkStatus(s)) : undefined;
+  // Messages are left out unless asked for (--type message, or --all): they live in `mail inbox`.
+  const types: BeadType[] | undefined = options.type ? [checkType(options.type)] : options.all ? [...BEAD_TYPES] : undefined;
+  const beads = beadsOf(context.town().journal.read());
+  const found = listBeads(beads, {
+    ...(statuses ? { statuses } : {}),
+    ...(types ? { types } : {}),
+    ...(options.label !== undefined ? { label: options.label } : {}),
+    ...(options.assignee !== undefined ? { assignee: options.assignee } : {}),
+    ...(options.parent !== undefined ? { parent: options.parent } : {}),
+  });
+  if (options.json) context.json(found);
+  else context.out(found.length ? beadList(found) : 'No beads match.\n');
+}
+
+export interface UpdateOptions {
+  title?: string;
+  body?: string;
+  bodyFile?: string;
+  status?: string;
+  priority?: string;
+  assignee?: string;
+  claim?: boolean;
+  addLabel: string[];
+  removeLabel: string[];
+  parent?: string;
+  reason?: string;
+  json?: boolean;
+}
+
+/** `bead update`: several changes in one mutation; `--claim` is atomic (exactly one racer wins). */
+export async function updateAction(context: CliContext, id: string, options: UpdateOptions): Promise<void> {
+  if (options.claim && options.assignee !== undefined) throw usage('give --assignee or --claim, not both');
+  const body = bodyOption(options, context.cwd);
+  const patch: { -readonly [K in keyof BeadPatch]: BeadPatch[K] } = {};
+  if (options.title !== undefined) patch.title = options.title;
+  if (body !== undefined) patch.body = body;
+  if (options.status !== undefined) patch.status = checkStatus(options.status) as BeadStatus;
+  if (options.priority !== undefined) patch.priority = options.priority;
+  if (options.assignee !== undefined) patch.assignee = options.assignee === '' || options.assignee === 'none' ? null : options.assignee;
+  if (options.addLabel.length) patch.addLabels = options.addLabel;
+  if (options.removeLabel.length) patch.removeLabels = options.removeLabel;
+  if (options.parent !== undefined) patch.parent = options.parent === '' || options.parent === 'none' ? null : options.parent;
+  if (options.reason !== undefined) patch.reason = options.reason;
+  if (!options.claim && Object.keys(patch).length === 0) {
+    throw usage('nothing to update: give --title, --body, --status, --priority, --assignee, --claim, --add-label, --remove-label or --parent');
+  }
+  const { town, model } = workSession(context);
+  const { value: bead } = await town.journal.mutate(
+    transact(model, (tx) => {
+      const claimed = options.claim ? tx.claim(id) : undefined;
+      return Object.keys(patch).length ? tx.update(id, patch) : claimed!;
+    }),
+  );
+  if (options.json) context.json(bead);
+  else context.out(options.claim ? `${bead.id} claimed by ${bead.assignee}\n` : `${bead.id} updated\n`);
+}
+
+/** `bead close ID...`: all or nothing. */
+export async function closeAction(context: CliContext, ids: string[], options: { reason?: string; json?: boolean }): Promise<void> {
+  const { town, model } = workSession(context);
+  const { value: closed } = await town.journal.mutate(transact(model, (tx) => ids.flatMap((id) => tx.close(id, options.reason))));
+  if (options.json) {
+    context.json(ids.length === 1 && closed.length === 1 ? closed[0] : closed);
+    return;
+  }
+  for (const bead of closed) {
+    const automatic = !ids.includes(bead.id);
+    context.out(`${bead.id} closed${automatic ? ` (molecule ${bead.molecule ?? ''} finished: every step is closed)` : ''}\n`);
+  }
+}
+
+/** `bead dep add|rm ID --needs OTHER...`. */
+export async function depAction(context: CliContext, verb: 'add' | 'rm', id: string, options: { needs: string[]; json?: boolean }): Promise<void> {
+  if (options.needs.length === 0) throw usage(`missing --needs OTHER: which bead ${verb === 'add' ? 'must close first' : 'to stop waiting for'}`);
+  const { town, model } = workSession(context);
+  const { value: bead } = await town.journal.mutate(
+    transact(model, (tx) => {
+      let last: Bead | undefined;
+      for (const need of options.needs) last = verb === 'add' ? tx.addNeed(id, need) : tx.removeNeed(id, need);
+      return last!;
+    }),
+  );
+  if (options.json) context.json(bead);
+  else context.out(`${bead.id} needs ${bead.needs.length ? bead.needs.join(', ') : 'nothing'}\n`);
+}
+
+/** `bead import FILE|-`: one mutation, all or nothing. */
+export async function importAction(context: CliContext, file: string, options: { json?: boolean }): Promise<void> {
+  const text = readInput(file, context.cwd, 'the import');
+  const parsed = parseImport(text, file === '-' ? 'stdin' : file);
+  if (parsed.drafts.length === 0) throw new CitadelError('invalid', `${parsed.source} holds no beads (expected JSON Lines: one bead a line)`);
+  const { town, model } = workSession(context);
+  const { value: summary } = await town.journal.mutate(importBeads(model, parsed));
+  if (options.json) context.json(summary);
+  else context.out(importSummaryText(summary));
+}
+
+/** `bead export [FILE]`: JSON Lines to FILE (written whole, then renamed into place) or stdout. */
+export function exportAction(context: CliContext, file: string | undefined, options: { json?: boolean }): void {
+  const beads = beadsOf(context.town().journal.read());
+  const text = exportLines(beads.values());
+  if (file === undefined || file === '-') {
+    context.out(text);
+    return;
+  }
+  const target = resolve(context.cwd, file);
+  const temporary = `${target}.tmp-${process.pid}`;
+  try {
+    writeFileSync(temporary, text);
+    renameSync(temporary, target);
+  } catch (error) {
+    throw new CitadelError('io', `cannot write ${target}: ${(error as Error).message}`);
+  }
+  if (options.json) context.json({ file: target, exported: beads.size });
+  else context.out(`Exported ${beads.size} beads to ${target}\n`);
+}
