@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from './files.js';
+import { crc32c, crcHex } from './crc32c.js';
 
 /**
  * `HEAD.json`: a cache of where the journal ends and how far the projections got (the
- * watermark). Rewritten after every mutation; never trusted over the segments: when it is
- * missing or disagrees it is rebuilt from them.
+ * watermark). Never trusted over the segments: when it is missing, damaged or disagrees it is
+ * rebuilt from them. It is rewritten in place after every mutation (one `pwrite` of a
+ * fixed-size, space-padded line carrying its own CRC32C): a temp file and a rename would cost
+ * an ext4 data flush per mutation (auto_da_alloc), for a file that is only a cache.
  */
 export interface Head {
   readonly v: 1;
@@ -21,19 +23,54 @@ export interface Head {
 }
 
 export const HEAD_FILE = 'HEAD.json';
+const SIZE = 256;
 
 export function readHead(journalDir: string): Head | undefined {
+  let fd: number;
   try {
-    const head = JSON.parse(readFileSync(join(journalDir, HEAD_FILE), 'utf8')) as Head;
+    fd = openSync(join(journalDir, HEAD_FILE), 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buffer = Buffer.allocUnsafe(SIZE);
+    const n = readSync(fd, buffer, 0, SIZE, 0);
+    const text = buffer.toString('utf8', 0, n).trimEnd();
+    const parsed = JSON.parse(text) as Head & { crc32c?: string };
+    const { crc32c: stored, ...head } = parsed;
+    if (stored !== crcHex(crc32c(Buffer.from(JSON.stringify(head))))) return undefined;
     if (head.v !== 1 || !Number.isSafeInteger(head.seq) || typeof head.segment !== 'string' || !Number.isSafeInteger(head.offset)) return undefined;
     if (!Number.isSafeInteger(head.projected) || !Number.isSafeInteger(head.snapshot)) return undefined;
     return head;
   } catch {
     return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
 
-/** Written without fsync: it is a cache, rebuilt from the segments when lost. */
-export function writeHead(journalDir: string, head: Head): void {
-  writeFileAtomic(join(journalDir, HEAD_FILE), `${JSON.stringify(head)}\n`, { fsync: false });
+/** Holds HEAD.json open for one journal handle's writes. Not fsynced: a cache. */
+export class HeadWriter {
+  private fd: number | undefined;
+  constructor(private readonly journalDir: string) {}
+
+  write(head: Head): void {
+    const body = JSON.stringify(head);
+    const line = `${JSON.stringify({ ...head, crc32c: crcHex(crc32c(Buffer.from(body))) })}`.padEnd(SIZE - 1, ' ') + '\n';
+    if (this.fd === undefined) {
+      const file = join(this.journalDir, HEAD_FILE);
+      try {
+        this.fd = openSync(file, 'r+');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.fd = openSync(file, 'w+');
+      }
+    }
+    writeSync(this.fd, line, 0);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { fsyncDir } from './files.js';
 import { corruptError, encodeRecords, scanRecords } from './frame.js';
-import { readHead, writeHead, type Head } from './head.js';
+import { HeadWriter, readHead, type Head } from './head.js';
 import { StoreLock } from './lock.js';
 import { rebuildProjections, writeProjections } from './projections.js';
 import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
@@ -45,6 +45,7 @@ class FileJournal implements Journal, JournalInternals {
   private state: EntityState | undefined;
   private pos: Position = { segment: segmentName(1), offset: 0 };
   private readonly lock: StoreLock;
+  private readonly head: HeadWriter;
   private queue: Promise<unknown> = Promise.resolve();
   private writeFd: { segment: string; fd: number } | undefined;
   private cachedView: StateView | undefined;
@@ -63,6 +64,7 @@ class FileJournal implements Journal, JournalInternals {
     private readonly options: JournalOptions,
   ) {
     this.lock = new StoreLock(dir, options.writer);
+    this.head = new HeadWriter(dir);
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.fsync = options.fsync ?? true;
@@ -172,7 +174,7 @@ class FileJournal implements Journal, JournalInternals {
       const newest = i === segments.length - 1;
       const at = { ...stop, offset: start + stop.offset };
       if (!newest || !stop.unfinished) throw corruptError(segment.path, at);
-      if (repair) this.recoveries.push(setAsideTornTail(segment.path, at.offset));
+      if (repair) this.recoveries.push(setAsideTornTail(segment.path, at.offset, this.fsync));
       break;
     }
     return touched;
@@ -335,7 +337,7 @@ class FileJournal implements Journal, JournalInternals {
 
   private writeHeadNow(head: Head | undefined, projected?: number): void {
     try {
-      writeHead(this.dir, {
+      this.head.write({
         v: 1,
         seq: this.state!.seq,
         segment: this.pos.segment,
@@ -420,6 +422,7 @@ class FileJournal implements Journal, JournalInternals {
     if (this.writeFd) closeSync(this.writeFd.fd);
     this.writeFd = undefined;
     this.lock.close();
+    this.head.close();
   }
 
   private assertOpen(): void {

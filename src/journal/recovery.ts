@@ -28,7 +28,7 @@ export function logRecovery(journalDir: string, event: RecoveryEvent): void {
  * inspection, fsynced), then the segment is cut back to `offset` and fsynced. Only under the
  * store lock, when no one can be writing.
  */
-export function setAsideTornTail(segmentPath: string, offset: number): RecoveryEvent {
+export function setAsideTornTail(segmentPath: string, offset: number, fsync = true): RecoveryEvent {
   const fd = openSync(segmentPath, 'r+');
   try {
     const size = fstatSync(fd).size;
@@ -41,15 +41,19 @@ export function setAsideTornTail(segmentPath: string, offset: number): RecoveryE
     }
     const broken = `${segmentPath}.${offset}.broken`;
     writeFileSync(broken, torn.subarray(0, read));
-    const brokenFd = openSync(broken, 'r');
-    try {
-      fsyncSync(brokenFd);
-    } finally {
-      closeSync(brokenFd);
+    if (fsync) {
+      const brokenFd = openSync(broken, 'r');
+      try {
+        fsyncSync(brokenFd);
+      } finally {
+        closeSync(brokenFd);
+      }
     }
     ftruncateSync(fd, offset);
-    fsyncSync(fd);
-    fsyncDir(dirname(segmentPath));
+    if (fsync) {
+      fsyncSync(fd);
+      fsyncDir(dirname(segmentPath));
+    }
     const event: RecoveryEvent = { action: 'set-aside-torn-tail', segment: basename(segmentPath), offset, bytes: read, file: basename(broken) };
     logRecovery(dirname(segmentPath), event);
     return event;

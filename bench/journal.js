@@ -1,0 +1,114 @@
+// Journal benchmark (npm run bench:journal): fsync'd mutations/s with 1 and 8 writer
+// processes, p50/p99 mutation latency, cold open + full read of 100k events / 10k entities,
+// and a single-entity update at 1k vs 100k events. Figures only; nothing here fails on a time.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const self = fileURLToPath(import.meta.url);
+const { openJournal } = await import('../dist/journal/index.js');
+
+const entity = (id, i) => ({ id, title: `bead ${id} number ${i}`, status: 'open', priority: i % 5, labels: ['bench'], body: 'x'.repeat(200), updated: i });
+
+/** Child mode: one writer process doing `count` mutations, printing its latencies. */
+async function child(dir, name, count) {
+  const journal = openJournal(dir, { writer: name });
+  const latencies = [];
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    const id = `${name}-${i % 100}`;
+    await journal.mutate(() => ({ changes: [{ kind: 'beads', id, entity: entity(id, i), action: 'update' }], value: undefined }));
+    latencies.push(performance.now() - t);
+  }
+  journal.close();
+  process.stdout.write(JSON.stringify(latencies));
+}
+
+function runChild(dir, name, count) {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [self, '--child', dir, name, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out)) : reject(new Error(`writer exited ${code}`))));
+  });
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+
+async function writers(n, perWriter) {
+  const dir = mkdtempSync(join(tmpdir(), 'citadel-bench-'));
+  try {
+    const t = performance.now();
+    const all = (await Promise.all(Array.from({ length: n }, (_, i) => runChild(join(dir, 'journal'), `w${i}`, perWriter)))).flat();
+    const seconds = (performance.now() - t) / 1000;
+    all.sort((a, b) => a - b);
+    const check = openJournal(join(dir, 'journal'), { writer: 'check' });
+    const seq = check.read().seq;
+    check.close();
+    console.log(`${n} writer${n > 1 ? 's' : ' '} (fsync on): ${(all.length / seconds).toFixed(0)} mutations/s total (incl. process start), latency p50 ${pct(all, 0.5).toFixed(2)} ms p99 ${pct(all, 0.99).toFixed(2)} ms; seq ${seq} of ${n * perWriter} expected`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Builds a store of `events` records over `entities` entities in one process (fsync off: setup only). */
+async function build(dir, events, entities) {
+  const journal = openJournal(dir, { writer: 'bench', fsync: false });
+  const perBatch = 10;
+  for (let i = 0; i < events; i += perBatch) {
+    const changes = [];
+    for (let k = i; k < Math.min(events, i + perBatch); k++) {
+      const id = `ct-${(k % entities).toString(36)}`;
+      changes.push({ kind: 'beads', id, entity: entity(id, k), action: 'update' });
+    }
+    await journal.mutate(() => ({ changes, value: undefined }));
+  }
+  journal.close();
+}
+
+function coldRead(dir) {
+  const t = performance.now();
+  const journal = openJournal(dir, { writer: 'reader' });
+  const view = journal.read();
+  const n = view.all('beads').size;
+  const ms = performance.now() - t;
+  journal.close();
+  return { ms, n, seq: view.seq };
+}
+
+async function updateCost(dir) {
+  const journal = openJournal(dir, { writer: 'bench' });
+  journal.read();
+  const times = [];
+  for (let i = 0; i < 300; i++) {
+    const t = performance.now();
+    await journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'ct-0', entity: entity('ct-0', i), action: 'update' }], value: undefined }));
+    times.push(performance.now() - t);
+  }
+  journal.close();
+  times.sort((a, b) => a - b);
+  return pct(times, 0.5);
+}
+
+export async function run() {
+  console.log(`journal bench on ${cpus().length} cores, Node ${process.version}`);
+  await writers(1, 2000);
+  await writers(8, 250);
+  const dir = mkdtempSync(join(tmpdir(), 'citadel-bench-'));
+  try {
+    await build(join(dir, 'big'), 100_000, 10_000);
+    coldRead(join(dir, 'big'));
+    const reads = [coldRead(join(dir, 'big')), coldRead(join(dir, 'big')), coldRead(join(dir, 'big'))].sort((a, b) => a.ms - b.ms);
+    console.log(`cold open + full read, 100k events / 10k entities: ${reads[1].ms.toFixed(1)} ms (median of 3; ${reads[1].n} entities at seq ${reads[1].seq})`);
+    await build(join(dir, 'small'), 1_000, 1_000);
+    const small = await updateCost(join(dir, 'small'));
+    const big = await updateCost(join(dir, 'big'));
+    console.log(`single-entity update p50: ${small.toFixed(3)} ms at 1k events, ${big.toFixed(3)} ms at 100k events: ratio ${(big / small).toFixed(2)}x`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]));
