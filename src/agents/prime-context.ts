@@ -1,5 +1,7 @@
 import type { StateView } from '../journal/types.js';
-import { beadsOf, childrenOf, getBead, inbox, whyNotReady, type Bead } from '../model/index.js';
+import { isCitadelError } from '../common/errors.js';
+import { beadsOf, getBead, inbox, type Bead } from '../model/index.js';
+import { moleculeStatus, type StepState } from '../molecules/index.js';
 
 /**
  * The facts `citadel prime` tells an agent, gathered from one read of the journal. Pure: it
@@ -19,19 +21,21 @@ export type PrimeBead = Bead & {
   readonly failures?: readonly { readonly at: string; readonly by: string; readonly reason: string }[];
 };
 
+/** One step of the bead's molecule instance, as `citadel molecule status` sees it. */
 export interface PrimeStep {
-  bead: PrimeBead;
-  /** The step's name in the molecule (its `## Step:` id), else its title. */
+  id: string;
+  /** The step's name in the molecule (its `## Step:` id). */
   name: string;
+  state: StepState;
+  holder: string | null;
   /** The names of the steps it needs, each with whether it is closed. */
   needs: { name: string; closed: boolean }[];
-  /** Open, every need closed, nobody on it. */
-  ready: boolean;
   isCurrent: boolean;
 }
 
 export interface PrimeMolecule {
-  epic: PrimeBead;
+  id: string;
+  title: string;
   steps: PrimeStep[];
   /** The steps that become ready once the current one closes. */
   unblocks: string[];
@@ -73,7 +77,7 @@ export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
     town: who.town,
     polecat,
     bead,
-    molecule: bead ? moleculeOf(beads, bead) : undefined,
+    molecule: bead ? moleculeOf(state, bead) : undefined,
     bounced: bead ? lastBounce(beads, bead.id) : undefined,
     unreadMail: inbox(beads, who.actor, { unread: true }).length,
   };
@@ -98,42 +102,29 @@ function lastBounce(beads: ReadonlyMap<string, PrimeBead>, beadId: string): { id
   return last?.state === 'rejected' ? { id: last.id, reason: last.reason ?? 'no reason given' } : undefined;
 }
 
-/** The step's place in its molecule: its epic's steps in order, with their needs and states. */
-function moleculeOf(beads: ReadonlyMap<string, PrimeBead>, bead: PrimeBead): PrimeMolecule | undefined {
-  const epic = bead.parent ? beads.get(bead.parent) : undefined;
-  if (!epic || epic.type !== 'epic') return undefined;
-  const siblings = (childrenOf(beads, epic.id) as PrimeBead[]).filter((b) => b.type !== 'message' && b.type !== 'merge_request');
-  if (bead.type !== 'step' && !epic.molecule) return undefined;
-  siblings.sort(byStepOrder);
-  const nameOf = (id: string): string => {
-    const other = beads.get(id);
-    return other ? stepName(other) : id;
-  };
-  const isClosed = (id: string): boolean => beads.get(id)?.status === 'closed';
-  const steps = siblings.map(
+/** The step's place in its molecule instance (the same view as `citadel molecule status`). */
+function moleculeOf(state: StateView, bead: PrimeBead): PrimeMolecule | undefined {
+  if (bead.type !== 'step') return undefined;
+  let status;
+  try {
+    status = moleculeStatus(state, bead.id);
+  } catch (error) {
+    if (isCitadelError(error)) return undefined; // a step bead made by hand, outside any molecule
+    throw error;
+  }
+  const names = new Map(status.steps.map((step) => [step.id, step.step]));
+  const steps = status.steps.map(
     (step): PrimeStep => ({
-      bead: step,
-      name: stepName(step),
-      needs: step.needs.map((id) => ({ name: nameOf(id), closed: isClosed(id) })),
-      ready: whyNotReady(step, beads) === null,
+      id: step.id,
+      name: step.step,
+      state: step.state,
+      holder: step.holder,
+      needs: step.needs.map((id) => ({ name: names.get(id) ?? id, closed: !step.waiting_on.includes(id) })),
       isCurrent: step.id === bead.id,
     }),
   );
-  const unblocks = siblings
-    .filter((s) => s.status !== 'closed' && s.needs.includes(bead.id))
-    .filter((s) => s.needs.every((id) => id === bead.id || isClosed(id)))
-    .map(stepName);
-  return { epic, steps, unblocks };
-}
-
-function stepName(bead: PrimeBead): string {
-  return str(bead.step) ?? str(bead.title) ?? bead.id;
-}
-
-/** Steps are `<epic>.<n>`: order by n numerically, then by id. */
-function byStepOrder(a: PrimeBead, b: PrimeBead): number {
-  const n = (bead: PrimeBead): number => Number(/\.(\d+)$/.exec(bead.id)?.[1] ?? Number.NaN);
-  const [na, nb] = [n(a), n(b)];
-  if (!Number.isNaN(na) && !Number.isNaN(nb) && na !== nb) return na - nb;
-  return a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
+  const unblocks = status.steps
+    .filter((step) => step.state === 'pending' && step.waiting_on.length === 1 && step.waiting_on[0] === bead.id)
+    .map((step) => step.step);
+  return { id: status.id, title: status.title, steps, unblocks };
 }

@@ -1,3 +1,4 @@
+import type { StepState } from '../molecules/index.js';
 import type { PrimeContext, PrimeStep } from './prime-context.js';
 
 /**
@@ -35,7 +36,7 @@ export function renderPrime(context: PrimeContext): string {
   if (molecule) {
     const current = molecule.steps.findIndex((s) => s.isCurrent);
     const place = current >= 0 ? `step ${current + 1} of ${molecule.steps.length}` : `${molecule.steps.length} steps`;
-    lines.push('', `## Molecule ${molecule.epic.id}${molecule.epic.title ? ` "${molecule.epic.title}"` : ''}: ${place}`);
+    lines.push('', `## Molecule ${molecule.id} "${molecule.title}": ${place}`);
     for (const step of molecule.steps) lines.push(stepLine(step));
     if (molecule.unblocks.length > 0) lines.push(`Closing your step unblocks: ${molecule.unblocks.join(', ')}.`);
     lines.push('Do only your step; other polecats take the others.');
@@ -72,14 +73,12 @@ function overseerGuide(unreadMail: number): string[] {
 
 const unread = (count: number): string => (count > 0 ? ` (${count} unread now)` : '');
 
-const marks: Record<string, string> = { closed: '✓', in_progress: '▶', blocked: '✗' };
+const marks: Record<StepState, string> = { closed: '✓', in_progress: '▶', ready: '○', pending: '·' };
 
 function stepLine(step: PrimeStep): string {
-  const status = step.bead.status ?? 'open';
-  const mark = step.isCurrent ? '→' : (marks[status] ?? (step.ready ? '○' : '·'));
-  const state = status === 'open' ? (step.ready ? 'ready' : 'waiting') : status;
-  const holder = step.bead.assignee && status !== 'closed' ? ` by ${step.bead.assignee}` : '';
+  const mark = step.isCurrent ? '→' : marks[step.state];
+  const holder = step.holder && step.state !== 'closed' ? ` by ${step.holder}` : '';
   const needs = step.needs.length > 0 ? `; needs ${step.needs.map((n) => `${n.name}${n.closed ? ' ✓' : ''}`).join(', ')}` : '';
   const you = step.isCurrent ? '  ← you are here' : '';
-  return `  ${mark} ${step.bead.id} ${step.name}: ${state}${holder}${needs}${you}`;
+  return `  ${mark} ${step.id} ${step.name}: ${step.state}${holder}${needs}${you}`;
 }

@@ -1,73 +1,70 @@
 import { describe, expect, it } from 'vitest';
 import { renderPrime } from '../../src/agents/prime.js';
 import { primeContext } from '../../src/agents/prime-context.js';
-import { stateOf } from './state.js';
+import { claimBead, closeBead, createBead, modelContext, sendMail, setMergeRequestState, transact } from '../../src/model/index.js';
+import { composeMolecule, parseMolecule, pourMolecule, resolveMolecule } from '../../src/molecules/index.js';
+import { memoryState } from './state.js';
 
-const bead = (id: string, fields: Record<string, unknown>) => ({
-  id,
-  type: 'task',
-  title: id,
-  body: '',
-  status: 'open',
-  priority: 2,
-  needs: [],
-  labels: [],
-  assignee: null,
-  parent: null,
-  created_by: 'overseer',
-  created_at: '2026-01-01T00:00:00.000Z',
-  updated_at: '2026-01-01T00:00:00.000Z',
-  closed_at: null,
-  close_reason: null,
-  ...fields,
-});
+const quickFix = `# Quick fix: {{issue}}
+Vars: issue (required) — what is broken
 
-/** A poured quick-fix: reproduce → fix → verify → submit, with reproduce done and fix claimed by nux. */
-const town = stateOf({
-  beads: [
-    bead('ct-9a', { type: 'epic', title: 'Quick fix: login crash', status: 'in_progress', molecule: 'quick-fix' }),
-    bead('ct-9a.1', { type: 'step', step: 'reproduce', title: 'Reproduce the crash', parent: 'ct-9a', status: 'closed' }),
-    bead('ct-9a.2', {
-      type: 'step',
-      step: 'fix',
-      title: 'Fix the crash',
-      parent: 'ct-9a',
-      status: 'in_progress',
-      assignee: 'nux',
-      needs: ['ct-9a.1'],
-      body: 'Make the failing test pass with the smallest change.',
-      acceptance: 'the reproduction test passes',
-      priority: 1,
-      gates: ['npm test'],
-    }),
-    bead('ct-9a.3', { type: 'step', step: 'verify', parent: 'ct-9a', needs: ['ct-9a.2'] }),
-    bead('ct-9a.10', { type: 'step', step: 'submit', parent: 'ct-9a', needs: ['ct-9a.3'] }),
-    bead('ct-mr', { type: 'merge_request', bead: 'ct-9a.2', state: 'rejected', reason: 'gate `npm test` failed', status: 'closed' }),
-    bead('ct-m1', { type: 'message', from: 'overseer', to: 'nux', subject: 'hi', read_by: [] }),
-    bead('ct-m2', { type: 'message', from: 'overseer', to: 'nux', subject: 'old', read_by: ['nux'] }),
-  ],
-  polecats: [{ id: 'nux', bead: 'ct-9a.2', worktree: '/town/.citadel/worktrees/nux', branch: 'polecat/nux/ct-9a.2', status: 'working' }],
-});
+## Step: reproduce
+Write a failing test that shows {{issue}}.
+
+## Step: fix
+Needs: reproduce
+Acceptance: the reproduction test passes
+Gate: npm test
+Make the failing test pass with the smallest change.
+
+## Step: verify
+Needs: fix
+Run the whole suite.
+
+## Step: submit
+Needs: verify
+Submit with citadel done.
+`;
+
+let tick = 0;
+const as = (actor: string) => modelContext(actor, 'ct', { now: () => new Date(Date.UTC(2026, 0, 1, 0, 0, tick++)).toISOString(), random: Math.random });
+
+/** A poured quick-fix with reproduce done and fix claimed by nux, who holds it as a polecat. */
+function town() {
+  const memory = memoryState();
+  const template = parseMolecule('quick-fix', 'quick-fix.md', quickFix);
+  const resolved = resolveMolecule(composeMolecule('quick-fix', { get: () => template, names: () => ['quick-fix'] }), { issue: 'login crash' });
+  const poured = memory.apply(pourMolecule(as('overseer'), resolved));
+  const [reproduce, fix] = poured.steps.map((s) => s.id);
+  memory.apply(claimBead(as('max'), reproduce!));
+  memory.apply(closeBead(as('max'), reproduce!, 'test added'));
+  memory.apply(claimBead(as('nux'), fix!));
+  memory.apply(sendMail(as('overseer'), { to: 'nux', subject: 'hi', body: 'welcome' }));
+  memory.apply(() => ({
+    changes: [{ kind: 'polecats', id: 'nux', entity: { id: 'nux', bead: fix!, worktree: '/town/.citadel/worktrees/nux', branch: `polecat/nux/${fix}` }, action: 'spawn' }],
+    value: undefined,
+  }));
+  return { memory, epic: poured.epic.id, fix: fix! };
+}
 
 describe('prime', () => {
   it('tells a polecat who it is, its step and the step’s place in the molecule graph', () => {
-    const text = renderPrime(primeContext(town, { actor: 'nux', town: '/town' }));
+    const { memory, epic, fix } = town();
+    const text = renderPrime(primeContext(memory.state, { actor: 'nux', town: '/town' }));
     console.log(`prime for a molecule step (${text.length} chars):\n${text}`);
     expect(text).toContain('You are polecat "nux"');
-    expect(text).toContain('branch polecat/nux/ct-9a.2');
-    expect(text).toContain('## Your bead: ct-9a.2 — Fix the crash');
+    expect(text).toContain(`branch polecat/nux/${fix}`);
+    expect(text).toContain(`## Your bead: ${fix} — fix — Quick fix: login crash`);
     expect(text).toContain('Make the failing test pass with the smallest change.');
     expect(text).toContain('Acceptance: the reproduction test passes');
     expect(text).toContain('Gate (must pass): npm test');
-    expect(text).toContain('Your last submission ct-mr was bounced by the refinery: gate `npm test` failed.');
-    expect(text).toContain('Molecule ct-9a "Quick fix: login crash": step 2 of 4');
-    // The graph in order (.10 after .3), each step's state and needs, and where the agent is.
-    const graph = text.split('\n').filter((line) => line.startsWith('  '));
-    expect(graph).toEqual([
-      '  ✓ ct-9a.1 reproduce: closed',
-      '  → ct-9a.2 fix: in_progress by nux; needs reproduce ✓  ← you are here',
-      '  · ct-9a.3 verify: waiting; needs fix',
-      '  · ct-9a.10 submit: waiting; needs verify',
+    expect(text).toContain(`Molecule ${epic} "Quick fix: login crash": step 2 of 4`);
+    // The graph in order, each step's state, holder and needs, and where the agent is.
+    expect(text.split('\n').filter((line) => line.startsWith('  '))).toEqual([
+      `  ✓ ${epic}.1 reproduce: closed`,
+      `  → ${epic}.2 fix: in_progress by nux; needs reproduce ✓  ← you are here`,
+      `  · ${epic}.3 verify: pending; needs fix`,
+      `  · ${epic}.4 submit: pending; needs verify`,
     ]);
     expect(text).toContain('Closing your step unblocks: verify.');
     expect(text).toContain('`citadel done`');
@@ -77,20 +74,33 @@ describe('prime', () => {
     expect(text.length).toBeLessThan(2_500);
   });
 
-  it('finds the bead from --bead, from the polecat, or from what the actor claimed', () => {
-    expect(primeContext(town, { actor: 'nux', town: '/t', beadId: 'ct-9a.3' }).bead?.id).toBe('ct-9a.3');
-    expect(primeContext(town, { actor: 'nux', town: '/t' }).bead?.id).toBe('ct-9a.2');
-    const human = primeContext(town, { actor: 'overseer', town: '/t' });
-    expect(human.bead).toBeUndefined();
-    expect(renderPrime(human)).toContain('## Running the town');
-    expect(renderPrime(human)).not.toContain('never touch main');
-    expect(renderPrime(primeContext(town, { actor: 'max', town: '/t' }))).toContain('No bead assigned');
+  it('tells an agent its last submission bounced, and why', () => {
+    const { memory, fix } = town();
+    const mr = memory.apply(
+      transact(as('nux'), (tx) => tx.create({ type: 'merge_request', title: `Merge ${fix}`, branch: `polecat/nux/${fix}`, polecat: 'nux', bead: fix })),
+    );
+    memory.apply(setMergeRequestState(as('refinery'), mr.id, 'rejected', 'gate `npm test` failed'));
+    const text = renderPrime(primeContext(memory.state, { actor: 'nux', town: '/town' }));
+    expect(text).toContain(`Your last submission ${mr.id} was bounced by the refinery: gate \`npm test\` failed.`);
   });
 
-  it('primes a plain bead without a molecule section', () => {
-    const plain = stateOf({ beads: [bead('ct-1', { type: 'task', title: 'Add a flag', assignee: 'max', status: 'in_progress' })] });
-    const text = renderPrime(primeContext(plain, { actor: 'max', town: '/t' }));
-    expect(text).toContain('## Your bead: ct-1 — Add a flag');
+  it('finds the bead from --bead, from the polecat, or from what the actor claimed', () => {
+    const { memory, epic, fix } = town();
+    expect(primeContext(memory.state, { actor: 'nux', town: '/t', beadId: `${epic}.3` }).bead?.id).toBe(`${epic}.3`);
+    expect(primeContext(memory.state, { actor: 'nux', town: '/t' }).bead?.id).toBe(fix);
+    expect(() => primeContext(memory.state, { actor: 'nux', town: '/t', beadId: 'ct-zzzz' })).toThrow(/ct-zzzz not found/);
+    const task = memory.apply(createBead(as('overseer'), { title: 'Add a flag' }));
+    memory.apply(claimBead(as('max'), task.id));
+    const text = renderPrime(primeContext(memory.state, { actor: 'max', town: '/t' }));
+    expect(text).toContain(`## Your bead: ${task.id} — Add a flag`);
     expect(text).not.toContain('Molecule');
+  });
+
+  it('guides the overseer through running the town instead', () => {
+    const { memory } = town();
+    const text = renderPrime(primeContext(memory.state, { actor: 'overseer', town: '/t' }));
+    expect(text).toContain('## Running the town');
+    expect(text).not.toContain('never touch main');
+    expect(renderPrime(primeContext(memory.state, { actor: 'zed', town: '/t' }))).toContain('No bead assigned');
   });
 });
