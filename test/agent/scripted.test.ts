@@ -92,7 +92,7 @@ describe('the scripted agent', () => {
       rows: 30,
     });
     ptys.push(pty);
-    let exitCode: number | undefined;
+    let exitCode: number | null | undefined;
     pty.onData((data) => (screen += data));
     pty.onExit((event) => (exitCode = event.exitCode));
     await waitFor(() => screen.includes('Shall I go ahead'), 'the question');
