@@ -65,7 +65,11 @@ export function handlePanelKey(
  */
 export function handlePrefixKey(state: TriageState, key: string, bindings: readonly Binding[] = panelBindings): KeyOutcome {
   const action = actionFor('prefix', key, bindings);
-  if (!action) return ignored;
+  return action ? handlePrefixAction(state, action) : ignored;
+}
+
+/** What a prefix action does (the shell delivers these by action id, see shell-bindings.ts). */
+export function handlePrefixAction(state: TriageState, action: PanelActionId): KeyOutcome {
   switch (action) {
     case 'layout.toggle.board':
       return does({ type: 'layout', action: { type: 'toggle', panel: 'board' } });

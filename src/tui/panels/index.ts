@@ -1,4 +1,27 @@
-/** The workstation's panels (issue 7): what the shell plugs into its screen. */
+/**
+ * The workstation's panels (issue 7): board, refinery lane, inbox, activity feed, status bar,
+ * help, forms. The shell loads this module (src/tui/shell/panel-slot.ts, `PanelsModule`): it
+ * mounts `Sidebar` and `StatusBar`, asks `initialSidebarWidth` and `chromeTokens`. Importing
+ * it registers the panels' key bindings with the shell's binding file.
+ */
+import { onAction, registerBindings } from '../keys/bindings.js';
+import { panelsSession } from '../live/panels-session.js';
+import { chromeSgr } from '../theme/sgr.js';
+import { shellBindings } from './shell-bindings.js';
+import { unmountedSidebarAction } from './Sidebar.js';
+
+registerBindings(shellBindings());
+onAction((action) => unmountedSidebarAction(action));
+
+/** The chrome's colors from the town's theme (`--theme` via $CITADEL_THEME, else config `theme`). */
+export function chromeTokens(town: { root: string }, env: NodeJS.ProcessEnv): Readonly<Record<string, string>> | undefined {
+  if (env.NO_COLOR) return undefined;
+  return chromeSgr(panelsSession(town.root, env).theme.theme);
+}
+
+export { Sidebar, initialSidebarWidth, sidebarWidthFor } from './Sidebar.js';
+export { StatusBar } from './ShellStatusBar.js';
+
 export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed.js';
 export { BeadDetails, detailLines, type BeadDetailsProps } from './BeadDetails.js';
 export { Board, beadSegments, type BoardProps } from './Board.js';
@@ -8,10 +31,11 @@ export { Inbox, type InboxProps } from './Inbox.js';
 export { Line, type LineProps, type Segment } from './Line.js';
 export { Panel, innerRows, type PanelProps } from './Panel.js';
 export { RefineryLane, type RefineryLaneProps } from './RefineryLane.js';
-export { StatusBar, type StatusBarProps } from './StatusBar.js';
+export { StatusLine, type StatusLineProps } from './StatusLine.js';
 export { TriagePanels, type TriagePanelsProps } from './TriagePanels.js';
 export { panelBindings, actionFor, bindingConflicts, type Binding, type BindingContext, type PanelActionId } from './bindings.js';
-export { handlePanelKey, handlePrefixKey, keyContext, type KeyOutcome } from './handle-key.js';
+export { shellBindings, tmuxKey, panelAction } from './shell-bindings.js';
+export { handlePanelKey, handlePrefixKey, handlePrefixAction, keyContext, type KeyOutcome } from './handle-key.js';
 export { keyName } from './key-name.js';
 export { useTriage, type Triage, type UseTriageOptions } from './use-triage.js';
 export { useTriageInput } from './use-triage-input.js';

@@ -48,14 +48,33 @@ export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>
 }
 
 /**
- * Sorts the work beads into the board's sections: ready (open, unblocked, unclaimed; priority
- * then age), in progress (claimed or in_progress), blocked (explicitly, or by an open
- * dependency; with what blocks it), recently closed (newest first). Pure; callers memoize it
+ * Sorts the work beads into the board's sections, by the model's ready rule (docs/model.md):
+ * ready (open, unclaimed, every need closed, no blocked ancestor, not an epic with children;
+ * priority then age), in progress (claimed, in_progress, or an epic whose children are under
+ * way), blocked (explicitly, by an open need, or by a blocked parent; with what blocks it),
+ * recently closed (newest first). Pure; callers memoize it
  * on the bead list's identity and the filter, so moving the selection never regroups.
  */
 export function groupBoard(beads: readonly BeadView[], filter: BoardFilter): BoardLayout {
   const byId = new Map<string, BeadView>();
-  for (const bead of beads) byId.set(bead.id, bead);
+  const children = new Map<string, number>();
+  for (const bead of beads) {
+    byId.set(bead.id, bead);
+    if (bead.parent) children.set(bead.parent, (children.get(bead.parent) ?? 0) + 1);
+  }
+  // Whether a bead or one of its ancestors is blocked, memoized (the model's ready rule).
+  const blockedMemo = new Map<string, boolean>();
+  const chainBlocked = (id: string | null | undefined, depth: number): boolean => {
+    if (!id || depth > 64) return false;
+    const known = blockedMemo.get(id);
+    if (known !== undefined) return known;
+    const bead = byId.get(id);
+    if (!bead) return false;
+    blockedMemo.set(id, false); // a parent cycle ends here
+    const blocked = bead.status === 'blocked' || openBlockers(bead, byId).length > 0 || chainBlocked(bead.parent, depth + 1);
+    blockedMemo.set(id, blocked);
+    return blocked;
+  };
   const filtering = !isEmptyFilter(filter);
   const groups: Record<BoardGroup, { bead: BeadView; blockers: string[] }[]> = { ready: [], working: [], blocked: [], closed: [] };
   for (const bead of beads) {
@@ -69,6 +88,11 @@ export function groupBoard(beads: readonly BeadView[], filter: BoardFilter): Boa
       groups.working.push({ bead, blockers });
     } else if (bead.status === 'blocked' || blockers.length) {
       groups.blocked.push({ bead, blockers });
+    } else if (chainBlocked(bead.parent, 0)) {
+      groups.blocked.push({ bead, blockers: [`parent ${bead.parent ?? ''}`] });
+    } else if (bead.type === 'epic' && children.has(bead.id)) {
+      // An epic with children is finished by them: in progress while they are.
+      groups.working.push({ bead, blockers: [] });
     } else {
       groups.ready.push({ bead, blockers });
     }

@@ -3,7 +3,7 @@ import type { TownCounts } from '../state/town-counts.js';
 import type { Theme } from '../theme/theme.js';
 import { Line, type Segment } from './Line.js';
 
-export interface StatusBarProps {
+export interface StatusLineProps {
   readonly town: string;
   readonly counts: TownCounts;
   /** The prefix key in tmux notation ("C-b"), for the hint. */
@@ -19,7 +19,7 @@ export interface StatusBarProps {
 }
 
 /** One line at the bottom: town, counts (ready, working, waiting, merging, unread), the prefix hint, the time. */
-export function StatusBar({ town, counts, prefixKey, prefixArmed, time, notice, width, theme }: StatusBarProps) {
+export function StatusLine({ town, counts, prefixKey, prefixArmed, time, notice, width, theme }: StatusLineProps) {
   const c = theme.colors;
   const bg = c['status.bar.bg'];
   const fg = c['status.bar.fg'];
