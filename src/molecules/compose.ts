@@ -110,7 +110,7 @@ export function composeMolecule(name: string, library: MoleculeLibrary): Compose
       needs: draft.needs,
       needsAt: draft.needsAt,
       acceptance: decl.acceptance,
-      gates: decl.gates,
+      gate: decl.gate,
       role: decl.role,
       body: decl.body,
     };
@@ -149,6 +149,26 @@ function mergeVars(reached: readonly MoleculeTemplate[]): VarSpec[] {
 
 function unknownMolecule(name: string, library: MoleculeLibrary, at?: Location): CitadelError {
   const known = library.names();
-  const message = `unknown molecule "${name}" (known: ${known.length ? known.join(', ') : 'none'})`;
+  let choices: string;
+  if (known.length === 0) choices = 'no molecules are known';
+  else if (known.length <= 8) choices = `known: ${known.join(', ')}`;
+  else {
+    const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b) || a.localeCompare(b)).slice(0, 3);
+    choices = `closest: ${closest.join(', ')}`;
+  }
+  const message = `unknown molecule "${name}" (${choices})`;
   return at ? moleculeError(at, `\`Includes:\` ${message}`) : new CitadelError('not_found', `${message}: see \`citadel molecule list\``);
+}
+
+/** Levenshtein distance, for "closest" suggestions. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }

@@ -117,7 +117,7 @@ function readStep(
   while (index < lines.length && lines[index]!.text === '') index++;
   const needs: NeedRef[] = [];
   const acceptance: LocatedText[] = [];
-  const gates: LocatedText[] = [];
+  let gate: LocatedText | undefined;
   let role: StepRole = 'polecat';
   let roleAt: Location | undefined;
   while (index < lines.length) {
@@ -142,7 +142,10 @@ function readStep(
         if (!value) throw moleculeError(line.at, `\`${key}:\` is empty`);
         const text = { text: value, at: line.at };
         checkReferences(text, declared);
-        (key === 'Gate' ? gates : acceptance).push(text);
+        if (key === 'Acceptance') acceptance.push(text);
+        else if (gate) {
+          throw moleculeError(line.at, `\`Gate:\` given twice in step "${id}" (first at line ${gate.at.line}): a step has one gate command; run several checks from one script`);
+        } else gate = checkGate(text);
         break;
       }
       case 'Role':
@@ -161,7 +164,7 @@ function readStep(
     }
   }
   const body = readProse(lines, index, declared, true);
-  return { step: { id, at, needs, acceptance, gates, role, body: body.text }, next: body.next };
+  return { step: { id, at, needs, acceptance, gate, role, body: body.text }, next: body.next };
 }
 
 /**
@@ -239,6 +242,24 @@ function addInclude(includes: IncludeDecl[], decl: IncludeDecl): void {
   const samePrefix = decl.prefix !== undefined && includes.find((i) => i.prefix === decl.prefix);
   if (samePrefix) throw moleculeError(decl.at, `prefix "${decl.prefix}" is already used by "${samePrefix.name}" (line ${samePrefix.at.line})`);
   includes.push(decl);
+}
+
+/**
+ * Gates run without a shell (the refinery splits them into an argv: words, '…' and "…"), so
+ * shell syntax outside quotes is refused here, where it can be pointed at, not at merge time.
+ */
+function checkGate(gate: LocatedText): LocatedText {
+  let quote: string | null = null;
+  for (const ch of gate.text) {
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === '"' || ch === "'") quote = ch;
+    else if ('|&;<>`$'.includes(ch)) {
+      throw moleculeError(gate.at, `\`Gate:\` runs without a shell, so "${ch}" is not supported: put the commands in a script (e.g. \`Gate: npm run check\`)`);
+    }
+  }
+  if (quote) throw moleculeError(gate.at, `\`Gate:\` has an unterminated ${quote} quote`);
+  return gate;
 }
 
 /** Every `{{name}}` must be declared in this file's `Vars:`, so each molecule can be poured alone. */

@@ -30,7 +30,8 @@ export interface StepFields {
   /** The molecule that declares the step (an include's name for an included step). */
   readonly step_molecule: string;
   readonly acceptance: string;
-  readonly gates: readonly string[];
+  /** The command that must pass before the step counts as done (run by the refinery), or null. */
+  readonly gate: string | null;
   readonly role: StepRole;
   readonly failures: readonly StepFailure[];
   readonly releases: readonly StepRelease[];
@@ -53,7 +54,7 @@ export interface PourResult {
 
 /**
  * Pours a resolved molecule: one epic bead (`molecule`, `vars`) and one `step` bead per step,
- * ids `<epic>.<n>` in pour order, `needs` from `Needs:`, `parent` the epic, acceptance / gates /
+ * ids `<epic>.<n>` in pour order, `needs` from `Needs:`, `parent` the epic, acceptance / gate /
  * role kept on the bead. One mutation: all of it is written, or nothing. Every pour makes a new
  * instance.
  */
@@ -75,7 +76,7 @@ export function pourMolecule(context: ModelContext, molecule: ResolvedMolecule, 
         step: step.id,
         step_molecule: step.molecule,
         acceptance: step.acceptance,
-        gates: step.gates,
+        gate: step.gate,
         role: step.role,
         failures: [],
         releases: [],

@@ -2,7 +2,7 @@ import type { ResolvedMolecule, VarSpec } from './types.js';
 
 /**
  * The text of `citadel molecule show`: the resolved steps in pour order, each with its needs,
- * role, acceptance, gates and prose. Deterministic (golden-tested).
+ * role, acceptance, gate and prose. Deterministic (golden-tested).
  */
 export function renderResolved(molecule: ResolvedMolecule, specs: readonly VarSpec[]): string {
   const out: string[] = [];
@@ -29,7 +29,7 @@ export function renderResolved(molecule: ResolvedMolecule, specs: readonly VarSp
     if (step.acceptance) {
       for (const line of step.acceptance.split('\n')) out.push(`   acceptance: ${line}`);
     }
-    for (const gate of step.gates) out.push(`   gate: ${gate}`);
+    if (step.gate !== null) out.push(`   gate: ${step.gate}`);
     if (step.body) out.push(...step.body.split('\n').map((line) => `   ${line}`.trimEnd()));
   });
   return `${out.map((line) => line.trimEnd()).join('\n')}\n`;

@@ -13,7 +13,7 @@ export interface ResolveOptions {
 
 /**
  * Applies variables to a composed molecule: every `{{name}}` in the title, description, step
- * bodies, acceptance and gates. A variable not declared by the molecule or its includes is
+ * bodies, acceptance and gate. A variable not declared by the molecule or its includes is
  * refused (a typo in `--var` should not pour a half-filled instance); a missing required one
  * is refused pointing at its declaration.
  */
@@ -49,7 +49,7 @@ export function resolveMolecule(molecule: ComposedMolecule, given: Readonly<Reco
       molecule: step.molecule,
       needs: step.needs,
       acceptance: step.acceptance.map((a) => fill(a.text)).join('\n'),
-      gates: step.gates.map((g) => fill(g.text)),
+      gate: step.gate ? fill(step.gate.text) : null,
       role: step.role,
       body: fill(step.body.text),
     })),

@@ -25,7 +25,7 @@ export interface StepStatus {
   readonly blocked_by: string | null;
   readonly role: StepRole;
   readonly acceptance: string;
-  readonly gates: readonly string[];
+  readonly gate: string | null;
   readonly failures: readonly StepFailure[];
   readonly releases: readonly StepRelease[];
   readonly closed_at: string | null;
@@ -142,7 +142,7 @@ function stepStatus(step: StepBead, beads: ReadonlyMap<string, Bead>): StepStatu
     blocked_by: blockedBy,
     role: step.role ?? 'polecat',
     acceptance: step.acceptance ?? '',
-    gates: step.gates ?? [],
+    gate: step.gate ?? null,
     failures: step.failures ?? [],
     releases: step.releases ?? [],
     closed_at: step.closed_at,

@@ -56,7 +56,8 @@ export interface StepDecl {
   readonly at: Location;
   readonly needs: readonly NeedRef[];
   readonly acceptance: readonly LocatedText[];
-  readonly gates: readonly LocatedText[];
+  /** The `Gate:` command, if any. */
+  readonly gate: LocatedText | undefined;
   readonly role: StepRole;
   /** The prose under the directives, trimmed of blank lines at both ends. */
   readonly body: LocatedText;
@@ -87,7 +88,8 @@ export interface ComposedStep {
   /** Where each of `needs` was written (same order): for error messages. */
   readonly needsAt: readonly Location[];
   readonly acceptance: readonly LocatedText[];
-  readonly gates: readonly LocatedText[];
+  /** The `Gate:` command, if any. */
+  readonly gate: LocatedText | undefined;
   readonly role: StepRole;
   readonly body: LocatedText;
 }
@@ -122,8 +124,8 @@ export interface ResolvedStep {
   readonly needs: readonly string[];
   /** What "done" means, one criterion per `Acceptance:` line ("" when none). */
   readonly acceptance: string;
-  /** Commands to run before the step counts as done, one per `Gate:` line. */
-  readonly gates: readonly string[];
+  /** The command to run before the step counts as done (`Gate:`), or null. */
+  readonly gate: string | null;
   readonly role: StepRole;
   readonly body: string;
 }

@@ -127,7 +127,7 @@ describe('molecule pour', () => {
       [`${second.id}.3`, 'verify', [`${second.id}.2`], second.id],
       [`${second.id}.4`, 'submit', [`${second.id}.3`], second.id],
     ]);
-    expect(second.steps[2]).toMatchObject({ type: 'step', gates: ['npm test'], role: 'polecat' });
+    expect(second.steps[2]).toMatchObject({ type: 'step', gate: 'npm test', role: 'polecat' });
     expect(beadCount()).toBe(10);
   });
 

@@ -45,6 +45,8 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
     'bad-heading',
     'bad-include-collision',
     'bad-cross-cycle',
+    'bad-gate-shell',
+    'bad-gate-twice',
   ].map((name) => ({ golden: name, molecule: name })),
   { golden: 'bad-unknown-molecule', molecule: 'no-such' },
 ];

@@ -35,7 +35,7 @@ describe('pour', () => {
       [`${epic.id}.2`, 'fix', [`${epic.id}.1`], epic.id, 'step'],
       [`${epic.id}.3`, 'review', [`${epic.id}.2`], epic.id, 'step'],
     ]);
-    expect(steps[1]).toMatchObject({ acceptance: 'the new test passes', gates: ['npm test'], role: 'polecat', failures: [], releases: [] });
+    expect(steps[1]).toMatchObject({ acceptance: 'the new test passes', gate: 'npm test', role: 'polecat', failures: [], releases: [] });
     expect(steps[2]!.role).toBe('overseer');
     expect(steps[0]!.body).toBe('Write a failing test that shows login crash.');
     expect(steps[0]!.title).toBe('reproduce — Quick fix: login crash');
