@@ -4,10 +4,10 @@ import type { ResolvedMolecule, VarSpec } from './types.js';
  * The text of `citadel molecule show`: the resolved steps in pour order, each with its needs,
  * role, acceptance, gate and prose. Deterministic (golden-tested).
  */
-export function renderResolved(molecule: ResolvedMolecule, specs: readonly VarSpec[]): string {
+export function renderResolved(molecule: ResolvedMolecule, specs: readonly VarSpec[], origin?: string): string {
   const out: string[] = [];
   out.push(`# ${molecule.title}`);
-  out.push(`molecule: ${molecule.name} (${molecule.file})`);
+  out.push(`molecule: ${molecule.name} (${molecule.file}${origin ? `, ${origin}` : ''})`);
   if (specs.length > 0) {
     out.push('vars:');
     for (const spec of specs) {

@@ -11,10 +11,13 @@ import { openMoleculeLibrary } from '../../src/town/molecules.js';
  */
 const here = fileURLToPath(new URL('.', import.meta.url));
 const library = openMoleculeLibrary({ builtinDir: `${here}fixtures`, cwd: here });
+/** The package's built-ins, shown relative to the package. */
+const builtins = openMoleculeLibrary({ cwd: `${here}../..` });
 
 function outcome(name: string, vars: Record<string, string> = {}, lenient = false): string {
   try {
-    const composed = composeMolecule(name, library);
+    const builtin = name.startsWith('builtin:');
+    const composed = composeMolecule(builtin ? name.slice(8) : name, builtin ? builtins : library);
     return renderResolved(resolveMolecule(composed, vars, { lenient }), composed.vars);
   } catch (error) {
     return `error: ${(error as Error).message}\n`;
@@ -49,6 +52,9 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
     'bad-gate-twice',
   ].map((name) => ({ golden: name, molecule: name })),
   { golden: 'bad-unknown-molecule', molecule: 'no-such' },
+  { golden: 'builtin-engineer-in-box', molecule: 'builtin:engineer-in-box', vars: { task: 'add a --dry-run flag' } },
+  { golden: 'builtin-quick-fix', molecule: 'builtin:quick-fix', vars: { issue: 'crash on empty input' } },
+  { golden: 'builtin-research', molecule: 'builtin:research', vars: { question: 'why is start-up slow?' } },
 ];
 
 describe('molecule parser and composer (golden)', () => {

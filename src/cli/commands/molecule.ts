@@ -147,7 +147,7 @@ async function showAction(context: CliContext, name: string, options: { var: str
       var_specs: composed.vars.map((v) => ({ name: v.name, required: v.required, default: v.default ?? null, description: v.description })),
     });
   } else {
-    context.out(renderResolved(molecule, composed.vars).replace(/\)\n/, ` · ${file.origin})\n`));
+    context.out(renderResolved(molecule, composed.vars, file.origin));
   }
 }
 
