@@ -81,12 +81,15 @@ export function Inbox({ mail, cursor, open, me, now, width, height, focused, the
 
 function messageLines(mail: MailView, width: number, theme: Theme): Segment[][] {
   const c = theme.colors;
+  // Compact headers: a panel may be only a few rows tall, and the body is what matters.
   const lines: Segment[][] = [
-    [{ text: 'from    ', color: c['form.label'] }, { text: mail.from, color: c['feed.actor'] }],
-    [{ text: 'to      ', color: c['form.label'] }, { text: mail.to, color: c['feed.actor'] }],
-    [{ text: 'subject ', color: c['form.label'] }, { text: oneLine(mail.subject), color: c['text.normal'], bold: true }],
-    [{ text: 'date    ', color: c['form.label'] }, { text: mail.created_at, color: c['text.dim'] }],
-    [],
+    [
+      { text: mail.from, color: c['feed.actor'], bold: true },
+      { text: ' → ', color: c['text.dim'] },
+      { text: mail.to, color: c['feed.actor'] },
+      { text: `  ${mail.created_at}`, color: c['text.dim'] },
+    ],
+    [{ text: oneLine(mail.subject), color: c['text.normal'], bold: true }],
   ];
   for (const line of wrapText(mail.body ?? '', width)) lines.push([{ text: line, color: c['text.normal'] }]);
   return lines;

@@ -109,7 +109,6 @@ const triageKeys = (context: BindingContext): Binding[] => [
 
 /** Every binding of the panels, in the order the help overlay lists them. */
 export const panelBindings: readonly Binding[] = [
-  b('prefix', 'W', 'focus.panels', 'focus the panels (board, lane, inbox, feed)'),
   b('prefix', 'B', 'layout.toggle.board', 'show / hide the board'),
   b('prefix', 'R', 'layout.toggle.lane', 'show / hide the refinery lane'),
   b('prefix', 'M', 'layout.toggle.inbox', 'show / hide the inbox'),

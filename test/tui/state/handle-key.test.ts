@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { panelBindings, bindingConflicts } from '../../../src/tui/panels/bindings.js';
+import { handlePanelKey, handlePrefixKey, keyContext } from '../../../src/tui/panels/handle-key.js';
+import { keyName } from '../../../src/tui/panels/key-name.js';
+import { shellBindings } from '../../../src/tui/panels/shell-bindings.js';
+import { initialTriageState, triageReducer, type TriageState } from '../../../src/tui/state/triage-reducer.js';
+import { deriveView } from '../../../src/tui/state/triage-view.js';
+import { smallTown } from '../panels/fixtures.js';
+
+const view = deriveView(smallTown(), '');
+const apply = (state: TriageState, key: string, input = key.length === 1 ? key : '') => {
+  const outcome = handlePanelKey(state, view, key, input, 5);
+  return { state: outcome.actions.reduce(triageReducer, state), outcome };
+};
+
+describe('panel keys', () => {
+  it('has no key bound twice in one context', () => {
+    expect(bindingConflicts(panelBindings)).toEqual([]);
+  });
+
+  it('names keys in the bindings notation', () => {
+    expect(keyName('', { downArrow: true })).toBe('down');
+    expect(keyName('', { tab: true, shift: true })).toBe('S-tab');
+    expect(keyName('d', { ctrl: true })).toBe('C-d');
+    expect(keyName('', { delete: true })).toBe('backspace');
+    expect(keyName(' ', {})).toBe('space');
+    expect(keyName('G', { shift: true })).toBe('G');
+  });
+
+  it('jumps between board sections with ] and [', () => {
+    let { state } = apply(initialTriageState, ']');
+    expect(state.board.cursor.selectedId).toBe('ct-b1');
+    ({ state } = apply(state, ']'));
+    expect(state.board.cursor.selectedId).toBe('ct-c1');
+    ({ state } = apply(state, '['));
+    expect(state.board.cursor.selectedId).toBe('ct-b1');
+    ({ state } = apply(state, '['));
+    expect(state.board.cursor.selectedId).toBe('ct-a1');
+  });
+
+  it('raises and lowers priority relative to the bead, refusing past the ends', () => {
+    expect(apply(initialTriageState, '+').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 0 });
+    expect(apply(initialTriageState, '-').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 2 });
+    expect(apply(initialTriageState, '1').outcome.command).toBeUndefined(); // already P1
+    const removed = apply(initialTriageState, 'B');
+    expect(removed.state.notice?.text).toBe('ct-a1 has no blockers');
+  });
+
+  it('reads a message: opens it and marks it read only when unread', () => {
+    const inbox = triageReducer(initialTriageState, { type: 'focus', panel: 'inbox' });
+    const first = apply(inbox, 'enter', '\r');
+    expect(first.state.inbox.open?.id).toBe('ct-m1');
+    expect(first.outcome.command).toEqual({ kind: 'markRead', id: 'ct-m1' });
+    expect(keyContext(first.state)).toBe('message');
+    const back = apply(first.state, 'esc', '');
+    expect(back.state.inbox.open).toBeUndefined();
+    const second = apply(apply(back.state, 'j').state, 'enter', '\r');
+    expect(second.state.inbox.open?.id).toBe('ct-m2');
+    expect(second.outcome.command).toBeUndefined();
+    const reply = apply(second.state, 'r');
+    expect(reply.state.form?.purpose).toEqual({ kind: 'reply', replyTo: 'ct-m2' });
+  });
+
+  it('lets a form take every printable key, so board keys do not leak', () => {
+    const { state } = apply(initialTriageState, 'c');
+    expect(keyContext(state)).toBe('form');
+    const typed = apply(state, 'j');
+    expect(typed.state.board.cursor.index).toBe(0);
+    expect(typed.state.form?.fields[0]?.value).toBe('j');
+    expect(apply(typed.state, 'esc', '').state.form).toBeNull();
+  });
+
+  it('moves focus with tab and toggles help with ?', () => {
+    expect(apply(initialTriageState, 'tab', '\t').state.focus).toBe('lane');
+    const help = apply(initialTriageState, '?').state;
+    expect(keyContext(help)).toBe('help');
+    expect(apply(help, 'esc', '').state.help.open).toBe(false);
+  });
+
+  it('answers prefix keys for the layout and ignores the others', () => {
+    const hidden = handlePrefixKey(initialTriageState, 'B').actions.reduce(triageReducer, initialTriageState);
+    expect(hidden.layout.panels.board.visible).toBe(false);
+    expect(hidden.focus).toBe('lane');
+    expect(handlePrefixKey(initialTriageState, 'd').handled).toBe(false);
+  });
+
+  it('converts its bindings to the shell notation, merged per action', () => {
+    const shell = shellBindings();
+    const down = shell.find((b) => b.mode === 'panel' && b.group === 'Board' && b.action === 'cursor.down');
+    expect(down?.keys).toEqual(['j', 'Down']);
+    expect(shell.find((b) => b.action === 'panels:layout.toggle.board')).toMatchObject({ mode: 'prefix', keys: ['B'] });
+    expect(shell.some((b) => b.mode === 'prefix' && b.keys.includes('?'))).toBe(false);
+  });
+});
