@@ -11,9 +11,9 @@ export function compactJson(text: string): string {
     return text.trim();
   }
   return (
-    JSON.stringify(value, function (this: unknown, _key: string, v: unknown) {
-      // Only object fields are dropped: in an array, undefined would print as null.
-      if (!Array.isArray(this) && (v === null || v === '' || (Array.isArray(v) && v.length === 0))) return undefined;
+    JSON.stringify(value, function (this: unknown, key: string, v: unknown) {
+      // Only object fields are dropped: in an array, undefined would print as null; the top level stays.
+      if (key !== '' && !Array.isArray(this) && (v === null || v === '' || (Array.isArray(v) && v.length === 0))) return undefined;
       return v;
     }) ?? 'null'
   );

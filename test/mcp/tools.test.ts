@@ -32,5 +32,7 @@ describe('MCP tools', () => {
   it('compact JSON output: no nulls or empty fields, one line', () => {
     expect(compactJson('{\n  "id": "ct-1",\n  "assignee": null,\n  "labels": [],\n  "needs": ["", "x"]\n}\n')).toBe('{"id":"ct-1","needs":["","x"]}');
     expect(compactJson('plain text\n')).toBe('plain text');
+    expect(compactJson('[]\n')).toBe('[]');
+    expect(compactJson('null')).toBe('null');
   });
 });
