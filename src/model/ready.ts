@@ -70,7 +70,23 @@ export function compareReady(a: Bead, b: Bead): number {
 
 /** The ready queue of `beads` (every bead of the town, by id), best first. */
 export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptions = {}): Bead[] {
-  const parents = parentIds(beads);
+  // One pass over the town (this runs in a fresh process on every `citadel ready`, mostly
+  // before the JIT warms up, so passes and callbacks are what cost): collect the candidates
+  // and which beads have children; epics with children are dropped afterwards.
+  const parents = new Set<string>();
+  const candidates: Bead[] = [];
+  for (const bead of beads.values()) {
+    if (bead.parent !== null) parents.add(bead.parent);
+    if (bead.status !== 'open' || bead.assignee || bead.type === 'message' || bead.type === 'merge_request') continue;
+    let waiting = false;
+    for (const id of bead.needs) {
+      if (beads.get(id)?.status !== 'closed') {
+        waiting = true;
+        break;
+      }
+    }
+    if (!waiting) candidates.push(bead);
+  }
   // Whether each ancestor is blocked, memoized: the queue stays linear on deep epics.
   const ancestorBlocked = new Map<string, boolean>();
   const chainBlocked = (id: string | null, seen: Set<string>): boolean => {
@@ -84,14 +100,17 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
     ancestorBlocked.set(id, blocked);
     return blocked;
   };
-  const ready: Bead[] = [];
-  for (const bead of beads.values()) {
-    if (!isWork(bead) || bead.status !== 'open' || bead.assignee) continue;
+  // Sort on one precomputed text key per bead (priority, age, id): the engine's own string
+  // sort, no comparator calls. created_at is ISO-8601 UTC of fixed width, so text order is age.
+  const byKey = new Map<string, Bead>();
+  for (const bead of candidates) {
     if (bead.type === 'epic' && parents.has(bead.id)) continue;
-    if (bead.needs.some((id) => beads.get(id)?.status !== 'closed')) continue;
-    if (chainBlocked(bead.parent, new Set([bead.id]))) continue;
-    ready.push(bead);
+    if (bead.parent !== null && chainBlocked(bead.parent, new Set([bead.id]))) continue;
+    byKey.set(`${bead.priority}\u0000${bead.created_at}\u0000${bead.id}`, bead);
   }
-  ready.sort(compareReady);
-  return options.limit === undefined ? ready : ready.slice(0, Math.max(0, options.limit));
+  const keys = [...byKey.keys()].sort();
+  const count = options.limit === undefined ? keys.length : Math.min(keys.length, Math.max(0, options.limit));
+  const ready: Bead[] = new Array<Bead>(count);
+  for (let i = 0; i < count; i++) ready[i] = byKey.get(keys[i]!)!;
+  return ready;
 }
