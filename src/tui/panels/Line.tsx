@@ -16,14 +16,16 @@ export interface LineProps {
   /** Highlighted as the selection (the theme's selection colors, or inverse without color). */
   readonly selected?: boolean | undefined;
   readonly theme: Theme;
+  /** Pad to `width` even when not selected (to right-align what follows). */
+  readonly pad?: boolean | undefined;
 }
 
 /**
  * One row of a list: its segments cut to `width` columns (the last visible one gets an
- * ellipsis) and padded, so a selected row's highlight spans the whole width. Memoized: a list
+ * ellipsis); a selected row is padded so its highlight spans the whole width. Memoized: a list
  * re-renders only the rows whose content or selection changed.
  */
-export const Line = memo(function Line({ segments, width, selected, theme }: LineProps) {
+export const Line = memo(function Line({ segments, width, selected, theme, pad }: LineProps) {
   const out: Segment[] = [];
   let left = width;
   for (const segment of segments) {
@@ -37,7 +39,9 @@ export const Line = memo(function Line({ segments, width, selected, theme }: Lin
       left = 0;
     }
   }
-  if (left > 0) out.push({ text: ' '.repeat(left) });
+  // Only a highlighted row needs padding (its background spans the width); other rows stay
+  // short, which spares Ink's per-character output work.
+  if (left > 0 && (selected || pad)) out.push({ text: ' '.repeat(left) });
   const bg = selected ? theme.colors['selection.bg'] : undefined;
   const noColor = theme.depth === 'none';
   return (

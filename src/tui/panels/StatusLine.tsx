@@ -45,7 +45,7 @@ export function StatusLine({ town, counts, prefixKey, prefixArmed, time, notice,
   const leftWidth = Math.max(0, width - [...right].length);
   return (
     <Text backgroundColor={bg} wrap="truncate">
-      <Line width={leftWidth} theme={theme} segments={left} />
+      <Line width={leftWidth} theme={theme} segments={left} pad />
       <Text color={prefixArmed ? c['status.prefix'] : c['status.time']} bold={prefixArmed}>
         {right.slice(0, width)}
       </Text>
