@@ -57,6 +57,8 @@ export interface PrimeWho {
   town: string;
   /** The bead to prime for (`--bead`, `$CITADEL_BEAD`); else the polecat's, else the actor's claimed one. */
   beadId?: string | undefined;
+  /** `$CITADEL_POLECAT`: primes as a polecat even before the daemon has recorded one. */
+  polecat?: string | undefined;
 }
 
 const polecatKind = 'polecats';
@@ -65,10 +67,11 @@ const str = (value: unknown): string | undefined => (typeof value === 'string' &
 
 /** Gathers what prime shows for `who` from the journal's state. An unknown `beadId` is not_found. */
 export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
-  const polecatEntity = state.get(polecatKind, who.actor);
-  const polecat = polecatEntity
-    ? { name: who.actor, worktree: str(polecatEntity.worktree), branch: str(polecatEntity.branch) }
-    : undefined;
+  const polecatEntity = state.get(polecatKind, who.polecat ?? who.actor);
+  const polecat =
+    polecatEntity || who.polecat
+      ? { name: who.polecat ?? who.actor, worktree: str(polecatEntity?.worktree), branch: str(polecatEntity?.branch) }
+      : undefined;
   const beads = beadsOf(state) as ReadonlyMap<string, PrimeBead>;
   const beadId = who.beadId ?? str(polecatEntity?.bead);
   const bead = beadId ? (getBead(state, beadId) as PrimeBead) : claimedBy(beads, who.actor);

@@ -10,7 +10,7 @@ export function renderPrime(context: PrimeContext): string {
   const lines: string[] = [];
   const { actor, polecat, bead, molecule } = context;
   if (polecat) {
-    lines.push(`# You are polecat "${actor}", a worker in a citadel town (${context.town})`);
+    lines.push(`# You are polecat "${polecat.name}", a worker in a citadel town (${context.town})`);
     const where = [polecat.worktree && `worktree ${polecat.worktree}`, polecat.branch && `branch ${polecat.branch}`].filter(Boolean);
     lines.push(`You work one bead at a time in your own git worktree${where.length > 0 ? ` (${where.join(', ')})` : ''}.`);
   } else {
@@ -51,6 +51,7 @@ function workerGuide(context: PrimeContext): string[] {
   const lines = ['## How to work', '- Commit early and often on your branch. Never touch main: no checkout, merge, rebase or push of main.'];
   if (context.polecat) {
     lines.push('- Submit: commit everything, then `citadel done` (the refinery merges your branch behind its gates, or mails you why not).');
+    if (context.bead) lines.push(`- Nothing to merge (research, a question answered)? \`citadel bead close ${context.bead.id} --reason "..."\`.`);
   } else if (context.bead) {
     lines.push(`- Finished: \`citadel bead close ${context.bead.id} --reason "..."\`.`);
   }

@@ -45,7 +45,7 @@ export async function runHook(world: HookWorld, rawEvent: string, payloadArgumen
     if (json) {
       world.json({ event, polecat, reported: status, status: outcome.status, recorded: outcome.written });
     } else if (event === 'session-start') {
-      world.out(primeFor(town, world.env.CITADEL_BEAD?.trim()).text);
+      world.out(primeFor(town, world.env.CITADEL_BEAD?.trim(), polecat).text);
     }
   } catch (error) {
     const message = isCitadelError(error) ? error.message : error instanceof Error ? error.message : String(error);

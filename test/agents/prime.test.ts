@@ -103,4 +103,11 @@ describe('prime', () => {
     expect(text).not.toContain('never touch main');
     expect(renderPrime(primeContext(memory.state, { actor: 'zed', town: '/t' }))).toContain('No bead assigned');
   });
+
+  it('primes as a polecat from $CITADEL_POLECAT alone, before the daemon records one', () => {
+    const { memory, epic } = town();
+    const text = renderPrime(primeContext(memory.state, { actor: 'rex', polecat: 'rex', town: '/t', beadId: `${epic}.3` }));
+    expect(text).toContain('You are polecat "rex"');
+    expect(text).toContain('`citadel done`');
+  });
 });

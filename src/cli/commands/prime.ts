@@ -11,7 +11,7 @@ export function register(program: Command, context: CliContext): void {
     .action(async (options: { bead?: string; json?: boolean }) => {
       const { primeFor } = await import('../../agents/prime-for-town.js');
       const town = context.town();
-      const { text, context: facts } = primeFor(town, options.bead ?? context.env.CITADEL_BEAD?.trim() ?? undefined);
+      const { text, context: facts } = primeFor(town, options.bead ?? context.env.CITADEL_BEAD?.trim(), context.env.CITADEL_POLECAT?.trim());
       if (options.json) context.json(facts);
       else context.out(text);
     });
