@@ -58,6 +58,7 @@ export type PanelActionId =
   | 'inbox.back'
   | 'lane.open'
   | 'form.submit'
+  | 'form.submitNow'
   | 'form.cancel'
   | 'form.nextField'
   | 'form.previousField'
@@ -149,12 +150,12 @@ export const panelBindings: readonly Binding[] = [
   b('message', 'q', 'inbox.back', 'back to the inbox'),
 
   ...cursorKeys('lane'),
-  b('lane', 'enter', 'lane.open', 'show this merge request\'s gate output'),
+  b('lane', 'enter', 'lane.open', 'expand / fold the merge request: title, branch, reason'),
 
   ...cursorKeys('feed'),
 
   b('form', 'enter', 'form.submit', 'next field; on the last one, submit'),
-  b('form', 'C-s', 'form.submit', 'submit now'),
+  b('form', 'C-s', 'form.submitNow', 'submit now, from any field'),
   b('form', 'esc', 'form.cancel', 'cancel'),
   b('form', 'tab', 'form.nextField', 'next field'),
   b('form', 'down', 'form.nextField', 'next field'),

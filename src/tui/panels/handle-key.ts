@@ -274,7 +274,9 @@ function formKey(state: TriageState, view: TriageView, key: string, input: strin
     case 'form.previousChoice':
       return does({ type: 'form', action: { type: 'choice', by: -1 } });
     case 'form.submit':
-      if (key === 'enter' && !onLastField(form)) return does({ type: 'form', action: { type: 'field', by: 1 } });
+      if (!onLastField(form)) return does({ type: 'form', action: { type: 'field', by: 1 } });
+      return submit(state, view);
+    case 'form.submitNow':
       return submit(state, view);
     default:
       break;
