@@ -61,8 +61,25 @@ export function claudeHooks(citadel: readonly string[] = ['citadel']): Record<st
 }
 
 /**
+ * The citadel commands a polecat may run without a permission prompt: its own work (beads, ready,
+ * mail, done, prime, molecule status) and the MCP server's tools — never the commands that act
+ * on other polecats or the town (sling, nudge, polecat kill, daemon stop…).
+ */
+export const claudeAllowed: readonly string[] = [
+  'Bash(citadel ready:*)',
+  'Bash(citadel bead:*)',
+  'Bash(citadel mail:*)',
+  'Bash(citadel done:*)',
+  'Bash(citadel prime:*)',
+  'Bash(citadel molecule status:*)',
+  'Bash(citadel cv:*)',
+  'mcp__citadel',
+];
+
+/**
  * Merges citadel's hooks into existing settings: every other key and every hook of the user's
- * own is kept; citadel's previous hooks are replaced (installing twice changes nothing).
+ * own is kept; citadel's previous hooks are replaced (installing twice changes nothing). The
+ * permission rules of {@link claudeAllowed} are added to `permissions.allow` once.
  */
 export function mergeClaudeSettings(existing: ClaudeSettings, citadel: readonly string[] = ['citadel']): ClaudeSettings {
   const merged: Record<string, ClaudeHookGroup[]> = {};
@@ -76,5 +93,8 @@ export function mergeClaudeSettings(existing: ClaudeSettings, citadel: readonly 
   for (const [event, groups] of Object.entries(claudeHooks(citadel))) {
     merged[event] = [...(merged[event] ?? []), ...groups];
   }
-  return { ...existing, hooks: merged };
+  const permissions = (typeof existing.permissions === 'object' && existing.permissions !== null ? existing.permissions : {}) as Record<string, unknown>;
+  const allow = Array.isArray(permissions.allow) ? (permissions.allow as unknown[]) : [];
+  const allowed = [...allow, ...claudeAllowed.filter((rule) => !allow.includes(rule))];
+  return { ...existing, permissions: { ...permissions, allow: allowed }, hooks: merged };
 }

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
+import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
 import { codexNotifyArgs } from '../../src/agents/codex-notify.js';
 import { installAgentHooks } from '../../src/agents/install-hooks.js';
 import { shellQuote } from '../../src/agents/shell-quote.js';
@@ -23,7 +23,9 @@ describe('Claude Code hooks', () => {
     const once = mergeClaudeSettings(mine);
     const twice = mergeClaudeSettings(once);
     expect(twice).toEqual(once);
-    expect(once.permissions).toEqual(mine.permissions);
+    // The user's permissions stay; citadel's own work commands are allowed without a prompt, once.
+    expect(once.permissions).toEqual({ allow: ['Bash(npm test)', ...claudeAllowed] });
+    expect(JSON.stringify(once)).not.toMatch(/citadel (sling|nudge|polecat|daemon)/);
     expect(once.hooks!.Stop!.map((g) => g.hooks[0]!.command)).toEqual(['say done', 'citadel hook stop']);
   });
 
