@@ -21,6 +21,8 @@ export async function createAction(
   options: { type?: string; priority?: string; body?: string; bodyFile?: string; label: string[]; needs: string[]; parent?: string; json?: boolean },
 ): Promise<void> {
   const body = bodyOption(options, context.cwd);
+  if (options.type === 'message') throw new CitadelError('invalid', 'a message is not created as a bead: send it with `citadel mail send --to ADDR --subject S`');
+  if (options.type === 'merge_request') throw new CitadelError('invalid', 'a merge request is not created by hand: a polecat submits its branch with `citadel done`');
   const type = options.type === undefined ? 'task' : checkType(options.type, WORK_TYPES);
   const { town, model } = workSession(context);
   const { value: bead } = await town.journal.mutate(
@@ -108,7 +110,10 @@ export async function closeAction(context: CliContext, ids: string[], options: {
   const { town, model } = workSession(context);
   const { value: closed } = await town.journal.mutate(transact(model, (tx) => ids.flatMap((id) => tx.close(id, options.reason))));
   if (options.json) {
-    context.json(ids.length === 1 && closed.length === 1 ? closed[0] : closed);
+    // The beads asked for, as they now are (one id: the bead itself); an epic closed with its
+    // last step shows in `bead show` and in the text output.
+    const asked = ids.map((id) => closed.find((bead) => bead.id === id.trim())!);
+    context.json(ids.length === 1 ? asked[0] : asked);
     return;
   }
   for (const bead of closed) {
