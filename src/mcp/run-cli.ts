@@ -11,6 +11,8 @@ export interface CliOutcome {
 export interface CliWorld {
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** `citadel mcp --town DIR`: every call acts on that town. */
+  town?: string | undefined;
 }
 
 /**
@@ -22,7 +24,7 @@ export interface CliWorld {
 export function createCliRunner(world: CliWorld): (argv: readonly string[]) => Promise<CliOutcome> {
   let queue: Promise<unknown> = Promise.resolve();
   return (argv) => {
-    const next = queue.then(() => runOnce(world, withJson(argv)));
+    const next = queue.then(() => runOnce(world, withJson(world.town === undefined ? argv : [`--town=${world.town}`, ...argv])));
     queue = next.catch(() => undefined);
     return next;
   };

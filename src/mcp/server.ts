@@ -24,7 +24,7 @@ const instructions =
  */
 export async function runMcpServer(options: McpServerOptions): Promise<void> {
   const server = new Server({ name: 'citadel', version: options.version }, { capabilities: { tools: {} }, instructions });
-  const runCli = createCliRunner({ cwd: options.cwd, env: options.env });
+  const runCli = createCliRunner({ cwd: options.cwd, env: options.env, town: options.town });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({
     tools: tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })),

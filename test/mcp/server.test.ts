@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -108,6 +109,21 @@ describe('citadel mcp', () => {
     const status = await call('molecule_status', { id: instance });
     expect(status.isError).toBe(false);
     expect(status.text).toContain(`${instance}.1`);
+  });
+
+  it('serves the town given with --town, from anywhere', async () => {
+    const elsewhere = new Client({ name: 'citadel-test-2', version: '1.0.0' });
+    const env: Record<string, string> = {};
+    for (const [key, value] of Object.entries({ ...process.env, CITADEL_TOWN: '', CITADEL_POLECAT: '', CITADEL_ACTOR: '' })) {
+      if (value !== undefined) env[key] = value;
+    }
+    await elsewhere.connect(new StdioClientTransport({ command: process.execPath, args: [citadelBin, 'mcp', '--town', repo.path], cwd: tmpdir(), env, stderr: 'pipe' }));
+    try {
+      const result = (await elsewhere.callTool({ name: 'show', arguments: { id: beadId } })) as { content: Array<{ text: string }> };
+      expect(JSON.parse(result.content[0]!.text)).toMatchObject({ id: beadId, assignee: 'nux' });
+    } finally {
+      await elsewhere.close();
+    }
   });
 
   it('reports the CLI’s own errors, word for word', async () => {

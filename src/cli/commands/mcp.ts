@@ -11,6 +11,16 @@ export function register(program: Command, context: CliContext): void {
       console.log = console.info = console.debug = (...args: unknown[]) => console.error(...args);
       const [{ runMcpServer }, { readFile }] = await Promise.all([import('../../mcp/server.js'), import('node:fs/promises')]);
       const pkg = JSON.parse(await readFile(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-      await runMcpServer({ cwd: context.cwd, env: context.env, stdin: process.stdin, stdout: process.stdout, version: pkg.version });
+      if (process.stdin.isTTY) {
+        context.err('citadel mcp: an MCP server on stdio, for agents. Register it with e.g. `claude mcp add citadel -- citadel mcp` (docs/agents.md). Ctrl-D to quit.\n');
+      }
+      await runMcpServer({
+        cwd: context.cwd,
+        env: context.env,
+        town: context.townOption,
+        stdin: process.stdin,
+        stdout: process.stdout,
+        version: pkg.version,
+      });
     });
 }
