@@ -33,6 +33,8 @@ export interface JournalInternals {
   readonly recoveries: readonly RecoveryEvent[];
   /** Writes a snapshot now (under the lock) and archives the segments it covers. */
   checkpoint(): Promise<number>;
+  /** Under the lock: replays, rewrites every projection file, HEAD and a checkpoint (doctor --repair). */
+  rebuildDerived(): Promise<{ seq: number; written: number; removed: number }>;
 }
 
 interface Position {
@@ -192,6 +194,19 @@ class FileJournal implements Journal, JournalInternals {
       this.writeCheckpoint();
       this.writeHeadNow(readHead(this.dir));
       return this.state!.seq;
+    });
+  }
+
+  rebuildDerived(): Promise<{ seq: number; written: number; removed: number }> {
+    return this.underLock(() => {
+      this.reconcile();
+      const state = this.state!;
+      const result = this.options.projections ? rebuildProjections(this.options.projections, state, this.fsync) : { written: 0, removed: 0 };
+      if (this.options.projections) logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.removed} removed at seq ${state.seq}` });
+      if (state.seq > 0) this.writeCheckpoint();
+      this.writeHeadNow(readHead(this.dir), state.seq);
+      this.projectionsToCheck = false;
+      return { seq: state.seq, ...result };
     });
   }
 
@@ -431,7 +446,7 @@ class FileJournal implements Journal, JournalInternals {
 }
 
 /** Reads a segment from `start` to its current end (an archived one if it moved meanwhile). */
-function readSegment(segment: SegmentRef, start: number): Buffer {
+export function readSegment(segment: SegmentRef, start: number): Buffer {
   let fd: number;
   try {
     fd = openSync(segment.path, 'r');

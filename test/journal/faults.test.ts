@@ -1,3 +1,4 @@
+import type * as fsModule from 'node:fs';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -7,7 +8,7 @@ import { dump, open, put } from './helpers.js';
 /** Injected filesystem faults: node:fs with switchable failures for the journal's append path. */
 const faults = vi.hoisted(() => ({ fsync: undefined as string | undefined, write: undefined as string | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs')>();
+  const real = await importOriginal<typeof fsModule>();
   const fail = (code: string): never => {
     throw Object.assign(new Error(`${code}: injected fault`), { code });
   };

@@ -57,7 +57,10 @@ describe('model-based: append / checkpoint / roll / crash / reopen against an in
           for (const o of ops) {
             if (o.type === 'mutate') {
               const result = await journal.mutate(() => ({ changes: o.changes.map(toChange), value: 0 }));
-              for (const c of o.changes) c.value === null ? model.delete(c.id) : model.set(c.id, { id: c.id, value: c.value });
+              for (const c of o.changes) {
+                if (c.value === null) model.delete(c.id);
+                else model.set(c.id, { id: c.id, value: c.value });
+              }
               seq += o.changes.length;
               expect(result.seq).toBe(seq);
             } else if (o.type === 'throw') {

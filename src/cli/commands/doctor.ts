@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('doctor').description('check the journal and projections; --repair quarantines corruption').allowUnknownOption().allowExcessArguments().action(notYet('doctor'));
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('doctor')
+    .description('check the journal and projections; --repair quarantines corruption')
+    .option('--repair', 'set aside torn tails, quarantine corrupt records (originals kept in journal/quarantine/), rebuild projections; logged in journal/recovery.log')
+    .option('--json', 'print the report as JSON')
+    .action(async (options: { repair?: boolean; json?: boolean }) => {
+      const { runDoctor } = await import('./doctor-run.js');
+      process.exitCode = await runDoctor(context, { repair: options.repair === true, json: options.json === true });
+    });
 }
