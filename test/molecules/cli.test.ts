@@ -1,8 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { claimBead, closeBead, modelContext, type Bead } from '../../src/model/index.js';
-import { openTownAt } from '../../src/town/town.js';
+import type { Bead } from '../../src/model/index.js';
 import type { MoleculeStatus, StepBead } from '../../src/molecules/index.js';
 import { runCli, runJson } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git.js';
@@ -31,28 +30,17 @@ function townMolecule(name: string, text: string): void {
   writeFileSync(join(repo.path, '.citadel', 'molecules', `${name}.md`), text);
 }
 
-/**
- * Claims a step as `actor`. TEMPORARY: drives the journal directly until `citadel bead` lands;
- * then `citadel bead update ID --claim`.
- */
+/** Claims a step as `actor`, through the bead commands. */
 async function claim(id: string, actor: string): Promise<void> {
-  const town = openTownAt(repo.path, actor);
-  try {
-    await town.journal.mutate(claimBead(modelContext(actor, town.config.prefix), id));
-  } finally {
-    town.close();
-  }
+  const result = await cli(['bead', 'update', id, '--claim'], { CITADEL_ACTOR: actor });
+  expect(result.code, result.stderr).toBe(0);
 }
 
-/** Claims then closes a step as `actor` (TEMPORARY direct journal, see {@link claim}). */
+/** Claims then closes a step as `actor`, as a polecat would. */
 async function work(id: string, actor: string): Promise<void> {
   await claim(id, actor);
-  const town = openTownAt(repo.path, actor);
-  try {
-    await town.journal.mutate(closeBead(modelContext(actor, town.config.prefix), id, `${actor} finished it`));
-  } finally {
-    town.close();
-  }
+  const close = await cli(['bead', 'close', id, '--reason', `${actor} finished it`], { CITADEL_ACTOR: actor });
+  expect(close.code, close.stderr).toBe(0);
 }
 
 describe('molecule list / show', () => {
@@ -214,7 +202,7 @@ describe('the built-in molecules', () => {
         walked.push(next.step);
       }
       expect(walked).toEqual(order);
-      const epic = JSON.parse(readFileSync(join(repo.path, '.citadel', 'beads', `${id}.json`), 'utf8')) as Bead;
+      const epic = await json<Bead>(['bead', 'show', id]);
       expect(epic).toMatchObject({ status: 'closed', close_reason: 'every step is closed' });
     });
   }
