@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
@@ -19,6 +19,8 @@ export interface InstallOptions {
   hooks?: HookKind | undefined;
   /** How hooks run citadel (argv); default `citadel`, found on the polecat's PATH. */
   citadel?: readonly string[] | undefined;
+  /** The command line, for a custom one (`sling -- claude …`): its program's name picks the hooks. */
+  argv?: readonly string[] | undefined;
 }
 
 export interface InstalledHooks {
@@ -39,7 +41,7 @@ export const claudeSettingsPath = join('.claude', 'settings.local.json');
  * agent never commits it); for Codex, the notify override to add to its argv. Idempotent.
  */
 export async function installAgentHooks(worktreePath: string, presetName: string, options: InstallOptions = {}): Promise<InstalledHooks> {
-  const kind = options.hooks ?? presetHookKinds[presetName] ?? null;
+  const kind = hookKindFor(presetName, options);
   const citadel = options.citadel ?? ['citadel'];
   if (kind === 'codex') return { kind, files: [], args: codexNotifyArgs(citadel) };
   if (kind !== 'claude') return { kind: null, files: [], args: [] };
@@ -52,6 +54,19 @@ export async function installAgentHooks(worktreePath: string, presetName: string
   await rename(temporary, file);
   await excludeFromGit(worktreePath, `/${claudeSettingsPath}`);
   return { kind, files: [file], args: [] };
+}
+
+/** The hook system for a preset (or a custom command line whose program is a known agent). */
+export function hookKindFor(presetName: string, options: Pick<InstallOptions, 'hooks' | 'argv'> = {}): HookKind | null {
+  if (options.hooks) return options.hooks;
+  if (Object.hasOwn(presetHookKinds, presetName)) return presetHookKinds[presetName]!;
+  const program = options.argv?.[0] ? basename(options.argv[0]) : '';
+  return Object.hasOwn(presetHookKinds, program) ? presetHookKinds[program]! : null;
+}
+
+/** The agent's argv with the hook arguments inserted right after the program. */
+export function withHookArgs(argv: readonly string[], installed: Pick<InstalledHooks, 'args'>): string[] {
+  return installed.args.length === 0 || argv.length === 0 ? [...argv] : [argv[0]!, ...installed.args, ...argv.slice(1)];
 }
 
 async function readSettings(file: string): Promise<ClaudeSettings> {

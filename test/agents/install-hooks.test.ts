@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
 import { codexNotifyArgs } from '../../src/agents/codex-notify.js';
-import { installAgentHooks } from '../../src/agents/install-hooks.js';
+import { installAgentHooks, withHookArgs } from '../../src/agents/install-hooks.js';
 import { shellQuote } from '../../src/agents/shell-quote.js';
 import { git, makeRepo } from '../helpers/git.js';
 
@@ -60,6 +60,12 @@ describe('installAgentHooks', () => {
     expect(codexNotifyArgs()).toEqual(['-c', 'notify=["citadel","hook","codex-notify"]']);
     expect(await installAgentHooks('/nonexistent', 'aider')).toEqual({ kind: null, files: [], args: [] });
     expect((await installAgentHooks('/nonexistent', 'my-codex', { hooks: 'codex' })).kind).toBe('codex');
+    // `sling BEAD -- /usr/local/bin/codex --model o3`: the program's name says which hooks it has.
+    const custom = await installAgentHooks('/nonexistent', 'custom', { argv: ['/usr/local/bin/codex', '--model', 'o3'] });
+    expect(withHookArgs(['/usr/local/bin/codex', '--model', 'o3', 'do it'], custom)).toEqual([
+      '/usr/local/bin/codex', '-c', 'notify=["citadel","hook","codex-notify"]', '--model', 'o3', 'do it',
+    ]);
+    expect(withHookArgs(['aider'], await installAgentHooks('/nonexistent', 'aider'))).toEqual(['aider']);
   });
 
   it('refuses to overwrite a settings file it cannot read, naming it', async () => {
