@@ -207,13 +207,15 @@ async function releaseAction(
   }
   const town = context.town();
   const acting = modelContext(town.actor, town.config.prefix);
-  const released = step !== undefined
-    ? [(await town.journal.mutate(releaseStep(step, options.reason, acting))).value]
-    : (await town.journal.mutate(releaseStepsHeldBy(options.holder!, options.reason, acting))).value;
-  if (options.json) {
-    context.json(released);
+  if (step !== undefined) {
+    const result = await town.journal.mutate(releaseStep(step, options.reason, acting));
+    if (options.json) context.json([result.value]);
+    else if (result.records.length === 0) context.out(`${result.value.id} is not held by anyone: nothing to release\n`);
+    else context.out(`${result.value.id} is ready again (released from ${result.value.releases?.at(-1)?.holder ?? 'nobody'}: ${options.reason})\n`);
     return;
   }
-  if (released.length === 0) context.out(`${options.holder} holds no open step: nothing to release\n`);
-  for (const bead of released) context.out(`${bead.id} is ready again (released: ${options.reason})\n`);
+  const { value: released } = await town.journal.mutate(releaseStepsHeldBy(options.holder!, options.reason, acting));
+  if (options.json) context.json(released);
+  else if (released.length === 0) context.out(`${options.holder} holds no open step: nothing to release\n`);
+  else for (const bead of released) context.out(`${bead.id} is ready again (released from ${options.holder}: ${options.reason})\n`);
 }
