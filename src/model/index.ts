@@ -40,6 +40,7 @@ export {
   updateBead,
 } from './operations.js';
 export { blockedAncestor, compareReady, isBlocked, openNeeds, parentIds, readyQueue, whyNotReady, type ReadyOptions } from './ready.js';
+export { compareAge, compareIds, idOrderKey } from './order.js';
 export { beadsOf, byPriorityThenAge, childrenOf, dependentsOf, getBead, listBeads, type BeadFilter } from './query.js';
 export { inbox, isAddressedTo, isUnread, threadOf, type InboxOptions } from './mail.js';
 export { buildCv, type Cv, type CvEntry, type CvOptions } from './cv.js';

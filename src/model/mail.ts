@@ -1,5 +1,6 @@
 import { EVERYONE } from './address.js';
 import type { Bead } from './bead.js';
+import { compareAge } from './order.js';
 
 /** True when `message` is in `reader`'s inbox: sent to them, or to @all by someone else. */
 export function isAddressedTo(message: Bead, reader: string): boolean {
@@ -36,5 +37,5 @@ export function threadOf(beads: ReadonlyMap<string, Bead>, thread: string): Bead
 }
 
 function newestFirst(a: Bead, b: Bead): number {
-  return a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : a.id < b.id ? 1 : a.id > b.id ? -1 : 0;
+  return -compareAge(a, b);
 }

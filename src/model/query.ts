@@ -2,6 +2,7 @@ import { CitadelError } from '../common/errors.js';
 import type { StateView } from '../journal/types.js';
 import { BEAD_KIND, type Bead, type BeadStatus, type BeadType } from './bead.js';
 import { checkId } from './validate.js';
+import { compareAge } from './order.js';
 
 /** Every bead of a state, by id. */
 export function beadsOf(state: StateView): ReadonlyMap<string, Bead> {
@@ -45,14 +46,14 @@ export function listBeads(beads: ReadonlyMap<string, Bead>, filter: BeadFilter =
 
 /** Priority (0 first), then age (oldest first), then id. */
 export function byPriorityThenAge(a: Bead, b: Bead): number {
-  return a.priority - b.priority || compareText(a.created_at, b.created_at) || compareText(a.id, b.id);
+  return a.priority - b.priority || compareAge(a, b);
 }
 
 /** The children of `id`, oldest first. */
 export function childrenOf(beads: ReadonlyMap<string, Bead>, id: string): Bead[] {
   const found: Bead[] = [];
   for (const bead of beads.values()) if (bead.parent === id) found.push(bead);
-  return found.sort((a, b) => compareText(a.created_at, b.created_at) || compareText(a.id, b.id));
+  return found.sort(compareAge);
 }
 
 /** The beads that need `id` (they wait for it to close). */
@@ -61,5 +62,3 @@ export function dependentsOf(beads: ReadonlyMap<string, Bead>, id: string): Bead
   for (const bead of beads.values()) if (bead.needs.includes(id)) found.push(bead);
   return found.sort(byPriorityThenAge);
 }
-
-const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);

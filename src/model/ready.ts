@@ -1,4 +1,5 @@
 import { isWork, type Bead } from './bead.js';
+import { compareAge, idOrderKey } from './order.js';
 
 /**
  * The ready queue (docs/model.md, "The ready rule"): the work a polecat may start now.
@@ -65,7 +66,7 @@ export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parent
 
 /** Sort order of the queue: priority, then age, then id. */
 export function compareReady(a: Bead, b: Bead): number {
-  return a.priority - b.priority || (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  return a.priority - b.priority || compareAge(a, b);
 }
 
 /** The ready queue of `beads` (every bead of the town, by id), best first. */
@@ -106,7 +107,7 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
   for (const bead of candidates) {
     if (bead.type === 'epic' && parents.has(bead.id)) continue;
     if (bead.parent !== null && chainBlocked(bead.parent, new Set([bead.id]))) continue;
-    byKey.set(`${bead.priority}\u0000${bead.created_at}\u0000${bead.id}`, bead);
+    byKey.set(`${bead.priority}\u0000${bead.created_at}\u0000${idOrderKey(bead.id)}`, bead);
   }
   const keys = [...byKey.keys()].sort();
   const count = options.limit === undefined ? keys.length : Math.min(keys.length, Math.max(0, options.limit));

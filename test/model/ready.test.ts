@@ -147,3 +147,11 @@ describe('the ready queue, property tests', () => {
     );
   });
 });
+
+describe('ties', () => {
+  it('orders molecule steps created in the same instant by step number', () => {
+    const at = '2026-01-01T00:00:00.000Z';
+    const steps = [10, 2, 1, 11, 3].map((n) => bead(`ct-a3f8.${n}`, { type: 'step', created_at: at }));
+    expect(readyQueue(byId(...steps)).map((b) => b.id)).toEqual(['ct-a3f8.1', 'ct-a3f8.2', 'ct-a3f8.3', 'ct-a3f8.10', 'ct-a3f8.11']);
+  });
+});

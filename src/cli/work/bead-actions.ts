@@ -80,6 +80,7 @@ export interface UpdateOptions {
 /** `bead update`: several changes in one mutation; `--claim` is atomic (exactly one racer wins). */
 export async function updateAction(context: CliContext, id: string, options: UpdateOptions): Promise<void> {
   if (options.claim && options.assignee !== undefined) throw usage('give --assignee or --claim, not both');
+  if (options.reason !== undefined && options.status !== 'closed') throw usage('--reason goes with --status closed (or use `citadel bead close ID --reason TEXT`)');
   const body = bodyOption(options, context.cwd);
   const patch: { -readonly [K in keyof BeadPatch]: BeadPatch[K] } = {};
   if (options.title !== undefined) patch.title = options.title;
