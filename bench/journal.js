@@ -92,10 +92,50 @@ async function updateCost(dir) {
   return pct(times, 0.5);
 }
 
+/** The floor: one 400-byte append + fdatasync on this disk, right now. */
+async function fsyncBaseline() {
+  const { openSync, writeSync, fdatasyncSync, closeSync } = await import('node:fs');
+  const dir = mkdtempSync(join(tmpdir(), 'citadel-bench-'));
+  try {
+    const fd = openSync(join(dir, 'f'), 'a');
+    const buffer = Buffer.alloc(400, 97);
+    const t = performance.now();
+    for (let i = 0; i < 300; i++) {
+      writeSync(fd, buffer);
+      fdatasyncSync(fd);
+    }
+    closeSync(fd);
+    return (performance.now() - t) / 300;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** In-process mutations with projection files (atomic write + rename + directory fsync). */
+async function withProjections(count) {
+  const dir = mkdtempSync(join(tmpdir(), 'citadel-bench-'));
+  try {
+    const journal = openJournal(join(dir, 'journal'), { writer: 'bench', projections: dir });
+    const t = performance.now();
+    for (let i = 0; i < count; i++) {
+      const id = `ct-${i % 100}`;
+      await journal.mutate(() => ({ changes: [{ kind: 'beads', id, entity: entity(id, i), action: 'update' }], value: undefined }));
+    }
+    const ms = performance.now() - t;
+    journal.close();
+    console.log(`1 writer in-process with projection files: ${((count / ms) * 1000).toFixed(0)} mutations/s (${(ms / count).toFixed(2)} ms each)`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export async function run() {
   console.log(`journal bench on ${cpus().length} cores, Node ${process.version}`);
+  const floor = await fsyncBaseline();
+  console.log(`disk floor: one append + fdatasync = ${floor.toFixed(3)} ms (at most ${(1000 / floor).toFixed(0)} fsync'd mutations/s on this disk now)`);
   await writers(1, 2000);
   await writers(8, 250);
+  await withProjections(1000);
   const dir = mkdtempSync(join(tmpdir(), 'citadel-bench-'));
   try {
     await build(join(dir, 'big'), 100_000, 10_000);

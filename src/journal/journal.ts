@@ -169,7 +169,10 @@ class FileJournal implements Journal, JournalInternals {
         state.apply(record);
         touched.push([record.kind, record.id]);
       });
-      if (result.records.length) this.cachedView = undefined;
+      if (result.records.length) {
+        this.cachedView = undefined;
+        this.projectionsToCheck = true;
+      }
       this.pos = { segment: segment.name, offset: start + result.end };
       const stop = result.stop;
       if (!stop) continue;

@@ -23,5 +23,5 @@ describe('the journal under concurrent writer processes', () => {
     expect(new Set(acks.map((a) => a.seq)).size).toBe(2000);
     const { seq } = verifyStore(dir, acks, root.path);
     expect(seq).toBe(2000);
-  });
+  }, 300_000);
 });

@@ -49,5 +49,5 @@ describe('disk full', () => {
     expect(free.acks).toHaveLength(20);
     const after = verifyStore(dir, [...limited.acks, ...free.acks], root.path);
     expect(after.seq).toBe(seq + 20);
-  });
+  }, 180_000);
 });

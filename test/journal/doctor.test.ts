@@ -31,7 +31,7 @@ const doctor = async (cwd: string, ...args: string[]): Promise<{ code: number; r
   return { code: result.code, report: JSON.parse(result.stdout) as DoctorReport & { repaired?: string[] } };
 };
 
-describe('citadel doctor', () => {
+describe('citadel doctor', { timeout: 180_000 }, () => {
   it('reports a healthy journal: segments, events, entities, watermark, lock', async () => {
     const { root } = await town();
     const { code, report } = await doctor(root);

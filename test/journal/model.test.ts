@@ -34,7 +34,7 @@ afterEach(() => {
 
 const toChange = (c: { id: string; value: number | null }): Change => ({ kind: 'items', id: c.id, entity: c.value === null ? null : { id: c.id, value: c.value }, action: 'set' });
 
-describe('model-based: append / checkpoint / roll / crash / reopen against an in-memory model', () => {
+describe('model-based: append / checkpoint / roll / crash / reopen against an in-memory model', { timeout: 180_000 }, () => {
   it('the journal always equals the model', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 40 }), async (ops) => {

@@ -5,7 +5,7 @@ import { Writer, type Ack } from './processes.js';
 import { verifyStore } from './verify.js';
 
 const KILLS = Number(process.env.CITADEL_SOAK_KILLS ?? 200);
-const PER_ROUND = 4;
+const PER_ROUND = 6;
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -59,5 +59,5 @@ describe('kill -9 storm', () => {
     }
     expect(kills).toBeGreaterThanOrEqual(KILLS);
     expect(acks.length).toBeGreaterThan(0);
-  });
+  }, 600_000);
 });
