@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { isCitadelError } from '../common/errors.js';
 import { compactJson } from './compact-json.js';
@@ -44,12 +45,45 @@ export async function runMcpServer(options: McpServerOptions): Promise<void> {
   });
 
   const transport = new StdioServerTransport(options.stdin, options.stdout);
-  const closed = new Promise<void>((resolve) => {
-    transport.onclose = () => resolve();
-    options.stdin.once('end', () => void transport.close());
-  });
   await server.connect(transport);
-  await closed;
+  await untilInputEndsAndAnswered(transport, options.stdin);
+  await transport.close();
+}
+
+/**
+ * Resolves once the client has closed our stdin and every request it sent has been answered:
+ * a client may write its last request and close its end at once (`… | citadel mcp`), and that
+ * request still deserves its reply.
+ */
+function untilInputEndsAndAnswered(transport: Transport, stdin: Readable): Promise<void> {
+  let pending = 0;
+  let ended = false;
+  return new Promise((resolve) => {
+    const check = (): void => {
+      if (ended && pending === 0) resolve();
+    };
+    const receive = transport.onmessage;
+    transport.onmessage = (message, extra) => {
+      if ('method' in message && 'id' in message) pending++;
+      receive?.(message, extra);
+    };
+    const send = transport.send.bind(transport);
+    transport.send = async (message, sendOptions) => {
+      try {
+        await send(message, sendOptions);
+      } finally {
+        if (('result' in message || 'error' in message) && 'id' in message) {
+          pending--;
+          check();
+        }
+      }
+    };
+    transport.onclose = () => resolve();
+    stdin.once('end', () => {
+      ended = true;
+      check();
+    });
+  });
 }
 
 function failure(text: string): CallToolResult {

@@ -126,6 +126,19 @@ describe('citadel mcp', () => {
     }
   });
 
+  it('answers a request written just before the client closes its end (`… | citadel mcp`)', async () => {
+    const requests = [
+      { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'pipe', version: '1' } } },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'show', arguments: { id: beadId } } },
+    ];
+    const result = await runCli(['mcp'], { cwd: worktree, env: polecatEnv(), input: requests.map((r) => `${JSON.stringify(r)}\n`).join('') });
+    expect(result.code).toBe(0);
+    const replies = result.stdout.trim().split('\n').map((line) => JSON.parse(line) as { id: number; result: { content?: Array<{ text: string }> } });
+    expect(replies.map((r) => r.id)).toEqual([1, 2]);
+    expect(JSON.parse(replies[1]!.result.content![0]!.text)).toMatchObject({ id: beadId });
+  });
+
   it('reports the CLI’s own errors, word for word', async () => {
     const viaMcp = await call('show', { id: 'ct-zzzz' });
     const viaCli = await runCli(['bead', 'show', 'ct-zzzz', '--json'], { cwd: worktree, env: polecatEnv() });
