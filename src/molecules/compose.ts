@@ -153,8 +153,13 @@ function unknownMolecule(name: string, library: MoleculeLibrary, at?: Location):
   if (known.length === 0) choices = 'no molecules are known';
   else if (known.length <= 8) choices = `known: ${known.join(', ')}`;
   else {
-    const closest = [...known].sort((a, b) => distance(name, a) - distance(name, b) || a.localeCompare(b)).slice(0, 3);
-    choices = `closest: ${closest.join(', ')}`;
+    const close = known
+      .map((candidate) => ({ candidate, d: distance(name, candidate) }))
+      .filter(({ d }) => d <= 3)
+      .sort((a, b) => a.d - b.d || a.candidate.localeCompare(b.candidate))
+      .slice(0, 3)
+      .map(({ candidate }) => candidate);
+    choices = close.length > 0 ? `did you mean ${close.join(', ')}?` : 'no molecule has a similar name';
   }
   const message = `unknown molecule "${name}" (${choices})`;
   return at ? moleculeError(at, `\`Includes:\` ${message}`) : new CitadelError('not_found', `${message}: see \`citadel molecule list\``);

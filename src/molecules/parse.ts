@@ -102,7 +102,9 @@ export function parseMolecule(name: string, file: string, text: string): Molecul
     steps.push(step.step);
     index = step.next;
   }
-  if (steps.length === 0) throw moleculeError(title.at, 'a molecule needs at least one step: add a `## Step: <id>` section');
+  if (steps.length === 0 && includes.length === 0) {
+    throw moleculeError(title.at, 'a molecule needs at least one step: add a `## Step: <id>` section (or `Includes:` other molecules)');
+  }
   return { name, file, title, description: description.text, vars, includes, steps };
 }
 

@@ -25,6 +25,7 @@ export function renderStatus(status: MoleculeStatus): string {
     if (step.state === 'pending' && step.waiting_on.length > 0) {
       parts.push(`waits for ${step.waiting_on.map((id) => names.get(id) ?? id).join(', ')}`);
     } else if (step.state === 'pending' && step.blocked_by) parts.push(`(${step.blocked_by})`);
+    else if (step.needs.length > 0) parts.push(`after ${step.needs.map((id) => names.get(id) ?? id).join(', ')}`);
     out.push(`  ${parts.join('  ')}`.trimEnd());
     for (const failure of step.failures) {
       out.push(`        failed ${failure.at}${failure.holder ? ` (held by ${failure.holder})` : ''}, reported by ${failure.by}: ${failure.reason}`);

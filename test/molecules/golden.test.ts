@@ -30,6 +30,7 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
   { golden: 'good-list-vars', molecule: 'good-list-vars', vars: { version: '1.2.0' } },
   { golden: 'diamond', molecule: 'diamond-top' },
   { golden: 'nested-after', molecule: 'nested-outer' },
+  { golden: 'polymer', molecule: 'polymer' },
   { golden: 'bad-missing-required-var', molecule: 'good-basic' },
   { golden: 'bad-unknown-var-arg', molecule: 'good-basic', vars: { issue: 'x', isue: 'y' } },
   ...[
@@ -50,8 +51,9 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
     'bad-cross-cycle',
     'bad-gate-shell',
     'bad-gate-twice',
+    'bad-no-steps',
   ].map((name) => ({ golden: name, molecule: name })),
-  { golden: 'bad-unknown-molecule', molecule: 'no-such' },
+  { golden: 'bad-unknown-molecule', molecule: 'chekcs' },
   { golden: 'builtin-engineer-in-box', molecule: 'builtin:engineer-in-box', vars: { task: 'add a --dry-run flag' } },
   { golden: 'builtin-quick-fix', molecule: 'builtin:quick-fix', vars: { issue: 'crash on empty input' } },
   { golden: 'builtin-research', molecule: 'builtin:research', vars: { question: 'why is start-up slow?' } },
