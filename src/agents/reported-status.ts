@@ -30,6 +30,7 @@ export const hookEvents = [
   'subagent-stop',
   'pre-compact',
   'notification',
+  'permission-request',
   'stop',
   'session-end',
   'codex-notify',
@@ -76,6 +77,7 @@ export function reportedStatus(event: HookEvent | string, payload?: unknown): Re
     case 'idle':
       return 'idle';
     case 'waiting':
+    case 'permission-request':
       return 'waiting';
     case 'codex-notify':
       return codexStatus(payload);

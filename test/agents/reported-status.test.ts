@@ -9,6 +9,7 @@ describe('reportedStatus', () => {
     expect(reportedStatus('pre-tool-use')).toBe('working');
     expect(reportedStatus('post_tool_use')).toBe('working');
     expect(reportedStatus('Stop')).toBe('idle');
+    expect(reportedStatus('PermissionRequest')).toBe('waiting');
     expect(reportedStatus('session-end')).toBeNull();
     expect(hookEventName('PreCompact')).toBe('pre-compact');
     expect(hookEventName('rm -rf')).toBeUndefined();
