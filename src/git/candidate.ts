@@ -23,7 +23,11 @@ async function committerEnv(repo: string): Promise<NodeJS.ProcessEnv> {
 export interface RefineryWorkspace {
   readonly repo: string;
   readonly path: string;
+  /** The worktree's private git dir (where an interrupted rebase or merge leaves its state). */
+  readonly gitDir: string;
   readonly env: NodeJS.ProcessEnv;
+  /** Set when something (a gate, a crash) may have left untracked files: the next reset cleans. */
+  dirty: boolean;
 }
 
 export async function openWorkspace(townRoot: string, mainBranch: string): Promise<RefineryWorkspace> {
@@ -35,7 +39,8 @@ export async function openWorkspace(townRoot: string, mainBranch: string): Promi
     await git(townRoot, ['worktree', 'prune']);
     await git(townRoot, ['worktree', 'add', '--quiet', '--detach', '--force', path, `refs/heads/${mainBranch}`]);
   }
-  return { repo: townRoot, path, env: await committerEnv(townRoot) };
+  const gitDir = await git(path, ['rev-parse', '--absolute-git-dir']);
+  return { repo: townRoot, path, gitDir, env: await committerEnv(townRoot), dirty: true };
 }
 
 /**
@@ -44,11 +49,12 @@ export async function openWorkspace(townRoot: string, mainBranch: string): Promi
  * such as node_modules, stay so gates do not reinstall every time).
  */
 export async function resetWorkspace(ws: RefineryWorkspace, commit: string): Promise<void> {
-  const gitDir = await git(ws.path, ['rev-parse', '--absolute-git-dir']);
+  const gitDir = ws.gitDir;
   if (existsSync(join(gitDir, 'rebase-merge')) || existsSync(join(gitDir, 'rebase-apply'))) await gitRun(ws.path, ['rebase', '--abort']);
   if (existsSync(join(gitDir, 'MERGE_HEAD'))) await gitRun(ws.path, ['merge', '--abort']);
   await git(ws.path, ['checkout', '--quiet', '--force', '--detach', commit]);
-  await git(ws.path, ['clean', '-ffdq']);
+  if (ws.dirty) await git(ws.path, ['clean', '-ffdq']);
+  ws.dirty = false;
 }
 
 export type CandidateResult =
@@ -66,11 +72,13 @@ export async function buildCandidate(
   options: { mainTip: string; branchTip: string; mode: 'rebase' | 'merge'; message: string },
 ): Promise<CandidateResult> {
   const { mainTip, branchTip } = options;
-  if ((await gitRun(ws.path, ['merge-base', '--is-ancestor', branchTip, mainTip])).code === 0) {
+  const base = (await gitRun(ws.path, ['merge-base', mainTip, branchTip])).stdout.trim();
+  if (base === branchTip) {
+    // Everything on the branch is on main already.
     await resetWorkspace(ws, mainTip);
     return { kind: 'ready', candidate: mainTip, commits: 0 };
   }
-  const fastForward = (await gitRun(ws.path, ['merge-base', '--is-ancestor', mainTip, branchTip])).code === 0;
+  const fastForward = base === mainTip;
   if (options.mode === 'rebase') {
     await resetWorkspace(ws, branchTip);
     if (!fastForward) {
@@ -82,9 +90,9 @@ export async function buildCandidate(
     const result = await gitRun(ws.path, ['-c', 'core.hooksPath=/dev/null', 'merge', '--no-ff', '--no-edit', '-m', options.message, branchTip], { env: ws.env });
     if (result.code !== 0) return conflict(ws, 'merge', result.stdout + result.stderr);
   }
-  const candidate = await git(ws.path, ['rev-parse', 'HEAD']);
-  const commits = Number(await git(ws.path, ['rev-list', '--count', `${mainTip}..${candidate}`]));
-  return { kind: 'ready', candidate, commits };
+  // One call for both: the new commits, newest (HEAD) first; none when every commit was on main already.
+  const added = (await git(ws.path, ['rev-list', 'HEAD', `^${mainTip}`])).split('\n').filter(Boolean);
+  return { kind: 'ready', candidate: added[0] ?? mainTip, commits: added.length };
 }
 
 async function conflict(ws: RefineryWorkspace, operation: 'rebase' | 'merge', output: string): Promise<CandidateResult> {

@@ -161,6 +161,14 @@ class Refinery {
     return result.stdout.trim();
   }
 
+  /** main's tip and the branch's (undefined when the branch is gone), in one git call when both exist. */
+  private async tips(branch: string): Promise<[string, string | undefined]> {
+    const both = await gitRun(this.town.paths.root, ['rev-parse', `refs/heads/${this.config.mainBranch}^{commit}`, `refs/heads/${branch}^{commit}`]);
+    const [main, tip] = both.stdout.split('\n');
+    if (both.code === 0 && main && tip) return [main, tip];
+    return [await this.mainTip(), undefined];
+  }
+
   private async isAncestor(commit: string, of: string): Promise<boolean> {
     return (await gitRun(this.town.paths.root, ['merge-base', '--is-ancestor', commit, of])).code === 0;
   }
@@ -217,8 +225,7 @@ class Refinery {
 
     for (let move = 0; move < maxMoves; move++) {
       if (this.aborted()) return this.interrupt(mr);
-      const mainTip = await this.mainTip();
-      const branchTip = (await gitRun(this.town.paths.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`])).stdout.trim();
+      const [mainTip, branchTip] = await this.tips(branch);
       if (!branchTip) {
         return this.bounce(mr, { reason: `branch ${branch} does not exist`, details: `The refinery found no branch ${branch} to land. Commit your work on it and run \`citadel done\` again.`, notes: { log: logPath } });
       }
@@ -251,6 +258,7 @@ class Refinery {
         const stage = `gate ${index + 1}/${gates.length}: ${argv.join(' ')}`;
         this.say(`${mr.id}: ${stage}`);
         await journal.mutate(progress(context, mr.id, 'testing', { stage }));
+        this.ws.dirty = true;
         const result = await runGate(argv, this.gateOptions(mr.id, config));
         results.push(result);
         if (this.aborted()) return this.interrupt(mr);
@@ -307,6 +315,7 @@ class Refinery {
     this.appendLog(mr.id, `\n== checking ${command} on ${config.mainBranch} itself (${mainTip.slice(0, 10)}) ==\n`);
     await this.town.journal.mutate(progress(this.context(), mr.id, 'testing', { stage: `checking ${command} on ${config.mainBranch}` }));
     await resetWorkspace(this.ws, mainTip);
+    this.ws.dirty = true;
     const onMain = await runGate(argv, this.gateOptions(mr.id, config));
     if (this.aborted()) return this.interrupt(mr);
     if (!onMain.ok) {
