@@ -100,3 +100,10 @@ describe('import rules', () => {
     expect(cycle.message).toBe(`f:1: refused: the import would make a dependency cycle: ct-aaaa → ${b.id} → ct-aaaa`);
   });
 });
+
+describe('import text handling', () => {
+  it('accepts a byte-order mark and CRLF line ends', () => {
+    const parsed = parseImport('\uFEFF{"id":"ct-aaaa","title":"one"}\r\n{"id":"ct-bbbb","title":"two"}\r\n', 'f');
+    expect(parsed.drafts.map((d) => d.bead.id)).toEqual(['ct-aaaa', 'ct-bbbb']);
+  });
+});

@@ -64,6 +64,10 @@ export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string
     lines.push(`children (${closed}/${children.length} closed):`);
     for (const child of children) lines.push(`  ${child.id}  ${child.status.padEnd(11)}  ${child.title}`);
   }
+  if (bead.metadata && Object.keys(bead.metadata).length) {
+    lines.push('metadata (kept from an import):');
+    for (const [key, value] of Object.entries(bead.metadata)) lines.push(`  ${key}: ${oneLine(JSON.stringify(value))}`);
+  }
   if (bead.body.trim()) lines.push('', bead.body.replace(/\s+$/, ''));
   return `${lines.join('\n')}\n`;
 }
@@ -72,3 +76,5 @@ function describe(id: string, beads: ReadonlyMap<string, Bead>): string {
   const other = beads.get(id);
   return other ? `${id}  ${other.status.padEnd(11)}  ${other.title}` : `${id}  (not in this town)`;
 }
+
+const oneLine = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}...` : text);

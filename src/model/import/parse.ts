@@ -12,7 +12,7 @@ import { lineError, type ImportDraft, type ParsedImport } from './draft.js';
 export function parseImport(text: string, source: string): ParsedImport {
   const drafts: ImportDraft[] = [];
   const seen = new Map<string, number>();
-  const lines = text.split('\n');
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
   for (let index = 0; index < lines.length; index++) {
     const line = index + 1;
     const raw = lines[index]!.replace(/\r$/, '');
