@@ -1,0 +1,217 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { CitadelError } from '../common/errors.js';
+import type { Entity, Mutator, StateView } from '../journal/types.js';
+import type { Bead } from '../model/bead.js';
+import { modelContext } from '../model/context.js';
+import { BeadTransaction } from '../model/transaction.js';
+import type { Town } from '../town/town.js';
+import type { PaneRegistry } from './pane-registry.js';
+import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from './polecat.js';
+import { polecatEnv } from './polecat-env.js';
+import { customPreset, getPreset, presets, type Preset } from './presets.js';
+
+/** The daemon's actor in the journal. */
+export const WITNESS = 'witness';
+
+/**
+ * Runs polecats from their journal entities: spawns their panes, records their pid and status,
+ * and on an exit with the work unfinished gives the bead back to the ready queue and mails the
+ * overseer (the worktree and branch stay). Also recovers polecats a crashed daemon left behind.
+ */
+export class PolecatRunner {
+  /** Exits that are not the end of the work: a restart, or the daemon stopping. */
+  private readonly expectedExits = new Set<string>();
+  private stopping = false;
+
+  constructor(
+    private readonly town: Town,
+    private readonly panes: PaneRegistry,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly log: (line: string) => void,
+  ) {
+    panes.onExit((id, exit) => {
+      void this.exited(id, exit.exitCode).catch((error: unknown) => this.log(`exit of ${id}: ${(error as Error).message}`));
+    });
+  }
+
+  preset(polecat: Polecat): Preset {
+    return Object.hasOwn(presets, polecat.agent) ? getPreset(polecat.agent) : customPreset(polecat.argv);
+  }
+
+  /** Starts (or restarts in place) the pane of polecat `name`, as its journal entity says. */
+  async spawn(name: string, size: { cols?: number | undefined; rows?: number | undefined } = {}): Promise<void> {
+    const polecat = getPolecat(this.town.journal.read(), name);
+    if (!polecat) throw new CitadelError('not_found', `polecat not found: ${name} (see \`citadel polecat list\`)`);
+    if (!existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
+    const spec = {
+      id: name,
+      argv: [...polecat.argv],
+      cwd: polecat.worktree,
+      env: polecatEnv(this.env, { town: this.town.paths.root, name, bead: polecat.bead }),
+      polecat: name,
+      bead: polecat.bead ?? undefined,
+      branch: polecat.branch ?? undefined,
+      worktree: polecat.worktree,
+      agent: polecat.agent,
+      ...(size.cols ? { cols: size.cols } : {}),
+      ...(size.rows ? { rows: size.rows } : {}),
+    };
+    const pane = this.panes.has(name) && !this.panes.get(name).running ? await this.panes.restart(name, spec) : this.panes.spawn(spec);
+    await this.update(name, (current) => ({ ...current, status: 'working', pid: pane.pid ?? null, exit_code: null }), 'start', `${name} started (${polecat.agent})`);
+    if (polecat.type_in) this.typeIn(name, polecat.type_in);
+  }
+
+  /** Ends and starts polecat `name` again in its worktree, keeping its bead. */
+  async restart(name: string): Promise<void> {
+    if (this.panes.has(name) && this.panes.get(name).running) {
+      this.expectedExits.add(name);
+      await this.panes.kill(name);
+    }
+    await this.spawn(name);
+  }
+
+  /**
+   * The daemon is stopping: its polecats' ptys end with it. They are recorded as lost with
+   * their beads kept, so the next start brings them back as after a crash (docs/daemon.md).
+   */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.panes.dispose();
+    for (const polecat of allPolecats(this.town.journal.read())) {
+      if (polecat.pid === null && polecat.status !== 'starting') continue;
+      await this.update(polecat.name, (p) => ({ ...p, status: 'lost', pid: null }), 'lost', `${polecat.name} stopped with the daemon`);
+    }
+  }
+
+  /** Types the prompt once the agent has drawn its screen and gone quiet (or after 10 s). */
+  private typeIn(name: string, text: string): void {
+    const started = Date.now();
+    const timer = setInterval(() => {
+      if (!this.panes.has(name)) return clearInterval(timer);
+      const pane = this.panes.get(name);
+      if (!pane.running) return clearInterval(timer);
+      const quiet = Date.now() - pane.lastOutputAt;
+      if ((quiet > 700 && pane.screen.text().trim() !== '') || Date.now() - started > 10_000) {
+        clearInterval(timer);
+        // Bracketed paste keeps a multi-line prompt one message; Enter sends it.
+        pane.input(text.includes('\n') ? `\x1b[200~${text}\x1b[201~\r` : `${text}\r`);
+      }
+    }, 100);
+  }
+
+  /** Writes a new version of polecat `name` (nothing when unchanged). */
+  async update(name: string, change: (current: Polecat) => Polecat, action: string, summary?: string): Promise<void> {
+    await this.town.journal.mutate((state) => {
+      const current = getPolecat(state, name);
+      if (!current) return { changes: [], value: undefined };
+      const next = { ...change(current) };
+      if (JSON.stringify(next) === JSON.stringify(current)) return { changes: [], value: undefined };
+      return { changes: [putPolecat({ ...next, updated_at: new Date().toISOString() }, action, summary)], value: undefined };
+    });
+  }
+
+  /** The program of polecat `id` exited: record it, and hand unfinished work back. */
+  private async exited(id: string, exitCode: number | null): Promise<void> {
+    if (this.stopping || this.expectedExits.delete(id)) return;
+    if (!getPolecat(this.town.journal.read(), id)) return;
+    const code = exitCode === null ? 'a signal' : `code ${exitCode}`;
+    await this.town.journal.mutate(this.settle(id, 'exited', exitCode, `${id} exited (${code})`));
+  }
+
+  /**
+   * Marks a polecat exited or lost; when it still held unfinished work, the bead goes back to
+   * ready and the overseer is told — in the same mutation, so nothing is half-written.
+   */
+  settle(name: string, status: PolecatStatus, exitCode: number | null, summary: string): Mutator<boolean> {
+    return (state) => {
+      const polecat = getPolecat(state, name);
+      if (!polecat) return { changes: [], value: false };
+      const unfinished = polecat.bead ? isUnfinished(state, polecat.bead, name) : false;
+      const now = new Date().toISOString();
+      const next: Polecat = { ...polecat, status, pid: null, exit_code: exitCode, bead: unfinished ? null : polecat.bead, updated_at: now };
+      const changes = [putPolecat(next, status, summary)];
+      if (unfinished && polecat.bead) {
+        const tx = new BeadTransaction(state, modelContext(WITNESS, this.town.config.prefix));
+        tx.release(polecat.bead);
+        tx.sendMail({
+          to: 'overseer',
+          subject: `${name} ${status === 'lost' ? 'was lost' : 'exited'} with ${polecat.bead} unfinished`,
+          body:
+            `${summary}. ${polecat.bead} is back on the ready queue.\n` +
+            `Its work stays in ${polecat.worktree} on branch ${polecat.branch ?? '(none)'}: ` +
+            `\`citadel sling ${polecat.bead} --polecat ${name}\` resumes it there.`,
+        });
+        changes.push(...tx.changes);
+      }
+      return { changes, value: unfinished };
+    };
+  }
+
+  /**
+   * After a crash: every polecat the journal says was running has lost its pty. Leftover
+   * processes are ended, each is marked lost, then restarted in its worktree or (config
+   * `onLostPolecat: "ready"`) its bead goes back to ready.
+   */
+  async recover(): Promise<string[]> {
+    const live = allPolecats(this.town.journal.read()).filter(
+      (p) => p.status !== 'exited' && (p.pid !== null || ((p.status === 'lost' || p.status === 'starting') && p.bead !== null)),
+    );
+    const recovered: string[] = [];
+    for (const polecat of live) {
+      if (polecat.pid) endLeftover(polecat.pid, this.town.paths.root, polecat.name);
+      const restart = this.town.config.onLostPolecat === 'restart' && polecat.bead !== null && existsSync(polecat.worktree);
+      if (restart) {
+        await this.update(polecat.name, (p) => ({ ...p, status: 'lost', pid: null }), 'lost', `${polecat.name}'s pty was lost with the daemon; restarting it`);
+        try {
+          await this.spawn(polecat.name);
+          recovered.push(polecat.name);
+        } catch (error) {
+          this.log(`could not restart ${polecat.name}: ${(error as Error).message}`);
+          await this.town.journal.mutate(this.settle(polecat.name, 'lost', null, `${polecat.name} could not be restarted`));
+        }
+      } else {
+        await this.town.journal.mutate(this.settle(polecat.name, 'lost', null, `${polecat.name}'s pty was lost with the daemon`));
+      }
+    }
+    return recovered;
+  }
+}
+
+/** Whether polecat `name` still owes work on `beadId`: claimed by it, open, and not submitted. */
+export function isUnfinished(state: StateView, beadId: string, name: string): boolean {
+  const bead = state.get('beads', beadId) as Bead | undefined;
+  if (!bead || bead.status === 'closed' || bead.assignee !== name) return false;
+  for (const entity of state.all('beads').values()) {
+    const mr = entity as Entity & Partial<Bead>;
+    if (mr.type === 'merge_request' && mr.bead === beadId && mr.state !== 'rejected') return false;
+  }
+  return true;
+}
+
+/**
+ * Ends a process a dead daemon left running, only if it is really that polecat (its
+ * environment names the town and the polecat: a pid may have been reused). node-pty makes
+ * each program a session leader, so its whole process group goes.
+ */
+export function endLeftover(pid: number, town: string, name: string): boolean {
+  let environ: string;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+  } catch {
+    return false;
+  }
+  const vars = new Set(environ.split('\0'));
+  if (!vars.has(`CITADEL_TOWN=${town}`) || !vars.has(`CITADEL_POLECAT=${name}`)) return false;
+  for (const signal of ['SIGHUP', 'SIGKILL'] as const) {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        return true;
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,101 @@
+import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { connect } from '../../src/daemon/client.js';
+import type { PaneInfo } from '../../src/daemon/protocol.js';
+import { daemonPaths } from '../../src/daemon/runtime-dir.js';
+import { runCli } from '../helpers/cli.js';
+import { tempDir } from '../helpers/temp.js';
+import { FrameScreen, makeTown, waitFor, type TestTown } from './harness.js';
+
+let town: TestTown | undefined;
+afterEach(async () => {
+  await town?.dispose();
+  town = undefined;
+});
+
+describe('citadel daemon', () => {
+  it('starts once per town, serves two clients at once, and keeps serving when one detaches', async () => {
+    town = await makeTown();
+    const started = await town.cli(['daemon', 'start', '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    const first = JSON.parse(started.stdout) as { started: boolean; pid: number };
+    expect(first.started).toBe(true);
+    const again = JSON.parse((await town.cli(['daemon', 'start', '--json'])).stdout) as { started: boolean; pid: number };
+    expect(again).toMatchObject({ started: false, pid: first.pid });
+
+    const a = await town.client('a');
+    const b = await town.client('b');
+    await a.request('spawn', { id: 'echo', argv: ['cat'], cols: 40, rows: 8 });
+    const screenA = new FrameScreen();
+    const screenB = new FrameScreen();
+    await a.subscribe('echo', screenA.apply);
+    const subB = await b.subscribe('echo', screenB.apply);
+    expect(subB.info).toMatchObject({ id: 'echo', cols: 40, rows: 8, status: 'working' });
+
+    await b.request('input', { pane: 'echo', data: 'from-b\r' });
+    await waitFor(() => screenA.has('from-b') && screenB.has('from-b'), 'both clients to see the echo');
+
+    b.close();
+    await a.request('input', { pane: 'echo', data: 'after-detach\r' });
+    await waitFor(() => screenA.has('after-detach'), 'the remaining client to keep getting frames');
+    const status = JSON.parse((await town.cli(['daemon', 'status', '--json'])).stdout) as { clients: Array<{ client: string }>; panes: number };
+    expect(status.panes).toBe(1);
+    expect(status.clients.map((c) => c.client)).toContain('a');
+    expect(status.clients.map((c) => c.client)).not.toContain('b');
+
+    const scrollback = await a.request<{ lines: Array<[number, string]> }>('scrollback', { pane: 'echo', plain: true });
+    expect(scrollback.lines.map(([, text]) => text)).toContain('after-detach');
+
+    await a.request('resize', { pane: 'echo', cols: 50, rows: 10 });
+    await waitFor(() => screenA.rows.length === 10, 'a full frame at the new size');
+    const panes = await a.request<PaneInfo[]>('list');
+    expect(panes[0]).toMatchObject({ id: 'echo', cols: 50, rows: 10 });
+
+    await a.request('kill', { pane: 'echo' });
+    await waitFor(async () => (await a.request<PaneInfo[]>('list'))[0]?.status === 'exited', 'the pane to exit');
+
+    const stopped = await town.cli(['daemon', 'stop', '--json']);
+    expect(JSON.parse(stopped.stdout)).toMatchObject({ stopped: true, pid: first.pid });
+    expect((await town.cli(['daemon', 'status', '--json'])).stdout).toContain('"running": false');
+  });
+
+  it('refuses a hello without the right token', async () => {
+    town = await makeTown();
+    expect((await town.cli(['daemon', 'start'])).code).toBe(0);
+    const paths = daemonPaths(town.root, town.env);
+    const { connect: connectSocket } = await import('node:net');
+    const socket = connectSocket(paths.socket);
+    let reply = '';
+    socket.on('data', (chunk) => (reply += chunk.toString()));
+    socket.write(`${JSON.stringify({ t: 'hello', token: 'wrong', version: 1, client: 'evil' })}\n`);
+    await waitFor(() => reply.includes('"ok":false'), 'a refusal');
+    expect(reply).toContain('token');
+    socket.destroy();
+  });
+
+  it('refuses a runtime directory with loose modes, another owner or a symlink', async () => {
+    town = await makeTown();
+    const dir = tempDir('citadel-badrt-');
+    try {
+      const loose = join(dir.path, 'loose');
+      mkdirSync(loose);
+      chmodSync(loose, 0o755);
+      const result = await runCli(['daemon', 'start'], { cwd: town.root, env: { CITADEL_RUNTIME_DIR: loose } });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/mode is 0755, it must be 0700/);
+
+      const link = join(dir.path, 'link');
+      const target = join(dir.path, 'target');
+      mkdirSync(target, { mode: 0o700 });
+      symlinkSync(target, link);
+      const viaLink = await runCli(['daemon', 'start'], { cwd: town.root, env: { CITADEL_RUNTIME_DIR: link } });
+      expect(viaLink.code).toBe(1);
+      expect(viaLink.stderr).toMatch(/symlink/);
+
+      await expect(connect(town.root, { env: { ...process.env, CITADEL_RUNTIME_DIR: loose } })).rejects.toThrow(/no daemon is running|mode/);
+    } finally {
+      dir.dispose();
+    }
+  });
+});
