@@ -15,8 +15,8 @@ export interface McpServerOptions extends CliWorld {
 }
 
 const instructions =
-  'citadel: work items (beads), mail and merges for this town. Flow: ready → claim → work and commit → done. ' +
-  'Ask the overseer by mail_send when stuck.';
+  'citadel: this town\'s work items (beads), mail and merges. Who you are and your bead: run `citadel prime`. ' +
+  'Flow: ready → claim → work, commit → done. Stuck: mail_send to overseer.';
 
 /**
  * Serves citadel's tools over MCP on stdio until the client closes stdin. Each call runs the
