@@ -303,8 +303,14 @@ class FileJournal implements Journal, JournalInternals {
   private rollIfFull(): void {
     if (this.pos.offset < this.segmentBytes) return;
     const name = segmentName(this.state!.seq + 1);
-    closeSync(openSync(join(this.dir, name), 'a'));
-    if (this.fsync) fsyncDir(this.dir);
+    try {
+      closeSync(openSync(join(this.dir, name), 'a'));
+      if (this.fsync) fsyncDir(this.dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new CitadelError('io', `journal: could not start segment ${name} (${code}: ${(error as Error).message}); the mutation was not applied`, { code });
+    }
+    // An empty new segment is harmless if the append below fails: the next writer appends to it.
     this.pos = { segment: name, offset: 0 };
   }
 
