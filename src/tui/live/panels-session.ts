@@ -1,3 +1,4 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { resolveActor } from '../../common/actor.js';
 import { presets as agentPresets } from '../../daemon/presets.js';
@@ -41,6 +42,16 @@ export interface PanelsSession {
 
 const sessions = new Map<string, PanelsSession>();
 
+/** Appends a line to `.citadel/run/panels.log` (the TUI owns the screen: no stderr there). */
+export function logProblem(town: Town, line: string): void {
+  try {
+    mkdirSync(town.paths.run, { recursive: true });
+    appendFileSync(join(town.paths.run, 'panels.log'), `${new Date().toISOString()} ${line}\n`);
+  } catch {
+    // nowhere left to report it
+  }
+}
+
 /** The molecules the pour form offers, with their variables; a molecule that fails to compose is left out. */
 function moleculeChoices(town: Town): { choices: MoleculeChoice[]; library: ReturnType<typeof openMoleculeLibrary> } {
   const library = openMoleculeLibrary({ townDir: town.paths.molecules, cwd: town.paths.root });
@@ -69,7 +80,14 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
   const name = basename(root);
   const { choices, library } = moleculeChoices(town);
   const presetNames = [town.config.defaultAgent, ...Object.keys(agentPresets).filter((p) => p !== town.config.defaultAgent)];
-  const feed = createTownFeed({ town, name, presets: presetNames, molecules: choices });
+  const feed = createTownFeed({
+    town,
+    name,
+    presets: presetNames,
+    molecules: choices,
+    // The panels keep their last snapshot on a failed read; the reason goes to the run log.
+    onError: (error) => logProblem(town, `refresh failed: ${error.stack ?? error.message}`),
+  });
   const theme = loadTheme({ name: themeName(town, env), env, cwd: root, searchDirs: [join(town.paths.citadel, 'themes')] });
   let countsFor: { beads: unknown; snapshot: TownSnapshot; counts: TownCounts } | undefined;
   const session: PanelsSession = {

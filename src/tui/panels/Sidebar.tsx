@@ -33,6 +33,8 @@ export function Sidebar(props: PanelSlotProps) {
   }, [props.town.root]);
   const snapshot = useSyncExternalStore(session.feed.subscribe, session.feed.getSnapshot);
   const { journalSeq, panes, notify, setSidebarWidth, focusPane } = props;
+  const focusPaneRef = useRef(focusPane);
+  focusPaneRef.current = focusPane;
   session.setSidebarWidth = setSidebarWidth;
 
   // The daemon's journal notifications are a second trigger besides chokidar.
@@ -53,7 +55,7 @@ export function Sidebar(props: PanelSlotProps) {
   // Keys: Ink's input while the panels have the keyboard; Esc on a top-level list gives it back.
   const triageRef = useRef(triage);
   triageRef.current = triage;
-  useTriageInputWithEscape(triage, props.hasKeyboard, () => focusPane());
+  useTriageInputWithEscape(triage, props.hasKeyboard, () => focusPaneRef.current());
 
   // The panels' prefix keys, delivered by the shell as actions.
   useEffect(
@@ -68,17 +70,20 @@ export function Sidebar(props: PanelSlotProps) {
     [],
   );
 
-  // Notices go to the shell's message line too (they are also on the status bar).
+  // Notices go to the shell's message line too, each once. The shell passes a new `notify` on
+  // every render, and calling it re-renders: read it through a ref, never as an effect's input.
+  const notifyRef = useRef(notify);
+  notifyRef.current = notify;
   const notice = triage.state.notice;
   useEffect(() => {
-    if (notice && notice.level !== 'busy') notify(notice.text, notice.level === 'error' ? 'error' : 'info');
-  }, [notice, notify]);
+    if (notice && notice.level !== 'busy') notifyRef.current(notice.text, notice.level === 'error' ? 'error' : 'info');
+  }, [notice]);
 
   // A bad theme file is reported once, with its file and key.
   useEffect(() => {
     const problems = session.theme.problems;
-    if (problems.length) notify(`theme: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, 'error');
-  }, [session, notify]);
+    if (problems.length) notifyRef.current(`theme: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, 'error');
+  }, [session]);
 
   const helpBindings = useMemo<HelpBinding[]>(
     () => allBindings().flatMap((b) => b.keys.map((key) => ({ key, action: b.action, description: b.description, context: b.group ?? b.mode }))),

@@ -38,4 +38,4 @@ export { shellBindings, tmuxKey, panelAction } from './shell-bindings.js';
 export { handlePanelKey, handlePrefixKey, handlePrefixAction, keyContext, type KeyOutcome } from './handle-key.js';
 export { keyName } from './key-name.js';
 export { useTriage, type Triage, type UseTriageOptions } from './use-triage.js';
-export { useTriageInput } from './use-triage-input.js';
+export { useTriageInput, keyPresses } from './use-triage-input.js';

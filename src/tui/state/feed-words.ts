@@ -44,7 +44,8 @@ const nouns: Record<string, string> = { beads: '', polecats: 'polecat ', mail: '
  */
 export function describeEvent(event: EventView): string {
   const who = event.writer || 'someone';
-  if (event.summary) return `${who}: ${event.summary}`;
+  // A summary is usually a whole sentence already naming the actor ("ada claimed ct-a3f8 …").
+  if (event.summary) return event.summary.startsWith(who) ? event.summary : `${who}: ${event.summary}`;
   const verb = verbs[event.action] ?? event.action;
   const noun = nouns[event.kind] ?? `${event.kind.replace(/s$/, '')} `;
   const title = event.title ? ` “${event.title}”` : '';

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { panelBindings, bindingConflicts } from '../../../src/tui/panels/bindings.js';
 import { handlePanelKey, handlePrefixKey, keyContext } from '../../../src/tui/panels/handle-key.js';
 import { keyName } from '../../../src/tui/panels/key-name.js';
+import { keyPresses } from '../../../src/tui/panels/use-triage-input.js';
 import { shellBindings } from '../../../src/tui/panels/shell-bindings.js';
 import { initialTriageState, triageReducer, type TriageState } from '../../../src/tui/state/triage-reducer.js';
 import { deriveView } from '../../../src/tui/state/triage-view.js';
@@ -25,6 +26,13 @@ describe('panel keys', () => {
     expect(keyName('', { delete: true })).toBe('backspace');
     expect(keyName(' ', {})).toBe('space');
     expect(keyName('G', { shift: true })).toBe('G');
+  });
+
+  it('splits a chunk of typed keys into presses', () => {
+    expect(keyPresses('jb', {})).toEqual([['j', 'j'], ['b', 'b']]);
+    expect(keyPresses('a b\r', {})).toEqual([['a', 'a'], ['space', ' '], ['b', 'b'], ['enter', '\r']]);
+    expect(keyPresses('', { downArrow: true })).toEqual([['down', '']]);
+    expect(keyPresses('d', { ctrl: true })).toEqual([['C-d', 'd']]);
   });
 
   it('jumps between board sections with ] and [', () => {

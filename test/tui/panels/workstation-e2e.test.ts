@@ -1,0 +1,110 @@
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { citadelBin, runCli, runJson } from '../../helpers/cli.js';
+import { gitEnv, makeRepo } from '../../helpers/git.js';
+import { waitFor } from '../../helpers/temp.js';
+
+/**
+ * End to end through tmux: the real binary's workstation in a real terminal, the town changed
+ * from "another shell" with the CLI, triage typed as keys. `send-keys` / `capture-pane` only.
+ */
+
+interface Bead {
+  id: string;
+  title: string;
+  priority: number;
+  status: string;
+  needs: string[];
+  assignee: string | null;
+  close_reason: string | null;
+}
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function hasTmux(): boolean {
+  try {
+    execFileSync('tmux', ['-V']);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function workstation() {
+  const repo = makeRepo();
+  cleanups.push(repo.dispose);
+  const env = { CITADEL_ACTOR: '', CITADEL_POLECAT: '', CITADEL_TOWN: '' };
+  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env: { ...env, ...extra } });
+  const init = await cli(['init']);
+  expect(init.code).toBe(0);
+  cleanups.push(() => cli(['daemon', 'stop']));
+
+  // A private tmux server: nothing leaks into the user's sessions, and killing it ends it all.
+  const socket = `citadel-panels-${process.pid}-${Date.now()}`;
+  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const command = ['env', ...Object.entries({ ...gitEnv, TERM: 'xterm-256color', CITADEL_ACTOR: 'overseer', NO_COLOR: '1' }).map(([k, v]) => `${k}=${v}`), process.execPath, citadelBin];
+  tmux('new-session', '-d', '-s', 'w', '-x', '180', '-y', '50', '-c', repo.path, ...command, ';', 'set-option', '-t', 'w', 'remain-on-exit', 'on');
+  cleanups.push(() => {
+    try {
+      tmux('kill-server');
+    } catch {
+      // already gone
+    }
+  });
+  const screen = (): string => tmux('capture-pane', '-p', '-t', 'w');
+  const until = (what: string, check: (text: string) => boolean, timeoutMs = 15_000) =>
+    waitFor(() => (check(screen()) ? true : undefined), `${what}; screen:\n${screen()}`, { timeoutMs });
+  const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
+  const literal = (text: string) => tmux('send-keys', '-t', 'w', '-l', text);
+  const show = (id: string) => runJson<Bead>(['bead', 'show', id], { cwd: repo.path, env });
+  return { repo, cli, screen, until, keys, literal, show };
+}
+
+describe.skipIf(!hasTmux())('workstation panels, end to end (tmux)', () => {
+  it('shows a bead created from another shell, triages it from the keyboard, and shows a polecat’s mail', async () => {
+    const { cli, until, keys, literal, show } = await workstation();
+    await until('the board', (t) => t.includes('Board') && t.includes('no beads yet'));
+
+    // Another shell creates a bead: it appears on the board without a key being pressed.
+    const made = await cli(['bead', 'create', 'Made in another shell', '--priority', '3', '--json']);
+    expect(made.code).toBe(0);
+    const bead = JSON.parse(made.stdout) as Bead;
+    await until('the new bead on the board', (t) => t.includes(bead.id) && t.includes('Made in another shell') && t.includes('Ready (1)'));
+
+    // The keyboard to the panels (prefix Tab), then priority 1 with one key.
+    keys('C-b', 'Tab');
+    await until('the panels have the keyboard', (t) => t.includes('keys go to the panels'));
+    literal('1');
+    await waitFor(async () => ((await show(bead.id)).priority === 1 ? true : undefined), 'priority 1 in bead show');
+    await until('P1 on the board', (t) => t.includes(`P1 ${bead.id}`));
+
+    // A blocker: b, the other bead's id, Enter.
+    const other = JSON.parse((await cli(['bead', 'create', 'Blocker bead', '--priority', '0', '--json'])).stdout) as Bead;
+    await until('the blocker on the board', (t) => t.includes(other.id));
+    literal('j'); // the P0 blocker is first; our bead is second
+    literal('b');
+    await until('the blocker form', (t) => t.includes(`${bead.id} needs`));
+    literal(other.id);
+    keys('Enter');
+    await waitFor(async () => ((await show(bead.id)).needs.includes(other.id) ? true : undefined), 'the dependency in bead show');
+    await until('the bead in Blocked, with its blocker', (t) => t.includes('Blocked (1)') && new RegExp(`${bead.id}.*⟵ ${other.id}`).test(t));
+
+    // Close the blocker with a reason: the bead goes back to ready.
+    keys('g');
+    literal('c');
+    await until('the close form', (t) => t.includes(`Close ${other.id}`));
+    literal('not needed after all');
+    keys('Enter');
+    await waitFor(async () => ((await show(other.id)).status === 'closed' ? true : undefined), 'the blocker closed');
+    expect((await show(other.id)).close_reason).toBe('not needed after all');
+    await until('the bead ready again', (t) => t.includes('Ready (1)') && t.includes('Recently closed (1)'));
+
+    // A polecat's mail appears in the inbox, with the unread count on the status bar.
+    const sent = await cli(['mail', 'send', '--to', 'overseer', '--subject', 'Need a decision on the API', '--body', 'REST or RPC?'], { CITADEL_ACTOR: 'nux' });
+    expect(sent.code).toBe(0);
+    await until('the mail in the inbox', (t) => t.includes('Need a decision on the API') && /✉ 1 unread/.test(t));
+  });
+});
