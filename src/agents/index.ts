@@ -2,7 +2,7 @@
  * Agents as users of citadel (docs/agents.md): priming, the agents' own status hooks, and the
  * witness's rule for preferring what an agent reports over what its screen shows.
  */
-export { installAgentHooks, hookKindFor, withHookArgs, presetHookKinds, claudeSettingsPath, type HookKind, type InstallOptions, type InstalledHooks } from './install-hooks.js';
+export { installAgentHooks, launchWithHooks, hookKindFor, withHookArgs, presetHookKinds, claudeSettingsPath, type HookKind, type InstallOptions, type InstalledHooks } from './install-hooks.js';
 export { preferReported, reportedStatus, hookEventName, hookEvents, type HookEvent, type ReportedFields, type ReportedStatus } from './reported-status.js';
 export { recordReport, polecatKind, type RecordReport, type RecordOutcome } from './record-status.js';
 export { primeFor } from './prime-for-town.js';

@@ -69,6 +69,26 @@ export function withHookArgs(argv: readonly string[], installed: Pick<InstalledH
   return installed.args.length === 0 || argv.length === 0 ? [...argv] : [argv[0]!, ...installed.args, ...argv.slice(1)];
 }
 
+/**
+ * The one call for whoever starts an agent's pane (the daemon, at sling, restart and recovery):
+ * installs its hooks and returns the argv to spawn. A hook that cannot be installed (say, an
+ * unreadable settings file) must not keep the polecat from starting: it is reported through
+ * `warn` and the agent runs without it, watched through its screen as before.
+ */
+export async function launchWithHooks(
+  worktreePath: string,
+  agent: string,
+  argv: readonly string[],
+  options: Omit<InstallOptions, 'argv'> & { warn?: (message: string) => void } = {},
+): Promise<string[]> {
+  try {
+    return withHookArgs(argv, await installAgentHooks(worktreePath, agent, { ...options, argv }));
+  } catch (error) {
+    options.warn?.(`status hooks not installed for ${agent} in ${worktreePath}: ${(error as Error).message}`);
+    return [...argv];
+  }
+}
+
 async function readSettings(file: string): Promise<ClaudeSettings> {
   let text: string;
   try {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
 import { codexNotifyArgs } from '../../src/agents/codex-notify.js';
-import { installAgentHooks, withHookArgs } from '../../src/agents/install-hooks.js';
+import { installAgentHooks, launchWithHooks, withHookArgs } from '../../src/agents/install-hooks.js';
 import { shellQuote } from '../../src/agents/shell-quote.js';
 import { git, makeRepo } from '../helpers/git.js';
 
@@ -66,6 +66,18 @@ describe('installAgentHooks', () => {
       '/usr/local/bin/codex', '-c', 'notify=["citadel","hook","codex-notify"]', '--model', 'o3', 'do it',
     ]);
     expect(withHookArgs(['aider'], await installAgentHooks('/nonexistent', 'aider'))).toEqual(['aider']);
+  });
+
+  it('gives the daemon the argv to spawn in one call, and never keeps an agent from starting', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    expect(await launchWithHooks(repo.path, 'claude', ['claude', 'fix it'])).toEqual(['claude', 'fix it']);
+    expect(readFileSync(join(repo.path, '.claude', 'settings.local.json'), 'utf8')).toContain('citadel hook stop');
+    expect(await launchWithHooks(repo.path, 'codex', ['codex', 'fix it'])).toEqual(['codex', ...codexNotifyArgs(), 'fix it']);
+    writeFileSync(join(repo.path, '.claude', 'settings.local.json'), '{ broken');
+    const warnings: string[] = [];
+    expect(await launchWithHooks(repo.path, 'claude', ['claude'], { warn: (m) => warnings.push(m) })).toEqual(['claude']);
+    expect(warnings[0]).toMatch(/status hooks not installed for claude .*not valid settings JSON/);
   });
 
   it('refuses to overwrite a settings file it cannot read, naming it', async () => {
