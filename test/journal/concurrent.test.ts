@@ -1,6 +1,9 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../helpers/temp.js';
+import { tempDir, waitFor } from '../helpers/temp.js';
+import { open, set } from './helpers.js';
 import { Writer } from './processes.js';
 import { verifyStore } from './verify.js';
 
@@ -24,4 +27,25 @@ describe('the journal under concurrent writer processes', () => {
     const { seq } = verifyStore(dir, acks, root.path);
     expect(seq).toBe(2000);
   }, 300_000);
+
+  it('a lock holder killed with kill -9 does not block the others', async () => {
+    const root = tempDir('citadel-journal-');
+    cleanups.push(root.dispose);
+    const dir = join(root.path, 'journal');
+    const lockModule = new URL('../../dist/journal/lock.js', import.meta.url).href;
+    const holder = spawn(process.execPath, ['--input-type=module', '-e', `import { StoreLock } from ${JSON.stringify(lockModule)}; const l = new StoreLock(${JSON.stringify(dir)}, 'doomed'); if (!l.tryAcquire()) process.exit(5); console.log('held'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    cleanups.push(() => holder.kill('SIGKILL'));
+    mkdirSync(dir, { recursive: true });
+    let out = '';
+    holder.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await waitFor(() => out.includes('held'), 'the holder to take the lock');
+    const journal = open(dir, { lockTimeoutMs: 150 });
+    cleanups.push(() => journal.close());
+    await expect(set(journal, 'items', 'a')).rejects.toThrow(new RegExp(`held by pid ${holder.pid} \\(doomed`));
+    holder.kill('SIGKILL');
+    await new Promise((resolve) => holder.on('close', resolve));
+    const patient = open(dir, { lockTimeoutMs: 1000 });
+    cleanups.push(() => patient.close());
+    expect(await set(patient, 'items', 'a')).toBe(1);
+  });
 });

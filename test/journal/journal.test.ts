@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CitadelError } from '../../src/common/errors.js';
@@ -118,5 +118,38 @@ describe('the journal (one process)', () => {
     expect(view.get('beads', 'a')).toEqual({ id: 'a', n: 1 });
     expect(view.all('beads').size).toBe(1);
     expect(journal.read().all('beads').size).toBe(2);
+  });
+
+  it('a long-lived handle catches up across segments archived since it last read', async () => {
+    const dir = join(temp(), 'journal');
+    const reader = open(dir);
+    const writer = open(dir, { segmentBytes: 600, checkpointEvery: 10 });
+    cleanups.push(() => reader.close(), () => writer.close());
+    for (let i = 0; i < 5; i++) await set(writer, 'beads', `b${i}`, { i });
+    expect(reader.read().seq).toBe(5);
+    for (let i = 5; i < 120; i++) await set(writer, 'beads', `b${i % 9}`, { i });
+    expect(readdirSync(join(dir, 'archive')).length).toBeGreaterThan(2);
+    expect(reader.read().seq).toBe(120);
+    expect(dump(reader, ['beads'])).toEqual(dump(writer, ['beads']));
+  });
+
+  it('skips a damaged snapshot and survives a lost HEAD.json (both are caches)', async () => {
+    const root = temp();
+    const dir = join(root, 'journal');
+    const journal = open(dir, { checkpointEvery: 10, projections: root });
+    cleanups.push(() => journal.close());
+    for (let i = 0; i < 25; i++) await set(journal, 'beads', `b${i % 7}`, { i });
+    const snapshots = readdirSync(dir).filter((f) => f.startsWith('snapshot-')).sort();
+    expect(snapshots.length).toBe(2);
+    const newest = join(dir, snapshots.at(-1)!);
+    writeFileSync(newest, readFileSync(newest).subarray(0, 100));
+    rmSync(join(dir, 'HEAD.json'));
+    rmSync(join(root, 'beads', 'b3.json'));
+    const cold = open(dir, { projections: root });
+    cleanups.push(() => cold.close());
+    expect(dump(cold, ['beads'])).toEqual(dump(journal, ['beads']));
+    expect(cold.headSeq()).toBe(25);
+    // Without HEAD the projection watermark is unknown: the reader rebuilds them all.
+    expect(JSON.parse(readFileSync(join(root, 'beads', 'b3.json'), 'utf8'))).toEqual(journal.read().get('beads', 'b3'));
   });
 });
