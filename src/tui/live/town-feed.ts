@@ -56,7 +56,7 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
   };
 
   const readGateTail = (next: TownSnapshot): readonly string[] => {
-    const current = currentRequest(next.mergeRequests) as { refinery?: { log?: unknown }; id: string } | undefined;
+    const current = currentRequest(next.mergeRequests);
     if (!current) return [];
     const logged = current.refinery?.log;
     const file = typeof logged === 'string' ? join(town.paths.root, logged) : join(town.paths.logs, `${current.id}.log`);

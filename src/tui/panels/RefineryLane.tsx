@@ -63,6 +63,8 @@ export function RefineryLane({ requests, cursor, open, gateTail, width, height, 
                 { text: r.branch, color: c['text.normal'] },
                 { text: `  @${r.polecat}`, color: c['bead.assignee'] },
                 ...(r.bead ? [{ text: ` ${r.bead}`, color: c['bead.id'] }] : []),
+                ...(r === current && r.refinery?.stage ? [{ text: `  ${oneLine(r.refinery.stage)}`, color: c['lane.testing'] }] : []),
+                ...(r.state === 'queued' && r.refinery?.held ? [{ text: `  — held: ${oneLine(r.refinery.held)}`, color: c['lane.queued'] }] : []),
                 ...(r.state === 'rejected' && r.reason ? [{ text: `  — ${oneLine(r.reason)}`, color: c['lane.rejected'] }] : []),
               ]}
             />
@@ -73,7 +75,16 @@ export function RefineryLane({ requests, cursor, open, gateTail, width, height, 
               <Line
                 width={inner}
                 theme={theme}
-                segments={[{ text: expanded.reason ? `reason: ${oneLine(expanded.reason)}` : `branch ${expanded.branch}, by ${expanded.polecat}`, color: c['text.dim'] }]}
+                segments={[
+                  {
+                    text: expanded.reason
+                      ? `reason: ${oneLine(expanded.reason)}`
+                      : expanded.refinery?.conflicts?.length
+                        ? `conflicts: ${expanded.refinery.conflicts.join(' ')}`
+                        : `branch ${expanded.branch}, by ${expanded.polecat}${expanded.refinery?.log ? ` · log ${expanded.refinery.log}` : ''}`,
+                    color: c['text.dim'],
+                  },
+                ]}
               />
             </>
           ) : null}

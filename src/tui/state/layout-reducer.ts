@@ -23,7 +23,7 @@ export interface PanelLayout {
 
 export interface LayoutState {
   readonly panels: Readonly<Record<PanelId, PanelLayout>>;
-  /** The panels column's share of the screen width, in percent (20–80). */
+  /** The panels column's share of the screen width, in percent (20–50: the shell keeps half the screen for panes). */
   readonly width: number;
 }
 
@@ -38,7 +38,7 @@ export const initialLayout: LayoutState = {
 };
 
 export const minWidth = 20;
-export const maxWidth = 80;
+export const maxWidth = 50;
 export const minWeight = 1;
 export const maxWeight = 8;
 

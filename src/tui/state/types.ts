@@ -42,6 +42,14 @@ export interface MergeRequestView extends BeadView {
   readonly bead?: string | null | undefined;
   readonly state: MergeState;
   readonly reason?: string | null | undefined;
+  /** The refinery's working notes (src/git/refinery-queue.ts): what it is doing, why it waits, its log. */
+  readonly refinery?: {
+    readonly stage?: string | undefined;
+    readonly held?: string | null | undefined;
+    readonly log?: string | undefined;
+    readonly started_at?: string | undefined;
+    readonly conflicts?: readonly string[] | undefined;
+  } | undefined;
 }
 
 /** One journal event, reduced to what the activity feed and the history need. */

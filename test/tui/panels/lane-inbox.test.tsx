@@ -25,8 +25,8 @@ describe('Refinery lane view', () => {
   it('shows every state, the rejection reason, and the current request’s gate output', () => {
     const requests = laneOrder([
       mr('ct-r1', { state: 'merged', updated_at: '2026-11-01T10:00:00Z' }),
-      mr('ct-r2', { state: 'queued', branch: 'polecat/bob', polecat: 'bob' }),
-      mr('ct-r3', { state: 'testing', branch: 'polecat/ada' }),
+      mr('ct-r2', { state: 'queued', branch: 'polecat/bob', polecat: 'bob', refinery: { held: 'main has local changes' } }),
+      mr('ct-r3', { state: 'testing', branch: 'polecat/ada', refinery: { stage: 'gate 1/1: npm test' } }),
       mr('ct-r4', { state: 'rejected', reason: 'gate npm test failed', updated_at: '2026-11-01T10:05:00Z' }),
     ]);
     const { lastFrame, unmount } = render(
@@ -40,6 +40,8 @@ describe('Refinery lane view', () => {
     expect(at('ct-r4')).toBeLessThan(at('ct-r1'));
     expect(lineWith(frame, 'ct-r3')).toContain('testing');
     expect(lineWith(frame, 'ct-r2')).toContain('queued');
+    expect(lineWith(frame, 'ct-r2')).toContain('held: main has local changes');
+    expect(lineWith(frame, 'ct-r3')).toContain('gate 1/1: npm test');
     expect(lineWith(frame, 'ct-r1')).toContain('merged');
     expect(lineWith(frame, 'ct-r4')).toContain('rejected');
     expect(lineWith(frame, 'ct-r4')).toContain('gate npm test failed');

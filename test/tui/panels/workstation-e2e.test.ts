@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { citadelBin, runCli, runJson } from '../../helpers/cli.js';
 import { gitEnv, makeRepo } from '../../helpers/git.js';
@@ -60,12 +62,15 @@ async function workstation() {
   const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
   const literal = (text: string) => tmux('send-keys', '-t', 'w', '-l', text);
   const show = (id: string) => runJson<Bead>(['bead', 'show', id], { cwd: repo.path, env });
-  return { repo, cli, screen, until, keys, literal, show };
+  // Runs the workstation again in the same tmux pane (after a detach, the pane's shell is gone:
+  // respawn it with the same command).
+  const relaunch = () => tmux('respawn-pane', '-k', '-t', 'w', '-c', repo.path, ...command);
+  return { repo, cli, screen, until, keys, literal, show, relaunch };
 }
 
 describe.skipIf(!hasTmux())('workstation panels, end to end (tmux)', () => {
   it('shows a bead created from another shell, triages it from the keyboard, and shows a polecat’s mail', async () => {
-    const { cli, until, keys, literal, show } = await workstation();
+    const { cli, until, keys, literal, show, repo, relaunch } = await workstation();
     await until('the board', (t) => t.includes('Board') && t.includes('no beads yet'));
 
     // Another shell creates a bead: it appears on the board without a key being pressed.
@@ -106,5 +111,15 @@ describe.skipIf(!hasTmux())('workstation panels, end to end (tmux)', () => {
     const sent = await cli(['mail', 'send', '--to', 'overseer', '--subject', 'Need a decision on the API', '--body', 'REST or RPC?'], { CITADEL_ACTOR: 'nux' });
     expect(sent.code).toBe(0);
     await until('the mail in the inbox', (t) => t.includes('Need a decision on the API') && /✉ 1 unread/.test(t));
+
+    // Layout: prefix M hides the inbox; the layout is remembered for the town across a detach.
+    keys('C-b', 'M');
+    await until('the inbox hidden', (t) => !t.includes('Inbox') && t.includes('Refinery'));
+    const remembered = JSON.parse(readFileSync(join(repo.path, '.citadel', 'run', 'layout.json'), 'utf8')) as { panels: { inbox: { visible: boolean } } };
+    expect(remembered.panels.inbox.visible).toBe(false);
+    keys('C-b', 'd');
+    await until('detached', (t) => t.includes('detached'));
+    relaunch();
+    await until('the workstation again, without the inbox', (t) => t.includes('Board') && t.includes('Refinery') && !t.includes('Inbox'));
   });
 });

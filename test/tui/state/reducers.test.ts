@@ -123,7 +123,7 @@ describe('layout reducer', () => {
     let layout = initialLayout;
     for (const panel of ['board', 'lane', 'inbox', 'feed'] as const) layout = layoutReducer(layout, { type: 'toggle', panel });
     expect(columnWidth(layout, 200)).toBe(0);
-    expect(columnWidth(initialLayout, 200)).toBe(80);
+    expect(columnWidth(initialLayout, 200)).toBe(80); // 40%
   });
 
   it('reads a remembered layout leniently', () => {
