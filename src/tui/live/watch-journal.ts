@@ -29,6 +29,8 @@ export function watchJournal(journalDir: string, onChange: () => void, options: 
     // The journal's files are written in place (appends, pwrite of HEAD.json): no atomic renames to wait for.
     atomic: false,
     usePolling: false,
+    // Watching is never a reason for the process to stay alive (the workstation exits on detach).
+    persistent: false,
   });
   watcher.on('all', fire);
   const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
