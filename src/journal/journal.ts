@@ -136,8 +136,26 @@ class FileJournal implements Journal, JournalInternals {
       this.pos = { segment: first?.name ?? segmentName(1), offset: 0 };
       if (first && first.firstSeq !== 1) throw gapError(first, 1);
     }
-    this.catchUp(false);
+    const replayed = this.catchUp(false).length;
+    // No snapshot near the head (a fresh clone, deleted caches): write one now if the lock is
+    // free, so the next cold open replays a short tail instead of the whole history.
+    if (replayed > this.checkpointEvery * 2) this.tryCheckpoint();
     return this.state;
+  }
+
+  private tryCheckpoint(): void {
+    if (this.lock.isHeld || !this.lock.tryAcquire()) return;
+    try {
+      this.catchUp(true);
+      this.writeCheckpoint();
+      const head = readHead(this.dir);
+      // Projections are not touched here: keep their watermark as it was (0 when unknown).
+      this.writeHeadNow(head, head?.projected ?? 0);
+    } catch {
+      // an optimisation only
+    } finally {
+      this.lock.release();
+    }
   }
 
   /**

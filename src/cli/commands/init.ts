@@ -1,8 +1,20 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-/** Paths of a town that are per-machine, never committed: kept out of git by `.git/info/exclude`. */
-export const EXCLUDED = ['/.citadel/worktrees/', '/.citadel/run/', '/.citadel/logs/'];
+/**
+ * Paths of a town that are per-machine, never committed: kept out of git by `.git/info/exclude`.
+ * Besides worktrees, run and logs, the journal's caches (lock, HEAD, snapshots, temp files):
+ * they change on every write and are rebuilt from the segments.
+ */
+export const EXCLUDED = [
+  '/.citadel/worktrees/',
+  '/.citadel/run/',
+  '/.citadel/logs/',
+  '/.citadel/journal/LOCK',
+  '/.citadel/journal/HEAD.json',
+  '/.citadel/journal/snapshot-*.json',
+  '/.citadel/**/*.tmp',
+];
 
 export function register(program: Command, context: CliContext): void {
   program
