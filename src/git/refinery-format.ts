@@ -1,4 +1,5 @@
 import type { LaneItem, RefineryStatus } from './refinery-status.js';
+import type { RefineryWorker } from './refinery-worker.js';
 
 const short = (sha: string | null): string => (sha ? sha.slice(0, 10) : '');
 
@@ -8,9 +9,10 @@ function line(item: LaneItem): string {
 }
 
 /** `citadel refinery status` as text: what is landing now, what waits, and what happened lately. */
-export function formatRefineryStatus(status: RefineryStatus): string {
+export function formatRefineryStatus(status: RefineryStatus & { worker?: RefineryWorker }): string {
   const out: string[] = [];
-  out.push(`refinery: ${status.counts.queued} queued, ${status.counts.merged} merged, ${status.counts.rejected} rejected`);
+  const worker = status.worker ? (status.worker.running ? ` · worker running (pid ${status.worker.pid})` : ' · no worker running (citadel daemon start, or citadel refinery run)') : '';
+  out.push(`refinery: ${status.counts.queued} queued, ${status.counts.merged} merged, ${status.counts.rejected} rejected${worker}`);
   if (status.main_broken) {
     const broken = status.main_broken;
     out.push(`main is BROKEN at ${short(broken.sha)}: ${broken.argv.join(' ')} fails on main itself (since ${broken.since}); landing waits for a fix`);

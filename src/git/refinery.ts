@@ -116,11 +116,31 @@ class Refinery {
         await this.sleep(this.notBefore.size > 0 ? Math.min(this.options.retryMs ?? 5000, 1000) : 60_000, seq);
         continue;
       }
-      const outcome = await this.process(next);
+      const outcome = await this.processSafely(next);
       if (outcome === 'merged') this.run.merged.push(next.id);
       if (outcome === 'rejected') this.run.rejected.push(next.id);
       if (outcome === 'held') this.notBefore.set(next.id, Date.now() + (this.options.retryMs ?? 5000));
       if (outcome === 'interrupted') return this.run;
+    }
+  }
+
+  /**
+   * One request, never taking the lane down: an unexpected failure (a git error, a full disk)
+   * holds that request with the error as its reason, and the refinery goes on with the others.
+   */
+  private async processSafely(mr: MergeRequest): Promise<Outcome> {
+    try {
+      return await this.process(mr);
+    } catch (error) {
+      if (this.aborted()) return 'interrupted';
+      const message = error instanceof Error ? error.message : String(error);
+      this.ws.dirty = true;
+      try {
+        await resetWorkspace(this.ws, await this.mainTip());
+      } catch {
+        // The next attempt resets again.
+      }
+      return this.hold(mr, `unexpected error: ${message}`);
     }
   }
 

@@ -20,7 +20,7 @@ describe('citadel refinery', () => {
     expect(before.queue.map((item) => item.id)).toEqual([a.request.id, b.request.id]);
     expect(before.current).toBeNull();
     const text = await runCli(['refinery', 'status'], { cwd: t.root });
-    expect(text.stdout).toContain('refinery: 2 queued, 0 merged, 0 rejected');
+    expect(text.stdout).toContain('refinery: 2 queued, 0 merged, 0 rejected · no worker running');
     expect(text.stdout).toContain(`1. ${a.request.id}  P2  nux  ${a.branch}`);
 
     const run = await runJson<{ merged: string[]; rejected: string[] }>(['refinery', 'run', '--once'], { cwd: t.root });
@@ -30,7 +30,7 @@ describe('citadel refinery', () => {
     expect(after.stdout).toMatch(new RegExp(`✗ ${b.request.id} .* rejected: conflicts with main in a\\.txt`));
     expect(after.stdout).toMatch(new RegExp(`✓ ${a.request.id} .* merged as [0-9a-f]{10}`));
     const bad = await runCli(['refinery', 'status', '--recent', 'x'], { cwd: t.root });
-    expect(bad.code).toBe(2);
+    expect(bad.code, bad.stderr).toBe(2);
   });
 
   it('when stopped mid-gate (the daemon shutting down), ends the gate and requeues the request', async () => {
@@ -43,6 +43,7 @@ describe('citadel refinery', () => {
     await waitFor(() => existsSync(join(t.root, '.citadel', 'gate-started')), 'the gate to start');
     const status = await runJson<RefineryStatus>(['refinery', 'status'], { cwd: t.root });
     expect(status.current?.id).toBe(work.request.id);
+    expect((status as unknown as { worker: { running: boolean; pid: number } }).worker).toEqual({ running: true, pid: process.pid });
     expect(status.current?.stage).toBe(`gate 1/1: ${gate.join(' ')}`);
     controller.abort();
     await running;

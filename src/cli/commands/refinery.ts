@@ -18,7 +18,9 @@ export function register(program: Command, context: CliContext): void {
         const { usage } = await import('../../common/errors.js');
         throw usage(`--recent takes a whole number (got ${JSON.stringify(options.recent)})`);
       }
-      const status = refineryStatus(context.town().journal.read(), { recent });
+      const { refineryWorker } = await import('../../git/refinery-worker.js');
+      const town = context.town();
+      const status = { ...refineryStatus(town.journal.read(), { recent }), worker: refineryWorker(town.paths.run) };
       if (options.json) context.json(status);
       else context.out(formatRefineryStatus(status));
     });
