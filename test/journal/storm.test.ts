@@ -40,7 +40,7 @@ describe('kill -9 storm', () => {
       await Promise.all(
         writers.map(async (writer) => {
           const wantAcks = Math.floor(Math.random() * 4);
-          await waitFor(() => writer.acks.length >= wantAcks || writer.child.exitCode !== null, 'the writer to start mutating', { timeoutMs: 30_000, intervalMs: 1 });
+          await waitFor(() => writer.acks.length >= wantAcks || writer.child.exitCode !== null, 'the writer to start mutating', { timeoutMs: 30_000, intervalMs: 5 });
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
           writer.kill();
           const exit = await writer.exited;

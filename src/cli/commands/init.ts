@@ -13,6 +13,7 @@ export const EXCLUDED = [
   '/.citadel/journal/LOCK',
   '/.citadel/journal/HEAD.json',
   '/.citadel/journal/snapshot-*.json',
+  '/.citadel/journal/recovery.log',
   '/.citadel/**/*.tmp',
 ];
 
