@@ -16,6 +16,8 @@ export interface ScriptedWorld {
   readonly bead: Bead;
   /** The town's gate commands (config `gates`), run before committing. */
   readonly gates: readonly (readonly string[])[];
+  /** The town's main branch (config `mainBranch`): a bounced bead is reworked onto it. */
+  readonly mainBranch: string;
   readonly switches: ScriptSwitches;
   readonly out: AgentOutput;
   readonly input: NodeJS.ReadableStream;
@@ -43,6 +45,25 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
   if (bead.body.trim()) out.write(`${paint(out, 'dim', bead.body.trim().split('\n').slice(0, 3).join('\n'))}\n`);
 
   await step(`reading ${bead.id}`);
+  const ahead = Number((await gitRun(world.worktree, ['rev-list', '--count', `refs/heads/${world.mainBranch}..HEAD`])).stdout.trim()) || 0;
+  if (ahead > 0) {
+    // The bead came back (bounced): bring the earlier work up to date with main first. On a
+    // conflicting hunk this agent's own version wins (-X theirs, in a rebase, is the branch).
+    const reworked = await step(`reworking: rebasing ${ahead} earlier commit${ahead === 1 ? '' : 's'} onto ${world.mainBranch}`, async () => {
+      const result = await gitRun(world.worktree, ['rebase', '-X', 'theirs', world.mainBranch], { env: identity(world.env) });
+      if (result.code !== 0) {
+        await gitRun(world.worktree, ['rebase', '--abort']);
+        throw new CitadelError('failed', result.stderr.trim() || result.stdout.trim());
+      }
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (!reworked) {
+      out.write(`${paint(out, 'red', '✗')} could not rebase onto ${world.mainBranch}; the branch is left as it was\n`);
+      return 1;
+    }
+  }
   let answer: string | undefined;
   if (switches.ask) {
     out.write(`${paint(out, 'yellow', '?')} Shall I go ahead with "${bead.title}"? (type an answer and press Enter) `);
@@ -79,6 +100,11 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
   }
   await step('committing', async () => {
     await git(world.worktree, ['add', '-A']);
+    const staged = await gitRun(world.worktree, ['diff', '--cached', '--quiet']);
+    if (staged.code === 0) {
+      out.write(`${paint(out, 'dim', 'nothing new to commit: the change is already on the branch')}\n`);
+      return;
+    }
     await git(world.worktree, ['commit', '-q', '-m', `${bead.id}: ${bead.title}`], { env: identity(world.env) });
   });
   if (!switches.done) {

@@ -77,6 +77,15 @@ describe('the scripted agent', () => {
     expect(run.rejected).toHaveLength(1);
     const rejected = t.bead(run.rejected[0]!);
     expect(rejected.reason).toMatch(/SHARED\.md/);
+    // The bead goes back to its polecat; run again, the agent reworks its branch onto main and it lands.
+    const bounced = [one, two].find((s) => s.bead.id === rejected.bead)!;
+    const rework = await runCli(['agent', 'scripted', '--delay', '0'], { cwd: bounced.path, env: bounced.env });
+    expect(rework.code, rework.stdout + rework.stderr).toBe(0);
+    expect(rework.stdout).toContain('reworking: rebasing 1 earlier commit onto main');
+    const second = await runRefinery(t.root, { once: true });
+    expect(second.merged).toHaveLength(1);
+    expect(readFileSync(join(t.root, 'SHARED.md'), 'utf8')).toMatch(new RegExp(`^edited by ${bounced.bead.id}`));
+    expect(t.bead(bounced.bead.id).status).toBe('closed');
   });
 
   it('asks a question in a real terminal and waits for the answer', async () => {

@@ -50,6 +50,7 @@ export function register(program: Command, context: CliContext): void {
         polecat: context.env.CITADEL_POLECAT?.trim() || town.actor,
         bead: typed,
         gates: town.config.gates,
+        mainBranch: town.config.mainBranch,
         switches,
         out: { write: (text) => context.out(text), isTTY: process.stdout.isTTY === true, color },
         input: process.stdin,
