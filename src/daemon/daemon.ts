@@ -55,8 +55,11 @@ export class DaemonCore {
       scrollback: (args) => {
         const pane = this.panes.get(stringArg(args, 'pane'));
         const screen = pane.screen;
-        const count = optionalInt(args, 'count', 1, 1_000_000) ?? screen.length;
-        const from = optionalInt(args, 'from', 0, Number.MAX_SAFE_INTEGER) ?? Math.max(0, screen.length - count);
+        // `above: N`: the screen and the N lines above it (peek); else `from`/`count` over the whole buffer.
+        const above = optionalInt(args, 'above', 0, 1_000_000);
+        const count = above !== undefined ? pane.rows + above : (optionalInt(args, 'count', 1, 1_000_000) ?? screen.length);
+        const from =
+          above !== undefined ? Math.max(0, screen.baseY - above) : (optionalInt(args, 'from', 0, Number.MAX_SAFE_INTEGER) ?? Math.max(0, screen.length - count));
         return {
           pane: pane.id,
           cols: pane.cols,
@@ -101,6 +104,7 @@ export class DaemonCore {
       kill: async (args) => {
         const id = stringArg(args, 'pane');
         await this.panes.kill(id);
+        await this.polecats.settled(id);
         if (args.remove === true) await this.panes.remove(id);
         return null;
       },

@@ -7,7 +7,7 @@ import { BeadTransaction } from '../model/transaction.js';
 import type { Town } from '../town/town.js';
 import type { PaneRegistry } from './pane-registry.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from './polecat.js';
-import { polecatEnv } from './polecat-env.js';
+import { ensureCitadelShim, polecatEnv } from './polecat-env.js';
 import { customPreset, getPreset, presets, type Preset } from './presets.js';
 
 /** The daemon's actor in the journal. */
@@ -22,6 +22,8 @@ export class PolecatRunner {
   /** Exits that are not the end of the work: a restart, or the daemon stopping. */
   private readonly expectedExits = new Set<string>();
   private stopping = false;
+  /** The journal writes of the latest exit of each polecat, so `kill` can answer after them. */
+  private readonly settling = new Map<string, Promise<void>>();
 
   constructor(
     private readonly town: Town,
@@ -30,7 +32,8 @@ export class PolecatRunner {
     private readonly log: (line: string) => void,
   ) {
     panes.onExit((id, exit) => {
-      void this.exited(id, exit.exitCode).catch((error: unknown) => this.log(`exit of ${id}: ${(error as Error).message}`));
+      const settled = this.exited(id, exit.exitCode).catch((error: unknown) => this.log(`exit of ${id}: ${(error as Error).message}`));
+      this.settling.set(id, settled);
     });
   }
 
@@ -43,6 +46,7 @@ export class PolecatRunner {
     const polecat = getPolecat(this.town.journal.read(), name);
     if (!polecat) throw new CitadelError('not_found', `polecat not found: ${name} (see \`citadel polecat list\`)`);
     if (!existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
+    ensureCitadelShim(this.town.paths.root);
     const spec = {
       id: name,
       argv: [...polecat.argv],
@@ -59,6 +63,11 @@ export class PolecatRunner {
     const pane = this.panes.has(name) && !this.panes.get(name).running ? await this.panes.restart(name, spec) : this.panes.spawn(spec);
     await this.update(name, (current) => ({ ...current, status: 'working', pid: pane.pid ?? null, exit_code: null }), 'start', `${name} started (${polecat.agent})`);
     if (polecat.type_in) this.typeIn(name, polecat.type_in);
+  }
+
+  /** Resolves once the last exit of `name` is recorded in the journal. */
+  async settled(name: string): Promise<void> {
+    await this.settling.get(name);
   }
 
   /** Ends and starts polecat `name` again in its worktree, keeping its bead. */
@@ -154,7 +163,7 @@ export class PolecatRunner {
    */
   async recover(): Promise<string[]> {
     const live = allPolecats(this.town.journal.read()).filter(
-      (p) => p.status !== 'exited' && (p.pid !== null || ((p.status === 'lost' || p.status === 'starting') && p.bead !== null)),
+      (p) => p.status !== 'exited' && (p.pid !== null || (p.status === 'lost' && p.bead !== null)),
     );
     const recovered: string[] = [];
     for (const polecat of live) {

@@ -1,7 +1,43 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('sling').description('hand a bead to a polecat (spawning one if needed)').allowUnknownOption().allowExcessArguments().action(notYet('sling'));
+interface SlingOptions {
+  polecat?: string;
+  agent?: string;
+  json?: boolean;
+}
+
+/** `citadel sling BEAD [--polecat NAME] [--agent PRESET] [-- ARGV…]` (docs/daemon.md). */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('sling')
+    .description('hand a bead to a polecat: its own worktree and branch, an agent in a pty run by the daemon')
+    .argument('<bead>', 'the bead to work on, e.g. ct-a3f8')
+    .argument('[argv...]', 'after --: the command to run instead of a preset')
+    .option('--polecat <name>', 'the polecat to use (default: an idle one, or a new name)')
+    .option('--agent <preset>', 'claude, codex, gemini, aider, opencode, shell or scripted (default: config defaultAgent)')
+    .option('--json', 'print what was started as JSON')
+    .addHelpText('after', '\nExamples:\n  citadel sling ct-a3f8\n  citadel sling ct-a3f8 --polecat nux --agent claude\n  citadel sling ct-a3f8 -- my-agent --flag\n')
+    .action(async (bead: string, argv: string[], options: SlingOptions) => {
+      const { CitadelError } = await import('../../common/errors.js');
+      if (argv.length > 0 && options.agent) throw new CitadelError('usage', 'give either --agent PRESET or a command after --, not both');
+      const { sling } = await import('../../daemon/sling.js');
+      const { ensureDaemon } = await import('../../daemon/lifecycle.js');
+      const town = context.town();
+      const result = await sling(
+        town,
+        { bead, polecat: options.polecat, agent: options.agent, argv: argv.length ? argv : undefined, env: context.env },
+        async () => (await ensureDaemon(town.paths.root, { env: context.env })).client,
+      );
+      if (options.json) {
+        context.json(result);
+        return;
+      }
+      context.out(
+        `${result.bead} → ${result.polecat} (${result.agent}${result.pid ? `, pid ${result.pid}` : ''})\n` +
+          `  worktree ${result.worktree}${result.reused ? ' (reused)' : ''}\n` +
+          `  branch   ${result.branch}${result.resumed ? ' (resumed)' : ''}\n` +
+          `Watch it with \`citadel\` (or \`citadel polecat peek ${result.polecat}\`).\n`,
+      );
+    });
 }

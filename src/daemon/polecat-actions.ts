@@ -1,0 +1,120 @@
+import { CitadelError } from '../common/errors.js';
+import type { Town } from '../town/town.js';
+import { connect, type DaemonClient } from './client.js';
+import { ensureDaemon } from './lifecycle.js';
+import { allPolecats, getPolecat } from './polecat.js';
+import type { PaneInfo } from './protocol.js';
+
+/** One row of `citadel polecat list --json`. */
+export interface PolecatRow {
+  name: string;
+  status: string;
+  bead: string | null;
+  agent: string;
+  branch: string | null;
+  worktree: string;
+  pid: number | null;
+  exit_code: number | null | undefined;
+  argv: readonly string[];
+  updated_at: string;
+}
+
+/** Every polecat from the journal, with the live pane status when the daemon runs (it is not started). */
+export async function listPolecats(town: Town, env: NodeJS.ProcessEnv): Promise<PolecatRow[]> {
+  const panes = new Map<string, PaneInfo>();
+  const client = await tryConnect(town, env);
+  if (client) {
+    try {
+      for (const pane of await client.request<PaneInfo[]>('list')) panes.set(pane.id, pane);
+    } finally {
+      client.close();
+    }
+  }
+  return allPolecats(town.journal.read())
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .map((p) => {
+      const pane = panes.get(p.name);
+      const live = pane && pane.pid !== undefined;
+      return {
+        name: p.name,
+        status: live ? pane.status : p.status === 'exited' || p.status === 'lost' || p.status === 'idle' || !client ? p.status : 'lost',
+        bead: p.bead,
+        agent: p.agent,
+        branch: p.branch,
+        worktree: p.worktree,
+        pid: live ? (pane.pid ?? null) : null,
+        exit_code: pane?.exitCode ?? p.exit_code,
+        argv: p.argv,
+        updated_at: p.updated_at,
+      };
+    });
+}
+
+export async function killPolecat(town: Town, name: string, env: NodeJS.ProcessEnv): Promise<{ name: string; released: string | null }> {
+  requirePolecat(town, name);
+  const before = getPolecat(town.journal.read(), name)?.bead ?? null;
+  await withDaemon(town, env, async (client) => {
+    const panes = await client.request<PaneInfo[]>('list');
+    const pane = panes.find((p) => p.id === name);
+    if (!pane || pane.pid === undefined) throw new CitadelError('refused', `polecat ${name} is not running (status ${pane?.status ?? getPolecat(town.journal.read(), name)?.status})`);
+    await client.request('kill', { pane: name });
+  });
+  const after = getPolecat(town.journal.read(), name)?.bead ?? null;
+  return { name, released: before && !after ? before : null };
+}
+
+export async function restartPolecat(town: Town, name: string, env: NodeJS.ProcessEnv): Promise<PaneInfo> {
+  requirePolecat(town, name);
+  const { client } = await ensureDaemon(town.paths.root, { env });
+  try {
+    return await client.request<PaneInfo>('restart', { pane: name });
+  } finally {
+    client.close();
+  }
+}
+
+/** The polecat's screen (and `extra` lines of scrollback above it) as plain text, trailing blank lines dropped. */
+export async function peekPolecat(town: Town, name: string, extra: number, env: NodeJS.ProcessEnv): Promise<string[]> {
+  requirePolecat(town, name);
+  return withDaemon(town, env, async (client) => {
+    const result = await client.request<{ baseY: number; rows: number; lines: Array<[number, string]> }>('scrollback', { pane: name, above: extra, plain: true }).catch(
+      (error: unknown) => {
+        if (error instanceof CitadelError && error.code === 'not_found') throw new CitadelError('not_found', `polecat ${name} has no pane in the running daemon (restart it with \`citadel polecat restart ${name}\`)`);
+        throw error;
+      },
+    );
+    const lines = result.lines.map(([, text]) => text);
+    while (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
+    return lines;
+  });
+}
+
+export async function nudgePolecat(town: Town, name: string, text: string, enter: boolean, env: NodeJS.ProcessEnv): Promise<void> {
+  requirePolecat(town, name);
+  await withDaemon(town, env, (client) => client.request('input', { pane: name, data: enter ? `${text}\r` : text }));
+}
+
+function requirePolecat(town: Town, name: string): void {
+  if (!getPolecat(town.journal.read(), name)) {
+    const known = allPolecats(town.journal.read()).map((p) => p.name);
+    throw new CitadelError('not_found', `polecat not found: ${name} (${known.length ? `polecats: ${known.join(', ')}` : 'none yet: `citadel sling BEAD` starts one'})`);
+  }
+}
+
+async function tryConnect(town: Town, env: NodeJS.ProcessEnv): Promise<DaemonClient | undefined> {
+  try {
+    return await connect(town.paths.root, { env, client: 'cli' });
+  } catch (error) {
+    if (error instanceof CitadelError && error.code === 'unavailable') return undefined;
+    throw error;
+  }
+}
+
+async function withDaemon<T>(town: Town, env: NodeJS.ProcessEnv, use: (client: DaemonClient) => Promise<T>): Promise<T> {
+  const client = await connect(town.paths.root, { env, client: 'cli' });
+  try {
+    return await use(client);
+  } finally {
+    client.close();
+  }
+}

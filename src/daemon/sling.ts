@@ -1,0 +1,171 @@
+import { CitadelError } from '../common/errors.js';
+import type { Mutator } from '../journal/types.js';
+import type { Bead } from '../model/bead.js';
+import { isWork } from '../model/bead.js';
+import { modelContext } from '../model/context.js';
+import { BeadTransaction } from '../model/transaction.js';
+import { findExecutable } from '../pty/executable.js';
+import type { Town } from '../town/town.js';
+import { validateBeadId, validatePolecatName } from '../git/names.js';
+import { ensureWorktree } from '../git/worktree.js';
+import type { DaemonClient } from './client.js';
+import { allPolecats, getPolecat, putPolecat, type Polecat } from './polecat.js';
+import { ensureCitadelShim, polecatEnv } from './polecat-env.js';
+import { beadPrompt, customPreset, getPreset, launchFor } from './presets.js';
+import type { PaneInfo } from './protocol.js';
+
+export interface SlingRequest {
+  bead: string;
+  /** `--polecat NAME`; otherwise an idle polecat or a new name from the pool. */
+  polecat?: string | undefined;
+  /** `--agent PRESET`; otherwise config `defaultAgent`. */
+  agent?: string | undefined;
+  /** `-- ARGV…`: run this instead of a preset. */
+  argv?: string[] | undefined;
+  /** The environment the agent will inherit (for the PATH check). */
+  env: NodeJS.ProcessEnv;
+}
+
+export interface SlingResult {
+  polecat: string;
+  bead: string;
+  agent: string;
+  argv: string[];
+  worktree: string;
+  branch: string;
+  /** The worktree existed already (the polecat is reused). */
+  reused: boolean;
+  /** The branch existed already (the bead resumes on its own branch). */
+  resumed: boolean;
+  pid: number | null;
+}
+
+/** Names for new polecats, in order (then `polecat-N`). */
+export const NAME_POOL = ['nux', 'slit', 'toast', 'capable', 'dag', 'cheedo', 'ace', 'rictus', 'morsov', 'keeper', 'valkyrie', 'glory', 'corpus', 'splendid', 'angharad', 'furiosa'];
+
+/**
+ * `citadel sling BEAD`: checks everything first (bead, name, agent installed), then gives the
+ * polecat its worktree and branch, claims the bead for it and records it in one journal
+ * mutation, and asks the daemon (started on demand by `connectDaemon`) to run it. If the daemon
+ * cannot start it, the claim is undone: nothing is left half-done.
+ */
+export async function sling(town: Town, request: SlingRequest, connectDaemon: () => Promise<DaemonClient>): Promise<SlingResult> {
+  const beadId = validateBeadId(request.bead);
+  const state = town.journal.read();
+  const bead = state.get('beads', beadId) as Bead | undefined;
+  if (!bead) throw new CitadelError('not_found', `bead not found: ${beadId} (see \`citadel ready\`)`);
+  if (!isWork(bead)) throw new CitadelError('refused', `${beadId} is a ${bead.type.replace('_', ' ')}, not work: only work can be slung`);
+  if (bead.status === 'closed') throw new CitadelError('refused', `${beadId} is closed: there is nothing left to do`);
+
+  const name = request.polecat !== undefined ? validatePolecatName(request.polecat) : chooseName(allPolecats(state), bead);
+  const existing = getPolecat(state, name);
+  if (existing && isBusy(existing) && existing.bead !== beadId) {
+    throw new CitadelError('conflict', `polecat ${name} is busy with ${existing.bead ?? 'its session'} (${existing.status}): pick another name, or \`citadel polecat kill ${name}\` first`);
+  }
+  if (existing && isBusy(existing) && existing.bead === beadId) {
+    throw new CitadelError('conflict', `polecat ${name} is already working on ${beadId}`);
+  }
+  if (bead.assignee && bead.assignee !== name) {
+    throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
+  }
+
+  const preset = request.argv?.length ? customPreset(request.argv) : getPreset(request.agent ?? town.config.defaultAgent);
+  const launch = launchFor(preset, beadPrompt(bead));
+  ensureCitadelShim(town.paths.root);
+  const env = polecatEnv(request.env, { town: town.paths.root, name, bead: beadId });
+  if (!findExecutable(launch.argv[0]!, { cwd: town.paths.root, path: env.PATH })) {
+    throw new CitadelError('not_found', `the ${preset.name === 'custom' ? 'command' : `${preset.name} agent`} \`${launch.argv[0]}\` is not installed (not found on PATH): install it, or choose another with --agent ${preset.name === 'scripted' ? 'shell' : 'scripted'} or -- ARGV`);
+  }
+
+  const worktree = await ensureWorktree(town.paths.root, name, beadId, { mainBranch: town.config.mainBranch });
+  const now = new Date().toISOString();
+  const polecat: Polecat = {
+    ...(existing ?? {}),
+    id: name,
+    name,
+    bead: beadId,
+    worktree: worktree.path,
+    branch: worktree.branch,
+    agent: preset.name,
+    argv: launch.argv,
+    type_in: launch.typeIn ?? null,
+    status: 'starting',
+    pid: null,
+    exit_code: null,
+    created_at: existing?.created_at ?? now,
+    updated_at: now,
+  };
+  // The daemon first: a daemon starting now recovers the polecats it finds in the journal, and
+  // this one must not be among them before it is really asked for.
+  const client = await connectDaemon();
+  let info: PaneInfo;
+  try {
+    await town.journal.mutate(claimFor(town, name, beadId, polecat));
+    try {
+      info = await client.request<PaneInfo>('spawn', { polecat: name });
+    } catch (error) {
+      await town.journal.mutate(undoClaim(town, name, beadId, existing));
+      throw error;
+    }
+  } finally {
+    client.close();
+  }
+  return {
+    polecat: name,
+    bead: beadId,
+    agent: preset.name,
+    argv: launch.argv,
+    worktree: worktree.path,
+    branch: worktree.branch,
+    reused: worktree.reused,
+    resumed: worktree.resumed,
+    pid: info.pid ?? null,
+  };
+}
+
+/** A polecat with a live pty (or one being started) cannot take other work. */
+function isBusy(polecat: Polecat): boolean {
+  // `starting` without a pid is a sling in flight — or one that died mid-way, which must not block forever.
+  return polecat.pid !== null || (polecat.status === 'starting' && Date.now() - Date.parse(polecat.updated_at) < 30_000);
+}
+
+/**
+ * The polecat for a bead when none is named: the one that held it before (its branch is
+ * there), else an idle one, else the first free name of the pool.
+ */
+function chooseName(polecats: Polecat[], bead: Bead): string {
+  if (bead.assignee && polecats.some((p) => p.name === bead.assignee && !isBusy(p))) return bead.assignee;
+  const previous = polecats.find((p) => !isBusy(p) && p.branch?.endsWith(`/${bead.id}`));
+  if (previous) return previous.name;
+  const idle = polecats.filter((p) => !isBusy(p) && p.bead === null).sort((a, b) => a.name.localeCompare(b.name));
+  if (idle[0]) return idle[0].name;
+  const taken = new Set(polecats.map((p) => p.name));
+  const free = NAME_POOL.find((name) => !taken.has(name));
+  if (free) return free;
+  for (let n = 1; ; n++) if (!taken.has(`polecat-${n}`)) return `polecat-${n}`;
+}
+
+/** Claims the bead for the polecat (the polecat is the actor) and records the polecat: one mutation. */
+function claimFor(town: Town, name: string, beadId: string, polecat: Polecat): Mutator<void> {
+  return (state) => {
+    const current = getPolecat(state, name);
+    if (current && isBusy(current)) throw new CitadelError('conflict', `polecat ${name} was started by someone else meanwhile`);
+    const tx = new BeadTransaction(state, modelContext(name, town.config.prefix));
+    const bead = state.get('beads', beadId) as Bead | undefined;
+    if (bead?.assignee !== name) tx.claim(beadId);
+    return { changes: [...tx.changes, putPolecat(polecat, 'sling', `${beadId} slung to ${name} (${polecat.agent})`)], value: undefined };
+  };
+}
+
+function undoClaim(town: Town, name: string, beadId: string, previous: Polecat | undefined): Mutator<void> {
+  return (state) => {
+    const tx = new BeadTransaction(state, modelContext(name, town.config.prefix));
+    const bead = state.get('beads', beadId) as Bead | undefined;
+    if (bead?.assignee === name && bead.status !== 'closed') tx.release(beadId);
+    const polecat = getPolecat(state, name);
+    const restored = previous ?? (polecat ? { ...polecat, bead: null, status: 'exited', pid: null } : undefined);
+    const changes = [...tx.changes];
+    if (restored) changes.push(putPolecat({ ...restored, updated_at: new Date().toISOString() }, 'sling-failed', `${name} could not be started`));
+    return { changes, value: undefined };
+  };
+}
