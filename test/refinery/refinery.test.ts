@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runRefinery } from '../../src/git/refinery.js';
 import { refineryStatus } from '../../src/git/refinery-status.js';
 import { git } from '../helpers/git.js';
+import { waitFor } from '../helpers/temp.js';
 import { finishWork, mainLog, makeTown, type TestTown } from './town.js';
 
 describe('the refinery', () => {
@@ -187,5 +188,39 @@ describe('the refinery', () => {
     const mr = t.bead(a.request.id);
     expect(mr.state).toBe('rejected');
     expect(mr.reason).toMatch(/exited 5/);
+  });
+
+  it('fails a gate that runs past its timeout, ending the whole process group', async () => {
+    const gate = ['node', '-e', "const fs=require('fs'); if (fs.existsSync('hang.txt')) { const c = require('child_process').spawn('sleep', ['300'], { stdio: 'ignore' }); fs.writeFileSync(require('path').join(process.env.CITADEL_TOWN, '.citadel', 'sleep.pid'), String(c.pid)); console.log('hanging'); setInterval(() => {}, 1000) }"];
+    const t = town({ gates: [gate], gateTimeoutSeconds: 1 });
+    const work = await finishWork(t, 'nux', 'hangs the tests', { 'hang.txt': 'x\n' });
+    await runRefinery(t.root, { once: true });
+    const mr = t.bead(work.request.id);
+    expect(mr.state).toBe('rejected');
+    expect(mr.reason).toMatch(/timed out after 1 s/);
+    expect((mr.refinery?.gate as { timed_out: boolean }).timed_out).toBe(true);
+    expect(readFileSync(join(t.root, mr.refinery?.log as string), 'utf8')).toContain('hanging');
+    // The gate's own child (a test runner's worker, say) was ended with it.
+    const child = Number(readFileSync(join(t.root, '.citadel', 'sleep.pid'), 'utf8'));
+    await waitFor(() => {
+      try {
+        process.kill(child, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, 'the gate child to be gone');
+  });
+
+  it('bounces a conflict in merge mode too, leaving the workspace clean', async () => {
+    const t = town({ mergeMode: 'merge' });
+    const a = await finishWork(t, 'nux', 'one', { 'README.md': 'one\n' });
+    const b = await finishWork(t, 'furiosa', 'two', { 'README.md': 'two\n' });
+    const run = await runRefinery(t.root, { once: true });
+    expect(run.merged).toEqual([a.request.id]);
+    expect(run.rejected).toEqual([b.request.id]);
+    expect(t.bead(b.request.id).refinery?.conflicts).toEqual(['README.md']);
+    expect(git(t.root, 'rev-parse', b.branch)).toBe(b.tip);
+    expect(git(join(t.root, '.citadel', 'worktrees', '_refinery'), 'status', '--porcelain')).toBe('');
   });
 });
