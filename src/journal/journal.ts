@@ -419,13 +419,14 @@ class FileJournal implements Journal, JournalInternals {
   private repairProjections(head: Head | undefined, touched: [string, string][]): void {
     const root = this.options.projections!;
     const state = this.state!;
-    if (head && head.projected === state.seq) {
+    const dirMissing = this.projectionDirMissing();
+    if (head && head.projected === state.seq && !dirMissing) {
       this.projectionsToCheck = false;
       return;
     }
     if (!head && state.seq === 0) {
       // a fresh journal: nothing to project
-    } else if (!head || head.projected > state.seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
+    } else if (dirMissing || !head || head.projected > state.seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
       const result = rebuildProjections(root, state, this.fsync);
       logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.removed} removed at seq ${state.seq}` });
     } else {
@@ -442,9 +443,16 @@ class FileJournal implements Journal, JournalInternals {
   }
 
   /** A reader's best effort: fix lagging projections if the lock is free right now, else leave it to the next writer. */
+  /** A kind with live entities whose projection directory is gone (deleted by hand): O(kinds). */
+  private projectionDirMissing(): boolean {
+    const root = this.options.projections!;
+    for (const [kind, map] of this.state!.entries()) if (map.size && !existsSync(join(root, kind))) return true;
+    return false;
+  }
+
   private tryRepairProjections(): void {
     const head = readHead(this.dir);
-    if (head && head.projected === this.state!.seq) {
+    if (head && head.projected === this.state!.seq && !this.projectionDirMissing()) {
       this.projectionsToCheck = false;
       return;
     }

@@ -74,6 +74,13 @@ describe('the journal (one process)', () => {
     expect(JSON.parse(readFileSync(join(dir, 'beads', 'ct-1.json'), 'utf8'))).toEqual({ id: 'ct-1', title: 'x' });
     await journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'ct-1', entity: null, action: 'delete' }], value: 0 }));
     expect(existsSync(join(dir, 'beads', 'ct-1.json'))).toBe(false);
+    // A projection directory deleted by hand is rebuilt by the next reader.
+    await set(journal, 'beads', 'ct-2', { title: 'y' });
+    rmSync(join(dir, 'beads'), { recursive: true });
+    const reader = open(join(dir, 'journal'), { projections: dir });
+    cleanups.push(() => reader.close());
+    reader.read();
+    expect(JSON.parse(readFileSync(join(dir, 'beads', 'ct-2.json'), 'utf8'))).toEqual({ id: 'ct-2', title: 'y' });
   });
 
   it('a second handle sees the first one\'s writes on its next read (the watermark check)', async () => {
