@@ -89,6 +89,8 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
     onError: (error) => logProblem(town, `refresh failed: ${error.stack ?? error.message}`),
   });
   const theme = loadTheme({ name: themeName(town, env), env, cwd: root, searchDirs: [join(town.paths.citadel, 'themes')] });
+  // Shown on the message line by the sidebar, and kept here for when it has scrolled away.
+  for (const problem of theme.problems) logProblem(town, `theme: ${problem}`);
   let countsFor: { beads: unknown; snapshot: TownSnapshot; counts: TownCounts } | undefined;
   const session: PanelsSession = {
     town,

@@ -65,7 +65,9 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
 
   const sameLines = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((line, i) => line === b[i]);
 
+  let closed = false;
   const refresh = (): void => {
+    if (closed) return;
     try {
       const state = town.journal.read();
       let next = snapshot;
@@ -91,7 +93,11 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
 
   refresh();
   let watcher: JournalWatch | undefined;
-  if (options.watch !== false) watcher = watchJournal(town.paths.journal, refresh, { extra: [town.paths.logs] });
+  if (options.watch !== false) {
+    watcher = watchJournal(town.paths.journal, refresh, { extra: [town.paths.logs] });
+    // A change made while the watcher was starting raised no event: look once more when it is live.
+    void watcher.ready.then(refresh);
+  }
 
   return {
     getSnapshot: () => snapshot,
@@ -114,6 +120,7 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
     },
     ready: watcher?.ready ?? Promise.resolve(),
     async close() {
+      closed = true;
       listeners.clear();
       await watcher?.close();
     },
