@@ -6,6 +6,8 @@ import { CitadelError } from '../common/errors.js';
 import type { Bead } from '../model/bead.js';
 import { git, gitRun } from '../git/run.js';
 import type { ScriptSwitches } from './switches.js';
+import { applyRecipe, editsFor, parseRecipe } from './recipe.js';
+import { rebaseReapplying } from './rework.js';
 import { paint, withSpinner, type AgentOutput } from './terminal-ui.js';
 
 /** The world the scripted agent runs in (passed in, so tests can drive it). */
@@ -46,10 +48,18 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
 
   await step(`reading ${bead.id}`);
   const ahead = Number((await gitRun(world.worktree, ['rev-list', '--count', `refs/heads/${world.mainBranch}..HEAD`])).stdout.trim()) || 0;
+  // A bead whose body carries its change as code blocks (src/agent/recipe.ts): real files, not a notes file.
+  const recipe = parseRecipe(bead.body);
   if (ahead > 0) {
     // The bead came back (bounced): bring the earlier work up to date with main first. On a
     // conflicting hunk this agent's own version wins (-X theirs, in a rebase, is the branch).
     const reworked = await step(`reworking: rebasing ${ahead} earlier commit${ahead === 1 ? '' : 's'} onto ${world.mainBranch}`, async () => {
+      if (recipe.length) {
+        // With a recipe the agent knows its own edits: conflicted files get main's version plus them (both sides kept).
+        const failed = await rebaseReapplying(world.worktree, world.mainBranch, editsFor(recipe, false), identity(world.env), (line) => out.write(`\n  ${line}`));
+        if (failed) throw new CitadelError('failed', failed);
+        return;
+      }
       const result = await gitRun(world.worktree, ['rebase', '-X', 'theirs', world.mainBranch], { env: identity(world.env) });
       if (result.code !== 0) {
         await gitRun(world.worktree, ['rebase', '--abort']);
@@ -81,11 +91,17 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
     out.write(`${paint(out, 'red', '✗ error:')} simulated failure on ${bead.id} (scripted:fail)\n`);
     return 3;
   }
-  await step(`editing ${workFile(bead.id)}${switches.conflict ? ` and ${sharedFile}` : ''}`, async () => {
+  const edits = editsFor(recipe, ahead === 0);
+  const editing = edits.length ? [...new Set(edits.map((e) => e.path))].join(', ') : `${workFile(bead.id)}${switches.conflict ? ` and ${sharedFile}` : ''}`;
+  await step(`editing ${editing}`, async () => {
     await sleep(switches.delayMs);
-    writeChange(world, answer);
+    if (edits.length) applyRecipe(world.worktree, edits);
+    else writeChange(world, answer);
   });
-  for (const argv of world.gates) {
+  // scripted:untested: a hasty first attempt, committed without running the gates (the refinery catches it).
+  const skipGates = switches.untested === true && ahead === 0;
+  if (skipGates) out.write(`${paint(out, 'yellow', '!')} skipping the gates: confident it works (scripted:untested)\n`);
+  for (const argv of skipGates ? [] : world.gates) {
     const ok = await step(`running gate: ${argv.join(' ')}`, async () => {
       const code = await runCommand(argv, world);
       if (code !== 0) throw new CitadelError('failed', `gate ${argv.join(' ')} exited ${code}`);

@@ -14,6 +14,8 @@ export interface ScriptSwitches {
   readonly flood: number;
   /** Milliseconds each step takes (the spinner's time on screen). */
   readonly delayMs: number;
+  /** First attempt commits without running the gates (label scripted:untested; a rework always runs them). */
+  readonly untested?: boolean;
   /** Call `citadel done` at the end (default true). */
   readonly done: boolean;
 }
@@ -28,6 +30,7 @@ export function switchesFrom(flags: Partial<ScriptSwitches>, labels: readonly st
     ask: flags.ask === true || has('ask'),
     fail: flags.fail === true || has('fail'),
     conflict: flags.conflict === true || has('conflict'),
+    untested: flags.untested === true || has('untested'),
     flood: flags.flood ?? floodFromLabel,
     delayMs: flags.delayMs ?? 300,
     done: flags.done ?? true,

@@ -23,7 +23,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--fail', 'fail: exit non-zero without committing (label scripted:fail)')
     .option('--conflict', 'also edit the first line of SHARED.md, which other such beads edit (label scripted:conflict)')
     .option('--flood [lines]', 'stream a lot of output (default 5000 lines; label scripted:flood[=N])')
-    .option('--delay <ms>', 'how long each step shows its spinner', '300')
+    .option('--delay <ms>', 'how long each step shows its spinner (default $CITADEL_SCRIPTED_DELAY_MS, else 300)')
     .option('--no-done', 'commit but do not call citadel done')
     .action(async (options: ScriptedOptions) => {
       const { CitadelError, usage } = await import('../../common/errors.js');
@@ -31,7 +31,7 @@ export function register(program: Command, context: CliContext): void {
       const { runScriptedAgent, isWorktree } = await import('../../agent/scripted.js');
       const beadId = options.bead ?? context.env.CITADEL_BEAD?.trim();
       if (!beadId) throw usage('no bead: pass --bead ID or set CITADEL_BEAD');
-      const delayMs = Number(options.delay);
+      const delayMs = Number(options.delay ?? (context.env.CITADEL_SCRIPTED_DELAY_MS || '300'));
       if (!Number.isInteger(delayMs) || delayMs < 0) throw usage(`--delay takes milliseconds (got ${JSON.stringify(options.delay)})`);
       const flood = options.flood === undefined ? undefined : options.flood === true ? defaultFloodLines : Number(options.flood);
       if (flood !== undefined && (!Number.isInteger(flood) || flood < 0)) throw usage(`--flood takes a number of lines (got ${JSON.stringify(options.flood)})`);
