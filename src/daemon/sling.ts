@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import type { Mutator } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
@@ -6,7 +8,7 @@ import { modelContext } from '../model/context.js';
 import { BeadTransaction } from '../model/transaction.js';
 import { findExecutable } from '../pty/executable.js';
 import type { Town } from '../town/town.js';
-import { validateBeadId, validatePolecatName } from '../git/names.js';
+import { polecatBranch, validateBeadId, validatePolecatName } from '../git/names.js';
 import { ensureWorktree } from '../git/worktree.js';
 import type { DaemonClient } from './client.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat } from './polecat.js';
@@ -57,70 +59,50 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
   if (!isWork(bead)) throw new CitadelError('refused', `${beadId} is a ${bead.type.replace('_', ' ')}, not work: only work can be slung`);
   if (bead.status === 'closed') throw new CitadelError('refused', `${beadId} is closed: there is nothing left to do`);
 
-  const name = request.polecat !== undefined ? validatePolecatName(request.polecat) : chooseName(allPolecats(state), bead);
-  const existing = getPolecat(state, name);
-  if (existing && isBusy(existing) && existing.bead !== beadId) {
-    throw new CitadelError('conflict', `polecat ${name} is busy with ${existing.bead ?? 'its session'} (${existing.status}): pick another name, or \`citadel polecat kill ${name}\` first`);
-  }
-  if (existing && isBusy(existing) && existing.bead === beadId) {
-    throw new CitadelError('conflict', `polecat ${name} is already working on ${beadId}`);
-  }
-  if (bead.assignee && bead.assignee !== name) {
+  const wanted = request.polecat !== undefined ? validatePolecatName(request.polecat) : undefined;
+  if (bead.assignee && wanted && bead.assignee !== wanted) {
     throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
   }
-
   const preset = request.argv?.length ? customPreset(request.argv) : getPreset(request.agent ?? town.config.defaultAgent);
   const launch = launchFor(preset, beadPrompt(bead));
   ensureCitadelShim(town.paths.root);
-  const env = polecatEnv(request.env, { town: town.paths.root, name, bead: beadId });
+  const env = polecatEnv(request.env, { town: town.paths.root, name: wanted ?? 'polecat', bead: beadId });
   if (!findExecutable(launch.argv[0]!, { cwd: town.paths.root, path: env.PATH })) {
     throw new CitadelError('not_found', `the ${preset.name === 'custom' ? 'command' : `${preset.name} agent`} \`${launch.argv[0]}\` is not installed (not found on PATH): install it, or choose another with --agent ${preset.name === 'scripted' ? 'shell' : 'scripted'} or -- ARGV`);
   }
 
-  const worktree = await ensureWorktree(town.paths.root, name, beadId, { mainBranch: town.config.mainBranch });
-  const now = new Date().toISOString();
-  const polecat: Polecat = {
-    ...(existing ?? {}),
-    id: name,
-    name,
-    bead: beadId,
-    worktree: worktree.path,
-    branch: worktree.branch,
-    agent: preset.name,
-    argv: launch.argv,
-    type_in: launch.typeIn ?? null,
-    status: 'starting',
-    pid: null,
-    exit_code: null,
-    created_at: existing?.created_at ?? now,
-    updated_at: now,
-  };
   // The daemon first: a daemon starting now recovers the polecats it finds in the journal, and
   // this one must not be among them before it is really asked for.
   const client = await connectDaemon();
-  let info: PaneInfo;
   try {
-    await town.journal.mutate(claimFor(town, name, beadId, polecat));
+    // Name, polecat record and claim in one mutation, under the journal's lock: slings running
+    // at the same time get different polecats, and a bead goes to one of them only.
+    const worktreesRoot = join(realpathSync(town.paths.root), '.citadel', 'worktrees');
+    const { value: reserved } = await town.journal.mutate(reserve(town, { bead, wanted, worktreesRoot, agent: preset.name, argv: launch.argv, typeIn: launch.typeIn }));
+    const name = reserved.polecat.name;
+    let info: PaneInfo;
+    let worktree: Awaited<ReturnType<typeof ensureWorktree>>;
     try {
+      worktree = await ensureWorktree(town.paths.root, name, beadId, { mainBranch: town.config.mainBranch });
       info = await client.request<PaneInfo>('spawn', { polecat: name });
     } catch (error) {
-      await town.journal.mutate(undoClaim(town, name, beadId, existing));
+      await town.journal.mutate(undoClaim(town, name, beadId, reserved.previous));
       throw error;
     }
+    return {
+      polecat: name,
+      bead: beadId,
+      agent: preset.name,
+      argv: launch.argv,
+      worktree: worktree.path,
+      branch: worktree.branch,
+      reused: worktree.reused,
+      resumed: worktree.resumed,
+      pid: info.pid ?? null,
+    };
   } finally {
     client.close();
   }
-  return {
-    polecat: name,
-    bead: beadId,
-    agent: preset.name,
-    argv: launch.argv,
-    worktree: worktree.path,
-    branch: worktree.branch,
-    reused: worktree.reused,
-    resumed: worktree.resumed,
-    pid: info.pid ?? null,
-  };
 }
 
 /** A polecat with a live pty (or one being started) cannot take other work. */
@@ -145,15 +127,57 @@ function chooseName(polecats: Polecat[], bead: Bead): string {
   for (let n = 1; ; n++) if (!taken.has(`polecat-${n}`)) return `polecat-${n}`;
 }
 
-/** Claims the bead for the polecat (the polecat is the actor) and records the polecat: one mutation. */
-function claimFor(town: Town, name: string, beadId: string, polecat: Polecat): Mutator<void> {
+interface Reservation {
+  bead: Bead;
+  wanted: string | undefined;
+  worktreesRoot: string;
+  agent: string;
+  argv: string[];
+  typeIn: string | undefined;
+}
+
+/**
+ * Chooses the polecat (unless named), checks it is free, records it as `starting` with the
+ * bead, and claims the bead for it (the polecat is the actor): one mutation.
+ */
+function reserve(town: Town, input: Reservation): Mutator<{ polecat: Polecat; previous: Polecat | undefined }> {
   return (state) => {
-    const current = getPolecat(state, name);
-    if (current && isBusy(current)) throw new CitadelError('conflict', `polecat ${name} was started by someone else meanwhile`);
-    const tx = new BeadTransaction(state, modelContext(name, town.config.prefix));
+    const beadId = input.bead.id;
     const bead = state.get('beads', beadId) as Bead | undefined;
-    if (bead?.assignee !== name) tx.claim(beadId);
-    return { changes: [...tx.changes, putPolecat(polecat, 'sling', `${beadId} slung to ${name} (${polecat.agent})`)], value: undefined };
+    if (!bead || bead.status === 'closed') throw new CitadelError('refused', `${beadId} is ${bead ? 'closed' : 'gone'}: there is nothing left to do`);
+    const name = input.wanted ?? chooseName(allPolecats(state), bead);
+    const previous = getPolecat(state, name);
+    if (previous && isBusy(previous)) {
+      throw new CitadelError(
+        'conflict',
+        previous.bead === beadId
+          ? `polecat ${name} is already working on ${beadId}`
+          : `polecat ${name} is busy with ${previous.bead ?? 'its session'} (${previous.status}): pick another name, or \`citadel polecat kill ${name}\` first`,
+      );
+    }
+    if (bead.assignee && bead.assignee !== name) {
+      throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
+    }
+    const now = new Date().toISOString();
+    const polecat: Polecat = {
+      ...(previous ?? {}),
+      id: name,
+      name,
+      bead: beadId,
+      worktree: join(input.worktreesRoot, name),
+      branch: polecatBranch(name, beadId),
+      agent: input.agent,
+      argv: input.argv,
+      type_in: input.typeIn ?? null,
+      status: 'starting',
+      pid: null,
+      exit_code: null,
+      created_at: previous?.created_at ?? now,
+      updated_at: now,
+    };
+    const tx = new BeadTransaction(state, modelContext(name, town.config.prefix));
+    if (bead.assignee !== name) tx.claim(beadId);
+    return { changes: [...tx.changes, putPolecat(polecat, 'sling', `${beadId} slung to ${name} (${input.agent})`)], value: { polecat, previous } };
   };
 }
 
