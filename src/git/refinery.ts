@@ -119,6 +119,7 @@ class Refinery {
       const outcome = await this.processSafely(next);
       if (outcome === 'merged') this.run.merged.push(next.id);
       if (outcome === 'rejected') this.run.rejected.push(next.id);
+      if (outcome === 'merged' || outcome === 'rejected') this.notBefore.delete(next.id);
       if (outcome === 'held') this.notBefore.set(next.id, Date.now() + (this.options.retryMs ?? 5000));
       if (outcome === 'interrupted') return this.run;
     }
