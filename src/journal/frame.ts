@@ -157,3 +157,12 @@ export function corruptError(segmentPath: string, stop: ScanStop): CitadelError 
     { segment: segmentPath, offset: stop.offset, seq: stop.seq, reason: stop.reason },
   );
 }
+
+/** The fail-closed error for a segment that does not start where the previous one ended. */
+export function gapError(segmentPath: string, expected: number, firstSeq: number): CitadelError {
+  return new CitadelError(
+    'corrupt',
+    `journal corrupt: ${segmentPath} at byte 0 (seq ${expected}): segment starts at seq ${firstSeq}, expected ${expected}; run \`citadel doctor\``,
+    { segment: segmentPath, offset: 0, seq: expected, reason: `segment starts at seq ${firstSeq}` },
+  );
+}

@@ -1,22 +1,22 @@
-import { closeSync, existsSync, fdatasyncSync, fstatSync, ftruncateSync, fsyncSync, mkdirSync, openSync, readSync, renameSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { SegmentAppender } from './appender.js';
 import { fsyncDir } from './files.js';
-import { corruptError, encodeRecords, scanRecords } from './frame.js';
+import { corruptError, encodeRecords, gapError, scanRecords } from './frame.js';
 import { HeadWriter, readHead, type Head } from './head.js';
 import { StoreLock } from './lock.js';
 import { rebuildProjections, writeProjections } from './projections.js';
 import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
-import { allSegments, ARCHIVE_DIR, liveSegments, segmentName, type SegmentRef } from './segments.js';
+import { buildRecords } from './records.js';
+import { allSegments, ARCHIVE_DIR, liveSegments, readSegment, segmentName, type SegmentRef } from './segments.js';
 import { listSnapshots, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
-import type { Change, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
+import type { Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
 
 const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_EVERY = 2000;
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
-const KIND = /^[a-z][a-z0-9_-]{0,63}$/;
-const ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 /**
  * Opens the journal in `dir` (created when missing). Opening is cheap: the state is loaded on
@@ -49,7 +49,7 @@ class FileJournal implements Journal, JournalInternals {
   private readonly lock: StoreLock;
   private readonly head: HeadWriter;
   private queue: Promise<unknown> = Promise.resolve();
-  private writeFd: { segment: string; fd: number } | undefined;
+  private readonly appender: SegmentAppender;
   private cachedView: StateView | undefined;
   /** The seq of the newest snapshot this handle knows of. */
   private snapshotSeq = 0;
@@ -70,6 +70,7 @@ class FileJournal implements Journal, JournalInternals {
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
     this.checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.fsync = options.fsync ?? true;
+    this.appender = new SegmentAppender(dir, this.fsync);
   }
 
   // ---------------------------------------------------------------- reads
@@ -99,7 +100,7 @@ class FileJournal implements Journal, JournalInternals {
     let expected = segments[first]?.firstSeq ?? 1;
     for (let i = first; i < segments.length; i++) {
       const segment = segments[i]!;
-      if (segment.firstSeq !== expected) throw gapError(segment, expected);
+      if (segment.firstSeq !== expected) throw gapError(segment.path, expected, segment.firstSeq);
       const bytes = readSegment(segment, 0);
       const result = scanRecords(bytes, 0, segment.firstSeq - 1);
       for (const record of result.records) if (record.seq >= fromSeq && !record.kind.startsWith('_')) yield record;
@@ -134,7 +135,7 @@ class FileJournal implements Journal, JournalInternals {
       this.state = new EntityState();
       const first = allSegments(this.dir)[0];
       this.pos = { segment: first?.name ?? segmentName(1), offset: 0 };
-      if (first && first.firstSeq !== 1) throw gapError(first, 1);
+      if (first && first.firstSeq !== 1) throw gapError(first.path, 1, first.firstSeq);
     }
     const replayed = this.catchUp(false).length;
     // No snapshot near the head (a fresh clone, deleted caches): write one now if the lock is
@@ -181,7 +182,7 @@ class FileJournal implements Journal, JournalInternals {
     for (let i = index; i < segments.length; i++) {
       const segment = segments[i]!;
       const start = i === index ? this.pos.offset : 0;
-      if (i > index && segment.firstSeq !== state.seq + 1) throw gapError(segment, state.seq + 1);
+      if (i > index && segment.firstSeq !== state.seq + 1) throw gapError(segment.path, state.seq + 1, segment.firstSeq);
       const bytes = readSegment(segment, start);
       const result = scanRecords(bytes, 0, state.seq, (record) => {
         state.apply(record);
@@ -261,10 +262,15 @@ class FileJournal implements Journal, JournalInternals {
     const state = this.state!;
     const { changes, value } = fn(state.transientView());
     if (changes.length === 0) return { value, records: [], seq: state.seq };
-    const records = this.recordsFor(changes);
-    this.rollIfFull();
+    const records = buildRecords(changes, state.seq, this.options.writer);
     const { buffer, stored } = encodeRecords(records);
-    this.appendDurably(buffer);
+    if (this.pos.offset >= this.segmentBytes) {
+      // Roll: a new segment named by the next seq. Harmless if the append below fails.
+      const name = segmentName(state.seq + 1);
+      this.appender.roll(name);
+      this.pos = { segment: name, offset: 0 };
+    }
+    this.appender.append(this.pos.segment, this.pos.offset, buffer);
     // Durable: only now does this process's state move.
     for (const record of stored) state.apply(record);
     this.cachedView = undefined;
@@ -289,92 +295,6 @@ class FileJournal implements Journal, JournalInternals {
     }
     this.writeHeadNow(head, projected);
     return { value, records: stored, seq: state.seq };
-  }
-
-  private recordsFor(changes: readonly Change[]): JournalRecord[] {
-    const base = this.state!.seq;
-    const ts = new Date().toISOString();
-    return changes.map((change, i): JournalRecord => {
-      if (!KIND.test(change.kind)) throw new CitadelError('invalid', `journal: bad kind ${JSON.stringify(change.kind)} (lowercase letters, digits, - and _)`);
-      if (!ID.test(change.id)) throw new CitadelError('invalid', `journal: bad id ${JSON.stringify(change.id)} (letters, digits, . _ -; at most 128)`);
-      if (change.entity !== null) {
-        if (typeof change.entity !== 'object' || Array.isArray(change.entity)) throw new CitadelError('invalid', `journal: ${change.kind}/${change.id}: entity must be an object`);
-        if (change.entity.id !== change.id) throw new CitadelError('invalid', `journal: ${change.kind}/${change.id}: entity.id is ${JSON.stringify(change.entity.id)}`);
-      }
-      return {
-        v: 1,
-        seq: base + i + 1,
-        ts,
-        writer: this.options.writer,
-        pid: process.pid,
-        action: change.action,
-        kind: change.kind,
-        id: change.id,
-        ...(change.entity === null ? { deleted: true as const } : { entity: change.entity }),
-        ...(change.summary !== undefined ? { summary: change.summary } : {}),
-        ...(changes.length > 1 ? { batch: changes.length } : {}),
-      };
-    });
-  }
-
-  /** Starts a new segment, named by the next seq, once the active one is full. Never renames. */
-  private rollIfFull(): void {
-    if (this.pos.offset < this.segmentBytes) return;
-    const name = segmentName(this.state!.seq + 1);
-    try {
-      closeSync(openSync(join(this.dir, name), 'a'));
-      if (this.fsync) fsyncDir(this.dir);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new CitadelError('io', `journal: could not start segment ${name} (${code}: ${(error as Error).message}); the mutation was not applied`, { code });
-    }
-    // An empty new segment is harmless if the append below fails: the next writer appends to it.
-    this.pos = { segment: name, offset: 0 };
-  }
-
-  private segmentFd(): number {
-    if (this.writeFd?.segment !== this.pos.segment) {
-      if (this.writeFd) closeSync(this.writeFd.fd);
-      this.writeFd = undefined;
-      const path = join(this.dir, this.pos.segment);
-      const created = !existsSync(path);
-      const fd = openSync(path, 'a');
-      if (created && this.fsync) fsyncDir(this.dir);
-      this.writeFd = { segment: this.pos.segment, fd };
-    }
-    return this.writeFd.fd;
-  }
-
-  /**
-   * One write of the whole mutation, one fsync. On any failure (ENOSPC, EFBIG, EIO, a short
-   * write) the segment is cut back to where it was, so no partial record stays, and the
-   * mutation fails; if even the cut fails, what is left is an unfinished tail that readers
-   * ignore and the next writer sets aside.
-   */
-  private appendDurably(buffer: Buffer): void {
-    const before = this.pos.offset;
-    let fd: number | undefined;
-    try {
-      fd = this.segmentFd();
-      let written = 0;
-      while (written < buffer.length) {
-        const n = writeSync(fd, buffer, written, buffer.length - written);
-        if (n <= 0) throw Object.assign(new Error('short write'), { code: 'EIO' });
-        written += n;
-      }
-      if (this.fsync) fdatasyncSync(fd);
-    } catch (error) {
-      try {
-        if (fd !== undefined) {
-          ftruncateSync(fd, before);
-          fsyncSync(fd);
-        }
-      } catch {
-        // left as an unfinished tail: invisible to readers, set aside by the next writer
-      }
-      const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new CitadelError('io', `journal append failed (${code}: ${(error as Error).message}); the mutation was not applied`, { code });
-    }
   }
 
   private writeHeadNow(head: Head | undefined, projected?: number): void {
@@ -469,8 +389,7 @@ class FileJournal implements Journal, JournalInternals {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.writeFd) closeSync(this.writeFd.fd);
-    this.writeFd = undefined;
+    this.appender.close();
     this.lock.close();
     this.head.close();
   }
@@ -478,36 +397,4 @@ class FileJournal implements Journal, JournalInternals {
   private assertOpen(): void {
     if (this.closed) throw new Error(`journal ${this.dir} is closed`);
   }
-}
-
-/** Reads a segment from `start` to its current end (an archived one if it moved meanwhile). */
-export function readSegment(segment: SegmentRef, start: number): Buffer {
-  let fd: number;
-  try {
-    fd = openSync(segment.path, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || segment.archived) throw error;
-    fd = openSync(join(segment.path, '..', ARCHIVE_DIR, segment.name), 'r');
-  }
-  try {
-    const size = fstatSync(fd).size;
-    const buffer = Buffer.allocUnsafe(Math.max(0, size - start));
-    let read = 0;
-    while (read < buffer.length) {
-      const n = readSync(fd, buffer, read, buffer.length - read, start + read);
-      if (n === 0) break;
-      read += n;
-    }
-    return buffer.subarray(0, read);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function gapError(segment: SegmentRef, expected: number): CitadelError {
-  return new CitadelError(
-    'corrupt',
-    `journal corrupt: ${segment.path} at byte 0 (seq ${expected}): segment starts at seq ${segment.firstSeq}, expected ${expected}; run \`citadel doctor\``,
-    { segment: segment.path, offset: 0, seq: expected },
-  );
 }

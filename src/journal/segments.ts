@@ -1,5 +1,5 @@
-import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 /**
  * Segment files are `seg-<first seq, 12 digits>.jsonl`: the name says where a seq lives, so
@@ -41,4 +41,28 @@ export function allSegments(journalDir: string): SegmentRef[] {
   const liveNames = new Set(live.map((s) => s.name));
   const archived = list(join(journalDir, ARCHIVE_DIR), true).filter((s) => !liveNames.has(s.name));
   return [...archived, ...live].sort((a, b) => a.firstSeq - b.firstSeq);
+}
+
+/** Reads a segment from `start` to its current end (from `archive/` if it moved meanwhile). */
+export function readSegment(segment: SegmentRef, start: number): Buffer {
+  let fd: number;
+  try {
+    fd = openSync(segment.path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || segment.archived) throw error;
+    fd = openSync(join(dirname(segment.path), ARCHIVE_DIR, segment.name), 'r');
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(Math.max(0, size - start));
+    let read = 0;
+    while (read < buffer.length) {
+      const n = readSync(fd, buffer, read, buffer.length - read, start + read);
+      if (n === 0) break;
+      read += n;
+    }
+    return buffer.subarray(0, read);
+  } finally {
+    closeSync(fd);
+  }
 }
