@@ -44,6 +44,22 @@ describe('the scripted agent', () => {
     expect(request).toMatchObject({ state: 'queued', polecat: 'nux', bead: bead.id, branch: `polecat/nux/${bead.id}` });
   });
 
+  it('three scripted polecats finishing together all land, and main has every commit', async () => {
+    const t = makeTown();
+    towns.push(t);
+    const slings = [await slung(t, 'nux', 'first'), await slung(t, 'furiosa', 'second'), await slung(t, 'slit', 'third')];
+    const results = await Promise.all(slings.map((s) => runCli(['agent', 'scripted', '--delay', '0'], { cwd: s.path, env: s.env })));
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    const run = await runRefinery(t.root, { once: true });
+    expect(run.merged).toHaveLength(3);
+    const subjects = git(t.root, 'log', '--format=%s', 'main').split('\n');
+    for (const s of slings) {
+      expect(subjects).toContain(`${s.bead.id}: ${s.bead.title}`);
+      expect(existsSync(join(t.root, 'work', `${s.bead.id}.md`))).toBe(true);
+      expect(t.bead(s.bead.id).status).toBe('closed');
+    }
+  });
+
   it('fails when told to (scripted:fail), committing nothing', async () => {
     const t = makeTown();
     towns.push(t);
