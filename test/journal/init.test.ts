@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli, runJson } from '../helpers/cli.js';
-import { makeRepo } from '../helpers/git.js';
+import { git, makeRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
 
 const cleanups: (() => void)[] = [];
@@ -29,6 +29,17 @@ describe('citadel init', () => {
     const conflict = await runCli(['init', '--prefix', 'other'], { cwd: repo.path });
     expect(conflict.code).toBe(1);
     expect(conflict.stderr).toContain('already uses the bead prefix "zz"');
+  });
+
+  it('run in a linked worktree, acts on the main working tree', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    const worktree = join(repo.path, 'wt');
+    git(repo.path, 'worktree', 'add', '-q', '-b', 'side', worktree);
+    const result = await runJson<{ root: string }>(['init'], { cwd: worktree });
+    expect(result.root).toBe(realpathSync(repo.path));
+    expect(existsSync(join(repo.path, '.citadel', 'config.json'))).toBe(true);
+    expect(existsSync(join(worktree, '.citadel'))).toBe(false);
   });
 
   it('refuses outside a git repository with one clear line', async () => {

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CitadelError } from '../../common/errors.js';
 import { openJournal } from '../../journal/index.js';
 import { parseConfig } from '../../town/config.js';
@@ -71,7 +71,10 @@ function gitRepository(cwd: string, env: NodeJS.ProcessEnv): { root: string; com
   if (!root || !common) {
     throw new CitadelError('refused', `${resolve(cwd)} is not inside a git working tree (a bare repository?): run citadel init in a checkout`);
   }
-  return { root, commonDir: isAbsolute(common) ? common : resolve(cwd, common) };
+  const commonDir = isAbsolute(common) ? common : resolve(cwd, common);
+  // In a linked worktree (a polecat's, say) the town belongs to the main working tree.
+  const mainRoot = basename(commonDir) === '.git' && resolve(root, '.git') !== commonDir ? dirname(commonDir) : root;
+  return { root: mainRoot, commonDir };
 }
 
 function currentBranch(root: string, env: NodeJS.ProcessEnv): string | undefined {
