@@ -39,3 +39,10 @@ export async function makeTown(prefix?: string): Promise<TestTown> {
 export function jsonError(result: CliResult): { code: string; message: string } {
   return (JSON.parse(result.stderr) as { error: { code: string; message: string } }).error;
 }
+
+/** Runs `fn` over `items`, at most `width` at a time, keeping the order of results. */
+export async function inBatches<T, R>(items: readonly T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  for (let i = 0; i < items.length; i += width) results.push(...(await Promise.all(items.slice(i, i + width).map(fn))));
+  return results;
+}

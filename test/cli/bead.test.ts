@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bead } from '../../src/model/index.js';
-import { jsonError, makeTown, type TestTown } from './bead-town.js';
+import { inBatches, jsonError, makeTown, type TestTown } from './bead-town.js';
 
 const CONTRACT_KEYS = ['id', 'type', 'title', 'body', 'status', 'priority', 'labels', 'assignee', 'needs', 'parent', 'created_by', 'created_at', 'updated_at', 'closed_at', 'close_reason'];
 
@@ -78,7 +78,7 @@ describe('citadel bead', () => {
       [['bead', 'create', 'x', '--body', 'a', '--body-file', 'f'], 2, /--body or --body-file, not both/],
     ];
     // failures write nothing, so they can run side by side
-    const results = await Promise.all(cases.map(([args]) => town.run(args)));
+    const results = await inBatches(cases, 4, ([args]) => town.run(args));
     for (const [i, [args, code, message]] of cases.entries()) {
       const result = results[i]!;
       expect({ args, code: result.code }).toEqual({ args, code });
@@ -100,7 +100,7 @@ describe('citadel bead', () => {
 
   it('prints help for every subcommand', async () => {
     const subs = ['create', 'show', 'list', 'update', 'close', 'import', 'export'];
-    const results = await Promise.all(subs.map((sub) => town.run(['bead', sub, '--help'])));
+    const results = await inBatches(subs, 4, (sub) => town.run(['bead', sub, '--help']));
     for (const result of results) {
       expect(result.code).toBe(0);
       expect(result.stdout).toContain('--json');
