@@ -57,8 +57,21 @@ export function detailLines(bead: BeadView, beads: readonly BeadView[], history:
   if (bead.parent) lines.push([label('parent'), { text: bead.parent, color: c['bead.id'] }]);
   const needs = bead.needs ?? [];
   lines.push([label('needs'), { text: needs.length ? needs.map((id) => `${id} (${byId.get(id)?.status ?? 'missing'})`).join(', ') : '—', color: c['bead.blocker'] }]);
-  const blocks = beads.filter((b) => b.needs?.includes(bead.id)).map((b) => b.id);
+  const blocks: string[] = [];
+  const children: BeadView[] = [];
+  for (const b of beads) {
+    if (b.needs?.includes(bead.id)) blocks.push(b.id);
+    if (b.parent === bead.id) children.push(b);
+  }
   lines.push([label('blocks'), { text: blocks.length ? blocks.join(', ') : '—', color: c['bead.id'] }]);
+  if (children.length) {
+    const done = children.filter((b) => b.status === 'closed').length;
+    lines.push([
+      label('children'),
+      { text: `${done}/${children.length} closed: `, color: c['text.dim'] },
+      { text: children.map((b) => `${b.id} (${b.status})`).join(', '), color: c['bead.id'] },
+    ]);
+  }
   if (bead.created_by || bead.created_at) lines.push([label('created'), { text: `${bead.created_at}${bead.created_by ? ` by ${bead.created_by}` : ''}`, color: c['text.dim'] }]);
   if (bead.status === 'closed') {
     lines.push([label('closed'), { text: `${bead.closed_at ?? ''}${bead.close_reason ? ` — ${bead.close_reason}` : ''}`, color: c['bead.closed'] }]);

@@ -133,6 +133,7 @@ export const panelBindings: readonly Binding[] = [
   ...triageKeys('board'),
   b('board', '/', 'board.filter', 'filter: words, label:L or #L, type:T, @assignee'),
   b('board', 'x', 'board.filter.clear', 'clear the filter'),
+  b('board', 'esc', 'board.filter.clear', 'clear the filter (without one: back to the panes)'),
 
   ...cursorKeys('details'),
   ...triageKeys('details'),

@@ -205,7 +205,8 @@ function perform(state: TriageState, view: TriageView, action: PanelActionId, co
     case 'board.filter':
       return does({ type: 'openForm', form: filterForm(state.board.filter) });
     case 'board.filter.clear':
-      return state.board.filter ? does({ type: 'filter', line: '' }) : does();
+      // Unhandled without a filter, so Esc falls through to the shell (back to the panes).
+      return state.board.filter ? does({ type: 'filter', line: '' }) : ignored;
     case 'inbox.read': {
       const id = cursorId(state.inbox.cursor, view.inboxOrder);
       const mail = view.inbox[cursorIndex(state.inbox.cursor, view.inboxOrder)];

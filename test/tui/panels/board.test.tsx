@@ -129,6 +129,13 @@ describe('Board view', () => {
     expect(filtered).not.toContain('ct-a1');
     panels.stdin.write('x');
     await frameWhere(panels, (f) => f.includes('ct-a1'), 'the whole board again');
+    panels.stdin.write('/');
+    await frameWhere(panels, (f) => f.includes('Filter the board'), 'the filter form again');
+    panels.stdin.write('#ui');
+    panels.stdin.write(ENTER);
+    await frameWhere(panels, (f) => f.includes('/#ui') && !f.includes('ct-a2'), 'filtered by label');
+    panels.stdin.write(ESC);
+    await frameWhere(panels, (f) => f.includes('ct-a2'), 'Esc clears the filter');
   });
 
   it('keeps the selected bead selected when the data changes under it', async () => {

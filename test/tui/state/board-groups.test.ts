@@ -83,3 +83,25 @@ describe('board filter', () => {
     expect(layout.order).toEqual(['ct-1']);
   });
 });
+
+describe('bead details', () => {
+  it('lists needs with their state, what the bead blocks, its children and its history', async () => {
+    const { detailLines } = await import('../../../src/tui/panels/BeadDetails.js');
+    const { defaultTheme } = await import('../../../src/tui/theme/theme.js');
+    const beads = [
+      bead('ep', { type: 'epic', title: 'The epic', needs: ['gone'], body: 'Line one\nLine two' }),
+      bead('s1', { parent: 'ep', status: 'closed' }),
+      bead('s2', { parent: 'ep', needs: ['ep'] }),
+    ];
+    const text = detailLines(beads[0]!, beads, [{ seq: 3, ts: '2026-01-01T10:00:00Z', writer: 'ada', action: 'claim', kind: 'beads', id: 'ep' }], 60, defaultTheme('none'))
+      .map((segments) => segments.map((s) => s.text).join(''))
+      .join('\n');
+    expect(text).toContain('The epic');
+    expect(text).toMatch(/needs\s+gone \(missing\)/);
+    expect(text).toMatch(/blocks\s+s2/);
+    expect(text).toMatch(/children\s+1\/2 closed: s1 \(closed\), s2 \(open\)/);
+    expect(text).toContain('Line one\nLine two');
+    expect(text).toContain('History (1)');
+    expect(text).toContain('ada claimed ep');
+  });
+});
