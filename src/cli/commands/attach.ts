@@ -1,7 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { notYet } from './not-yet.js';
 
-export function register(program: Command, _context: CliContext): void {
-  program.command('attach').description('attach to the running daemon session').allowUnknownOption().allowExcessArguments().action(notYet('attach'));
+/** `citadel attach`: open the workstation on the town's daemon (the same as bare `citadel`). */
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('attach')
+    .description('attach to the town daemon’s session: the workstation, with every pane’s current screen')
+    .action(async () => {
+      const { openWorkstation } = await import('../../tui/open-workstation.js');
+      await openWorkstation(context);
+    });
 }

@@ -92,6 +92,7 @@ export class Compositor {
 
   /** Rectangles drawn by the chrome over the panes (overlays): pane rows are not written there. */
   setOccluders(rects: readonly Rect[]): void {
+    if (JSON.stringify(rects) === JSON.stringify(this.occluders)) return;
     this.occluders = rects;
     this.fullRepaint = true;
     this.request();
@@ -167,7 +168,8 @@ export class Compositor {
     let out = '';
     const full = this.fullRepaint;
     if (full) {
-      out += SGR_RESET + CLEAR_SCREEN;
+      // No clear: every row is written below (chrome line + erase to its end, panes over it),
+      // so a terminal without synchronized output never shows a blank frame.
       this.written = [];
       this.writtenMessage = undefined;
     }

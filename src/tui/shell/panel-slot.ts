@@ -60,6 +60,14 @@ export interface PanelsModule {
    * tokens it reads), e.g. from the town's theme.
    */
   chromeTokens?: (town: TownRef, env: NodeJS.ProcessEnv) => Readonly<Record<string, string>> | undefined;
+  /**
+   * Releases what the panels hold open (journal watchers, the town), called once when the
+   * workstation ends, after the terminal is restored. Anything left open would keep the process
+   * alive after a detach.
+   */
+  dispose?: () => Promise<void>;
+  /** The same, under the name src/tui/live/panels-session.ts exports it (accepted as an alias). */
+  closePanelsSessions?: () => Promise<void>;
 }
 
 /** Loads the panels module if it exists (it is built in parallel); undefined otherwise. */

@@ -55,6 +55,8 @@ export interface WorkstationOptions {
   readonly beadTitle?: ((id: string) => string | undefined) | undefined;
   /** How long pty resizes wait for the terminal's size to settle. */
   readonly resizeDebounceMs?: number;
+  /** Receives a line per event (keys, writes, drains) when diagnosing (CITADEL_TUI_TRACE). */
+  readonly trace?: ((line: string) => void) | undefined;
 }
 
 export type ExitReason = { readonly reason: 'detach' } | { readonly reason: 'closed'; readonly message: string };
@@ -109,7 +111,18 @@ export class Workstation {
     this.state = initialWorkstationState(columns, rows, sidebar);
     this.layout = layoutOf(this.state);
     this.compositor = new Compositor(
-      { write: (data) => options.stdout.write(data), onceDrain: (listener) => options.stdout.once('drain', listener) },
+      {
+        write: (data) => {
+          const ok = options.stdout.write(data);
+          options.trace?.(`write ${data.length} ${ok ? 'ok' : 'FULL'}`);
+          return ok;
+        },
+        onceDrain: (listener) =>
+          options.stdout.once('drain', () => {
+            options.trace?.('drain');
+            listener();
+          }),
+      },
       this.screens,
     );
     this.virtualStdout = new VirtualStdout(columns, Math.max(1, rows - 1), (frame) => this.compositor.setChrome(frame));
@@ -125,11 +138,18 @@ export class Workstation {
       source.onJournal((seq) => this.onJournal(seq)),
       source.onClose((reason) => this.finish({ reason: 'closed', message: reason ?? 'the town daemon went away' })),
     );
-    const onData = (chunk: Buffer | string): void => this.onInput(chunk);
+    // Keys typed while the panes load are kept and handled once there is a focused pane.
+    const early: Array<Buffer | string> = [];
+    let ready = false;
+    const onData = (chunk: Buffer | string): void => {
+      if (ready) this.onInput(chunk);
+      else early.push(chunk);
+    };
     const onResize = (): void => this.onResize();
     stdin.on('data', onData);
     stdout.on('resize', onResize);
     this.disposers.push(() => stdin.off('data', onData), () => stdout.off('resize', onResize));
+    stdin.resume?.();
     const panes = await source.list();
     this.refreshBeadTitles(panes);
     this.state = workstationReducer(this.state, { type: 'panes', panes });
@@ -146,8 +166,9 @@ export class Workstation {
       incrementalRendering: true,
     });
     this.applyState(true);
-    stdin.resume?.();
     this.resizePanes();
+    ready = true;
+    for (const chunk of early.splice(0)) this.onInput(chunk);
   }
 
   /** The current state (for tests). */
@@ -275,6 +296,7 @@ export class Workstation {
   }
 
   private onFrame(frame: RowFrame): void {
+    this.options.trace?.(`frame ${frame.pane} ${frame.full ? 'full' : 'rows'} ${frame.lines.length}`);
     let screen = this.screens.get(frame.pane);
     if (!screen) return;
     const titleBefore = screen.title;
@@ -337,6 +359,7 @@ export class Workstation {
 
   private onInput(chunk: Buffer | string): void {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
+    this.options.trace?.(`input ${JSON.stringify(text)}`);
     if (this.escapeTimer) this.clearTimer(this.escapeTimer);
     this.handleKeys(this.parser.feed(text));
     // An escape sequence cut between two reads is completed by the next one; if none comes
@@ -346,8 +369,9 @@ export class Workstation {
 
   /** Routes keys: consecutive keys for the focused pane go out as one write. */
   private handleKeys(keys: readonly Key[]): void {
+    if (keys.length > 0) this.options.trace?.(`keys ${this.state.mode} ${keys.map((k) => k.name).join(' ')}`);
     let forPane = '';
-    const target = this.state.focus;
+    let target = this.state.focus;
     const flushPane = (): void => {
       if (forPane && target !== undefined) this.options.source.input(target, forPane);
       forPane = '';
@@ -355,6 +379,11 @@ export class Workstation {
     for (const key of keys) {
       if (this.stopped) return;
       if (this.state.mode === 'normal' && key.name !== this.prefix && this.state.keyboard === 'panes') {
+        // A command key earlier in this chunk may have moved the focus.
+        if (target !== this.state.focus) {
+          flushPane();
+          target = this.state.focus;
+        }
         if (target === undefined) {
           if (key.name === 'C-c') this.notify(`${this.prefix} d detaches (agents keep running)`);
           continue;

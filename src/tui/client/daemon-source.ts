@@ -1,0 +1,59 @@
+import type { DaemonClient } from '../../daemon/client.js';
+import type { PaneInfo, RowFrame } from '../../daemon/protocol.js';
+import type { PaneSource } from './pane-source.js';
+
+/** What the daemon's `scrollback` verb answers (src/daemon/daemon.ts). */
+interface ScrollbackResult {
+  lines: Array<[number, string]>;
+}
+
+/** The workstation's panes from the town daemon, over its client connection. */
+export class DaemonPaneSource implements PaneSource {
+  constructor(private readonly client: DaemonClient) {}
+
+  list(): Promise<PaneInfo[]> {
+    return this.client.request<PaneInfo[]>('list');
+  }
+
+  async subscribe(pane: string): Promise<void> {
+    await this.client.request('subscribe', { pane });
+  }
+
+  async unsubscribe(pane: string): Promise<void> {
+    if (!this.client.closed) await this.client.request('unsubscribe', { pane });
+  }
+
+  input(pane: string, data: string): void {
+    // Keys are fire-and-forget: an exited pane's refusal must not stop the typing.
+    this.client.request('input', { pane, data }).catch(() => undefined);
+  }
+
+  async resize(pane: string, cols: number, rows: number): Promise<void> {
+    await this.client.request('resize', { pane, cols, rows });
+  }
+
+  async scrollback(pane: string): Promise<string[]> {
+    const result = await this.client.request<ScrollbackResult>('scrollback', { pane, plain: true });
+    return result.lines.map(([, text]) => text);
+  }
+
+  onFrame(listener: (frame: RowFrame) => void): () => void {
+    return this.client.on('frame', listener);
+  }
+
+  onPanes(listener: (panes: PaneInfo[]) => void): () => void {
+    return this.client.on('panes', listener);
+  }
+
+  onJournal(listener: (seq: number) => void): () => void {
+    return this.client.on('journal', listener);
+  }
+
+  onClose(listener: (reason?: string) => void): () => void {
+    return this.client.on('close', () => listener('the town daemon stopped'));
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}

@@ -1,0 +1,94 @@
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CitadelError } from '../common/errors.js';
+import type { CliContext } from '../cli/context.js';
+import { ensureDaemon } from '../daemon/lifecycle.js';
+import { DaemonPaneSource } from './client/daemon-source.js';
+import { readBeadTitle } from './shell/bead-titles.js';
+import { loadPanels, type PanelsModule } from './shell/panel-slot.js';
+import { Workstation, type ExitReason } from './shell/workstation.js';
+import { enterTerminal, installExitGuards } from './terminal/terminal-session.js';
+
+/** The streams the workstation runs on (process.stdin / process.stdout for the CLI). */
+export interface WorkstationStreams {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+  proc?: NodeJS.Process;
+}
+
+/**
+ * `citadel` and `citadel attach`: connects to the town's daemon (starting it if needed), takes
+ * over the terminal, runs the workstation until the person detaches (prefix d) or the daemon
+ * goes away, and gives the terminal back as it was — on every way out.
+ */
+export async function openWorkstation(context: CliContext, streams: WorkstationStreams = { stdin: process.stdin, stdout: process.stdout }): Promise<void> {
+  const { stdin, stdout } = streams;
+  if (!stdin.isTTY || !stdout.isTTY) {
+    throw new CitadelError('refused', 'the workstation needs a terminal (stdin and stdout must be a tty); for data, use `citadel ready`, `citadel bead list`, `citadel polecat list`');
+  }
+  const town = context.town();
+  const root = town.paths.root;
+  // Take the terminal first: keys typed while the daemon starts are then kept (raw mode) rather
+  // than echoed over the screen, and the person sees at once that something is happening.
+  const session = enterTerminal({ stdin, stdout });
+  const guards = installExitGuards(session, streams.proc ?? process);
+  stdout.write(`\x1b[1;1H\x1b[2mcitadel: connecting to the town daemon…\x1b[0m`);
+  let source: DaemonPaneSource | undefined;
+  let panels: PanelsModule | undefined;
+  let reason: ExitReason;
+  try {
+    const { client } = await ensureDaemon(root, { env: context.env, client: 'tui' });
+    source = new DaemonPaneSource(client);
+    panels = await loadPanels();
+    const workstation = new Workstation({
+      stdin,
+      stdout,
+      source,
+      town: { root, name: root.split('/').filter(Boolean).pop() ?? root },
+      prefixKey: town.config.prefixKey,
+      env: context.env,
+      panels,
+      copyFile: join(town.paths.run, 'copy-buffer.txt'),
+      beadTitle: (id) => readBeadTitle(town.paths.projections, id),
+      trace: traceTo(context.env['CITADEL_TUI_TRACE']),
+    });
+    await workstation.start();
+    scheduleTestCrash(context.env);
+    reason = await workstation.exited;
+  } finally {
+    session.restore();
+    guards.dispose();
+    source?.close();
+    await closePanels(panels);
+    // The terminal is given back: its input must not keep the process alive.
+    (stdin as NodeJS.ReadStream & { unref?: () => void }).unref?.();
+  }
+  if (reason.reason === 'closed') throw new CitadelError('unavailable', `${reason.message}: run \`citadel\` again to restart it`);
+  context.out('[detached: the agents keep running; `citadel attach` to come back]\n');
+}
+
+/** Closes what the panels hold open (their journal watchers), through their module or their live sessions. */
+async function closePanels(panels: PanelsModule | undefined): Promise<void> {
+  if (!panels) return;
+  const close = panels.dispose ?? panels.closePanelsSessions ?? (await import('./live/panels-session.js')).closePanelsSessions;
+  await close().catch(() => undefined);
+}
+
+/** With CITADEL_TUI_TRACE=FILE, one line per event (keys, writes, drains) goes to FILE. */
+function traceTo(file: string | undefined): ((line: string) => void) | undefined {
+  if (!file) return undefined;
+  const start = performance.now();
+  return (line) => appendFileSync(file, `${(performance.now() - start).toFixed(1)} ${line}\n`);
+}
+
+/**
+ * For the end-to-end test that the terminal is restored after a crash: with
+ * CITADEL_TUI_CRASH_AFTER_MS set, an uncaught error is thrown that long after the first frame.
+ */
+function scheduleTestCrash(env: NodeJS.ProcessEnv): void {
+  const ms = Number(env['CITADEL_TUI_CRASH_AFTER_MS']);
+  if (!Number.isFinite(ms) || ms <= 0) return;
+  setTimeout(() => {
+    throw new Error('deliberate crash (CITADEL_TUI_CRASH_AFTER_MS)');
+  }, ms);
+}

@@ -1,0 +1,57 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+
+/**
+ * A private tmux server (its own socket, no config) holding the terminals of one test: the
+ * "person's terminal" citadel runs in, and reference sessions to compare with.
+ */
+export class Tmux {
+  readonly socket = `citadel-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
+
+  run(...args: string[]): string {
+    return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
+  }
+
+  /** A new detached session of the given size running `argv` (through sh -c with the quoted words). */
+  newSession(name: string, cols: number, rows: number, command: string, env: Record<string, string> = {}): void {
+    const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
+    this.run('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...envArgs, command);
+    this.run('set-option', '-t', name, 'remain-on-exit', 'on');
+  }
+
+  /** The visible screen of a session, as plain lines (trailing blanks trimmed). */
+  capture(name: string): string[] {
+    return this.run('capture-pane', '-p', '-t', name).split('\n').map((l) => l.trimEnd());
+  }
+
+  text(name: string): string {
+    return this.capture(name).join('\n');
+  }
+
+  /** Types keys (tmux key names, or literal text with `literal`). */
+  send(name: string, keys: string[], literal = false): void {
+    this.run('send-keys', '-t', name, ...(literal ? ['-l'] : []), ...keys);
+  }
+
+  /** A format variable of the session's pane, e.g. alternate_on, cursor_flag, pane_pid. */
+  format(name: string, variable: string): string {
+    return this.run('display-message', '-p', '-t', name, `#{${variable}}`).trim();
+  }
+
+  resize(name: string, cols: number, rows: number): void {
+    this.run('resize-window', '-t', name, '-x', String(cols), '-y', String(rows));
+  }
+
+  kill(): void {
+    try {
+      this.run('kill-server');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** Quotes words for sh -c. */
+export function shellQuote(words: readonly string[]): string {
+  return words.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
