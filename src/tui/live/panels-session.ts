@@ -6,7 +6,7 @@ import { composeMolecule } from '../../molecules/compose.js';
 import { openMoleculeLibrary } from '../../town/molecules.js';
 import { openTownAt, type Town } from '../../town/town.js';
 import { noFilter } from '../state/board-filter.js';
-import { groupBoard } from '../state/board-groups.js';
+import { groupBoard, type BoardLayout } from '../state/board-groups.js';
 import type { LayoutState } from '../state/layout-reducer.js';
 import { townCounts, type TownCounts } from '../state/town-counts.js';
 import type { CommandRunner } from '../state/triage-command.js';
@@ -91,7 +91,7 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
   const theme = loadTheme({ name: themeName(town, env), env, cwd: root, searchDirs: [join(town.paths.citadel, 'themes')] });
   // Shown on the message line by the sidebar, and kept here for when it has scrolled away.
   for (const problem of theme.problems) logProblem(town, `theme: ${problem}`);
-  let countsFor: { beads: unknown; snapshot: TownSnapshot; counts: TownCounts } | undefined;
+  let countsFor: { beads: TownSnapshot['beads']; board: BoardLayout; snapshot: TownSnapshot; counts: TownCounts } | undefined;
   const session: PanelsSession = {
     town,
     name,
@@ -110,10 +110,10 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
     },
     counts(snapshot) {
       if (countsFor?.snapshot === snapshot) return countsFor.counts;
-      // Regroup only when the beads changed (mail or polecats alone do not touch the board).
-      const board = countsFor && countsFor.beads === snapshot.beads ? undefined : groupBoard(snapshot.beads, noFilter);
-      const counts = board ? townCounts(snapshot, board) : { ...townCounts(snapshot, { counts: { ready: countsFor!.counts.ready, working: countsFor!.counts.working, blocked: 0, closed: 0 }, rows: [], order: [], rowOf: [] }) };
-      countsFor = { beads: snapshot.beads, snapshot, counts };
+      // Regroup only when the beads changed (mail, the lane or polecats alone do not touch the board).
+      const board = countsFor?.beads === snapshot.beads ? countsFor.board : groupBoard(snapshot.beads, noFilter);
+      const counts = townCounts(snapshot, board);
+      countsFor = { beads: snapshot.beads, board, snapshot, counts };
       return counts;
     },
     async close() {
