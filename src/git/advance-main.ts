@@ -1,5 +1,5 @@
 import { gitRun } from './run.js';
-import { listWorktrees } from './worktree.js';
+import { checkoutsOf } from './checkouts.js';
 
 /** What happened when the refinery tried to move main. */
 export type AdvanceResult =
@@ -26,16 +26,17 @@ export async function advanceMain(repo: string, mainBranch: string, from: string
   const ref = `refs/heads/${mainBranch}`;
   const current = (await gitRun(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).stdout.trim();
   if (current !== from) return { kind: 'moved', tip: current };
-  if ((await gitRun(repo, ['merge-base', '--is-ancestor', from, to])).code !== 0) {
-    throw new Error(`refinery bug: ${to} does not descend from ${from}; refusing to move ${mainBranch}`);
-  }
-  const checkedOut = (await listWorktrees(repo)).find((entry) => entry.branch === mainBranch);
-  if (!checkedOut) {
+  const worktree = (await checkoutsOf(repo, mainBranch))[0];
+  if (worktree === undefined) {
+    // update-ref checks the old value but not ancestry: check it, so main is never rewritten.
+    // (In a checkout, `merge --ff-only` refuses anything but a fast-forward by itself.)
+    if ((await gitRun(repo, ['merge-base', '--is-ancestor', from, to])).code !== 0) {
+      throw new Error(`refinery bug: ${to} does not descend from ${from}; refusing to move ${mainBranch}`);
+    }
     const result = await gitRun(repo, ['update-ref', '-m', `citadel refinery: fast-forward to ${to.slice(0, 12)}`, ref, to, from]);
     if (result.code === 0) return { kind: 'advanced', checkout: 'none' };
     return { kind: 'moved', tip: (await gitRun(repo, ['rev-parse', ref])).stdout.trim() };
   }
-  const worktree = checkedOut.path;
   const result = await gitRun(worktree, ['merge', '--ff-only', '--quiet', to]);
   if (result.code === 0) {
     return { kind: 'advanced', checkout: 'updated', worktree };

@@ -80,9 +80,14 @@ export async function buildCandidate(
   }
   const fastForward = base === mainTip;
   if (options.mode === 'rebase') {
-    await resetWorkspace(ws, branchTip);
+    if (fastForward || ws.dirty) await resetWorkspace(ws, branchTip);
     if (!fastForward) {
-      const result = await gitRun(ws.path, ['-c', 'rebase.autoStash=false', '-c', 'core.hooksPath=/dev/null', 'rebase', '--no-autosquash', '--no-update-refs', mainTip], { env: ws.env });
+      // `rebase <upstream> <commit>` checks the commit out detached itself: one process, not two.
+      const result = await gitRun(
+        ws.path,
+        ['-c', 'rebase.autoStash=false', '-c', 'core.hooksPath=/dev/null', 'rebase', '--no-autosquash', '--no-update-refs', mainTip, branchTip],
+        { env: ws.env },
+      );
       if (result.code !== 0) return conflict(ws, 'rebase', result.stdout + result.stderr);
     }
   } else {
