@@ -26,8 +26,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--priority <n>', '0 (highest) to 4 (lowest); default 2')
     .option('--body <text>', 'the details')
     .option('--body-file <file>', 'read the details from FILE, or - for standard input')
-    .option('--label <label>', 'a label (repeatable, or comma-separated)', collect, [])
-    .option('--needs <id>', 'a bead that must close before this one can start (repeatable)', collect, [])
+    .option('--label <label>', 'a label (repeatable, or comma-separated)', collect)
+    .option('--needs <id>', 'a bead that must close before this one can start (repeatable)', collect)
     .option('--parent <id>', 'the epic this bead belongs to')
     .option('--json', 'print the bead as JSON')
     .action(async (title: string, options: Parameters<Awaited<ReturnType<typeof actions>>['createAction']>[2]) => {
@@ -46,7 +46,7 @@ export function register(program: Command, context: CliContext): void {
   bead
     .command('list')
     .description('beads by priority, then age (messages only with --all or --type message)')
-    .option('--status <status>', 'open, in_progress, blocked or closed (repeatable)', collect, [])
+    .option('--status <status>', 'open, in_progress, blocked or closed (repeatable)', collect)
     .option('--type <type>', 'task, bug, feature, epic, chore, step, message or merge_request')
     .option('--label <label>', 'only beads with this label')
     .option('--assignee <name>', 'only beads assigned to NAME ("none" for unassigned)')
@@ -68,8 +68,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--priority <n>', '0 (highest) to 4 (lowest)')
     .option('--assignee <name>', 'assign it ("none" to unassign)')
     .option('--claim', 'assign it to yourself and set in_progress, only if nobody has it')
-    .option('--add-label <label>', 'add a label (repeatable)', collect, [])
-    .option('--remove-label <label>', 'remove a label (repeatable)', collect, [])
+    .option('--add-label <label>', 'add a label (repeatable)', collect)
+    .option('--remove-label <label>', 'remove a label (repeatable)', collect)
     .option('--parent <id>', 'move it under another bead ("none" to detach)')
     .option('--reason <text>', 'the close reason, with --status closed')
     .option('--json', 'print the bead as JSON')
@@ -96,9 +96,9 @@ export function register(program: Command, context: CliContext): void {
       .command(verb)
       .description(what)
       .argument('<id>', 'the bead that waits')
-      .option('--needs <other>', 'the bead it waits for (repeatable)', collect, [])
+      .option('--needs <other>', 'the bead it waits for (repeatable)', collect)
       .option('--json', 'print the bead as JSON')
-      .action(async (id: string, options: { needs: string[]; json?: boolean }) => {
+      .action(async (id: string, options: { needs?: string[]; json?: boolean }) => {
         await (await actions()).depAction(context, verb, id, options);
       });
   }

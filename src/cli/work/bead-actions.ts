@@ -18,7 +18,7 @@ import { workSession } from './session.js';
 export async function createAction(
   context: CliContext,
   title: string,
-  options: { type?: string; priority?: string; body?: string; bodyFile?: string; label: string[]; needs: string[]; parent?: string; json?: boolean },
+  options: { type?: string; priority?: string; body?: string; bodyFile?: string; label?: string[]; needs?: string[]; parent?: string; json?: boolean },
 ): Promise<void> {
   const body = bodyOption(options, context.cwd);
   if (options.type === 'message') throw new CitadelError('invalid', 'a message is not created as a bead: send it with `citadel mail send --to ADDR --subject S`');
@@ -27,7 +27,7 @@ export async function createAction(
   const { town, model } = workSession(context);
   const { value: bead } = await town.journal.mutate(
     transact(model, (tx) =>
-      tx.create({ title, type, body, priority: options.priority, labels: options.label, needs: options.needs, parent: options.parent ?? null }),
+      tx.create({ title, type, body, priority: options.priority, labels: options.label ?? [], needs: options.needs ?? [], parent: options.parent ?? null }),
     ),
   );
   if (options.json) context.json(bead);
@@ -45,9 +45,9 @@ export function showAction(context: CliContext, id: string, options: { json?: bo
 /** `bead list`. */
 export function listAction(
   context: CliContext,
-  options: { status: string[]; type?: string; label?: string; assignee?: string; parent?: string; all?: boolean; json?: boolean },
+  options: { status?: string[]; type?: string; label?: string; assignee?: string; parent?: string; all?: boolean; json?: boolean },
 ): void {
-  const statuses = options.status.length ? options.status.map((s) => checkStatus(s)) : undefined;
+  const statuses = options.status?.length ? options.status.map((s) => checkStatus(s)) : undefined;
   // Messages are left out unless asked for (--type message, or --all): they live in `mail inbox`.
   const types: BeadType[] | undefined = options.type ? [checkType(options.type)] : options.all ? [...BEAD_TYPES] : undefined;
   const beads = beadsOf(context.town().journal.read());
@@ -70,8 +70,8 @@ export interface UpdateOptions {
   priority?: string;
   assignee?: string;
   claim?: boolean;
-  addLabel: string[];
-  removeLabel: string[];
+  addLabel?: string[];
+  removeLabel?: string[];
   parent?: string;
   reason?: string;
   json?: boolean;
@@ -88,8 +88,8 @@ export async function updateAction(context: CliContext, id: string, options: Upd
   if (options.status !== undefined) patch.status = checkStatus(options.status) as BeadStatus;
   if (options.priority !== undefined) patch.priority = options.priority;
   if (options.assignee !== undefined) patch.assignee = options.assignee === '' || options.assignee === 'none' ? null : options.assignee;
-  if (options.addLabel.length) patch.addLabels = options.addLabel;
-  if (options.removeLabel.length) patch.removeLabels = options.removeLabel;
+  if (options.addLabel?.length) patch.addLabels = options.addLabel;
+  if (options.removeLabel?.length) patch.removeLabels = options.removeLabel;
   if (options.parent !== undefined) patch.parent = options.parent === '' || options.parent === 'none' ? null : options.parent;
   if (options.reason !== undefined) patch.reason = options.reason;
   if (!options.claim && Object.keys(patch).length === 0) {
@@ -124,13 +124,14 @@ export async function closeAction(context: CliContext, ids: string[], options: {
 }
 
 /** `bead dep add|rm ID --needs OTHER...`. */
-export async function depAction(context: CliContext, verb: 'add' | 'rm', id: string, options: { needs: string[]; json?: boolean }): Promise<void> {
-  if (options.needs.length === 0) throw usage(`missing --needs OTHER: which bead ${verb === 'add' ? 'must close first' : 'to stop waiting for'}`);
+export async function depAction(context: CliContext, verb: 'add' | 'rm', id: string, options: { needs?: string[]; json?: boolean }): Promise<void> {
+  const needs = options.needs ?? [];
+  if (needs.length === 0) throw usage(`missing --needs OTHER: which bead ${verb === 'add' ? 'must close first' : 'to stop waiting for'}`);
   const { town, model } = workSession(context);
   const { value: bead } = await town.journal.mutate(
     transact(model, (tx) => {
       let last: Bead | undefined;
-      for (const need of options.needs) last = verb === 'add' ? tx.addNeed(id, need) : tx.removeNeed(id, need);
+      for (const need of needs) last = verb === 'add' ? tx.addNeed(id, need) : tx.removeNeed(id, need);
       return last!;
     }),
   );
