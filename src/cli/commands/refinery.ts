@@ -4,6 +4,8 @@ import type { CliContext } from '../context.js';
 /** `citadel refinery status|run`: the merge lane (docs/refinery.md). */
 export function register(program: Command, context: CliContext): void {
   const refinery = program.command('refinery').description('the merge lane: status, or run the worker');
+  // Bare `citadel refinery` shows its subcommands rather than nothing.
+  refinery.action(() => context.out(refinery.helpInformation()));
 
   refinery
     .command('status')
