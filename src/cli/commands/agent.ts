@@ -15,6 +15,7 @@ interface ScriptedOptions {
 /** `citadel agent scripted`: the built-in scripted agent (hidden; run by the `scripted` preset). */
 export function register(program: Command, context: CliContext): void {
   const agent = program.command('agent', { hidden: true }).description('built-in agents');
+  agent.action(() => context.out(agent.helpInformation()));
   agent
     .command('scripted')
     .description('an agent with no AI service: reads its bead, changes a file, runs the gates, commits, citadel done')
