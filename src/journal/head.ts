@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32c, crcHex } from './crc32c.js';
 
@@ -57,6 +57,10 @@ export class HeadWriter {
   write(head: Head): void {
     const body = JSON.stringify(head);
     const line = `${JSON.stringify({ ...head, crc32c: crcHex(crc32c(Buffer.from(body))) })}`.padEnd(SIZE - 1, ' ') + '\n';
+    if (this.fd !== undefined && fstatSync(this.fd).nlink === 0) {
+      // HEAD.json was deleted by hand while we held it open: write the new file, not the ghost.
+      this.close();
+    }
     if (this.fd === undefined) {
       const file = join(this.journalDir, HEAD_FILE);
       try {
