@@ -6,15 +6,18 @@
 /** The journal entity kind of beads (`.citadel/beads/<id>.json`). */
 export const BEAD_KIND = 'beads';
 
+/** Every bead type. */
 export const BEAD_TYPES = ['task', 'bug', 'feature', 'epic', 'chore', 'step', 'message', 'merge_request'] as const;
 export type BeadType = (typeof BEAD_TYPES)[number];
 
 /** Types a person creates with `bead create`; messages and merge requests have their own commands. */
 export const WORK_TYPES = ['task', 'bug', 'feature', 'epic', 'chore', 'step'] as const;
 
+/** Every status: open → in_progress → closed, with blocked aside. */
 export const BEAD_STATUSES = ['open', 'in_progress', 'blocked', 'closed'] as const;
 export type BeadStatus = (typeof BEAD_STATUSES)[number];
 
+/** A merge request's way through the refinery: queued → merging → testing → merged | rejected. */
 export const MERGE_REQUEST_STATES = ['queued', 'merging', 'testing', 'merged', 'rejected'] as const;
 export type MergeRequestState = (typeof MERGE_REQUEST_STATES)[number];
 
@@ -78,6 +81,7 @@ export type Bead = {
   readonly metadata?: Readonly<Record<string, unknown>>;
 };
 
+/** Type guards for values read from outside (input, imports, other areas' entities). */
 export const isBeadType = (value: unknown): value is BeadType => typeof value === 'string' && (BEAD_TYPES as readonly string[]).includes(value);
 export const isBeadStatus = (value: unknown): value is BeadStatus =>
   typeof value === 'string' && (BEAD_STATUSES as readonly string[]).includes(value);

@@ -28,11 +28,13 @@ export function parsePriority(value: unknown): Priority {
   throw invalid(`priority must be 0 (highest) to 4 (lowest), got ${JSON.stringify(value)}`);
 }
 
+/** A bead type among `allowed` (default: every type). */
 export function checkType(value: unknown, allowed: readonly BeadType[] = BEAD_TYPES): BeadType {
   if (isBeadType(value) && allowed.includes(value)) return value;
   throw invalid(`unknown bead type ${JSON.stringify(value)}: use one of ${allowed.join(', ')}`);
 }
 
+/** One of the four statuses. */
 export function checkStatus(value: unknown): BeadStatus {
   if (isBeadStatus(value)) return value;
   throw invalid(`unknown status ${JSON.stringify(value)}: use one of ${BEAD_STATUSES.join(', ')}`);
