@@ -7,7 +7,7 @@ import { initialTriageState } from '../state/triage-reducer.js';
 import { handlePrefixAction } from './handle-key.js';
 import type { HelpBinding } from './HelpOverlay.js';
 import { innerRows } from './Panel.js';
-import { panelAction } from './shell-bindings.js';
+import { panelAction, panelGroups } from './shell-bindings.js';
 import { TriagePanels } from './TriagePanels.js';
 import { useTriage } from './use-triage.js';
 import { useTriageInput } from './use-triage-input.js';
@@ -85,10 +85,16 @@ export function Sidebar(props: PanelSlotProps) {
     if (problems.length) notifyRef.current(`theme: ${problems[0]}${problems.length > 1 ? ` (+${problems.length - 1} more)` : ''}`, 'error');
   }, [session]);
 
-  const helpBindings = useMemo<HelpBinding[]>(
-    () => allBindings().flatMap((b) => b.keys.map((key) => ({ key, action: b.action, description: b.description, context: b.group ?? b.mode }))),
-    [],
-  );
+  // The help lists every binding of the workstation: the panels' own first (they are what the
+  // keyboard is on when `?` is pressed here), then the shell's, prefix keys spelled out.
+  const prefixKey = session.town.config.prefixKey;
+  const helpBindings = useMemo<HelpBinding[]>(() => {
+    const all = allBindings().flatMap((b) =>
+      b.keys.map((key) => ({ key: b.mode === 'prefix' ? `${prefixKey} ${key}` : key, action: b.action, description: b.description, context: b.group ?? b.mode })),
+    );
+    const isPanels = (b: HelpBinding): boolean => panelGroups.has(b.context);
+    return [...all.filter(isPanels), ...all.filter((b) => !isPanels(b))];
+  }, [prefixKey]);
   return (
     <TriagePanels
       triage={triage}
@@ -98,7 +104,7 @@ export function Sidebar(props: PanelSlotProps) {
       theme={session.theme.theme}
       history={session.feed.history}
       helpBindings={helpBindings}
-      prefixKey={session.town.config.prefixKey}
+      prefixKey={prefixKey}
     />
   );
 }

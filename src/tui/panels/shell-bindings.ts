@@ -37,6 +37,9 @@ const groupOf: Record<string, string> = {
   help: 'Panels help',
 };
 
+/** The help groups the panels' bindings are filed under. */
+export const panelGroups: ReadonlySet<string> = new Set(Object.values(groupOf));
+
 /** The prefix of the panels' actions in the shell's action space (so they never collide with core actions). */
 export const actionPrefix = 'panels:';
 
