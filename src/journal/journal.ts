@@ -17,6 +17,8 @@ import type { Journal, JournalOptions, JournalRecord, MutationResult, Mutator, S
 const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 const DEFAULT_CHECKPOINT_EVERY = 2000;
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
+/** How many recent records a handle keeps for `records(fromSeq)`. */
+const RECENT = 2000;
 
 /**
  * Opens the journal in `dir` (created when missing). Opening is cheap: the state is loaded on
@@ -50,6 +52,8 @@ class FileJournal implements Journal, JournalInternals {
   private readonly head: HeadWriter;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly appender: SegmentAppender;
+  /** The most recent records this handle applied, contiguous up to its seq: serves the feed's `records(seq)` without re-reading segments. */
+  private recent: JournalRecord[] = [];
   private cachedView: StateView | undefined;
   /** The seq of the newest snapshot this handle knows of. */
   private snapshotSeq = 0;
@@ -94,6 +98,17 @@ class FileJournal implements Journal, JournalInternals {
   }
 
   *records(fromSeq = 1): Iterable<JournalRecord> {
+    const state = this.state;
+    const oldest = this.recent[0]?.seq;
+    if (state && oldest !== undefined && fromSeq >= oldest && fromSeq <= state.seq + 1 && this.recent.at(-1)!.seq === state.seq) {
+      // Recent history from memory, then whatever was appended after our position.
+      for (let i = fromSeq - oldest; i < this.recent.length; i++) {
+        const record = this.recent[i]!;
+        if (!record.kind.startsWith('_')) yield record;
+      }
+      yield* this.recordsAfter(this.pos, state.seq);
+      return;
+    }
     const segments = allSegments(this.dir);
     let first = 0;
     for (let i = 0; i < segments.length; i++) if (segments[i]!.firstSeq <= fromSeq) first = i;
@@ -107,6 +122,27 @@ class FileJournal implements Journal, JournalInternals {
       expected = result.lastSeq + 1;
       if (result.stop && !(result.stop.unfinished && i === segments.length - 1)) throw corruptError(segment.path, result.stop);
     }
+  }
+
+  /** Records on disk after `from` (seq `afterSeq`), without applying them. */
+  private *recordsAfter(from: Position, afterSeq: number): Iterable<JournalRecord> {
+    const segments = allSegments(this.dir);
+    const index = segments.findIndex((s) => s.name === from.segment);
+    let expected = afterSeq + 1;
+    for (let i = Math.max(index, 0); index >= 0 && i < segments.length; i++) {
+      const segment = segments[i]!;
+      if (i > index && segment.firstSeq !== expected) throw gapError(segment.path, expected, segment.firstSeq);
+      const start = i === index ? from.offset : 0;
+      const result = scanRecords(readSegment(segment, start), 0, expected - 1);
+      for (const record of result.records) if (!record.kind.startsWith('_')) yield record;
+      expected = result.lastSeq + 1;
+      if (result.stop && !(result.stop.unfinished && i === segments.length - 1)) throw corruptError(segment.path, { ...result.stop, offset: start + result.stop.offset });
+    }
+  }
+
+  private remember(record: JournalRecord): void {
+    this.recent.push(record);
+    if (this.recent.length > RECENT * 2) this.recent = this.recent.slice(-RECENT);
   }
 
   /** True when the journal may hold records this handle has not applied: two stats, no parsing. */
@@ -186,6 +222,7 @@ class FileJournal implements Journal, JournalInternals {
       const bytes = readSegment(segment, start);
       const result = scanRecords(bytes, 0, state.seq, (record) => {
         state.apply(record);
+        this.remember(record);
         touched.push([record.kind, record.id]);
       });
       if (result.records.length) {
@@ -272,7 +309,10 @@ class FileJournal implements Journal, JournalInternals {
     }
     this.appender.append(this.pos.segment, this.pos.offset, buffer);
     // Durable: only now does this process's state move.
-    for (const record of stored) state.apply(record);
+    for (const record of stored) {
+      state.apply(record);
+      this.remember(record);
+    }
     this.cachedView = undefined;
     this.pos = { segment: this.pos.segment, offset: this.pos.offset + buffer.length };
     let projected = head?.projected ?? 0;

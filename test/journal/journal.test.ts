@@ -159,4 +159,20 @@ describe('the journal (one process)', () => {
     // Without HEAD the projection watermark is unknown: the reader rebuilds them all.
     expect(JSON.parse(readFileSync(join(root, 'beads', 'b3.json'), 'utf8'))).toEqual(journal.read().get('beads', 'b3'));
   });
+
+  it('records(fromSeq) from a warm handle (its recent history, then what others appended since) equals a cold read', async () => {
+    const dir = join(temp(), 'journal');
+    const warm = open(dir, { segmentBytes: 500, checkpointEvery: 15 });
+    const other = open(dir, { segmentBytes: 500, checkpointEvery: 15 });
+    cleanups.push(() => warm.close(), () => other.close());
+    for (let i = 0; i < 40; i++) await set(warm, 'beads', `b${i % 6}`, { i });
+    warm.read();
+    for (let i = 40; i < 55; i++) await set(other, 'beads', `b${i % 6}`, { i });
+    const cold = open(dir);
+    cleanups.push(() => cold.close());
+    for (const from of [1, 10, 38, 40, 41, 50, 55, 56]) {
+      expect([...warm.records(from)], `from ${from}`).toEqual([...cold.records(from)]);
+    }
+    expect([...warm.records(41)].map((r) => r.seq)).toEqual(Array.from({ length: 15 }, (_, k) => k + 41));
+  });
 });
