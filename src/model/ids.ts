@@ -55,3 +55,15 @@ export function stepId(epicId: string, n: number): string {
   if (!Number.isInteger(n) || n < 1) throw new CitadelError('invalid', `a step number must be a positive integer (got ${n})`);
   return `${epicId}.${n}`;
 }
+
+/**
+ * The spellings of a typed id to try, in order: as typed, in lower case, and with the town's
+ * prefix added when it has none (`a3f8` → `ct-a3f8`), so ids stay easy to type.
+ */
+export function idCandidates(id: string, prefix?: string): string[] {
+  const candidates = [id];
+  const lower = id.toLowerCase();
+  if (lower !== id) candidates.push(lower);
+  if (prefix && !lower.includes('-')) candidates.push(`${prefix}-${lower}`);
+  return candidates;
+}

@@ -22,7 +22,7 @@ export {
   type Priority,
 } from './bead.js';
 export { modelContext, type ModelContext } from './context.js';
-export { generateBeadId, idLengthFor, isBeadId, stepId } from './ids.js';
+export { generateBeadId, idCandidates, idLengthFor, isBeadId, stepId } from './ids.js';
 export { checkActor, checkId, checkLabel, checkStatus, checkTitle, checkType, parsePriority } from './validate.js';
 export { EVERYONE, SPECIAL_ADDRESSES, checkAddress } from './address.js';
 export { cycleIfNeeds, cycleIfParent, describeCycle, findNeedsCycle, needsPath, type BeadLookup } from './graph.js';

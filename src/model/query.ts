@@ -1,6 +1,7 @@
 import { CitadelError } from '../common/errors.js';
 import type { StateView } from '../journal/types.js';
 import { BEAD_KIND, type Bead, type BeadStatus, type BeadType } from './bead.js';
+import { idCandidates } from './ids.js';
 import { checkId } from './validate.js';
 import { compareAge } from './order.js';
 
@@ -9,10 +10,14 @@ export function beadsOf(state: StateView): ReadonlyMap<string, Bead> {
   return state.all(BEAD_KIND) as ReadonlyMap<string, Bead>;
 }
 
-/** The bead `id`, or a `not_found` error naming it (and an `invalid` one for a malformed id). */
-export function getBead(state: StateView, id: string): Bead {
+/**
+ * The bead `id`, or a `not_found` error naming it (and an `invalid` one for a malformed id).
+ * With the town's `prefix`, `A3F8` and `a3f8` find `ct-a3f8` too.
+ */
+export function getBead(state: StateView, id: string, prefix?: string): Bead {
   const checked = checkId(id);
-  const bead = state.get(BEAD_KIND, checked) as Bead | undefined;
+  let bead: Bead | undefined;
+  for (const candidate of idCandidates(checked, prefix)) if ((bead = state.get(BEAD_KIND, candidate) as Bead | undefined)) break;
   if (!bead) throw new CitadelError('not_found', `bead ${checked} not found (see \`citadel bead list\`)`);
   return bead;
 }

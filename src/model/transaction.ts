@@ -14,7 +14,7 @@ import {
 } from './bead.js';
 import type { ModelContext } from './context.js';
 import { cycleIfNeeds, cycleIfParent, describeCycle, type BeadLookup } from './graph.js';
-import { generateBeadId } from './ids.js';
+import { generateBeadId, idCandidates } from './ids.js';
 import { checkActor, checkId, checkStatus, checkTitle, checkType, parsePriority, uniqueLabels } from './validate.js';
 
 /** What `create` takes. Everything but the title has a default. */
@@ -118,7 +118,8 @@ export class BeadTransaction {
   /** A bead that must exist; `what` names it in the error ("parent", "needs", …). */
   require(id: string, what = 'bead'): Bead {
     const checked = checkId(id);
-    const bead = this.get(checked);
+    let bead: Bead | undefined;
+    for (const candidate of idCandidates(checked, this.context.prefix)) if ((bead = this.get(candidate))) break;
     if (!bead) throw new CitadelError('not_found', `${what === 'bead' ? 'bead' : `${what}:`} ${checked} not found (see \`citadel bead list\`)`);
     return bead;
   }

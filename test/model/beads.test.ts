@@ -6,6 +6,7 @@ import {
   claimBead,
   closeBead,
   createBead,
+  getBead,
   readyQueue,
   releaseBead,
   removeNeed,
@@ -87,6 +88,15 @@ describe('claiming', () => {
     expect(error.message).toBe(`${bead.id} is already claimed by nux: pick another from \`citadel ready\``);
     expect(errorOf(() => journal.mutate(claimBead(as('nux'), bead.id))).message).toMatch(/already claimed by you \(nux\)/);
     expect(journal.log.map((r) => r.action)).toEqual(['create', 'claim']);
+  });
+
+  it('finds a bead typed in upper case or without the town prefix', () => {
+    const { journal, as } = memoryTown();
+    const bead = journal.mutate(createBead(as('overseer'), { title: 'work' }));
+    const bare = bead.id.slice('ct-'.length);
+    expect(journal.mutate(claimBead(as('nux'), bare.toUpperCase())).id).toBe(bead.id);
+    expect(getBead(journal.read(), bare, 'ct').id).toBe(bead.id);
+    expect(errorOf(() => getBead(journal.read(), bare)).code).toBe('not_found');
   });
 
   it('refuses to claim closed beads, mail, and unknown ids', () => {

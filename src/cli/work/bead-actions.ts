@@ -36,8 +36,9 @@ export async function createAction(
 
 /** `bead show`. */
 export function showAction(context: CliContext, id: string, options: { json?: boolean }): void {
-  const state = context.town().journal.read();
-  const bead = getBead(state, id);
+  const town = context.town();
+  const state = town.journal.read();
+  const bead = getBead(state, id, town.config.prefix);
   if (options.json) context.json(bead);
   else context.out(beadDetail(bead, beadsOf(state)));
 }
@@ -109,17 +110,19 @@ export async function updateAction(context: CliContext, id: string, options: Upd
 /** `bead close ID...`: all or nothing. */
 export async function closeAction(context: CliContext, ids: string[], options: { reason?: string; json?: boolean }): Promise<void> {
   const { town, model } = workSession(context);
-  const { value: closed } = await town.journal.mutate(transact(model, (tx) => ids.flatMap((id) => tx.close(id, options.reason))));
+  // One group per id: the bead asked for first, then any molecule epic it finished.
+  const { value: groups } = await town.journal.mutate(transact(model, (tx) => ids.map((id) => tx.close(id, options.reason))));
+  const asked = groups.map((group) => group[0]!);
   if (options.json) {
     // The beads asked for, as they now are (one id: the bead itself); an epic closed with its
     // last step shows in `bead show` and in the text output.
-    const asked = ids.map((id) => closed.find((bead) => bead.id === id.trim())!);
     context.json(ids.length === 1 ? asked[0] : asked);
     return;
   }
-  for (const bead of closed) {
-    const automatic = !ids.includes(bead.id);
-    context.out(`${bead.id} closed${automatic ? ` (molecule ${bead.molecule ?? ''} finished: every step is closed)` : ''}\n`);
+  for (const group of groups) {
+    const [bead, ...finished] = group;
+    context.out(`${bead!.id} closed\n`);
+    for (const epic of finished) context.out(`${epic.id} closed (molecule ${epic.molecule ?? ''} finished: every step is closed)\n`);
   }
 }
 
