@@ -77,10 +77,54 @@ async function echoUnderLoad() {
     await seen;
     delays.push(performance.now() - start);
     await client.request('input', { pane: 'echo', data: '\r' });
-    await sleep(5);
+    await sleep(20);
   }
-  console.log(`echo while another pane runs \`yes\`: p50 ${percentile(delays, 50).toFixed(2)} ms, p99 ${percentile(delays, 99).toFixed(2)} ms (budget p99 ≤ 10 ms)`);
   await town.dispose();
+  const peer = await tmuxEcho();
+  const ratio = peer ? `; tmux under the same load p50 ${percentile(peer, 50).toFixed(2)} ms, p99 ${percentile(peer, 99).toFixed(2)} ms (ratio p99 ${(percentile(delays, 99) / percentile(peer, 99)).toFixed(2)})` : '; tmux not installed';
+  console.log(`echo while another pane runs \`yes\`: p50 ${percentile(delays, 50).toFixed(2)} ms, p99 ${percentile(delays, 99).toFixed(2)} ms (budget p99 ≤ 10 ms)${ratio}`);
+}
+
+/** The same measure through tmux, from an outer pty: keystroke in, its echo out. */
+async function tmuxEcho() {
+  try {
+    execFileSync('tmux', ['-V'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const { default: pty } = await import('node-pty');
+  const socket = `citadel-bench-${process.pid}`;
+  const env = { ...process.env, TMUX: '', TERM: 'xterm-256color' };
+  const outer = pty.spawn('tmux', ['-L', socket, '-f', '/dev/null', 'new-session', '-x', '120', '-y', '36', 'cat'], { cols: 120, rows: 37, env });
+  let output = '';
+  let waiter;
+  outer.onData((data) => {
+    output += data;
+    if (output.length > 1e6) output = output.slice(-1000);
+    waiter?.();
+  });
+  await sleep(800);
+  execFileSync('tmux', ['-L', socket, 'split-window', '-d', '-h', 'yes the quick brown fox jumps over the lazy dog'], { env });
+  await sleep(1000);
+  const delays = [];
+  for (let i = 0; i < 200; i++) {
+    const marker = `k${i}x`;
+    output = '';
+    const seen = new Promise((resolve) => {
+      waiter = () => {
+        if (output.includes(marker)) resolve();
+      };
+    });
+    const start = performance.now();
+    outer.write(marker);
+    await seen;
+    delays.push(performance.now() - start);
+    outer.write('\r');
+    await sleep(20);
+  }
+  execFileSync('tmux', ['-L', socket, 'kill-server'], { env, stdio: 'ignore' });
+  outer.kill();
+  return delays;
 }
 
 async function scrollbackMemory() {

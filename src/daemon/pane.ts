@@ -2,6 +2,7 @@ import type { Disposable, Pty, PtyExit, PtySpawnOptions, SpawnPty } from '../pty
 import { FlowControl } from './flow-control.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import type { RowFrame } from './protocol.js';
+import { ScreenFeeder } from './screen-feeder.js';
 import { Screen } from './screen.js';
 
 /** Where a pane's frames go: one subscribed client. */
@@ -50,6 +51,7 @@ export class Pane {
   /** Rows as last sent to the subscribers; undefined forces a full frame. */
   private sent: { lines: string[]; cursor: string; altScreen: boolean; title: string | undefined; cols: number; rows: number } | undefined;
   private disposed = false;
+  private readonly feeder: ScreenFeeder;
 
   constructor(options: PaneOptions) {
     this.id = options.id;
@@ -60,6 +62,7 @@ export class Pane {
     this.now = options.now ?? (() => performance.now());
     this.lastOutputAt = this.now();
     this.screen = new Screen(options.cols, options.rows, options.scrollback);
+    this.feeder = new ScreenFeeder(this.screen, (size) => this.parsed(size));
     this.scheduler = new FrameScheduler(() => this.broadcast(), options.frameIntervalMs ?? 16, this.now);
     this.start();
   }
@@ -166,6 +169,7 @@ export class Pane {
     this.disposed = true;
     this.kill('SIGHUP');
     this.scheduler.dispose();
+    this.feeder.dispose();
     for (const listener of this.listeners) listener.dispose();
     this.sinks.clear();
     this.screen.dispose();
@@ -198,16 +202,13 @@ export class Pane {
     this.listeners.push(
       pty.onData((data) => {
         flow.received(data.length);
-        this.screen.write(data, () => {
-          flow.parsed(data.length);
-          this.lastOutputAt = this.now();
-          if (this.sinks.size > 0) this.scheduler.request();
-        });
+        this.lastOutputAt = this.now();
+        this.feeder.push(data);
       }),
       pty.onExit((exit) => {
         flow.finish();
         // The exit is reported once the output before it is on the screen.
-        this.screen.write('', () => {
+        this.feeder.whenDrained(() => {
           if (this.pty !== pty) return;
           this.exit = exit;
           this.scheduler.request();
@@ -215,6 +216,12 @@ export class Pane {
         });
       }),
     );
+  }
+
+  /** Output reached the screen: account for it and schedule a frame. */
+  private parsed(size: number): void {
+    this.flow?.parsed(size);
+    if (this.sinks.size > 0) this.scheduler.request();
   }
 
   /** Sends the rows that changed since the last frame to every subscriber. */

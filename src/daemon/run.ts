@@ -128,6 +128,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
     let seq = openedTown.journal.headSeq();
     timers.push(
       setInterval(() => {
+        if (server.connections.size === 0) return;
         const head = openedTown.journal.headSeq();
         if (head === seq) return;
         seq = head;

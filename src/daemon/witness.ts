@@ -14,6 +14,8 @@ import { classify, defaultTimings, type WitnessTimings } from './witness-rules.j
 export class Witness {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** Each pane's bottom lines, read again only after new output (idle panes cost nothing). */
+  private readonly seen = new Map<string, { at: number; lines: string[] }>();
 
   constructor(
     private readonly town: Town,
@@ -29,6 +31,14 @@ export class Witness {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  private bottomLines(id: string, outputAt: number, read: () => string[]): string[] {
+    const cached = this.seen.get(id);
+    if (cached && cached.at === outputAt) return cached.lines;
+    const lines = read();
+    this.seen.set(id, { at: outputAt, lines });
+    return lines;
   }
 
   /** One look at every pane. */
@@ -47,7 +57,7 @@ export class Witness {
           {
             exited: false,
             quietMs: now - pane.lastOutputAt,
-            bottomLines: pane.screen.bottomLines(3),
+            bottomLines: this.bottomLines(id, pane.lastOutputAt, () => pane.screen.bottomLines(3)),
             waiting: preset.waiting,
             hasBead: Boolean(polecat?.bead),
           },

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { FlowControl } from '../../src/daemon/flow-control.js';
+import { FrameScheduler } from '../../src/daemon/frame-scheduler.js';
+import { classify } from '../../src/daemon/witness-rules.js';
+import { presets } from '../../src/daemon/presets.js';
+
+const timings = { settleMs: 400, idleMs: 15_000, stuckMs: 600_000 };
+const input = { exited: false, quietMs: 0, bottomLines: [] as string[], waiting: presets.claude!.waiting, hasBead: true };
+
+describe('witness rules', () => {
+  it('reads working, waiting, idle, stuck and exited', () => {
+    expect(classify({ ...input, quietMs: 100 }, timings)).toBe('working');
+    expect(classify({ ...input, quietMs: 500, bottomLines: ['Do you want to proceed?'] }, timings)).toBe('waiting');
+    // A prompt still being drawn is not waiting yet.
+    expect(classify({ ...input, quietMs: 100, bottomLines: ['Do you want to proceed?'] }, timings)).toBe('working');
+    expect(classify({ ...input, quietMs: 20_000, hasBead: false }, timings)).toBe('idle');
+    expect(classify({ ...input, quietMs: 20_000 }, timings)).toBe('idle');
+    expect(classify({ ...input, quietMs: 700_000 }, timings)).toBe('stuck');
+    expect(classify({ ...input, exited: true, quietMs: 700_000 }, timings)).toBe('exited');
+  });
+});
+
+describe('frame scheduler', () => {
+  it('sends at once after a quiet spell, and coalesces a stream at a bounded rate', async () => {
+    let clock = 0;
+    let frames = 0;
+    const scheduler = new FrameScheduler(() => frames++, 16, () => clock);
+    scheduler.request();
+    expect(frames).toBe(1);
+    clock = 2;
+    scheduler.request();
+    clock = 4;
+    scheduler.request();
+    expect(frames).toBe(1);
+    scheduler.flushNow();
+    expect(frames).toBe(2);
+    clock = 100;
+    scheduler.request();
+    expect(frames).toBe(3);
+    scheduler.dispose();
+  });
+});
+
+describe('flow control', () => {
+  it('pauses above the high watermark, resumes below the low one, and never pauses after finish', () => {
+    const calls: string[] = [];
+    const flow = new FlowControl({ pause: () => calls.push('pause'), resume: () => calls.push('resume') }, 100, 10);
+    flow.received(60);
+    flow.received(60);
+    expect(calls).toEqual(['pause']);
+    flow.parsed(60);
+    expect(calls).toEqual(['pause']);
+    flow.parsed(55);
+    expect(calls).toEqual(['pause', 'resume']);
+    flow.received(200);
+    flow.finish();
+    flow.received(500);
+    expect(calls).toEqual(['pause', 'resume', 'pause', 'resume']);
+    expect(flow.isPaused).toBe(false);
+  });
+});
