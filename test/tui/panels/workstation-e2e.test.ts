@@ -41,7 +41,7 @@ async function workstation() {
   const env = { CITADEL_ACTOR: '', CITADEL_POLECAT: '', CITADEL_TOWN: '' };
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env: { ...env, ...extra } });
   const init = await cli(['init']);
-  expect(init.code).toBe(0);
+  expect(init.code, init.stderr).toBe(0);
   cleanups.push(() => cli(['daemon', 'stop']));
 
   // A private tmux server: nothing leaks into the user's sessions, and killing it ends it all.
@@ -84,7 +84,7 @@ describe.skipIf(!hasTmux())('workstation panels, end to end (tmux)', () => {
 
     // Another shell creates a bead: it appears on the board without a key being pressed.
     const made = await cli(['bead', 'create', 'Made in another shell', '--priority', '3', '--json']);
-    expect(made.code).toBe(0);
+    expect(made.code, made.stderr).toBe(0);
     const bead = JSON.parse(made.stdout) as Bead;
     await until('the new bead on the board', (t) => t.includes(bead.id) && t.includes('Made in another shell') && t.includes('Ready (1)'));
 
