@@ -2,7 +2,6 @@ import { execFileSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CitadelError } from '../../common/errors.js';
-import { openJournal } from '../../journal/index.js';
 import { parseConfig } from '../../town/config.js';
 import { townPaths } from '../../town/paths.js';
 import { EXCLUDED } from './init.js';
@@ -49,8 +48,6 @@ export function initTown(options: { cwd: string; env: NodeJS.ProcessEnv; prefix?
     renameSync(temp, paths.config); // atomic: a concurrent init sees no config or a whole one
   }
   for (const dir of [paths.journal, paths.run, paths.logs]) mkdirSync(dir, { recursive: true });
-  // Opening the journal lays out its lock file; it writes nothing else until a mutation.
-  openJournal(paths.journal, { writer: 'init' }).close();
   const excludedAdded = addExcludes(join(commonDir, 'info', 'exclude'));
   return { root, citadel: paths.citadel, prefix, created, excludedAdded };
 }
