@@ -6,6 +6,8 @@ import type { DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
 import { allPolecats, type Polecat } from '../daemon/polecat.js';
 import { NAME_POOL, sling } from '../daemon/sling.js';
+import { modelContext } from '../model/context.js';
+import { transact } from '../model/transaction.js';
 import type { Town } from '../town/town.js';
 
 /**
@@ -83,9 +85,15 @@ export async function runDispatcher(options: DispatcherOptions): Promise<Dispatc
   const verdicts = new Map<string, string>();
   for (;;) {
     const state = town.journal.read();
-    logVerdicts(state, verdicts, log);
+    for (const bounce of newVerdicts(state, verdicts, log)) {
+      await tellOverseer(town, `bounced: ${bounce.title}`, `${bounce.reason}\n\nThe refinery gave ${bounce.bead} back to ${bounce.polecat}; it goes back to work on its own branch (rebased onto main) and submits again.`, log);
+    }
     const work = workBeads(state);
-    if (work.length > 0 && work.every((b) => b.status === 'closed')) return { finished: true, slings, reworks };
+    if (work.length > 0 && work.every((b) => b.status === 'closed')) {
+      const merged = [...verdicts.values()].filter((v) => v === 'merged').length;
+      await tellOverseer(town, `the town is done: ${work.length} beads closed`, `Every bead is closed: ${merged} merges onto main, ${reworks} bounced bead(s) reworked and merged. \`citadel refinery status\` shows the lane; \`git log main\` the history.`, log);
+      return { finished: true, slings, reworks };
+    }
     if (options.signal?.aborted) return { finished: false, slings, reworks, stopped: 'signal' };
     if (Date.now() > options.deadline) return { finished: false, slings, reworks, stopped: 'deadline' };
 
@@ -140,13 +148,29 @@ async function trySling(
   }
 }
 
-/** One line per merge request that reached a verdict since the last look. */
-function logVerdicts(state: StateView, seen: Map<string, string>, log: (line: string) => void): void {
+/** Logs each merge request that reached a verdict since the last look, and returns the new bounces. */
+function newVerdicts(state: StateView, seen: Map<string, string>, log: (line: string) => void): Array<{ bead: string; title: string; polecat: string; reason: string }> {
+  const bounces: Array<{ bead: string; title: string; polecat: string; reason: string }> = [];
   for (const entity of state.all('beads').values()) {
     const mr = entity as MergeRequest & { refinery?: { merged_sha?: string } };
     if (mr.type !== 'merge_request' || (mr.state !== 'merged' && mr.state !== 'rejected') || seen.get(mr.id) === mr.state) continue;
     seen.set(mr.id, mr.state);
-    if (mr.state === 'merged') log(`merged: ${mr.bead} by ${mr.polecat} onto main as ${(mr.refinery?.merged_sha ?? '').slice(0, 10)}`);
-    else log(`bounced: ${mr.bead} by ${mr.polecat}: ${mr.reason ?? 'rejected'}`);
+    if (mr.state === 'merged') {
+      log(`merged: ${mr.bead} by ${mr.polecat} onto main as ${(mr.refinery?.merged_sha ?? '').slice(0, 10)}`);
+    } else {
+      log(`bounced: ${mr.bead} by ${mr.polecat}: ${mr.reason ?? 'rejected'}`);
+      const bead = mr.bead ? (state.get('beads', mr.bead) as Bead | undefined) : undefined;
+      bounces.push({ bead: mr.bead ?? mr.id, title: bead?.title ?? mr.title ?? mr.id, polecat: mr.polecat ?? 'its polecat', reason: mr.reason ?? 'rejected' });
+    }
+  }
+  return bounces;
+}
+
+/** The dispatcher keeps the overseer informed by mail (what shows in the workstation's inbox). */
+async function tellOverseer(town: Town, subject: string, body: string, log: (line: string) => void): Promise<void> {
+  try {
+    await town.journal.mutate(transact(modelContext('dispatcher', town.config.prefix), (tx) => tx.sendMail({ to: 'overseer', subject, body })));
+  } catch (error) {
+    log(`could not mail the overseer: ${(error as Error).message}`);
   }
 }

@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { daemonStatus, ensureDaemon, stopDaemon } from '../daemon/lifecycle.js';
@@ -116,6 +116,9 @@ async function until(condition: () => boolean, timeoutMs: number): Promise<boole
 
 export { renderReport };
 
+/** Where a TUI demo's detached dispatcher writes its pid while it runs (SIGTERM stops it). */
+export const dispatcherPidFile = (root: string): string => join(root, '.citadel', 'run', 'demo-dispatcher.pid');
+
 /**
  * `citadel demo` with the workstation: builds the town, starts its daemon, starts the
  * dispatcher as its own detached process (`citadel demo --drive`, logging to
@@ -158,6 +161,8 @@ export async function driveDemo(root: string, options: Pick<DemoOptions, 'env' |
   const controller = new AbortController();
   const stop = (): void => controller.abort();
   process.once('SIGTERM', stop);
+  const pidFile = dispatcherPidFile(root);
+  writeFileSync(pidFile, `${process.pid}\n`);
   try {
     return await runDispatcher({
       town,
@@ -169,6 +174,7 @@ export async function driveDemo(root: string, options: Pick<DemoOptions, 'env' |
     });
   } finally {
     process.off('SIGTERM', stop);
+    rmSync(pidFile, { force: true });
     town.close();
   }
 }
