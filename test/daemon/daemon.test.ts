@@ -60,6 +60,33 @@ describe('citadel daemon', () => {
     expect((await town.cli(['daemon', 'status', '--json'])).stdout).toContain('"running": false');
   });
 
+  it('keeps memory bounded and answers another pane while one runs `yes` for seconds', async () => {
+    town = await makeTown();
+    expect((await town.cli(['daemon', 'start'])).code).toBe(0);
+    const client = await town.client('tui');
+    await client.request('spawn', { id: 'flood', argv: ['sh', '-c', 'yes "$(seq -s " " 1 30)" | cat -n'], cols: 100, rows: 30 });
+    await client.request('spawn', { id: 'echo', argv: ['cat'], cols: 100, rows: 30 });
+    const flood = new FrameScreen();
+    const echo = new FrameScreen();
+    await client.subscribe('flood', flood.apply);
+    await client.subscribe('echo', echo.apply);
+    const until = Date.now() + 4000;
+    let round = 0;
+    let peakRss = 0;
+    while (Date.now() < until) {
+      const word = `ping${round++}`;
+      await client.request('input', { pane: 'echo', data: `${word}\r` });
+      await waitFor(() => echo.has(word), `the echo of ${word}`, { timeoutMs: 5000 });
+      const status = await client.request<{ memory: { rss: number } }>('status');
+      peakRss = Math.max(peakRss, status.memory.rss);
+    }
+    expect(round).toBeGreaterThan(5);
+    expect(flood.frames).toBeGreaterThan(5);
+    const { total } = await client.request<{ total: number }>('scrollback', { pane: 'flood', count: 1 });
+    expect(total).toBeLessThanOrEqual(10_000 + 30);
+    expect(peakRss).toBeLessThan(400 * 2 ** 20);
+  });
+
   it('refuses a hello without the right token', async () => {
     town = await makeTown();
     expect((await town.cli(['daemon', 'start'])).code).toBe(0);

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openJournal } from '../../src/journal/index.js';
 import { git } from '../helpers/git.js';
 import { makeTown, waitFor, type TestTown } from './harness.js';
 
@@ -55,9 +56,23 @@ describe('polecats', () => {
     const peek = (await t.cli(['polecat', 'peek', 'nux'])).stdout;
     expect(peek).toMatch(/bin\/citadel\n/);
 
+    // A restart keeps the bead and the worktree; only the process is new.
+    const restarted = await json<{ pid: number }>(t, ['polecat', 'restart', 'nux']);
+    expect(restarted.pid).not.toBe(slung.pid);
+    expect(alive(slung.pid)).toBe(false);
+    expect(await bead(t, id)).toMatchObject({ status: 'in_progress', assignee: 'nux' });
+    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the restarted shell prompt');
+
+    // The witness writes status changes only: never the same status twice in a row.
+    const journal = openJournal(join(t.root, '.citadel', 'journal'), { writer: 'test' });
+    const statuses = [...journal.records()].filter((r) => r.kind === 'polecats' && r.id === 'nux').map((r) => (r.entity as { status?: string } | undefined)?.status);
+    journal.close();
+    expect(statuses).toContain('waiting');
+    expect(statuses.some((status, i) => i > 0 && status === statuses[i - 1])).toBe(false);
+
     const killed = await json<{ released: string | null }>(t, ['polecat', 'kill', 'nux']);
     expect(killed.released).toBe(id);
-    expect(alive(slung.pid)).toBe(false);
+    expect(alive(restarted.pid)).toBe(false);
     expect(await bead(t, id)).toMatchObject({ status: 'open', assignee: null });
     const mail = await json<Array<{ subject: string; body: string }>>(t, ['mail', 'inbox', '--for', 'overseer']);
     expect(mail.some((m) => m.subject.includes(`nux exited with ${id} unfinished`))).toBe(true);
