@@ -14,6 +14,8 @@ import type { Entity } from './types.js';
  * gives the same state).
  */
 const SNAPSHOT = /^snapshot-(\d{12})\.json$/;
+const NON_ASCII = /[\u0080-\uffff]/g;
+const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 const KEEP = 2;
 
 export interface SnapshotHeader {
@@ -25,6 +27,8 @@ export interface SnapshotHeader {
   readonly bytes: number;
   readonly crc32c: string;
   readonly entities: number;
+  /** The body is pure ASCII (non-ASCII escaped), so it may be decoded as latin1. */
+  readonly ascii?: true;
 }
 
 export interface LoadedSnapshot {
@@ -50,7 +54,9 @@ export function listSnapshots(journalDir: string): { name: string; seq: number }
 export function writeSnapshot(journalDir: string, state: EntityState, at: { segment: string; offset: number }, fsync: boolean): SnapshotHeader {
   const kinds: Record<string, Entity[]> = {};
   for (const [kind, map] of state.entries()) kinds[kind] = [...map.values()];
-  const body = Buffer.from(JSON.stringify({ kinds }));
+  // Pure ASCII (non-ASCII escaped as \uXXXX, still the same JSON): a reader decodes it as
+  // latin1, the fastest way to a string, and V8 parses one-byte strings fastest.
+  const body = Buffer.from(JSON.stringify({ kinds }).replace(NON_ASCII, escapeChar), 'latin1');
   const header: SnapshotHeader = {
     v: 1,
     seq: state.seq,
@@ -59,6 +65,7 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
     bytes: body.length,
     crc32c: crcHex(crc32c(body)),
     entities: state.count(),
+    ascii: true,
   };
   writeFileAtomic(join(journalDir, snapshotName(state.seq)), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]), { fsync });
   if (fsync) fsyncDir(journalDir);
@@ -80,16 +87,20 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
 export function loadSnapshot(journalDir: string, name: string, verify: boolean): LoadedSnapshot | undefined {
   const file = join(journalDir, name);
   try {
-    const data = readFileSync(file);
-    const nl = data.indexOf(10);
+    // Written as ASCII (see writeSnapshot): latin1 decoding is exact and cheapest. A snapshot
+    // without the `ascii` mark is re-read as UTF-8.
+    let text = readFileSync(file, 'latin1');
+    const nl = text.indexOf('\n');
     if (nl < 0) return undefined;
-    const header = JSON.parse(data.toString('utf8', 0, nl)) as SnapshotHeader;
-    if (header.v !== 1 || data.length - nl - 1 !== header.bytes) return undefined;
-    if (verify && crcHex(crc32c(data, nl + 1)) !== header.crc32c) return undefined;
-    const body = JSON.parse(data.toString('utf8', nl + 1)) as { kinds: Record<string, Entity[]> };
+    const header = JSON.parse(text.slice(0, nl)) as SnapshotHeader;
+    if (header.ascii !== true) text = Buffer.from(text, 'latin1').toString('utf8');
+    const bodyBytes = (): Buffer => Buffer.from(text.slice(nl + 1), header.ascii ? 'latin1' : 'utf8');
+    if (header.v !== 1 || (header.ascii ? text.length - nl - 1 : bodyBytes().length) !== header.bytes) return undefined;
+    if (verify && crcHex(crc32c(bodyBytes())) !== header.crc32c) return undefined;
+    const parsed = JSON.parse(text.slice(nl + 1)) as { kinds: Record<string, Entity[]> };
     const kinds = new Map<string, Map<string, Entity>>();
     let count = 0;
-    for (const [kind, list] of Object.entries(body.kinds)) {
+    for (const [kind, list] of Object.entries(parsed.kinds)) {
       const map = new Map<string, Entity>();
       for (const entity of list) map.set(entity.id, entity);
       count += map.size;
