@@ -175,4 +175,19 @@ describe('the journal (one process)', () => {
     }
     expect([...warm.records(41)].map((r) => r.seq)).toEqual(Array.from({ length: 15 }, (_, k) => k + 41));
   });
+
+  it('keeps any Unicode text exact through records, snapshots and projections', async () => {
+    const root = temp();
+    const dir = join(root, 'journal');
+    const text = 'héllo ✓ 😀 \u2028 中文 \u0000 "quoted" \\ end';
+    const journal = open(dir, { checkpointEvery: 2, projections: root });
+    cleanups.push(() => journal.close());
+    for (let i = 0; i < 5; i++) await set(journal, 'beads', `u${i}`, { text, i });
+    expect(readdirSync(dir).some((f) => f.startsWith('snapshot-'))).toBe(true);
+    const cold = open(dir);
+    cleanups.push(() => cold.close());
+    for (let i = 0; i < 5; i++) expect(cold.read().get('beads', `u${i}`)).toEqual({ id: `u${i}`, text, i });
+    expect([...cold.records()][0]!.entity).toEqual({ id: 'u0', text, i: 0 });
+    expect(JSON.parse(readFileSync(join(root, 'beads', 'u4.json'), 'utf8'))).toEqual({ id: 'u4', text, i: 4 });
+  });
 });
