@@ -66,7 +66,14 @@ export class Witness {
         const status = polecat ? preferReported(seen, polecat as ReportedFields, pane.lastOutputAt) : seen;
         this.panes.setStatus(id, status);
         if (polecat && polecat.status !== status && polecat.pid === pane.pid) {
-          await this.runner.update(id, (current) => ({ ...current, status }), 'status', `${id} is ${status}`);
+          const pid = pane.pid;
+          // Decided outside the lock: an exit recorded meanwhile must not be overwritten.
+          await this.runner.update(
+            id,
+            (current) => (current.pid === pid && current.status !== 'exited' && current.status !== 'lost' ? { ...current, status } : current),
+            'status',
+            `${id} is ${status}`,
+          );
         }
       }
     } catch (error) {
