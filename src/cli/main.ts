@@ -1,7 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CitadelError, isCitadelError } from '../common/errors.js';
 import { createContext, type CliContext, type World } from './context.js';
-import { commandModules } from './registry.js';
+import { loadersFor, type Register } from './registry.js';
 
 /**
  * Runs the CLI and returns its exit code (0 success, 1 failure, 2 usage: docs/cli.md).
@@ -12,10 +12,12 @@ export async function main(argv: readonly string[], world: World = processWorld(
   const wantsJson = argv.includes('--json');
   const townOption = optionValue(argv, '--town');
   const context = createContext(world, townOption);
-  const program = buildProgram(context, world);
+  // --town is global: accepted anywhere on the line, so it is taken out before parsing.
+  const args = withoutOption(argv, '--town');
   try {
-    // --town is global: accepted anywhere on the line, so it is taken out before parsing.
-    await program.parseAsync(withoutOption(argv, '--town'), { from: 'user' });
+    const registers = await Promise.all(loadersFor(args).map((load) => load()));
+    const program = buildProgram(context, world, registers);
+    await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     return report(error, wantsJson, world);
@@ -24,7 +26,7 @@ export async function main(argv: readonly string[], world: World = processWorld(
   }
 }
 
-export function buildProgram(context: CliContext, world: World): Command {
+export function buildProgram(context: CliContext, world: World, registers: readonly Register[]): Command {
   const program = new Command('citadel')
     .description('A terminal workstation for a town of AI coding agents on one git repository')
     .option('--town <dir>', 'the town (a git repository with .citadel/) to act on')
@@ -35,7 +37,7 @@ export function buildProgram(context: CliContext, world: World): Command {
     // Commander's own messages (unknown option, missing argument…) are reported by `report`.
     writeErr: () => undefined,
   });
-  for (const register of commandModules) register(program, context);
+  for (const register of registers) register(program, context);
   // exitOverride and output settings only reach subcommands created after they are set, so
   // apply them again to the whole tree.
   const visit = (command: Command): void => {

@@ -1,50 +1,41 @@
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { register as agent } from './commands/agent.js';
-import { register as attach } from './commands/attach.js';
-import { register as bead } from './commands/bead.js';
-import { register as cv } from './commands/cv.js';
-import { register as daemon } from './commands/daemon.js';
-import { register as demo } from './commands/demo.js';
-import { register as doctor } from './commands/doctor.js';
-import { register as done } from './commands/done.js';
-import { register as hook } from './commands/hook.js';
-import { register as init } from './commands/init.js';
-import { register as mail } from './commands/mail.js';
-import { register as mcp } from './commands/mcp.js';
-import { register as molecule } from './commands/molecule.js';
-import { register as nudge } from './commands/nudge.js';
-import { register as polecat } from './commands/polecat.js';
-import { register as prime } from './commands/prime.js';
-import { register as ready } from './commands/ready.js';
-import { register as refinery } from './commands/refinery.js';
-import { register as sling } from './commands/sling.js';
-import { register as workstation } from './commands/workstation.js';
+
+export type Register = (program: Command, context: CliContext) => void;
 
 /**
- * Every command module, in help order. A module registers its command's names, options and
- * help, and loads whatever its action needs lazily (`await import(...)`) — never at the top:
- * every module here is imported on every CLI call.
+ * Every command module, in help order, by the top-level command it registers. `main` imports
+ * only the module of the command being run (all of them for help, a bare `citadel` or an
+ * unknown word), so a data command such as `citadel ready --json` loads one small module.
+ * A module registers its command's names, options and help, and loads whatever its action
+ * needs lazily (`await import(...)`) — never at the top.
  */
-export const commandModules: ReadonlyArray<(program: Command, context: CliContext) => void> = [
-  workstation,
-  init,
-  demo,
-  attach,
-  bead,
-  ready,
-  sling,
-  polecat,
-  nudge,
-  done,
-  refinery,
-  mail,
-  molecule,
-  cv,
-  prime,
-  doctor,
-  daemon,
-  mcp,
-  agent,
-  hook,
+export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => Promise<Register>]> = [
+  ['workstation', async () => (await import('./commands/workstation.js')).register],
+  ['init', async () => (await import('./commands/init.js')).register],
+  ['demo', async () => (await import('./commands/demo.js')).register],
+  ['attach', async () => (await import('./commands/attach.js')).register],
+  ['bead', async () => (await import('./commands/bead.js')).register],
+  ['ready', async () => (await import('./commands/ready.js')).register],
+  ['sling', async () => (await import('./commands/sling.js')).register],
+  ['polecat', async () => (await import('./commands/polecat.js')).register],
+  ['nudge', async () => (await import('./commands/nudge.js')).register],
+  ['done', async () => (await import('./commands/done.js')).register],
+  ['refinery', async () => (await import('./commands/refinery.js')).register],
+  ['mail', async () => (await import('./commands/mail.js')).register],
+  ['molecule', async () => (await import('./commands/molecule.js')).register],
+  ['cv', async () => (await import('./commands/cv.js')).register],
+  ['prime', async () => (await import('./commands/prime.js')).register],
+  ['doctor', async () => (await import('./commands/doctor.js')).register],
+  ['daemon', async () => (await import('./commands/daemon.js')).register],
+  ['mcp', async () => (await import('./commands/mcp.js')).register],
+  ['agent', async () => (await import('./commands/agent.js')).register],
+  ['hook', async () => (await import('./commands/hook.js')).register],
 ];
+
+/** The loaders to run for this command line: just the named command's when it is known. */
+export function loadersFor(args: readonly string[]): ReadonlyArray<() => Promise<Register>> {
+  const first = args[0];
+  const known = commandLoaders.find(([name]) => name === first && name !== 'workstation');
+  return known ? [known[1]] : commandLoaders.map(([, load]) => load);
+}
