@@ -13,7 +13,7 @@ import {
   slingForm,
 } from '../state/forms.js';
 import { commandFromForm, type TriageCommand } from '../state/triage-command.js';
-import type { TriageAction, TriageState } from '../state/triage-reducer.js';
+import { triageReducer, type TriageAction, type TriageState } from '../state/triage-reducer.js';
 import type { TriageView } from '../state/triage-view.js';
 import type { BeadView } from '../state/types.js';
 import { isUnread } from '../state/town-counts.js';
@@ -54,6 +54,12 @@ export function handlePanelKey(
 ): KeyOutcome {
   const context = keyContext(state);
   if (context === 'form') return formKey(state, view, key, input, bindings);
+  if (context === 'details' && !findBead(view, state.board.details?.id)) {
+    // The bead went away under its details (deleted by another process): back to the board.
+    const closed = triageReducer(state, { type: 'closeDetails' });
+    const outcome = handlePanelKey(closed, view, key, input, pageRows, bindings);
+    return { ...outcome, handled: true, actions: [{ type: 'closeDetails' }, ...outcome.actions] };
+  }
   const action = actionFor(context, key, bindings) ?? actionFor('panels', key, bindings);
   if (!action) return ignored;
   return perform(state, view, action, context, pageRows);

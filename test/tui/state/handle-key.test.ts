@@ -69,6 +69,13 @@ describe('panel keys', () => {
     expect(reply.state.form?.purpose).toEqual({ kind: 'reply', replyTo: 'ct-m2' });
   });
 
+  it('leaves the details of a bead that went away, acting on the board instead', () => {
+    const gone = triageReducer(initialTriageState, { type: 'openDetails', id: 'ct-deleted' });
+    const { state } = apply(gone, 'j');
+    expect(state.board.details).toBeUndefined();
+    expect(state.board.cursor.selectedId).toBe('ct-a2');
+  });
+
   it('lets a form take every printable key, so board keys do not leak', () => {
     const { state } = apply(initialTriageState, 'c');
     expect(keyContext(state)).toBe('form');
