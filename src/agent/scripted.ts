@@ -44,7 +44,9 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
   const step = (label: string, work: () => Promise<void> = () => sleep(switches.delayMs)): Promise<void> => withSpinner(out, label, work);
   out.write(`${paint(out, 'magenta', '◆')} ${paint(out, 'bold', `scripted agent · ${world.polecat}`)} ${paint(out, 'dim', `working on ${bead.id}`)}\n`);
   out.write(`${paint(out, 'bold', bead.title)}\n`);
-  if (bead.body.trim()) out.write(`${paint(out, 'dim', bead.body.trim().split('\n').slice(0, 3).join('\n'))}\n`);
+  // The prose of the body only: a recipe's code blocks (src/agent/recipe.ts) are for the edit step.
+  const prose = bead.body.split(/^```/m)[0]!.trim();
+  if (prose) out.write(`${paint(out, 'dim', prose.split('\n').slice(0, 3).join('\n'))}\n`);
 
   await step(`reading ${bead.id}`);
   const ahead = Number((await gitRun(world.worktree, ['rev-list', '--count', `refs/heads/${world.mainBranch}..HEAD`])).stdout.trim()) || 0;

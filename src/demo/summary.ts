@@ -78,7 +78,7 @@ export function renderReport(report: DemoReport): string {
     : 'none';
   const lines = [
     `citadel demo: textkit in ${report.dir}`,
-    `  beads closed  ${counts.beads.closed}/${counts.beads.total} (the molecule's epic ${counts.epic.id} ${counts.epic.closed ? 'closed' : 'open'})`,
+    `  beads closed  ${counts.beads.closed}/${counts.beads.total} (the poured molecule's epic ${counts.epic.id} ${counts.epic.closed ? 'closed with its last step' : 'still open'})`,
     `  merges        ${counts.merges} onto main; main ${report.mainGreen ? 'green' : 'RED'} (node test/run.js: ${report.gateOutput || 'no output'})`,
     `  bounces       ${counts.bounces.length}: ${bounces}`,
     `  mails         ${counts.mails}`,

@@ -55,6 +55,9 @@ export function register(program: Command, context: CliContext): void {
         );
         try {
           await openWorkstation(townContext);
+        } catch (error) {
+          context.err(`The demo town is in ${started.demo.root} and keeps working (log: ${started.log}); \`cd ${started.demo.root} && citadel\` opens it.\n`);
+          throw error;
         } finally {
           townContext.dispose();
         }
@@ -68,6 +71,13 @@ export function register(program: Command, context: CliContext): void {
       const controller = new AbortController();
       const interrupt = (): void => controller.abort();
       process.once('SIGINT', interrupt);
+      // The dispatcher stops at the timeout and the shutdown is bounded too; this is the last
+      // resort so that the demo can never hang a script or a CI job.
+      const guard = setTimeout(() => {
+        context.err(`citadel demo: still running ${Math.round(timeoutMs / 1000) + 60} s after it started; giving up\n`);
+        process.exit(1);
+      }, timeoutMs + 60_000);
+      guard.unref();
       let report;
       try {
         report = await run.runHeadlessDemo(
@@ -76,6 +86,7 @@ export function register(program: Command, context: CliContext): void {
         );
       } finally {
         process.off('SIGINT', interrupt);
+        clearTimeout(guard);
       }
       if (flags.json) context.json(report);
       else context.out(run.renderReport(report));
