@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/daemon/client.js';
@@ -119,6 +119,16 @@ describe('citadel daemon', () => {
       const viaLink = await runCli(['daemon', 'start'], { cwd: town.root, env: { CITADEL_RUNTIME_DIR: link } });
       expect(viaLink.code).toBe(1);
       expect(viaLink.stderr).toMatch(/symlink/);
+
+      if (process.getuid?.() === 0) {
+        // As root the test can hand a private directory to someone else.
+        const foreign = join(dir.path, 'foreign');
+        mkdirSync(foreign, { mode: 0o700 });
+        chownSync(foreign, 65534, 65534);
+        const result = await runCli(['daemon', 'start'], { cwd: town.root, env: { CITADEL_RUNTIME_DIR: foreign } });
+        expect(result.code).toBe(1);
+        expect(result.stderr).toMatch(/belongs to uid 65534/);
+      }
 
       await expect(connect(town.root, { env: { ...process.env, CITADEL_RUNTIME_DIR: loose } })).rejects.toThrow(/no daemon is running|mode/);
     } finally {
