@@ -19,6 +19,8 @@ export interface InboxProps {
   readonly me: string;
   /** Now, for the ages ("3m"); passed in so renders are deterministic. */
   readonly now: number;
+  /** Every message of the town (the open message's thread is drawn under it). */
+  readonly allMail?: readonly MailView[] | undefined;
   readonly width: number;
   readonly height: number;
   readonly focused: boolean;
@@ -26,7 +28,7 @@ export interface InboxProps {
 }
 
 /** The overseer's mail, newest first, unread marked with ●; Enter reads one, r replies, m composes. */
-export function Inbox({ mail, cursor, open, me, now, width, height, focused, theme }: InboxProps) {
+export function Inbox({ mail, cursor, open, me, now, allMail, width, height, focused, theme }: InboxProps) {
   const inner = width - 2;
   const rows = innerRows(height);
   const c = theme.colors;
@@ -38,7 +40,8 @@ export function Inbox({ mail, cursor, open, me, now, width, height, focused, the
   top.current = scrollTop(Math.max(0, selected), rows, mail.length, top.current);
   const info = `${unread} unread · ${mail.length}`;
   if (reading) {
-    const lines = messageLines(reading, inner, theme);
+    const thread = reading.thread ? (allMail ?? mail).filter((m) => m.thread === reading.thread && m.id !== reading.id) : [];
+    const lines = messageLines(reading, thread, inner, theme);
     const from = Math.max(0, Math.min(open?.scroll ?? 0, lines.length - rows));
     return (
       <Panel title={`Mail ${reading.id}`} info="r reply · esc back" width={width} height={height} focused={focused} theme={theme}>
@@ -79,7 +82,7 @@ export function Inbox({ mail, cursor, open, me, now, width, height, focused, the
   );
 }
 
-function messageLines(mail: MailView, width: number, theme: Theme): Segment[][] {
+function messageLines(mail: MailView, thread: readonly MailView[], width: number, theme: Theme): Segment[][] {
   const c = theme.colors;
   // Compact headers: a panel may be only a few rows tall, and the body is what matters.
   const lines: Segment[][] = [
@@ -92,5 +95,16 @@ function messageLines(mail: MailView, width: number, theme: Theme): Segment[][] 
     [{ text: oneLine(mail.subject), color: c['text.normal'], bold: true }],
   ];
   for (const line of wrapText(mail.body ?? '', width)) lines.push([{ text: line, color: c['text.normal'] }]);
+  if (thread.length) {
+    lines.push([], [{ text: `Thread (${thread.length + 1})`, color: c['panel.section'], bold: true }]);
+    const ordered = [...thread, mail].sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+    for (const m of ordered) {
+      lines.push([
+        { text: m.id === mail.id ? '› ' : '  ', color: c['text.accent'] },
+        { text: `${m.from} → ${m.to}: `, color: c['feed.actor'] },
+        { text: oneLine(m.subject), color: m.id === mail.id ? c['text.normal'] : c['text.dim'] },
+      ]);
+    }
+  }
   return lines;
 }

@@ -67,7 +67,7 @@ export function TriagePanels({ triage, width, height, active, theme, history, he
           case 'lane':
             return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} {...common} />;
           case 'inbox':
-            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} {...common} />;
+            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={view.snapshot.mail} {...common} />;
           case 'feed':
             return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} {...common} />;
         }

@@ -82,6 +82,22 @@ describe('Inbox view', () => {
     expect(frame).toContain('2 unread · 3');
   });
 
+  it('shows the thread under an open message', () => {
+    const thread = [
+      mail('ct-t1', { subject: 'API?', thread: 'ct-t1', from: 'nux', created_at: '2026-11-01T10:00:00Z' }),
+      mail('ct-t2', { subject: 'Re: API?', thread: 'ct-t1', from: 'overseer', to: 'nux', created_at: '2026-11-01T10:01:00Z' }),
+      mail('ct-t3', { subject: 'Re: API? (again)', thread: 'ct-t1', from: 'nux', created_at: '2026-11-01T10:02:00Z' }),
+    ];
+    const { lastFrame, unmount } = render(
+      <Inbox mail={inboxFor(thread, 'overseer')} allMail={thread} cursor={{ index: 0 }} open={{ id: 'ct-t3', scroll: 0 }} me="overseer" now={now} width={60} height={14} focused theme={theme} />,
+    );
+    cleanup = unmount;
+    const frame = lastFrame() ?? '';
+    expect(frame).toContain('Thread (3)');
+    expect(frame.indexOf('nux → overseer: API?')).toBeLessThan(frame.indexOf('overseer → nux: Re: API?'));
+    expect(frame).toContain('› nux → overseer: Re: API? (again)');
+  });
+
   it('reads a message, marking it read, and replies to it from the keyboard', async () => {
     const panels = renderPanels(smallTown());
     cleanup = () => panels.unmount();
