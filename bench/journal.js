@@ -78,18 +78,27 @@ function coldRead(dir) {
   return { ms, n, seq: view.seq };
 }
 
-async function updateCost(dir) {
-  const journal = openJournal(dir, { writer: 'bench' });
-  journal.read();
-  const times = [];
+/**
+ * Single-entity update cost in a small and a big store, alternating between them so both see
+ * the same disk conditions; with fsync on (the real cost) and off (the journal's own work).
+ */
+async function updateCosts(smallDir, bigDir, fsync) {
+  const small = openJournal(smallDir, { writer: 'bench', fsync });
+  const big = openJournal(bigDir, { writer: 'bench', fsync });
+  small.read();
+  big.read();
+  const times = { small: [], big: [] };
   for (let i = 0; i < 300; i++) {
-    const t = performance.now();
-    await journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'ct-0', entity: entity('ct-0', i), action: 'update' }], value: undefined }));
-    times.push(performance.now() - t);
+    for (const [name, journal] of [['small', small], ['big', big]]) {
+      const t = performance.now();
+      await journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'ct-0', entity: entity('ct-0', i), action: 'update' }], value: undefined }));
+      times[name].push(performance.now() - t);
+    }
   }
-  journal.close();
-  times.sort((a, b) => a - b);
-  return pct(times, 0.5);
+  small.close();
+  big.close();
+  for (const list of Object.values(times)) list.sort((a, b) => a - b);
+  return { small: pct(times.small, 0.5), big: pct(times.big, 0.5) };
 }
 
 /** The floor: one 400-byte append + fdatasync on this disk, right now. */
@@ -147,9 +156,10 @@ export async function run() {
     const reads = [coldRead(join(dir, 'big')), coldRead(join(dir, 'big')), coldRead(join(dir, 'big'))].sort((a, b) => a.ms - b.ms);
     console.log(`cold open + full read, 100k events / 10k entities: ${reads[1].ms.toFixed(1)} ms (median of 3; ${reads[1].n} entities at seq ${reads[1].seq})`);
     await build(join(dir, 'small'), 1_000, 1_000);
-    const small = await updateCost(join(dir, 'small'));
-    const big = await updateCost(join(dir, 'big'));
-    console.log(`single-entity update p50: ${small.toFixed(3)} ms at 1k events, ${big.toFixed(3)} ms at 100k events: ratio ${(big / small).toFixed(2)}x`);
+    for (const fsync of [true, false]) {
+      const { small, big } = await updateCosts(join(dir, 'small'), join(dir, 'big'), fsync);
+      console.log(`single-entity update p50 (fsync ${fsync ? 'on' : 'off'}): ${small.toFixed(3)} ms at 1k events, ${big.toFixed(3)} ms at 100k events / 10k entities: ratio ${(big / small).toFixed(2)}x`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
