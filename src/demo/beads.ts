@@ -4,7 +4,7 @@
  * every merge is a real function with its test. Two beads are scripted to show the bounce path:
  *
  * - `reverse` and `title-case` both add a line to the end of src/index.js, and are the first two
- *   slung (priority 1), so both branch from the same main: whichever lands second conflicts, is
+ *   slung (the only priority-1 beads), so both branch from the same main: whichever lands second conflicts, is
  *   bounced, and its rework keeps both lines.
  * - `truncate` is labelled `scripted:untested`: its first attempt is off by one and skips the
  *   gates, so the refinery's gate fails it; the rework writes the fixed version and passes.
@@ -90,7 +90,7 @@ export function title_cases() {
     key: 'truncate',
     title: 'Add truncate(text, max) with an ellipsis',
     type: 'feature',
-    priority: 1,
+    priority: 2,
     labels: ['api', 'scripted:untested'],
     needs: [],
     body: body(
