@@ -235,6 +235,9 @@ export class BeadTransaction {
         next.close_reason = null;
         action = 'reopen';
       }
+      // Back to open means back to the ready queue: whoever held it has let go (a reopened step
+      // is re-run from the start by whoever takes it next), unless this very update assigns it.
+      if (status === 'open' && patch.assignee === undefined) next.assignee = null;
     }
     // An assignment is its own action so that CVs and the feed can tell it from an edit.
     if (action === 'update' && next.assignee && next.assignee !== bead.assignee) action = 'assign';
@@ -256,6 +259,10 @@ export class BeadTransaction {
     if (bead.status === 'closed') throw refused(`${bead.id} is closed: there is nothing left to claim`);
     if (bead.assignee) {
       throw conflict(`${bead.id} is already claimed by ${bead.assignee === actor ? `you (${actor})` : bead.assignee}: pick another from \`citadel ready\``);
+    }
+    const waitingOn = bead.needs.filter((need) => this.get(need)?.status !== 'closed');
+    if (waitingOn.length > 0) {
+      throw refused(`${bead.id} is blocked by ${waitingOn.join(', ')} (not closed yet): pick another from \`citadel ready\`, or remove the dependency with \`citadel bead dep rm ${bead.id} --needs ${waitingOn[0]}\``);
     }
     return this.put({ ...bead, assignee: actor, status: 'in_progress', updated_at: this.now }, 'claim', `${actor} claimed ${bead.id}`);
   }

@@ -108,6 +108,28 @@ describe('claiming', () => {
     expect(errorOf(() => journal.mutate(claimBead(as('nux'), 'not an id!'))).code).toBe('invalid');
   });
 
+  it('refuses to claim a bead whose needs are not closed, naming them', () => {
+    const { journal, as } = memoryTown();
+    const blocker = journal.mutate(createBead(as('overseer'), { title: 'first' }));
+    const blocked = journal.mutate(createBead(as('overseer'), { title: 'second', needs: [blocker.id] }));
+    const error = errorOf(() => journal.mutate(claimBead(as('nux'), blocked.id)));
+    expect(error.code).toBe('refused');
+    expect(error.message).toContain(`${blocked.id} is blocked by ${blocker.id}`);
+    journal.mutate(closeBead(as('overseer'), blocker.id));
+    expect(journal.mutate(claimBead(as('nux'), blocked.id))).toMatchObject({ assignee: 'nux', status: 'in_progress' });
+  });
+
+  it('puts a reopened or re-opened bead back in the ready queue, unclaimed', () => {
+    const { journal, as } = memoryTown();
+    const bead = journal.mutate(createBead(as('overseer'), { title: 'work' }));
+    journal.mutate(claimBead(as('nux'), bead.id));
+    journal.mutate(closeBead(as('nux'), bead.id));
+    expect(journal.mutate(updateBead(as('overseer'), bead.id, { status: 'open' }))).toMatchObject({ status: 'open', assignee: null });
+    expect(readyQueue(beadsOf(journal.read())).map((b) => b.id)).toEqual([bead.id]);
+    journal.mutate(claimBead(as('nux'), bead.id));
+    expect(journal.mutate(updateBead(as('overseer'), bead.id, { status: 'open', assignee: 'slit' }))).toMatchObject({ status: 'open', assignee: 'slit' });
+  });
+
   it('releases a bead back to the ready queue', () => {
     const { journal, as } = memoryTown();
     const bead = journal.mutate(createBead(as('overseer'), { title: 'work' }));
