@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { CitadelError } from '../../common/errors.js';
 import { modelContext } from '../../model/context.js';
-import { addNeed, closeBead, createBead, markMailRead, removeNeed, sendMail, updateBead } from '../../model/operations.js';
+import { addNeed, closeBead, createBead, markMailRead, releaseBead, removeNeed, sendMail, updateBead } from '../../model/operations.js';
 import { composeMolecule } from '../../molecules/compose.js';
 import { pourMolecule } from '../../molecules/pour.js';
 import { resolveMolecule } from '../../molecules/resolve.js';
@@ -47,6 +47,12 @@ export function commandRunner(world: CommandWorld): CommandRunner {
       case 'close':
         await town.journal.mutate(closeBead(context(), command.id, command.reason || undefined));
         return `closed ${command.id}`;
+      case 'release':
+        await town.journal.mutate(releaseBead(context(), command.id));
+        return `released ${command.id}: back in the ready queue`;
+      case 'reopen':
+        await town.journal.mutate(updateBead(context(), command.id, { status: 'open' }));
+        return `reopened ${command.id}`;
       case 'mail': {
         const { value } = await town.journal.mutate(
           sendMail(context(), { to: command.to, subject: command.subject, body: command.body, replyTo: command.replyTo }),

@@ -47,6 +47,7 @@ export type PanelActionId =
   | 'board.blocker.add'
   | 'board.blocker.remove'
   | 'board.close'
+  | 'board.release'
   | 'board.sling'
   | 'board.pour'
   | 'board.filter'
@@ -104,6 +105,7 @@ const triageKeys = (context: BindingContext): Binding[] => [
   b(context, 'b', 'board.blocker.add', 'add a blocker (this bead needs another)'),
   b(context, 'B', 'board.blocker.remove', 'remove a blocker'),
   b(context, 'c', 'board.close', 'close with a reason'),
+  b(context, 'r', 'board.release', 'release: unclaim back to the ready queue (reopen if closed)'),
   b(context, 's', 'board.sling', 'sling to a polecat (choose the preset)'),
   b(context, 'p', 'board.pour', 'pour a molecule (choose it, fill its variables)'),
 ];

@@ -200,6 +200,12 @@ function perform(state: TriageState, view: TriageView, action: PanelActionId, co
       );
     case 'board.close':
       return needTarget((bead) => (bead.status === 'closed' ? tell(`${bead.id} is already closed`) : does({ type: 'openForm', form: closeBeadForm(bead.id) })));
+    case 'board.release':
+      return needTarget((bead): KeyOutcome => {
+        if (bead.status === 'closed') return { handled: true, actions: [], command: { kind: 'reopen', id: bead.id } };
+        if (!bead.assignee && bead.status === 'open') return tell(`${bead.id} is not claimed`);
+        return { handled: true, actions: [], command: { kind: 'release', id: bead.id } };
+      });
     case 'board.sling':
       return needTarget((bead) =>
         bead.status === 'closed' ? tell(`${bead.id} is closed`) : does({ type: 'openForm', form: slingForm(bead.id, view.snapshot.presets) }),

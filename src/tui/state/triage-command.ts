@@ -18,6 +18,8 @@ export type TriageCommand =
   | { readonly kind: 'priority'; readonly id: string; readonly priority: number }
   | { readonly kind: 'dep'; readonly op: 'add' | 'rm'; readonly id: string; readonly needs: string }
   | { readonly kind: 'close'; readonly id: string; readonly reason: string }
+  | { readonly kind: 'release'; readonly id: string }
+  | { readonly kind: 'reopen'; readonly id: string }
   | { readonly kind: 'sling'; readonly id: string; readonly preset: string; readonly polecat?: string | undefined }
   | { readonly kind: 'pour'; readonly molecule: string; readonly vars: Readonly<Record<string, string>> }
   | { readonly kind: 'mail'; readonly to: string; readonly subject: string; readonly body: string; readonly replyTo?: string | undefined }
@@ -42,6 +44,10 @@ export function describeCommand(command: TriageCommand): string {
       return command.op === 'add' ? `${command.id} needs ${command.needs}` : `${command.id} no longer needs ${command.needs}`;
     case 'close':
       return `close ${command.id}`;
+    case 'release':
+      return `release ${command.id}`;
+    case 'reopen':
+      return `reopen ${command.id}`;
     case 'sling':
       return `sling ${command.id} (${command.preset}${command.polecat ? ` as ${command.polecat}` : ''})`;
     case 'pour':

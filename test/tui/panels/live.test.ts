@@ -90,6 +90,13 @@ describe('live town feed', () => {
   });
 });
 
+/** Another writer on the same town as `t`, closed after the test. */
+function openTownAtFor(t: Town, actor: string): Town {
+  const other = openTownAt(t.paths.root, actor);
+  disposers.push(() => other.close());
+  return other;
+}
+
 describe('command runner', () => {
   it('runs triage commands as journal mutations by the overseer', async () => {
     const { open, root } = town();
@@ -112,8 +119,16 @@ describe('command runner', () => {
     await run({ kind: 'dep', op: 'rm', id, needs: other });
     expect(bead().needs).toEqual([]);
     expect(await run({ kind: 'sling', id, preset: 'scripted' })).toBe(`slung ${id} to fake-${id}`);
+    const { claimBead } = await import('../../../src/model/operations.js');
+    await openTownAtFor(t, 'nux').journal.mutate(claimBead(modelContext('nux', 'ct'), id));
+    expect(bead()).toMatchObject({ assignee: 'nux', status: 'in_progress' });
+    await run({ kind: 'release', id });
+    expect(bead()).toMatchObject({ assignee: null, status: 'open' });
     await run({ kind: 'close', id, reason: 'fixed' });
     expect(bead()).toMatchObject({ status: 'closed', close_reason: 'fixed' });
+    await run({ kind: 'reopen', id });
+    expect(bead()).toMatchObject({ status: 'open' });
+    await run({ kind: 'close', id, reason: 'fixed' });
     const sent = await run({ kind: 'mail', to: 'nux', subject: 'hello', body: 'there' });
     const mailId = /sent (\S+)/.exec(sent ?? '')?.[1] ?? '';
     expect(t.journal.read().get('beads', mailId)).toMatchObject({ from: 'overseer', to: 'nux', subject: 'hello' });

@@ -50,6 +50,11 @@ describe('panel keys', () => {
     expect(apply(initialTriageState, '+').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 0 });
     expect(apply(initialTriageState, '-').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 2 });
     expect(apply(initialTriageState, '1').outcome.command).toBeUndefined(); // already P1
+    expect(apply(initialTriageState, 'r').state.notice?.text).toBe('ct-a1 is not claimed');
+    const working = triageReducer(initialTriageState, { type: 'select', panel: 'board', id: 'ct-b1', index: 2 });
+    expect(apply(working, 'r').outcome.command).toEqual({ kind: 'release', id: 'ct-b1' });
+    const closed = triageReducer(initialTriageState, { type: 'select', panel: 'board', id: 'ct-d1', index: 4 });
+    expect(apply(closed, 'r').outcome.command).toEqual({ kind: 'reopen', id: 'ct-d1' });
     const removed = apply(initialTriageState, 'B');
     expect(removed.state.notice?.text).toBe('ct-a1 has no blockers');
   });
