@@ -27,8 +27,10 @@ export function renderPrime(context: PrimeContext): string {
     for (const gate of gates) lines.push(`Gate (must pass): ${gate}`);
     if (bead.role && bead.role !== 'polecat') lines.push(`Role: ${bead.role} (this step is meant for the ${bead.role}).`);
     const failure = bead.failures?.at(-1);
-    if (failure) lines.push(`A previous attempt failed (${failure.by}, ${failure.at}): ${failure.reason}`);
-    if (context.bounced) lines.push(`Your last submission ${context.bounced.id} was bounced by the refinery: ${context.bounced.reason}. Fix it, commit, and \`citadel done\` again.`);
+    if (failure) lines.push(`A previous attempt failed (${failure.by}, ${failure.at}): ${failure.reason}${context.bounced ? '. Fix it, commit, and `citadel done` again.' : ''}`);
+    // A gate bounce of a step is on the step already (the refinery records it there): say it once.
+    const sameBounce = context.bounced && failure?.by === 'refinery' && failure.reason.includes(context.bounced.id);
+    if (context.bounced && !sameBounce) lines.push(`Your last submission ${context.bounced.id} was bounced by the refinery: ${context.bounced.reason}. Fix it, commit, and \`citadel done\` again.`);
   } else if (polecat || actor !== 'overseer') {
     lines.push('', 'No bead assigned. Find work with `citadel ready`, take one with `citadel bead update ID --claim`.');
   }

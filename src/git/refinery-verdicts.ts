@@ -2,6 +2,7 @@ import type { Mutator } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import type { ModelContext } from '../model/context.js';
 import { transact, type BeadTransaction } from '../model/transaction.js';
+import { recordStepFailure } from '../molecules/recovery.js';
 import { MAIN_HEALTH_ID, REFINERY_KIND, type MainHealth, type MergeRequest, type RefineryNotes, type Validation } from './refinery-queue.js';
 
 /*
@@ -69,6 +70,11 @@ export interface BounceInput {
   readonly notes: RefineryNotes;
   /** Config `bounceTo`: the bead goes back to its polecat, or to the ready queue. */
   readonly bounceTo: 'polecat' | 'ready';
+  /**
+   * A gate failed: when the bead is a molecule step, this is recorded in its `failures` (what
+   * `molecule status` and `prime` show), in the same mutation. Conflicts are not step failures.
+   */
+  readonly stepFailure?: string;
 }
 
 /** Bounced: the request rejected, the bead handed back, the polecat asked to rework — one mutation. */
@@ -80,6 +86,7 @@ export function bounced(context: ModelContext, id: string, input: BounceInput): 
     const mr = tx.put(withNotes(tx, rejected, { ...input.notes, stage: 'rejected', held: null }) as Bead, 'bounce', `refinery bounced ${current.branch}: ${input.reason}`) as MergeRequest;
     const bead = current.bead ? tx.get(current.bead) : undefined;
     if (bead && bead.status !== 'closed') {
+      if (bead.type === 'step' && input.stepFailure) recordStepFailure(tx, bead.id, input.stepFailure, { holder: bead.assignee ?? current.polecat ?? null });
       if (input.bounceTo === 'ready' || !current.polecat) tx.release(bead.id);
       else tx.update(bead.id, { status: 'in_progress', assignee: current.polecat });
     }

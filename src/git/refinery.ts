@@ -362,10 +362,11 @@ class Refinery {
         `${config.mainBranch} (it passes on ${config.mainBranch} itself).\nLog: ${logPath}\nLast lines:\n${result.tail}\n\n` +
         `Fix it on your branch, commit, and run \`citadel done\` again.`,
       notes: { log: logPath, gate: { argv, code: result.code, tail: result.tail, timed_out: result.timedOut } },
+      stepFailure: `the refinery's gate \`${command}\` ${how} on the branch rebased onto ${config.mainBranch} (merge request ${mr.id}, log ${logPath})${lastLine(result.tail)}`,
     });
   }
 
-  private async bounce(mr: MergeRequest, input: { reason: string; details: string; notes: MergeRequest['refinery'] & object }): Promise<Outcome> {
+  private async bounce(mr: MergeRequest, input: { reason: string; details: string; notes: MergeRequest['refinery'] & object; stepFailure?: string }): Promise<Outcome> {
     await resetWorkspace(this.ws, await this.mainTip());
     await this.town.journal.mutate(bounced(this.context(), mr.id, { ...input, bounceTo: this.config.bounceTo }));
     this.appendLog(mr.id, `bounced: ${input.reason}\n`);
@@ -387,6 +388,12 @@ class Refinery {
     await this.town.journal.mutate(progress(this.context(), mr.id, 'queued', { stage: 'requeued after an interruption' }));
     return 'interrupted';
   }
+}
+
+/** ": <the last non-blank line of a gate's output>", or "" (a short hint of why, for the step's record). */
+function lastLine(tail: string): string {
+  const line = tail.split('\n').map((text) => text.trim()).filter(Boolean).at(-1);
+  return line ? `: ${line.length > 200 ? `${line.slice(0, 200)}…` : line}` : '';
 }
 
 /** The molecule step's `Gate:` (the bead's `gate` field: a command line or an argv array). */

@@ -21,6 +21,6 @@ export {
   type StepFields,
   type StepRelease,
 } from './pour.js';
-export { failStep, releaseStep, releaseStepsHeldBy, type Acting } from './recovery.js';
+export { failStep, recordStepFailure, releaseStep, releaseStepsHeldBy, type Acting } from './recovery.js';
 export { listInstances, moleculeStatus, type InstanceSummary, type MoleculeStatus, type StepState, type StepStatus } from './status.js';
 export { renderInstances, renderStatus } from './render-status.js';

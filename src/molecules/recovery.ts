@@ -21,14 +21,25 @@ const contextOf = (acting: Acting): ModelContext => (typeof acting === 'string' 
  * that is not a step. The refinery calls it when a step's gate fails.
  */
 export function failStep(stepId: string, reason: string, actor: Acting): Mutator<StepBead> {
-  const context = contextOf(actor);
-  return transact(context, (tx) => {
-    const step = requireOpenStep(tx, stepId, 'fail');
-    const why = requireReason(reason);
-    const failure = { at: tx.now, by: context.actor, holder: step.assignee, reason: why };
-    const next: StepBead = { ...step, status: 'open', assignee: null, failures: [...(step.failures ?? []), failure], updated_at: tx.now };
-    return tx.put(next, 'fail', `${step.id} failed${step.assignee ? ` (held by ${step.assignee})` : ''}: ${why}`) as StepBead;
-  });
+  return transact(contextOf(actor), (tx) => recordStepFailure(tx, stepId, reason, { backToReady: true }));
+}
+
+/**
+ * Appends `{at, by, holder, reason}` to a step's `failures` inside a transaction the caller
+ * owns, so the record lands in the same mutation as the rest (the refinery's bounce of a step
+ * whose gate failed). With `backToReady` the step is also returned to ready (open, unclaimed),
+ * as {@link failStep} does; without it, its status and holder are left for the caller to set
+ * (the refinery hands a bounced step back to its polecat). Refused for a closed step or a bead
+ * that is not a step.
+ */
+export function recordStepFailure(tx: BeadTransaction, stepId: string, reason: string, options: { backToReady?: boolean; holder?: string | null } = {}): StepBead {
+  const step = requireOpenStep(tx, stepId, 'fail');
+  const why = requireReason(reason);
+  const holder = options.holder !== undefined ? options.holder : step.assignee;
+  const failure = { at: tx.now, by: tx.context.actor, holder, reason: why };
+  const moved = options.backToReady ? { status: 'open' as const, assignee: null } : {};
+  const next: StepBead = { ...step, ...moved, failures: [...(step.failures ?? []), failure], updated_at: tx.now };
+  return tx.put(next, 'fail', `${step.id} failed${holder ? ` (held by ${holder})` : ''}: ${why}`) as StepBead;
 }
 
 /**
