@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, renameSync, rmSync, watch, writeFileSync, type FSWatcher } from 'node:fs';
 import { connect } from 'node:net';
 import { CitadelError } from '../common/errors.js';
 import { loadNodePty } from '../pty/node-pty.js';
@@ -60,13 +60,12 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
     let resolveStopped: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
     let stopping: Promise<void> | undefined;
-    const timers: NodeJS.Timeout[] = [];
     const refinery = options.refinery === false || options.env.CITADEL_NO_REFINERY === '1' ? undefined : startRefinery(openedTown.paths.root, log);
 
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         log('stopping');
-        for (const timer of timers) clearInterval(timer);
+        journalWatch.dispose();
         await refinery?.stop();
         log('refinery stopped');
         await core.stop();
@@ -125,16 +124,9 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
         server.broadcast(event);
       });
     });
-    let seq = openedTown.journal.headSeq();
-    timers.push(
-      setInterval(() => {
-        if (server.connections.size === 0) return;
-        const head = openedTown.journal.headSeq();
-        if (head === seq) return;
-        seq = head;
-        server.broadcast({ t: 'journal', seq });
-      }, 250),
-    );
+    const journalWatch = watchJournal(openedTown.paths.journal, () => openedTown.journal.headSeq(), (seq) => {
+      if (server.connections.size > 0) server.broadcast({ t: 'journal', seq });
+    });
     const recovered = await core.start();
     log(`listening on ${paths.socket} (pid ${process.pid})${recovered.length ? `; restarted ${recovered.join(', ')}` : ''}`);
     return { paths, core, stop, stopped };
@@ -175,4 +167,38 @@ function writePrivate(file: string, text: string): void {
   rmSync(temp, { force: true });
   writeFileSync(temp, text, { mode: 0o600, flag: 'wx' });
   renameSync(temp, file);
+}
+
+/**
+ * Calls `changed(seq)` when the journal's head moves: woken by inotify on the journal folder
+ * (debounced 10 ms), with a 2 s poll as a safety net — an idle daemon reads nothing.
+ */
+function watchJournal(dir: string, headSeq: () => number, changed: (seq: number) => void): { dispose(): void } {
+  let seq = headSeq();
+  let pending: NodeJS.Timeout | undefined;
+  const check = (): void => {
+    pending = undefined;
+    const head = headSeq();
+    if (head === seq) return;
+    seq = head;
+    changed(seq);
+  };
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dir, () => {
+      pending ??= setTimeout(check, 10);
+    });
+    watcher.on('error', () => watcher?.close());
+    watcher.unref();
+  } catch {
+    // No inotify: the poll alone.
+  }
+  const poll = setInterval(check, 2000);
+  return {
+    dispose: () => {
+      watcher?.close();
+      clearInterval(poll);
+      clearTimeout(pending);
+    },
+  };
 }

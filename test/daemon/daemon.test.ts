@@ -52,6 +52,12 @@ describe('citadel daemon', () => {
     const panes = await a.request<PaneInfo[]>('list');
     expect(panes[0]).toMatchObject({ id: 'echo', cols: 50, rows: 10 });
 
+    // The journal moving on is announced to clients.
+    let journalSeq = 0;
+    a.on('journal', (seq) => (journalSeq = seq));
+    expect((await town.cli(['bead', 'create', 'announce me'])).code).toBe(0);
+    await waitFor(() => journalSeq > 0, 'a journal event');
+
     await a.request('kill', { pane: 'echo' });
     await waitFor(async () => (await a.request<PaneInfo[]>('list'))[0]?.status === 'exited', 'the pane to exit');
 
