@@ -16,6 +16,8 @@ export function register(program: Command, context: CliContext): void {
         const guess = closest(word, names);
         throw new CitadelError('usage', `unknown command "${word}"${guess ? ` (did you mean ${guess}?)` : ''} (see citadel --help)`);
       }
+      // React's development build costs the workstation several times the CPU per render.
+      process.env['NODE_ENV'] ??= 'production';
       const { openWorkstation } = await import('../../tui/open-workstation.js');
       await openWorkstation(context);
     });

@@ -197,8 +197,11 @@ export class Workstation {
     this.layout = layout;
     if (this.state.mode !== 'copy' && this.copy) this.leaveCopy();
     const help = this.state.mode === 'help' ? this.helpOverlay(layout) : undefined;
+    this.help = help;
     this.virtualStdout.resize(layout.cols, Math.max(1, layout.rows - 1));
-    this.ink?.rerender(this.chrome(help));
+    // A new layout needs its chrome in the same batch; anything else (a badge, a title) waits
+    // for the pane rows already queued, so an echo is never held behind a chrome render.
+    this.renderChrome(layoutChanged || help !== undefined);
     if (layoutChanged) {
       this.compositor.setLayout(layout);
       this.scheduleResize();
@@ -206,6 +209,28 @@ export class Workstation {
     this.compositor.setOccluders(help ? [help.rect] : []);
     this.compositor.setCursorPane(this.state.keyboard === 'panes' && this.state.mode !== 'help' ? this.state.focus : undefined);
     this.compositor.setMessage(this.messageLine());
+  }
+
+  private help: { rect: Rect; lines: readonly string[] } | undefined;
+  private chromeTimer: NodeJS.Timeout | undefined;
+  private lastChromeAt = -Infinity;
+
+  /** Renders the chrome now, or soon (after queued pane rows, at most every 16 ms). */
+  private renderChrome(now: boolean): void {
+    if (!this.ink) return;
+    if (now) {
+      if (this.chromeTimer) this.clearTimer(this.chromeTimer);
+      this.chromeTimer = undefined;
+      this.lastChromeAt = performance.now();
+      this.ink.rerender(this.chrome(this.help));
+      return;
+    }
+    if (this.chromeTimer) return;
+    const wait = Math.max(0, this.lastChromeAt + 16 - performance.now());
+    this.chromeTimer = this.setTimer(() => {
+      this.chromeTimer = undefined;
+      this.renderChrome(true);
+    }, wait);
   }
 
   private chrome(help?: { rect: Rect; lines: readonly string[] }): React.ReactElement {
