@@ -1,5 +1,6 @@
 import { gitRun } from './run.js';
 import { checkoutsOf } from './checkouts.js';
+import { readBranchTip } from './refs.js';
 
 /** What happened when the refinery tried to move main. */
 export type AdvanceResult =
@@ -24,7 +25,7 @@ export type AdvanceResult =
  */
 export async function advanceMain(repo: string, mainBranch: string, from: string, to: string): Promise<AdvanceResult> {
   const ref = `refs/heads/${mainBranch}`;
-  const current = (await gitRun(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).stdout.trim();
+  const current = readBranchTip(repo, mainBranch) ?? (await gitRun(repo, ['rev-parse', '--verify', '--quiet', `${ref}^{commit}`])).stdout.trim();
   if (current !== from) return { kind: 'moved', tip: current };
   const worktree = (await checkoutsOf(repo, mainBranch))[0];
   if (worktree === undefined) {

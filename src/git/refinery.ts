@@ -10,6 +10,7 @@ import { buildCandidate, openWorkspace, resetWorkspace, type RefineryWorkspace }
 import { endOrphanGate, runGate, splitGate, type GateResult } from './gates.js';
 import { acquireLock } from './lock.js';
 import { isSafeBranchName, validateBeadId } from './names.js';
+import { readBranchTip } from './refs.js';
 import { mainHealth, mergeRequests, isActive, queuedRequests, type MergeRequest, type Validation } from './refinery-queue.js';
 import { bounced, mainBroken, mainHealthy, merged, progress, tellOverseer } from './refinery-verdicts.js';
 import { gitRun } from './run.js';
@@ -177,13 +178,18 @@ class Refinery {
   }
 
   private async mainTip(): Promise<string> {
+    const fromFiles = readBranchTip(this.town.paths.root, this.config.mainBranch);
+    if (fromFiles) return fromFiles;
     const result = await gitRun(this.town.paths.root, ['rev-parse', '--verify', '--quiet', `refs/heads/${this.config.mainBranch}^{commit}`]);
     if (result.code !== 0) throw new CitadelError('not_found', `branch ${this.config.mainBranch} not found (config "mainBranch")`);
     return result.stdout.trim();
   }
 
-  /** main's tip and the branch's (undefined when the branch is gone), in one git call when both exist. */
+  /** main's tip and the branch's (undefined when the branch is gone): from the ref files, else one git call. */
   private async tips(branch: string): Promise<[string, string | undefined]> {
+    const root = this.town.paths.root;
+    const [mainFromFiles, tipFromFiles] = [readBranchTip(root, this.config.mainBranch), readBranchTip(root, branch)];
+    if (mainFromFiles && tipFromFiles) return [mainFromFiles, tipFromFiles];
     const both = await gitRun(this.town.paths.root, ['rev-parse', `refs/heads/${this.config.mainBranch}^{commit}`, `refs/heads/${branch}^{commit}`]);
     const [main, tip] = both.stdout.split('\n');
     if (both.code === 0 && main && tip) return [main, tip];
@@ -273,8 +279,8 @@ class Refinery {
       }
       const { candidate, commits } = built;
 
-      await journal.mutate(progress(context, mr.id, 'testing', { stage: gates.length > 0 ? 'gates' : 'landing', candidate }));
       const results: GateResult[] = [];
+      if (gates.length > 0) await journal.mutate(progress(context, mr.id, 'testing', { stage: 'gates', candidate }));
       for (const [index, argv] of gates.entries()) {
         const stage = `gate ${index + 1}/${gates.length}: ${argv.join(' ')}`;
         this.say(`${mr.id}: ${stage}`);
@@ -296,7 +302,8 @@ class Refinery {
       };
       // The draft verdict is written BEFORE main moves: after a crash right after the move,
       // recovery finds the candidate on main and completes the verdict from it.
-      await journal.mutate(progress(context, mr.id, 'testing', { stage: 'landing', validation }));
+      // Without gates this is also the first record of the candidate: one journal write, not two.
+      await journal.mutate(progress(context, mr.id, 'testing', { stage: 'landing', candidate, validation }));
       if (this.aborted()) return this.interrupt(mr);
       const advanced = candidate === mainTip ? ({ kind: 'advanced', checkout: 'none' } as const) : await advanceMain(this.town.paths.root, config.mainBranch, mainTip, candidate);
       if (advanced.kind === 'moved') {
