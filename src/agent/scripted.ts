@@ -94,12 +94,15 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
     return 3;
   }
   const edits = editsFor(recipe, ahead === 0);
-  const editing = edits.length ? [...new Set(edits.map((e) => e.path))].join(', ') : `${workFile(bead.id)}${switches.conflict ? ` and ${sharedFile}` : ''}`;
+  // A short spinner label (a long one wraps in a narrow pane); a recipe's files are listed after.
+  const files = [...new Set(edits.map((e) => e.path))];
+  const editing = files.length ? `${files[0]}${files.length > 1 ? ` and ${files.length - 1} more` : ''}` : `${workFile(bead.id)}${switches.conflict ? ` and ${sharedFile}` : ''}`;
   await step(`editing ${editing}`, async () => {
     await sleep(switches.delayMs);
     if (edits.length) applyRecipe(world.worktree, edits);
     else writeChange(world, answer);
   });
+  if (files.length > 1) out.write(`${paint(out, 'dim', `  wrote ${files.join(', ')}`)}\n`);
   // scripted:untested: a hasty first attempt, committed without running the gates (the refinery catches it).
   const skipGates = switches.untested === true && ahead === 0;
   if (skipGates) out.write(`${paint(out, 'yellow', '!')} skipping the gates: confident it works (scripted:untested)\n`);
