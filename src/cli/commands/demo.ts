@@ -61,8 +61,10 @@ export function register(program: Command, context: CliContext): void {
         } finally {
           townContext.dispose();
         }
+        const { existsSync } = await import('node:fs');
+        const working = existsSync(run.dispatcherPidFile(started.demo.root));
         context.out(
-          `The demo town is in ${started.demo.root}; its dispatcher keeps slinging until every bead is closed (log: ${started.log}).\n` +
+          `The demo town is in ${started.demo.root}; ${working ? 'its dispatcher keeps slinging until every bead is closed' : 'its dispatcher is done'} (log: ${started.log}).\n` +
             `Come back with \`cd ${started.demo.root} && citadel\`; stop it with \`citadel daemon stop\` there.\n`,
         );
         return;
