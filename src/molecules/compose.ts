@@ -2,6 +2,7 @@ import { CitadelError } from '../common/errors.js';
 import { moleculeError } from './errors.js';
 import { findCycle, orderByNeeds } from './graph.js';
 import type { ComposedMolecule, ComposedStep, IncludeDecl, Location, MoleculeLibrary, MoleculeTemplate, StepDecl, VarSpec } from './types.js';
+import { editDistance } from './distance.js';
 
 /** A molecule placed in the composition: where its steps went, and the names it can see. */
 interface Placement {
@@ -154,7 +155,7 @@ function unknownMolecule(name: string, library: MoleculeLibrary, at?: Location):
   else if (known.length <= 8) choices = `known: ${known.join(', ')}`;
   else {
     const close = known
-      .map((candidate) => ({ candidate, d: distance(name, candidate) }))
+      .map((candidate) => ({ candidate, d: editDistance(name, candidate) }))
       .filter(({ d }) => d <= 3)
       .sort((a, b) => a.d - b.d || a.candidate.localeCompare(b.candidate))
       .slice(0, 3)
@@ -166,14 +167,3 @@ function unknownMolecule(name: string, library: MoleculeLibrary, at?: Location):
 }
 
 /** Levenshtein distance, for "closest" suggestions. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
-}

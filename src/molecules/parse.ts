@@ -2,6 +2,7 @@ import { listWords, moleculeError } from './errors.js';
 import type { IncludeDecl, LocatedText, Location, MoleculeTemplate, NeedRef, StepDecl, StepRole, VarDecl } from './types.js';
 import { stepRoles } from './types.js';
 import { parseVarDecl, referencedVars } from './vars.js';
+import { editDistance } from './distance.js';
 
 /** A step id: letters, digits, `-` and `_` (dots are reserved for included namespaces). */
 export const stepIdPattern = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -274,7 +275,11 @@ function checkReferences(text: LocatedText, declared: ReadonlySet<string>): void
 }
 
 function unknownDirective(line: Line, key: string, where: string, known: readonly string[]): Error {
-  const hint = key.length >= 3 && allDirectives.find((d) => d.toLowerCase() === key.toLowerCase() || d.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+  const typed = key.toLowerCase();
+  const hint =
+    key.length >= 3 &&
+    (allDirectives.find((d) => d.toLowerCase() === typed || d.toLowerCase().startsWith(typed.slice(0, 4))) ??
+      allDirectives.find((d) => editDistance(d.toLowerCase(), typed) <= (typed.length <= 5 ? 1 : 2)));
   const suggestion = hint ? `: did you mean \`${hint}:\`?` : '';
   return moleculeError(
     line.at,

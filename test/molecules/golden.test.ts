@@ -35,6 +35,7 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
   { golden: 'bad-unknown-var-arg', molecule: 'good-basic', vars: { issue: 'x', isue: 'y' } },
   ...[
     'bad-unknown-directive',
+    'bad-directive-typo',
     'bad-top-directive',
     'bad-duplicate-step',
     'bad-missing-need',
