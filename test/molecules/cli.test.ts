@@ -213,3 +213,16 @@ describe('the built-in molecules', () => {
     });
   }
 });
+
+describe('molecule help', () => {
+  it('shows repeatable flags without a "(default: [])" and still takes several of them', async () => {
+    const help = await cli(['molecule', 'pour', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--var <name=value>/);
+    expect(help.stdout).not.toMatch(/default: \[\]/);
+    expect((await cli(['molecule', 'show', '--help'])).stdout).not.toMatch(/default: \[\]/);
+    const poured = await json<{ epic: Bead; steps: StepBead[] }>(['molecule', 'pour', 'quick-fix', '--var', 'issue=a', '--var', 'test_command=make check', '--label', 'x', '--label', 'y']);
+    expect(poured.epic.labels).toEqual(['x', 'y']);
+    expect(poured.steps.find((step) => step.gate)?.gate).toBe('make check');
+  });
+});

@@ -4,7 +4,8 @@ import type { MoleculeLibrary } from '../../molecules/index.js';
 import type { FileMoleculeLibrary } from '../../town/molecules.js';
 import type { CliContext } from '../context.js';
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** A repeatable option. No `[]` default: commander would print it as `(default: [])` in help. */
+const collect = (value: string, previous: string[] = []): string[] => [...previous, value];
 
 /**
  * `citadel molecule list | show | pour | status | fail | release` (docs/molecules.md).
@@ -25,9 +26,9 @@ export function register(program: Command, context: CliContext): void {
     .command('show')
     .description('print a molecule’s resolved steps (after includes and variables) without pouring it')
     .argument('<name>', 'the molecule')
-    .option('--var <name=value>', 'a variable (repeatable); missing required ones are shown as {{name}}', collect, [])
+    .option('--var <name=value>', 'a variable (repeatable); missing required ones are shown as {{name}}', collect)
     .option('--json', 'print JSON')
-    .action(async (name: string, options: { var: string[]; json?: boolean }) => {
+    .action(async (name: string, options: { var?: string[]; json?: boolean }) => {
       await showAction(context, name, options);
     });
 
@@ -35,11 +36,11 @@ export function register(program: Command, context: CliContext): void {
     .command('pour')
     .description('make an instance: an epic bead plus one step bead per step, in one mutation; prints the instance id')
     .argument('<name>', 'the molecule')
-    .option('--var <name=value>', 'a variable (repeatable)', collect, [])
+    .option('--var <name=value>', 'a variable (repeatable)', collect)
     .option('--priority <n>', 'priority of the epic and its steps, 0 (highest) to 4', '2')
-    .option('--label <label>', 'a label for the epic and its steps (repeatable)', collect, [])
+    .option('--label <label>', 'a label for the epic and its steps (repeatable)', collect)
     .option('--json', 'print the instance (epic and steps) as JSON')
-    .action(async (name: string, options: { var: string[]; priority: string; label: string[]; json?: boolean }) => {
+    .action(async (name: string, options: { var?: string[]; priority: string; label?: string[]; json?: boolean }) => {
       await pourAction(context, name, options);
     });
 
@@ -134,10 +135,10 @@ async function resolved(lib: MoleculeLibrary, name: string, vars: string[], leni
   return { composed, molecule: resolveMolecule(composed, given, { lenient }) };
 }
 
-async function showAction(context: CliContext, name: string, options: { var: string[]; json?: boolean }): Promise<void> {
+async function showAction(context: CliContext, name: string, options: { var?: string[]; json?: boolean }): Promise<void> {
   const { renderResolved } = await import('../../molecules/index.js');
   const lib = await library(context);
-  const { composed, molecule } = await resolved(lib, name, options.var, true);
+  const { composed, molecule } = await resolved(lib, name, options.var ?? [], true);
   const file = lib.file(name)!;
   if (options.json) {
     context.json({
@@ -154,14 +155,14 @@ async function showAction(context: CliContext, name: string, options: { var: str
 async function pourAction(
   context: CliContext,
   name: string,
-  options: { var: string[]; priority: string; label: string[]; json?: boolean },
+  options: { var?: string[]; priority: string; label?: string[]; json?: boolean },
 ): Promise<void> {
   const { pourMolecule } = await import('../../molecules/index.js');
   const { modelContext, parsePriority, checkLabel } = await import('../../model/index.js');
   const lib = await library(context);
-  const { molecule } = await resolved(lib, name, options.var, false);
+  const { molecule } = await resolved(lib, name, options.var ?? [], false);
   const priority = parsePriority(options.priority);
-  const labels = options.label.map((label) => checkLabel(label));
+  const labels = (options.label ?? []).map((label) => checkLabel(label));
   const town = context.town();
   const { value } = await town.journal.mutate(pourMolecule(modelContext(town.actor, town.config.prefix), molecule, { priority, labels }));
   if (options.json) {
