@@ -79,7 +79,9 @@ export async function ensureDaemon(townRoot: string, options: LifecycleOptions &
       try {
         return { client: await connect(townRoot, { env, client }), started: false };
       } catch {
-        const tail = readFileSync(log, 'utf8').slice(logStart).trim().split('\n').slice(-3).join(' | ');
+        // The daemon's own error line (`citadel: …`), not the stack frames under it.
+        const lines = readFileSync(log, 'utf8').slice(logStart).trim().split('\n');
+        const tail = lines.find((line) => line.startsWith('citadel:'))?.replace(/^citadel: /, '') ?? lines.slice(-3).join(' | ');
         throw new CitadelError('failed', `the daemon did not start (${exited ?? 'no answer'}): ${tail || `see ${log}`}`);
       }
     }

@@ -50,7 +50,7 @@ describe('polecats', () => {
     expect(await bead(town, id)).toMatchObject({ status: 'in_progress', assignee: 'nux' });
 
     const t = town;
-    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the shell prompt to read as waiting');
+    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the shell prompt to read as waiting', { timeoutMs: 30_000 });
     expect((await t.cli(['nudge', 'nux', 'echo "[$CITADEL_POLECAT|$CITADEL_BEAD|$CITADEL_ACTOR]"; command -v citadel'])).code).toBe(0);
     await waitFor(async () => (await t.cli(['polecat', 'peek', 'nux'])).stdout.includes(`[nux|${id}|nux]`), 'the nudge output on the screen');
     const peek = (await t.cli(['polecat', 'peek', 'nux'])).stdout;
@@ -61,7 +61,7 @@ describe('polecats', () => {
     expect(restarted.pid).not.toBe(slung.pid);
     expect(alive(slung.pid)).toBe(false);
     expect(await bead(t, id)).toMatchObject({ status: 'in_progress', assignee: 'nux' });
-    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the restarted shell prompt');
+    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the restarted shell prompt', { timeoutMs: 30_000 });
 
     // The witness writes status changes only: never the same status twice in a row.
     const journal = openJournal(join(t.root, '.citadel', 'journal'), { writer: 'test' });
@@ -112,7 +112,7 @@ describe('polecats', () => {
     const t = town;
     const id = (await t.cli(['bead', 'create', 'survive'])).stdout.trim();
     const slung = await json<{ pid: number; worktree: string }>(t, ['sling', id, '--polecat', 'ace', '--agent', 'shell']);
-    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the prompt');
+    await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the prompt', { timeoutMs: 30_000 });
     await t.cli(['nudge', 'ace', 'echo work > note.txt && git add note.txt && git commit -qm "keep me"']);
     await waitFor(() => git(slung.worktree, 'log', '--oneline', '-1').includes('keep me'), 'the commit');
 
