@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { moleculeError } from '../molecules/errors.js';
 import { parseMolecule, moleculeNamePattern } from '../molecules/parse.js';
 import type { MoleculeLibrary, MoleculeTemplate } from '../molecules/types.js';
 
@@ -15,6 +16,11 @@ export interface MoleculeFile {
   readonly origin: MoleculeOrigin;
   /** A town molecule that replaces a built-in of the same name. */
   readonly overrides: boolean;
+  /**
+   * The file name is not a usable molecule name (`My Mol.md`): listed with an error saying how
+   * to rename it, rather than silently ignored, so "why is my molecule missing?" answers itself.
+   */
+  readonly invalidName?: boolean;
 }
 
 /** The package's built-in molecules (`<package>/molecules/`), found relative to this module. */
@@ -52,12 +58,16 @@ export function openMoleculeLibrary(options: MoleculeLibraryOptions): FileMolecu
   return {
     files: () => files,
     file: (name) => byName.get(name),
-    names: () => files.map((f) => f.name),
+    names: () => files.filter((f) => !f.invalidName).map((f) => f.name),
     get(name) {
       const cached = parsed.get(name);
       if (cached) return cached;
       const file = byName.get(name);
       if (!file) return undefined;
+      if (file.invalidName) {
+        const renamed = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '') || 'my-molecule';
+        throw moleculeError({ file: file.display, line: 1 }, `"${name}" is not a molecule name (letters, digits, - and _, starting with a letter or digit): rename the file, e.g. to ${renamed}.md`);
+      }
       const template = parseMolecule(name, file.display, readFileSync(file.path, 'utf8'));
       parsed.set(name, template);
       return template;
@@ -70,10 +80,11 @@ function listDir(dir: string, origin: MoleculeOrigin, cwd: string): MoleculeFile
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
     .map((entry) => entry.name.slice(0, -3))
-    .filter((name) => moleculeNamePattern.test(name))
+    .filter((name) => name.length > 0 && !name.startsWith('.'))
     .map((name) => {
       const path = join(dir, `${name}.md`);
-      return { name, path, display: displayPath(path, cwd), origin, overrides: false };
+      const file = { name, path, display: displayPath(path, cwd), origin, overrides: false };
+      return moleculeNamePattern.test(name) ? file : { ...file, invalidName: true };
     });
 }
 

@@ -226,3 +226,15 @@ describe('molecule help', () => {
     expect(poured.steps.find((step) => step.gate)?.gate).toBe('make check');
   });
 });
+
+describe('molecule files with unusable names', () => {
+  it('lists "My Mol.md" with an error saying how to rename it, instead of ignoring it', async () => {
+    townMolecule('My Mol', '# Mine\n\n## Step: one\nDo it.\n');
+    const rows = await json<{ name: string; error: string | null }[]>(['molecule', 'list']);
+    expect(rows.find((row) => row.name === 'My Mol')?.error).toMatch(/My Mol\.md:1: "My Mol" is not a molecule name .*rename the file, e\.g\. to My-Mol\.md/);
+    const shown = await cli(['molecule', 'show', 'My Mol']);
+    expect(shown.code).toBe(1);
+    expect(shown.stderr).toMatch(/rename the file/);
+    expect(beadCount()).toBe(0);
+  });
+});
