@@ -334,11 +334,10 @@ async function idleCpuAndAttach(town, tmux) {
     const c = await openCitadel(town, allReady);
     attach.citadel.push(c.ms);
     if (round === 0) {
-      await sleep(1000);
+      await sleep(3000); // the panels load after the first frame
       const before = cpuSeconds(c.pid);
-      await sleep(5000);
-      cpu.citadel = ((cpuSeconds(c.pid) - before) / 5) * 100;
-      cpu.daemon = null;
+      await sleep(10_000);
+      cpu.citadel = ((cpuSeconds(c.pid) - before) / 10) * 100;
     }
     await closeCitadel(c.outer);
   }
@@ -347,12 +346,12 @@ async function idleCpuAndAttach(town, tmux) {
     const t = await openTmux(tmux, 'eight', town.env, allReady);
     attach.tmux.push(t.ms);
     if (round === 0) {
-      await sleep(1000);
+      await sleep(3000);
       const client = tmux.clientPid();
       const server = tmux.serverPid();
       const before = cpuSeconds(client) + cpuSeconds(server);
-      await sleep(5000);
-      cpu.tmux = ((cpuSeconds(client) + cpuSeconds(server) - before) / 5) * 100;
+      await sleep(10_000);
+      cpu.tmux = ((cpuSeconds(client) + cpuSeconds(server) - before) / 10) * 100;
     }
     t.outer.kill();
   }

@@ -37,9 +37,17 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
   let panels: PanelsModule | undefined;
   let reason: ExitReason;
   try {
+    const trace = traceTo(context.env['CITADEL_TUI_TRACE']);
+    trace?.('terminal taken');
     const { client } = await ensureDaemon(root, { env: context.env, client: 'tui' });
+    trace?.('daemon connected');
     source = new DaemonPaneSource(client);
-    panels = await loadPanels();
+    // The panels load beside the first frame (their import is slow); they appear when ready.
+    const panelsLoading = loadPanels().then((loaded) => {
+      panels = loaded;
+      trace?.('panels loaded');
+      return loaded;
+    });
     const workstation = new Workstation({
       stdin,
       stdout,
@@ -47,12 +55,13 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       town: { root, name: root.split('/').filter(Boolean).pop() ?? root },
       prefixKey: town.config.prefixKey,
       env: context.env,
-      panels,
+      panelsLoading,
       copyFile: join(town.paths.run, 'copy-buffer.txt'),
       beadTitle: (id) => readBeadTitle(town.paths.projections, id),
-      trace: traceTo(context.env['CITADEL_TUI_TRACE']),
+      trace,
     });
     await workstation.start();
+    trace?.('started');
     scheduleTestCrash(context.env);
     reason = await workstation.exited;
   } finally {
@@ -77,8 +86,8 @@ async function closePanels(panels: PanelsModule | undefined): Promise<void> {
 /** With CITADEL_TUI_TRACE=FILE, one line per event (keys, writes, drains) goes to FILE. */
 function traceTo(file: string | undefined): ((line: string) => void) | undefined {
   if (!file) return undefined;
-  const start = performance.now();
-  return (line) => appendFileSync(file, `${(performance.now() - start).toFixed(1)} ${line}\n`);
+  // Times are since the process started, so start-up shows too.
+  return (line) => appendFileSync(file, `${performance.now().toFixed(1)} ${line}\n`);
 }
 
 /**

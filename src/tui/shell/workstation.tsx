@@ -1,9 +1,11 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { render, type Instance } from 'ink';
 import type { PaneInfo, RowFrame } from '../../daemon/protocol.js';
-import { Chrome } from '../chrome/Chrome.js';
+import type { ChromeProps } from '../chrome/Chrome.js';
+import type { InkChrome } from '../chrome/ink-chrome.js';
+import { plainChromeFrame } from '../chrome/plain-chrome.js';
+import type { GridChromeInput } from '../chrome/grid-chrome.js';
 import { helpLines } from '../chrome/help-lines.js';
 import { paletteFor, paletteFromTokens, SGR_RESET, type ChromePalette } from '../chrome/palette.js';
 import type { PaneSource } from '../client/pane-source.js';
@@ -49,6 +51,8 @@ export interface WorkstationOptions {
   readonly prefixKey: string;
   readonly env: NodeJS.ProcessEnv;
   readonly panels?: PanelsModule | undefined;
+  /** The panels, when they are still loading (they get the sidebar when they arrive). */
+  readonly panelsLoading?: Promise<PanelsModule | undefined> | undefined;
   /** Where copy mode also writes the copied text (the fallback when OSC 52 is not honoured). */
   readonly copyFile: string;
   /** A bead's title for the title bars, if known. */
@@ -80,12 +84,13 @@ export class Workstation {
   private readonly compositor: Compositor;
   private readonly virtualStdout: VirtualStdout;
   private readonly panelInput = new PanelInput();
-  private ink: Instance | undefined;
+  private ink: InkChrome | undefined;
+  private panels: PanelsModule | undefined;
+  private palette: ChromePalette;
   private layout: ScreenLayout;
   private readonly parser = new KeyParser();
   private readonly decoder = new StringDecoder('utf8');
   private readonly prefix: string;
-  private readonly palette: ChromePalette;
   private readonly beadTitles = new Map<string, string>();
   private readonly programTitles = new Map<string, string>();
   private journalSeq = 0;
@@ -103,11 +108,11 @@ export class Workstation {
 
   constructor(private readonly options: WorkstationOptions) {
     this.prefix = normalizeKeyName(options.prefixKey) ?? 'C-b';
-    const base = paletteFor(options.env);
-    const tokens = options.env['NO_COLOR'] ? undefined : options.panels?.chromeTokens?.(options.town, options.env);
-    this.palette = tokens ? paletteFromTokens(tokens, base) : base;
+    this.palette = paletteFor(options.env);
+    this.panels = options.panels;
     const { columns, rows } = options.stdout;
-    const sidebar = options.panels?.Sidebar ? (options.panels.initialSidebarWidth?.(options.town, columns) ?? Math.round(columns * 0.3)) : 0;
+    // While the panels load, their column is kept at its usual width, so the panes do not jump.
+    const sidebar = options.panels ? this.sidebarWidthOf(options.panels, columns) : options.panelsLoading ? Math.round(columns * 0.3) : 0;
     this.state = initialWorkstationState(columns, rows, sidebar);
     this.layout = layoutOf(this.state);
     this.compositor = new Compositor(
@@ -127,6 +132,29 @@ export class Workstation {
     );
     this.virtualStdout = new VirtualStdout(columns, Math.max(1, rows - 1), (frame) => this.compositor.setChrome(frame));
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
+  }
+
+  private sidebarWidthOf(panels: PanelsModule, columns: number): number {
+    if (!panels.Sidebar) return 0;
+    return panels.initialSidebarWidth?.(this.options.town, columns) ?? Math.round(columns * 0.3);
+  }
+
+  /** The panels arrived: their colors, their sidebar width, and their components in the chrome. */
+  private setPanels(panels: PanelsModule | undefined): void {
+    if (this.stopped) return;
+    this.panels = panels;
+    const tokens = this.options.env['NO_COLOR'] || !panels ? undefined : panels.chromeTokens?.(this.options.town, this.options.env);
+    if (tokens) this.palette = paletteFromTokens(tokens, this.palette);
+    this.dispatch({ type: 'sidebar', width: panels ? this.sidebarWidthOf(panels, this.state.cols) : 0 });
+    this.renderChrome(true);
+  }
+
+  /** Loads Ink (slow to import) after the first frame, then lets it draw the chrome. */
+  private async loadInk(): Promise<void> {
+    const { mountInkChrome } = await import('../chrome/ink-chrome.js');
+    if (this.stopped) return;
+    this.ink = mountInkChrome(this.virtualStdout as unknown as NodeJS.WriteStream, this.panelInput as unknown as NodeJS.ReadStream, this.chromeProps());
+    this.lastChromeAt = performance.now();
   }
 
   /** Connects to the panes, subscribes to every one, and draws the first complete frame. */
@@ -155,20 +183,14 @@ export class Workstation {
     this.state = workstationReducer(this.state, { type: 'panes', panes });
     // Subscribe before the first draw, so the first frame shows every pane's whole screen.
     await Promise.all(panes.map((p) => this.subscribe(p.id)));
-    this.ink = render(this.chrome(), {
-      stdout: this.virtualStdout as unknown as NodeJS.WriteStream,
-      stdin: this.panelInput as unknown as NodeJS.ReadStream,
-      debug: true,
-      exitOnCtrlC: false,
-      patchConsole: false,
-      // Only effective outside debug mode; kept so a change of mode cannot bring the trap back.
-      maxFps: 30,
-      incrementalRendering: true,
-    });
     this.applyState(true);
     this.resizePanes();
     ready = true;
     for (const chunk of early.splice(0)) this.onInput(chunk);
+    // The first frame is out (plain chrome); Ink and the panels take over when they have loaded.
+    const panelsLoading = this.options.panelsLoading;
+    await this.loadInk();
+    if (panelsLoading) this.setPanels(await panelsLoading);
   }
 
   /** The current state (for tests). */
@@ -217,12 +239,12 @@ export class Workstation {
 
   /** Renders the chrome now, or soon (after queued pane rows, at most every 16 ms). */
   private renderChrome(now: boolean): void {
-    if (!this.ink) return;
-    if (now) {
+    if (now || !this.ink) {
       if (this.chromeTimer) this.clearTimer(this.chromeTimer);
       this.chromeTimer = undefined;
       this.lastChromeAt = performance.now();
-      this.ink.rerender(this.chrome(this.help));
+      if (this.ink) this.ink.render(this.chromeProps());
+      else this.compositor.setChrome(plainChromeFrame(this.gridInput(), this.palette, this.plainStatus()));
       return;
     }
     if (this.chromeTimer) return;
@@ -233,29 +255,45 @@ export class Workstation {
     }, wait);
   }
 
-  private chrome(help?: { rect: Rect; lines: readonly string[] }): React.ReactElement {
-    return (
-      <Chrome
-        state={this.state}
-        layout={this.layout}
-        palette={this.palette}
-        beadTitles={this.beadTitles}
-        programTitles={this.programTitles}
-        panels={this.options.panels}
-        help={help}
-        slot={{
-          town: this.options.town,
-          journalSeq: this.journalSeq,
-          notify: (text, kind) => this.notify(text, kind),
-          setSidebarWidth: (width) => this.dispatch({ type: 'sidebar', width }),
-          focusPane: (pane) => {
-            if (this.state.keyboard === 'panels') this.dispatch({ type: 'toggle-keyboard' });
-            if (pane) this.dispatch({ type: 'focus-pane', id: pane });
-          },
-        }}
-        status={{ town: this.options.town, journalSeq: this.journalSeq, prefixKey: this.prefix }}
-      />
-    );
+  private gridInput(): GridChromeInput {
+    return {
+      layout: this.layout,
+      panes: this.state.panes,
+      focus: this.state.focus,
+      panesHaveKeyboard: this.state.keyboard === 'panes',
+      zoomed: this.state.zoomed,
+      copyMode: this.state.mode === 'copy',
+      beadTitles: this.beadTitles,
+      programTitles: this.programTitles,
+    };
+  }
+
+  private plainStatus(): string {
+    const n = this.state.panes.length;
+    return ` citadel · ${this.options.town.name} │ ${n} pane${n === 1 ? '' : 's'}`;
+  }
+
+  private chromeProps(): ChromeProps {
+    return {
+      state: this.state,
+      layout: this.layout,
+      palette: this.palette,
+      beadTitles: this.beadTitles,
+      programTitles: this.programTitles,
+      panels: this.panels,
+      help: this.help,
+      slot: {
+        town: this.options.town,
+        journalSeq: this.journalSeq,
+        notify: (text, kind) => this.notify(text, kind),
+        setSidebarWidth: (width) => this.dispatch({ type: 'sidebar', width }),
+        focusPane: (pane) => {
+          if (this.state.keyboard === 'panels') this.dispatch({ type: 'toggle-keyboard' });
+          if (pane) this.dispatch({ type: 'focus-pane', id: pane });
+        },
+      },
+      status: { town: this.options.town, journalSeq: this.journalSeq, prefixKey: this.prefix },
+    };
   }
 
   private helpOverlay(layout: ScreenLayout): { rect: Rect; lines: readonly string[] } {
@@ -477,7 +515,7 @@ export class Workstation {
         this.dispatch({ type: 'focus-number', n: Number(key.name) });
         return;
       case 'toggle-panels-focus':
-        if (!this.options.panels?.Sidebar || this.state.sidebarWidth === 0) {
+        if (!this.panels?.Sidebar || this.state.sidebarWidth === 0) {
           this.notify('no panels to focus', 'error');
           return;
         }
