@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -31,6 +32,15 @@ describe('citadel refinery', () => {
     expect(after.stdout).toMatch(new RegExp(`✓ ${a.request.id} .* merged as [0-9a-f]{10}`));
     const bad = await runCli(['refinery', 'status', '--recent', 'x'], { cwd: t.root });
     expect(bad.code, bad.stderr).toBe(2);
+  });
+
+  it('bare refinery prints its help; a mistyped subcommand is an unknown command (exit 2)', async () => {
+    const bare = await runCli(['refinery'], { cwd: tmpdir() });
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toMatch(/status \[options\]/);
+    const typo = await runCli(['refinery', 'stauts'], { cwd: tmpdir() });
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim()).toBe("citadel: unknown command 'stauts' (see --help)");
   });
 
   it('when stopped mid-gate (the daemon shutting down), ends the gate and requeues the request', async () => {

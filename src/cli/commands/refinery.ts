@@ -4,8 +4,16 @@ import type { CliContext } from '../context.js';
 /** `citadel refinery status|run`: the merge lane (docs/refinery.md). */
 export function register(program: Command, context: CliContext): void {
   const refinery = program.command('refinery').description('the merge lane: status, or run the worker');
-  // Bare `citadel refinery` shows its subcommands rather than nothing.
-  refinery.action(() => context.out(refinery.helpInformation()));
+  // Bare `citadel refinery` shows its subcommands rather than nothing; a mistyped one is a
+  // usage error worded as commander words it for other commands (not "too many arguments").
+  refinery.allowExcessArguments(true).action(async (_options: unknown, command: Command) => {
+    const typed = command.args[0];
+    if (typed !== undefined) {
+      const { usage } = await import('../../common/errors.js');
+      throw usage(`unknown command '${typed}' (see --help)`);
+    }
+    context.out(refinery.helpInformation());
+  });
 
   refinery
     .command('status')
