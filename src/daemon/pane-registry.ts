@@ -94,11 +94,11 @@ export class PaneRegistry {
   }
 
   /** Starts a pane's program again in the same screen, once the old one has exited. */
-  async restart(id: string, spec?: PaneSpec): Promise<Pane> {
+  async restart(id: string, spec?: PaneSpec, banner?: string): Promise<Pane> {
     const entry = this.entry(id);
     if (spec) entry.spec = spec;
     if (entry.pane.running) await this.stopProcess(entry.pane);
-    entry.pane.restart(entry.spec.argv, entry.spec.env);
+    entry.pane.restart(entry.spec.argv, entry.spec.env, banner);
     entry.status = 'working';
     this.changed();
     return entry.pane;

@@ -118,11 +118,12 @@ export class Pane {
   }
 
   /** Starts the program again in the same screen (after it exited), optionally with a new argv/env. */
-  restart(argv?: readonly string[], env?: NodeJS.ProcessEnv): void {
+  restart(argv?: readonly string[], env?: NodeJS.ProcessEnv, banner = 'restarted'): void {
     if (this.running) throw new Error(`pane ${this.id} is still running`);
     if (argv) this.argv = argv;
     if (env) this.env = env;
-    this.screen.write('\r\n\x1b[2m── restarted ──\x1b[0m\r\n', () => this.scheduler.request());
+    // A dim rule between the old run's output and the new one, kept in the scrollback.
+    this.screen.write(`\r\n\x1b[2m── ${banner} ──\x1b[0m\r\n`, () => this.scheduler.request());
     this.start();
   }
 

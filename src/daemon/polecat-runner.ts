@@ -60,7 +60,9 @@ export class PolecatRunner {
       ...(size.cols ? { cols: size.cols } : {}),
       ...(size.rows ? { rows: size.rows } : {}),
     };
-    const pane = this.panes.has(name) && !this.panes.get(name).running ? await this.panes.restart(name, spec) : this.panes.spawn(spec);
+    const before = this.panes.has(name) ? this.panes.spec(name).bead : undefined;
+    const banner = polecat.bead && polecat.bead !== before ? `${polecat.bead} · ${polecat.agent}` : 'restarted';
+    const pane = this.panes.has(name) && !this.panes.get(name).running ? await this.panes.restart(name, spec, banner) : this.panes.spawn(spec);
     await this.update(name, (current) => ({ ...current, status: 'working', pid: pane.pid ?? null, exit_code: null }), 'start', `${name} started (${polecat.agent})`);
     if (polecat.type_in) this.typeIn(name, polecat.type_in);
   }
