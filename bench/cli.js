@@ -64,17 +64,19 @@ async function populate(root, count) {
     const slice = ids.slice(start, start + batch);
     await town.journal.mutate(
       transact(ctx('nux'), (tx) => {
+        // A claim is refused while needs are open; the history only needs the events' shape.
+        const take = (id) => (tx.get(id).needs.every((need) => tx.get(need)?.status === 'closed') ? tx.claim(id) : tx.update(id, { assignee: 'nux', status: 'in_progress' }));
         for (const id of slice) {
           tx.update(id, { addLabels: ['triaged'] });
           tx.update(id, { priority: Math.floor(random() * 5) });
           tx.update(id, { body: 'Updated details. '.repeat(4) });
-          tx.claim(id);
+          take(id);
           tx.release(id);
           tx.update(id, { addLabels: ['estimated'] });
           tx.update(id, { removeLabels: ['estimated'], addLabels: ['sized'] });
           const roll = random();
           if (roll < 0.8) {
-            tx.claim(id);
+            take(id);
             if (roll < 0.7) tx.update(id, { status: 'closed', reason: 'done' });
             else tx.update(id, { title: `${tx.get(id).title} (in progress)` });
           } else tx.update(id, { priority: 2 });
