@@ -15,6 +15,8 @@ const allDirectives: readonly string[] = [...topDirectives, ...stepDirectives];
 
 /** `Key: value` — a capitalised word and a colon at the start of a line. */
 const directiveLine = /^([A-Z][A-Za-z-]*):(?:\s+(.*))?$/;
+/** Any-case `word:` at the start of a line: a known directive written in the wrong case. */
+const miscasedDirective = /^([A-Za-z][A-Za-z-]*):/;
 const stepHeading = /^##\s+Step:?\s*(.*)$/;
 const fence = /^\s*(```|~~~)/;
 
@@ -30,7 +32,8 @@ interface Line {
  * `composeMolecule`'s.
  */
 export function parseMolecule(name: string, file: string, text: string): MoleculeTemplate {
-  const lines: Line[] = text.split(/\r?\n/).map((t, i) => ({ text: t.replace(/\s+$/, ''), at: { file, line: i + 1 } }));
+  // A byte-order mark (editors on Windows write one) is not part of the title line.
+  const lines: Line[] = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((t, i) => ({ text: t.replace(/\s+$/, ''), at: { file, line: i + 1 } }));
   let index = 0;
   const end = lines.length;
   const skipBlank = (): void => {
@@ -192,6 +195,12 @@ function readProse(
       if (stepHeading.test(line.text)) break;
       if (/^##?\s/.test(line.text) || /^##?$/.test(line.text)) {
         throw moleculeError(line.at, `unexpected heading "${line.text}": steps are \`## Step: <id>\`; use ### or deeper for headings inside prose`);
+      }
+      const miscased = body.every((l) => l.text === '') ? miscasedDirective.exec(line.text) : null;
+      const known = miscased && allDirectives.find((d) => d.toLowerCase() === miscased[1]!.toLowerCase());
+      if (known && known !== miscased[1]) {
+        // Right where directives go, `needs: a` would otherwise silently be prose (a lost dependency).
+        throw moleculeError(line.at, `"${miscased[1]}:" is not read as a directive: directives are capitalised, write \`${known}:\``);
       }
       const directive = directiveLine.exec(line.text);
       if (directive && allDirectives.includes(directive[1]!)) {

@@ -31,11 +31,13 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
   { golden: 'diamond', molecule: 'diamond-top' },
   { golden: 'nested-after', molecule: 'nested-outer' },
   { golden: 'polymer', molecule: 'polymer' },
+  { golden: 'good-bom-crlf', molecule: 'good-bom-crlf' },
   { golden: 'bad-missing-required-var', molecule: 'good-basic' },
   { golden: 'bad-unknown-var-arg', molecule: 'good-basic', vars: { issue: 'x', isue: 'y' } },
   ...[
     'bad-unknown-directive',
     'bad-directive-typo',
+    'bad-lowercase-directive',
     'bad-top-directive',
     'bad-duplicate-step',
     'bad-missing-need',
