@@ -245,6 +245,13 @@ function parseInclude(text: string, at: Location): IncludeDecl {
 function addVar(vars: VarDecl[], decl: VarDecl): void {
   const first = vars.find((v) => v.name === decl.name);
   if (first) throw moleculeError(decl.at, `variable "${decl.name}" declared twice (first at line ${first.at.line})`);
+  // A default may use the variables declared above it (`b (default: {{a}}-x)`): they are filled
+  // in order at pour time, so a later or unknown one would be left as a literal `{{name}}`.
+  for (const name of referencedVars(decl.default ?? '')) {
+    if (!vars.some((v) => v.name === name)) {
+      throw moleculeError(decl.at, `the default of "${decl.name}" uses {{${name}}}, which is not declared above it: declare ${name} first, on an earlier \`Vars:\` line`);
+    }
+  }
   vars.push(decl);
 }
 

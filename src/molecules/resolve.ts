@@ -29,7 +29,8 @@ export function resolveMolecule(molecule: ComposedMolecule, given: Readonly<Reco
   const missing: string[] = [];
   for (const spec of molecule.vars) {
     if (Object.hasOwn(given, spec.name)) values[spec.name] = given[spec.name]!;
-    else if (spec.default !== undefined) values[spec.name] = spec.default;
+    // Defaults may use variables declared before them (parse checks it): filled in order.
+    else if (spec.default !== undefined) values[spec.name] = substitute(spec.default, values);
     else if (options.lenient) missing.push(spec.name);
     else {
       const what = spec.description ? ` (${spec.description})` : '';
