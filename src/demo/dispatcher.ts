@@ -2,7 +2,7 @@ import type { Entity, StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { isWork } from '../model/bead.js';
 import { readyQueue } from '../model/ready.js';
-import type { DaemonClient } from '../daemon/client.js';
+import { connect as connectOnly, type DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
 import { allPolecats, type Polecat } from '../daemon/polecat.js';
 import { NAME_POOL, sling } from '../daemon/sling.js';
@@ -26,6 +26,12 @@ export interface DispatcherOptions {
   readonly signal?: AbortSignal;
   readonly log: (line: string) => void;
   readonly pollMs?: number;
+  /**
+   * `start` (headless): start the town's daemon when it is not running. `attach` (the TUI's
+   * detached dispatcher): never start it, and stop when it is gone — someone ran
+   * `citadel daemon stop`, and a dispatcher must not bring the town back behind their back.
+   */
+  readonly daemon?: 'start' | 'attach';
 }
 
 export interface DispatchOutcome {
@@ -35,7 +41,7 @@ export interface DispatchOutcome {
   readonly slings: number;
   readonly reworks: number;
   /** Why it stopped early, when it did. */
-  readonly stopped?: 'deadline' | 'signal';
+  readonly stopped?: 'deadline' | 'signal' | 'daemon';
 }
 
 type MergeRequest = Entity & Partial<Bead>;
@@ -78,7 +84,10 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 
 export async function runDispatcher(options: DispatcherOptions): Promise<DispatchOutcome> {
   const { town, env, log } = options;
-  const connect = async (): Promise<DaemonClient> => (await ensureDaemon(town.paths.root, { env, client: 'cli' })).client;
+  const attach = options.daemon === 'attach';
+  const connect = async (): Promise<DaemonClient> =>
+    attach ? connectOnly(town.paths.root, { env, client: 'cli' }) : (await ensureDaemon(town.paths.root, { env, client: 'cli' })).client;
+  let checkedAt = Date.now();
   let slings = 0;
   let reworks = 0;
   const failedAt = new Map<string, number>();
@@ -96,6 +105,13 @@ export async function runDispatcher(options: DispatcherOptions): Promise<Dispatc
     }
     if (options.signal?.aborted) return { finished: false, slings, reworks, stopped: 'signal' };
     if (Date.now() > options.deadline) return { finished: false, slings, reworks, stopped: 'deadline' };
+    if (attach && Date.now() - checkedAt > 2000) {
+      checkedAt = Date.now();
+      if (!(await daemonAlive(connect))) {
+        log('the daemon is gone (citadel daemon stop?): the dispatcher stops too');
+        return { finished: false, slings, reworks, stopped: 'daemon' };
+      }
+    }
 
     const polecats = allPolecats(state);
     const busy = new Set(polecats.filter(isBusy).map((p) => p.name));
@@ -124,6 +140,15 @@ export async function runDispatcher(options: DispatcherOptions): Promise<Dispatc
       }
     }
     await sleep(options.pollMs ?? 150, options.signal);
+  }
+}
+
+async function daemonAlive(connect: () => Promise<DaemonClient>): Promise<boolean> {
+  try {
+    (await connect()).close();
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -140,6 +140,8 @@ export async function startTuiDemo(options: Pick<DemoOptions, 'dir' | 'env' | 'o
       stdio: ['ignore', fd, fd],
     });
     child.unref();
+    // Written here too (the child writes it again), so it exists from the first moment on.
+    if (child.pid) writeFileSync(dispatcherPidFile(demo.root), `${child.pid}\n`);
     return { demo, env, log, pid: child.pid };
   } finally {
     closeSync(fd);
@@ -170,6 +172,7 @@ export async function driveDemo(root: string, options: Pick<DemoOptions, 'env' |
       maxPolecats: options.maxPolecats,
       deadline: started + options.timeoutMs,
       signal: controller.signal,
+      daemon: 'attach',
       log: (line) => options.progress(`${new Date().toISOString()} ${line}`),
     });
   } finally {

@@ -60,6 +60,7 @@ export function problemsOf(report: Omit<DemoReport, 'healthy' | 'problems'>, sto
   const { counts } = report;
   if (stopped === 'deadline') problems.push('the demo ran out of time before every bead was closed');
   if (stopped === 'signal') problems.push('the demo was interrupted');
+  if (stopped === 'daemon') problems.push("the town's daemon went away before the end");
   if (counts.beads.open.length) problems.push(`${counts.beads.open.length} bead(s) not closed: ${counts.beads.open.join(', ')}`);
   if (!counts.epic.closed) problems.push(`the molecule's epic ${counts.epic.id} is not closed`);
   if (!report.mainGreen) problems.push(`the gate fails on main (${report.gateOutput || 'no output'})`);

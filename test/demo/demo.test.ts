@@ -110,13 +110,18 @@ describe('citadel demo', () => {
     mkdirSync(dir);
     const tmux = new Tmux();
     cleanups.push(disposeTown(parent, dir), () => tmux.kill());
-    tmux.newSession('demo', 160, 48, citadelCommand(parent.path, ['demo', '--dir', dir]), { CITADEL_SCRIPTED_DELAY_MS: '250', NO_COLOR: '1' });
+    const trace = join(parent.path, 'tui-trace.txt');
+    tmux.newSession('demo', 160, 48, citadelCommand(parent.path, ['demo', '--dir', dir]), { CITADEL_SCRIPTED_DELAY_MS: '250', NO_COLOR: '1', CITADEL_TUI_TRACE: trace });
     const until = (what: string, check: (text: string) => boolean, timeoutMs = 60_000) =>
       waitFor(() => check(tmux.text('demo')), `${what}; screen:\n${tmux.text('demo')}`, { timeoutMs, intervalMs: 100 });
     const readyCount = (t: string): number => Number(/(\d+) ready/.exec(t)?.[1] ?? -1);
 
     // Early: polecats at work in their panes, beads waiting on the board, the inbox empty.
-    await until('polecat panes and the board', (t) => /scripted agent · \w+/.test(t) && t.includes('Board') && t.includes('Refinery') && t.includes('Inbox'));
+    await until('polecat panes and the board', (t) => /scripted agent · \w+/.test(t) && t.includes('Board') && t.includes('Refinery') && t.includes('Inbox')).catch((error: Error) => {
+      // What the workstation did (its trace) says more than a blank screen.
+      const tail = existsSync(trace) ? readFileSync(trace, 'utf8').split('\n').slice(-30).join('\n') : '(no trace)';
+      throw new Error(`${error.message}\nworkstation trace (last lines):\n${tail}`);
+    });
     const early = tmux.text('demo');
     expect(early).toMatch(/In progress \(\d+\)/);
     // The lane has requests in flight; the bounces reach the inbox as the dispatcher's mail.
@@ -124,7 +129,7 @@ describe('citadel demo', () => {
     await until('mail in the inbox', (t) => /dispatcher\s+bounced: /.test(t) && !/Inbox\s+0 unread/.test(t));
     // Later: merges on the lane, and the board drained: nothing ready, nothing working.
     await until('the town finished', (t) => t.includes('merged') && /Recently closed \(17\)/.test(t) && readyCount(t) === 0, 120_000);
-    expect(tmux.text('demo')).toMatch(/the town is done/);
+    await until("the dispatcher's last mail", (t) => /dispatcher\s+the town is done/.test(t));
 
     // Detach: the demo says where the town is, and exits 0.
     tmux.send('demo', ['C-b', 'd']);
