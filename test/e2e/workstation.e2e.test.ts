@@ -169,6 +169,19 @@ describe('workstation end to end (tmux)', () => {
     expect(tmux.text('ws')).toMatch(/\bicanon echo\b/);
   });
 
+  it('exits with a clear message, terminal restored, when the daemon stops', async () => {
+    const { town, tmux, until } = await setup();
+    await town.spawn('solo', bash);
+    tmux.newSession('ws', 100, 30, citadelCommand(town.path));
+    await until('ws', 'pane shown', (t) => t.includes('1 solo'));
+    const stopped = await runCli(['daemon', 'stop'], { cwd: town.path });
+    expect(stopped.code).toBe(0);
+    await until('ws', 'exited', (t) => t.includes('EXIT=1'));
+    expect(tmux.text('ws')).toContain('daemon stopped');
+    expect(tmux.format('ws', 'alternate_on')).toBe('0');
+    expect(tmux.text('ws')).toMatch(/\bicanon echo\b/);
+  });
+
   it('restores the terminal after a crash, and prints the error after the restore', async () => {
     const { town, tmux, until } = await setup();
     await town.spawn('solo', bash);

@@ -11,7 +11,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(cols = 100, rows = 30, setup?: (source: LocalPaneSource) => void) {
+async function open(cols = 100, rows = 30, setup?: (source: LocalPaneSource) => void, prefixKey = 'C-b') {
   const source = await LocalPaneSource.create();
   setup?.(source);
   const outer = new OuterTerminal(cols, rows);
@@ -22,7 +22,7 @@ async function open(cols = 100, rows = 30, setup?: (source: LocalPaneSource) => 
     stdout: outer,
     source,
     town: { root: dir.path, name: 'testtown' },
-    prefixKey: 'C-b',
+    prefixKey,
     env: {},
     copyFile: join(dir.path, 'copy.txt'),
     beadTitle: (id) => (id === 'ct-1' ? 'Fix the parser' : undefined),
@@ -90,6 +90,21 @@ describe('workstation', () => {
     expect(source.inputs.map(([, d]) => d).join('')).toContain('\x02');
     keys.type('\x02Q');
     await until('unbound message', (t) => t.includes('C-b Q is not bound'));
+  });
+
+  it('takes the prefix from the town config: C-a leads, C-b goes to the pane', async () => {
+    const { until, keys, source, ws } = await open(80, 24, (s) => s.spawn('a', sh('exec od -c')), 'C-a');
+    keys.type('\x02\x01z');
+    await waitFor(() => ws.snapshot.state.zoomed === 'a', 'zoomed with C-a z');
+    keys.type('\r\x04');
+    await until('od shows the C-b byte', (t) => /002/.test(t));
+    expect(source.inputs.map(([, d]) => d).join('')).not.toContain('\x01');
+  });
+
+  it('exits saying so when the daemon goes away', async () => {
+    const { ws, source } = await open(80, 24, (s) => s.spawn('a', sh('exec cat')));
+    source.close();
+    await expect(ws.exited).resolves.toMatchObject({ reason: 'closed' });
   });
 
   it('renders colors, attributes and wide characters as the program wrote them', async () => {
