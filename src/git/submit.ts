@@ -72,10 +72,14 @@ const openStates = new Set(['queued', 'merging', 'testing']);
  */
 export function fileMergeRequest(context: ModelContext, input: FileRequestInput): Mutator<FiledRequest> {
   return (state) => {
+    // A request still queued lands the branch's tip as it is when the refinery gets to it, so it
+    // is reported again. One the refinery is already working on was built from the tip it saw:
+    // if commits were added since, a new request follows it, or they would never land.
     let existing: Bead | undefined;
     for (const entity of state.all('beads').values()) {
       const bead = entity as unknown as Bead;
-      if (bead.type === 'merge_request' && bead.branch === input.submission.branch && openStates.has(bead.state ?? '')) existing = bead;
+      if (bead.type !== 'merge_request' || bead.branch !== input.submission.branch || !openStates.has(bead.state ?? '')) continue;
+      if (bead.state === 'queued' || (bead as { head?: unknown }).head === input.submission.head) existing = bead;
     }
     const tx = transact(context, (t) => {
       if (existing) return { request: existing, created: false };
@@ -89,6 +93,7 @@ export function fileMergeRequest(context: ModelContext, input: FileRequestInput)
         branch,
         polecat: input.polecat,
         bead: work?.id ?? null,
+        fields: { head: input.submission.head },
       });
       t.sendMail({
         to: 'refinery',

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { progress } from '../../src/git/refinery-verdicts.js';
 import { ensureWorktree } from '../../src/git/worktree.js';
 import type { Bead } from '../../src/model/bead.js';
 import { modelContext } from '../../src/model/context.js';
@@ -50,6 +51,21 @@ describe('citadel done', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`already queued as merge request ${request.id}`);
     expect(t.beads().filter((b) => b.type === 'merge_request')).toHaveLength(1);
+
+    // Once the refinery is working on it, commits added since would not land with it: a new
+    // request follows (and done with nothing new still reports the one in progress).
+    await t.town.journal.mutate(progress(modelContext('refinery', 'ct'), request.id, 'merging', { stage: 'rebase' }));
+    const same = await runCli(['done'], { cwd: wt.path, env });
+    expect(same.stdout).toContain(`already queued as merge request ${request.id} (merging)`);
+    writeFileSync(join(wt.path, 'more.txt'), 'more\n');
+    git(wt.path, 'add', 'more.txt');
+    git(wt.path, 'commit', '-q', '-m', 'more');
+    const more = await runCli(['done', '--json'], { cwd: wt.path, env });
+    expect(more.code, more.stderr).toBe(0);
+    const follow = JSON.parse(more.stdout) as Bead;
+    expect(follow.id).not.toBe(request.id);
+    expect(follow).toMatchObject({ state: 'queued', branch: wt.branch, head: git(wt.path, 'rev-parse', 'HEAD') });
+    expect(t.beads().filter((b) => b.type === 'merge_request')).toHaveLength(2);
   });
 
   it('refuses outside a worktree branch and for an unknown bead', async () => {
