@@ -67,6 +67,8 @@ export async function buildDemoTown(root: string, env: NodeJS.ProcessEnv): Promi
   // A repository-local identity: the polecats and the refinery commit on a fresh machine too.
   await run('git', ['config', 'user.name', identity.GIT_AUTHOR_NAME], root, gitEnv);
   await run('git', ['config', 'user.email', identity.GIT_AUTHOR_EMAIL], root, gitEnv);
+  // A throwaway repository: a global signing setup must not stop (or prompt) the agents' commits.
+  await run('git', ['config', 'commit.gpgsign', 'false'], root, gitEnv);
   await run('git', ['add', '-A'], root, gitEnv);
   await run('git', ['commit', '-q', '-m', 'textkit 0.1.0'], root, gitEnv);
 
