@@ -36,6 +36,7 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
   let source: DaemonPaneSource | undefined;
   let panels: PanelsModule | undefined;
   let reason: ExitReason;
+  const cleanups: Array<() => void> = [];
   try {
     const trace = traceTo(context.env['CITADEL_TUI_TRACE']);
     trace?.('terminal taken');
@@ -60,11 +61,19 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       beadTitle: (id) => readBeadTitle(town.paths.projections, id),
       trace,
     });
+    // Stopped and continued (kill -STOP / -CONT, a job control shell): take the terminal again.
+    const onContinue = (): void => {
+      session.retake();
+      workstation.redraw();
+    };
+    (streams.proc ?? process).on('SIGCONT', onContinue);
+    cleanups.push(() => (streams.proc ?? process).off('SIGCONT', onContinue));
     await workstation.start();
     trace?.('started');
     scheduleTestCrash(context.env);
     reason = await workstation.exited;
   } finally {
+    for (const cleanup of cleanups) cleanup();
     session.restore();
     guards.dispose();
     source?.close();

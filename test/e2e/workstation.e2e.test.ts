@@ -156,6 +156,27 @@ describe('workstation end to end (tmux)', () => {
     });
   }
 
+  it('takes the terminal back and redraws after being stopped and continued', async () => {
+    const { town, tmux, until } = await setup();
+    await town.spawn('solo', bash);
+    tmux.newSession('ws', 100, 30, citadelCommand(town.path));
+    await until('ws', 'pane shown', (t) => t.includes('1 solo'));
+    const pid = childPid(tmux.format('ws', 'pane_pid'));
+    process.kill(pid, 'SIGSTOP');
+    // What a job-control shell does while a program is stopped: the tty back to cooked mode.
+    execFileSync('stty', ['-F', tmux.format('ws', 'pane_tty'), 'sane']);
+    tmux.run('send-keys', '-t', 'ws', 'C-l');
+    process.kill(pid, 'SIGCONT');
+    // A cooked tty would hold these keys until a newline: zoom shows only in raw mode.
+    tmux.send('ws', ['C-b', 'z']);
+    await until('ws', 'raw keys again', (t) => t.includes('[zoom]'));
+    tmux.send('ws', ['echo back-$((40+2))'], true);
+    tmux.send('ws', ['Enter']);
+    await until('ws', 'typing reaches the pane', (t) => t.includes('back-42'));
+    tmux.send('ws', ['C-b', 'd']);
+    await until('ws', 'detached', (t) => t.includes('EXIT=0'));
+  });
+
   it('restores the terminal after SIGTERM', async () => {
     const { town, tmux, until } = await setup();
     await town.spawn('solo', bash);

@@ -198,6 +198,11 @@ export class Workstation {
     return { state: this.state, copy: this.copy, layout: this.layout };
   }
 
+  /** Draws everything again (after the terminal was reset, e.g. on SIGCONT). */
+  redraw(): void {
+    this.compositor.invalidate();
+  }
+
   /** Ends the workstation (as a detach). */
   stop(): void {
     this.finish({ reason: 'detach' });

@@ -24,6 +24,8 @@ export interface TerminalStreams {
 export interface TerminalSession {
   /** Puts the terminal back as it was (idempotent, synchronous, never throws). */
   restore(): void;
+  /** Takes the terminal again after the process was stopped and continued (its modes may have been reset). */
+  retake(): void;
 }
 
 /**
@@ -36,6 +38,16 @@ export function enterTerminal({ stdin, stdout }: TerminalStreams): TerminalSessi
   writeNow(stdout, ENTER_SEQUENCE);
   let restored = false;
   return {
+    retake(): void {
+      if (restored) return;
+      try {
+        // libuv remembers the mode it set and skips a repeat: leave raw mode, then enter it again.
+        if (stdin.isTTY) stdin.setRawMode(false).setRawMode(true);
+      } catch {
+        // no terminal any more
+      }
+      writeNow(stdout, ENTER_SEQUENCE);
+    },
     restore(): void {
       if (restored) return;
       restored = true;
