@@ -34,13 +34,16 @@ describe('citadel refinery', () => {
     expect(bad.code, bad.stderr).toBe(2);
   });
 
-  it('bare refinery prints its help; a mistyped subcommand is an unknown command (exit 2)', async () => {
+  it('bare refinery prints its help; a mistyped subcommand of refinery or agent is an unknown command (exit 2)', async () => {
     const bare = await runCli(['refinery'], { cwd: tmpdir() });
     expect(bare.code).toBe(0);
     expect(bare.stdout).toMatch(/status \[options\]/);
     const typo = await runCli(['refinery', 'stauts'], { cwd: tmpdir() });
     expect(typo.code).toBe(2);
     expect(typo.stderr.trim()).toBe("citadel: unknown command 'stauts' (see --help)");
+    const agentTypo = await runCli(['agent', 'scripeted'], { cwd: tmpdir() });
+    expect(agentTypo.code).toBe(2);
+    expect(agentTypo.stderr.trim()).toBe("citadel: unknown command 'scripeted' (see --help)");
   });
 
   it('when stopped mid-gate (the daemon shutting down), ends the gate and requeues the request', async () => {

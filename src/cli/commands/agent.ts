@@ -15,7 +15,14 @@ interface ScriptedOptions {
 /** `citadel agent scripted`: the built-in scripted agent (hidden; run by the `scripted` preset). */
 export function register(program: Command, context: CliContext): void {
   const agent = program.command('agent', { hidden: true }).description('built-in agents');
-  agent.action(() => context.out(agent.helpInformation()));
+  // Bare: its help. A mistyped subcommand: "unknown command" (exit 2), as for other commands.
+  agent.allowExcessArguments(true).action(async (_options: unknown, command: Command) => {
+    if (command.args[0] !== undefined) {
+      const { usage } = await import('../../common/errors.js');
+      throw usage(`unknown command '${command.args[0]}' (see --help)`);
+    }
+    context.out(agent.helpInformation());
+  });
   agent
     .command('scripted')
     .description('an agent with no AI service: reads its bead, changes a file, runs the gates, commits, citadel done')
