@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { buildDemoTown } from '../../src/demo/setup.js';
 import type { DemoReport } from '../../src/demo/summary.js';
 import { runCli, runJson } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
@@ -53,6 +54,38 @@ describe('citadel demo', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(existsSync(join(parent.path, '.git'))).toBe(false);
     expect(existsSync(join(parent.path, '.citadel'))).toBe(false);
+  });
+
+  it('refuses bad flags with a usage error', async () => {
+    const parent = tempDir('citadel-demo-test-');
+    cleanups.push(() => parent.dispose());
+    const timeout = await runCli(['demo', '--no-tui', '--timeout', 'soon'], { cwd: parent.path });
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toContain('--timeout takes a number of seconds');
+    const polecats = await runCli(['demo', '--no-tui', '--polecats', '0'], { cwd: parent.path });
+    expect(polecats.code).toBe(2);
+    expect(polecats.stderr).toContain('--polecats takes a number from 1 to 16');
+    writeFileSync(join(parent.path, 'file'), '');
+    const file = await runCli(['demo', '--no-tui', '--dir', join(parent.path, 'file')], { cwd: parent.path });
+    expect(file.code).toBe(1);
+    expect(file.stderr).toContain('is a file: give --dir a new or empty directory');
+  });
+
+  it('the detached dispatcher never starts a stopped daemon: it stops with it', async () => {
+    const parent = tempDir('citadel-demo-test-');
+    const dir = join(parent.path, 'town');
+    cleanups.push(disposeTown(parent, dir));
+    mkdirSync(dir);
+    await buildDemoTown(dir, process.env);
+    const drive = await runCli(['demo', '--drive', dir, '--timeout', '60'], { cwd: parent.path });
+    expect(drive.code).toBe(1);
+    expect(drive.stdout).toContain('the daemon is gone (citadel daemon stop?): the dispatcher stops too');
+    expect(drive.stdout).toContain('dispatcher: stopped (daemon)');
+    const status = await runJson<{ running: boolean }>(['daemon', 'status'], { cwd: dir });
+    expect(status.running).toBe(false);
+    // Nothing was left claimed by the slings that could not start.
+    const claimed = await runJson<Bead[]>(['bead', 'list', '--status', 'in_progress'], { cwd: dir });
+    expect(claimed.filter((b) => b.type !== 'epic')).toEqual([]);
   });
 
   it('runs the whole town headless (no terminal): every bead closed, both bounces reworked and merged, main green', async () => {
