@@ -55,6 +55,7 @@ export async function ensureDaemon(townRoot: string, options: LifecycleOptions &
   const logStart = sizeOf(log);
   const fd = openSync(log, 'a', 0o600);
   let exited: string | undefined;
+  let childPid: number | undefined;
   try {
     const child = spawn(process.execPath, [citadelBin, 'daemon', 'run', '--town', townRoot], {
       cwd: townRoot,
@@ -62,6 +63,7 @@ export async function ensureDaemon(townRoot: string, options: LifecycleOptions &
       detached: true,
       stdio: ['ignore', fd, fd],
     });
+    childPid = child.pid;
     child.once('exit', (code) => (exited = `exited with code ${code ?? 'null'}`));
     child.unref();
   } finally {
@@ -70,11 +72,15 @@ export async function ensureDaemon(townRoot: string, options: LifecycleOptions &
   const deadline = Date.now() + (options.timeoutMs ?? 15_000);
   for (;;) {
     try {
-      return { client: await connect(townRoot, { env, client }), started: true };
+      const connected = await connect(townRoot, { env, client });
+      // Whether ours won: another caller's daemon may have taken the lock first.
+      return { client: connected, started: connected.welcome.pid === childPid };
     } catch (error) {
       if (!(error instanceof CitadelError) || error.code !== 'unavailable') throw error;
     }
-    if (exited || Date.now() > deadline) {
+    // A racing start that lost the town's lock exits at once: the winner is still starting up.
+    const lostRace = exited !== undefined && readFileSync(log, 'utf8').slice(logStart).includes('a daemon is already running');
+    if ((exited && !lostRace) || Date.now() > deadline) {
       // A racing start may have won: one last try before reporting.
       try {
         return { client: await connect(townRoot, { env, client }), started: false };

@@ -93,6 +93,16 @@ describe('citadel daemon', () => {
     expect(peakRss).toBeLessThan(400 * 2 ** 20);
   });
 
+  it('starts exactly one daemon when several callers race to start it', async () => {
+    town = await makeTown();
+    const t = town;
+    const results = await Promise.all([1, 2, 3, 4].map(() => t.cli(['daemon', 'start', '--json'])));
+    for (const result of results) expect(result.code, result.stderr).toBe(0);
+    const parsed = results.map((result) => JSON.parse(result.stdout) as { started: boolean; pid: number });
+    expect(parsed.filter((p) => p.started)).toHaveLength(1);
+    expect(new Set(parsed.map((p) => p.pid)).size).toBe(1);
+  });
+
   it('refuses a hello without the right token', async () => {
     town = await makeTown();
     expect((await town.cli(['daemon', 'start'])).code).toBe(0);
