@@ -215,6 +215,15 @@ describe('the built-in molecules', () => {
 });
 
 describe('molecule help', () => {
+  it('bare molecule prints its subcommands; a mistyped one is an unknown command (exit 2)', async () => {
+    const bare = await cli(['molecule']);
+    expect(bare.code).toBe(0);
+    expect(bare.stdout).toMatch(/pour \[options\] <name>/);
+    const typo = await cli(['molecule', 'puor', 'quick-fix']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim()).toBe("citadel: unknown command 'puor' (see --help)");
+  });
+
   it('shows repeatable flags without a "(default: [])" and still takes several of them', async () => {
     const help = await cli(['molecule', 'pour', '--help']);
     expect(help.code).toBe(0);

@@ -13,6 +13,15 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
  */
 export function register(program: Command, context: CliContext): void {
   const molecule = program.command('molecule').description('list, show, pour and follow molecules (prose workflow templates)');
+  // Bare: its help (commander's implicit help goes to stderr, which main discards). A mistyped
+  // subcommand: "unknown command" (exit 2), as commander says it elsewhere.
+  molecule.allowExcessArguments(true).action(async (_options: unknown, command: Command) => {
+    if (command.args[0] !== undefined) {
+      const { usage } = await import('../../common/errors.js');
+      throw usage(`unknown command '${command.args[0]}' (see --help)`);
+    }
+    context.out(molecule.helpInformation());
+  });
 
   molecule
     .command('list')
