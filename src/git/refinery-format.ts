@@ -18,7 +18,10 @@ export function formatRefineryStatus(status: RefineryStatus & { worker?: Refiner
     out.push(`main is BROKEN at ${short(broken.sha)}: ${broken.argv.join(' ')} fails on main itself (since ${broken.since}); landing waits for a fix`);
   }
   out.push('');
-  out.push(status.current ? `now:     ${line(status.current)}  ${status.current.state} · ${status.current.stage ?? ''}` : 'now:     idle');
+  // A request left mid-way by a worker that is gone (killed, crashed) is not being worked on:
+  // say so, rather than show it as if it were landing.
+  const stopped = status.current && status.worker && !status.worker.running ? '  (interrupted: resumed from the start when a worker runs)' : '';
+  out.push(status.current ? `now:     ${line(status.current)}  ${status.current.state} · ${status.current.stage ?? ''}${stopped}` : 'now:     idle');
   out.push('');
   out.push(status.queue.length > 0 ? 'queue:' : 'queue:   empty');
   status.queue.forEach((item, index) => out.push(`  ${index + 1}. ${line(item)}${item.reason ? `  (${item.stage ?? 'waiting'}: ${item.reason})` : ''}`));

@@ -61,6 +61,9 @@ describe('refinery crash safety', () => {
     await waitFor(() => refinery.exitCode !== null || refinery.signalCode !== null, 'the refinery to die');
     expect(git(t.root, 'rev-parse', 'main')).toBe(before);
     expect(alive(gatePid)).toBe(true);
+    // Status does not show the dead worker's request as if it were landing.
+    const status = await runCli(['refinery', 'status'], { cwd: t.root });
+    expect(status.stdout).toMatch(new RegExp(`now: +${work.request.id} .* testing · gate 1/1.*\\(interrupted: resumed from the start when a worker runs\\)`));
 
     rmSync(block);
     const restart = await runCli(['refinery', 'run', '--once'], { cwd: t.root });
