@@ -492,6 +492,10 @@ export class Workstation {
   }
 
   private runAction(action: string, key: Key): void {
+    // The panels' "focus the panels" (prefix W) is the shell's to carry out: the keyboard moves.
+    if (action === 'panels:focus.panels' && this.state.keyboard === 'panes' && this.panels?.Sidebar && this.state.sidebarWidth > 0) {
+      this.dispatch({ type: 'toggle-keyboard' });
+    }
     if (!isCoreAction(action)) {
       if (!dispatchExtensionAction(action, key.name)) this.notify(`${action}: not available yet`, 'error');
       return;
