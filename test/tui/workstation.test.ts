@@ -101,6 +101,13 @@ describe('workstation', () => {
     expect(source.inputs.map(([, d]) => d).join('')).not.toContain('\x01');
   });
 
+  it('says so when keys are typed into a pane whose program has exited', async () => {
+    const { until, keys, source } = await open(80, 24, (s) => s.spawn('gone', sh('exit 0'), { status: 'exited' }));
+    keys.type('hello');
+    await until('exited message', (t) => t.includes('gone has exited') && t.includes('citadel polecat restart gone'));
+    expect(source.inputs).toEqual([]);
+  });
+
   it('exits saying so when the daemon goes away', async () => {
     const { ws, source } = await open(80, 24, (s) => s.spawn('a', sh('exec cat')));
     source.close();

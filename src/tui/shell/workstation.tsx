@@ -441,7 +441,12 @@ export class Workstation {
     let forPane = '';
     let target = this.state.focus;
     const flushPane = (): void => {
-      if (forPane && target !== undefined) this.options.source.input(target, forPane);
+      if (forPane && target !== undefined) {
+        const status = this.state.panes.find((p) => p.id === target)?.status;
+        // The daemon refuses input to a pane whose program is gone: say so instead of dropping keys.
+        if (status === 'exited' || status === 'lost') this.notify(`${target} has exited: \`citadel polecat restart ${target}\` starts it again`, 'error');
+        else this.options.source.input(target, forPane);
+      }
       forPane = '';
     };
     for (const key of keys) {
