@@ -1,7 +1,7 @@
 import { CitadelError } from '../common/errors.js';
 import { moleculeError } from './errors.js';
 import type { ComposedMolecule, ResolvedMolecule } from './types.js';
-import { substitute } from './vars.js';
+import { referencedVars, substitute } from './vars.js';
 
 export interface ResolveOptions {
   /**
@@ -38,6 +38,11 @@ export function resolveMolecule(molecule: ComposedMolecule, given: Readonly<Reco
     }
   }
   const fill = (text: string): string => substitute(text, values);
+  if (!options.lenient && fill(molecule.title.text).trim() === '') {
+    // The epic needs a title: say which variables left it empty, at the title's line.
+    const used = [...new Set(referencedVars(molecule.title.text))].map((name) => `--var ${name}=VALUE`).join(' ');
+    throw moleculeError(molecule.title.at, `the title "${molecule.title.text}" is empty with these variables: pass ${used || 'a title'}`);
+  }
   return {
     name: molecule.name,
     file: molecule.file,

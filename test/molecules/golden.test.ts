@@ -32,6 +32,7 @@ const cases: { golden: string; molecule: string; vars?: Record<string, string>; 
   { golden: 'nested-after', molecule: 'nested-outer' },
   { golden: 'polymer', molecule: 'polymer' },
   { golden: 'good-bom-crlf', molecule: 'good-bom-crlf' },
+  { golden: 'bad-empty-title', molecule: 'empty-title' },
   { golden: 'good-default-uses-var', molecule: 'good-default-uses-var', vars: { name: 'login' } },
   { golden: 'bad-missing-required-var', molecule: 'good-basic' },
   { golden: 'bad-unknown-var-arg', molecule: 'good-basic', vars: { issue: 'x', isue: 'y' } },
