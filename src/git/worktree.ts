@@ -106,8 +106,16 @@ export async function ensureWorktree(townRoot: string, polecat: string, beadId: 
 /** The commit a branch points to; a clear error when it does not exist. */
 export async function resolveBranch(repo: string, branch: string): Promise<string> {
   const result = await gitRun(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`]);
-  if (result.code !== 0) throw new CitadelError('not_found', `branch ${branch} not found in ${repo} (config "mainBranch"?)`);
-  return result.stdout.trim();
+  if (result.code === 0) return result.stdout.trim();
+  // A newcomer's first town often has no commit yet: say that, not "branch not found".
+  if ((await gitRun(repo, ['rev-parse', '--verify', '--quiet', 'HEAD'])).code !== 0) {
+    throw new CitadelError('refused', `${repo} has no commits yet: polecats branch from ${branch}, so commit once first (e.g. git commit --allow-empty -m "initial commit")`);
+  }
+  const current = (await gitRun(repo, ['symbolic-ref', '--quiet', '--short', 'HEAD'])).stdout.trim();
+  throw new CitadelError(
+    'not_found',
+    `branch ${branch} not found in ${repo}${current && current !== branch ? `: your branch is ${current}; set "mainBranch": "${current}" in .citadel/config.json` : ' (set "mainBranch" in .citadel/config.json)'}`,
+  );
 }
 
 export async function refExists(repo: string, ref: string): Promise<boolean> {
