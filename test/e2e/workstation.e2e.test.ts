@@ -46,6 +46,10 @@ async function setup() {
 }
 
 const bash = ['/bin/bash', '--norc', '--noprofile'];
+/** The line citadelCommand prints after citadel exits: the tty's icanon and echo flags. */
+const ttyModes = /^-?icanon -?echo\s*$/m;
+/** …as a shell needs them: line editing and echo back on. */
+const cookedTty = /^icanon echo\s*$/m;
 
 /** The first `width` cells of a captured line (wide characters take two). */
 function firstCells(line: string, width: number): string {
@@ -184,10 +188,10 @@ describe('workstation end to end (tmux)', () => {
     await until('ws', 'pane shown', (t) => t.includes('1 solo'));
     expect(tmux.format('ws', 'alternate_on')).toBe('1');
     process.kill(childPid(tmux.format('ws', 'pane_pid')), 'SIGTERM');
-    await until('ws', 'exited on SIGTERM', (t) => t.includes('EXIT=143'));
+    await until('ws', 'exited on SIGTERM', (t) => t.includes('EXIT=143') && ttyModes.test(t));
     expect(tmux.format('ws', 'alternate_on')).toBe('0');
     expect(tmux.format('ws', 'cursor_flag')).toBe('1');
-    expect(tmux.text('ws')).toMatch(/\bicanon echo\b/);
+    expect(tmux.text('ws')).toMatch(cookedTty);
   });
 
   it('exits with a clear message, terminal restored, when the daemon stops', async () => {
@@ -197,22 +201,22 @@ describe('workstation end to end (tmux)', () => {
     await until('ws', 'pane shown', (t) => t.includes('1 solo'));
     const stopped = await runCli(['daemon', 'stop'], { cwd: town.path });
     expect(stopped.code).toBe(0);
-    await until('ws', 'exited', (t) => t.includes('EXIT=1'));
+    await until('ws', 'exited', (t) => t.includes('EXIT=1') && ttyModes.test(t));
     expect(tmux.text('ws')).toContain('daemon stopped');
     expect(tmux.format('ws', 'alternate_on')).toBe('0');
-    expect(tmux.text('ws')).toMatch(/\bicanon echo\b/);
+    expect(tmux.text('ws')).toMatch(cookedTty);
   });
 
   it('restores the terminal after a crash, and prints the error after the restore', async () => {
     const { town, tmux, until } = await setup();
     await town.spawn('solo', bash);
     tmux.newSession('ws', 100, 30, citadelCommand(town.path), { CITADEL_TUI_CRASH_AFTER_MS: '500' });
-    await until('ws', 'crashed', (t) => t.includes('EXIT=1'));
+    await until('ws', 'crashed', (t) => t.includes('EXIT=1') && ttyModes.test(t));
     const text = tmux.text('ws');
     expect(text).toContain('deliberate crash');
     expect(tmux.format('ws', 'alternate_on')).toBe('0');
     expect(tmux.format('ws', 'cursor_flag')).toBe('1');
-    expect(text).toMatch(/\bicanon echo\b/);
+    expect(text).toMatch(cookedTty);
   });
 
   it('reports an unknown bare command as a usage error, and refuses to open without a terminal', async () => {
