@@ -12,47 +12,58 @@ export async function main(argv: readonly string[], world: World = processWorld(
   const wantsJson = argv.includes('--json');
   const townOption = optionValue(argv, '--town');
   const context = createContext(world, townOption);
+  const helpShown: string[] = [];
   // --town is global: accepted anywhere on the line, so it is taken out before parsing.
   const args = withoutOption(argv, '--town');
   try {
     const registers = await Promise.all(loadersFor(args).map((load) => load()));
-    const program = buildProgram(context, world, registers);
+    const program = buildProgram(context, world, registers, helpShown);
     await program.parseAsync(args, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return report(error, wantsJson, world);
+    return report(error, wantsJson, world, helpShown);
   } finally {
     context.dispose();
   }
 }
 
-export function buildProgram(context: CliContext, world: World, registers: readonly Register[]): Command {
+/** `helpShown` collects the help commander writes for a command missing its subcommand. */
+export function buildProgram(context: CliContext, world: World, registers: readonly Register[], helpShown: string[]): Command {
   const program = new Command('citadel')
     .description('A terminal workstation for a town of AI coding agents on one git repository')
     .option('--town <dir>', 'the town (a git repository with .citadel/) to act on')
     .showSuggestionAfterError(true);
+  // Commander's own error messages (unknown option, missing argument…) are reported by
+  // `report`, in citadel's shape; what else it writes to stderr is the help it shows for a
+  // command missing its subcommand (`citadel bead`), kept for `report` to print.
+  const output = {
+    writeOut: (text: string) => world.stdout(text),
+    writeErr: (text: string) => {
+      if (!text.startsWith('error:')) helpShown.push(text);
+    },
+  };
   program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => world.stdout(text),
-    // Commander's own messages (unknown option, missing argument…) are reported by `report`.
-    writeErr: () => undefined,
-  });
+  program.configureOutput(output);
   for (const register of registers) register(program, context);
   // exitOverride and output settings only reach subcommands created after they are set, so
   // apply them again to the whole tree.
   const visit = (command: Command): void => {
     command.exitOverride();
-    command.configureOutput({ writeOut: (text) => world.stdout(text), writeErr: () => undefined });
+    command.configureOutput(output);
     command.commands.forEach(visit);
   };
   program.commands.forEach(visit);
   return program;
 }
 
-function report(error: unknown, wantsJson: boolean, world: World): number {
+function report(error: unknown, wantsJson: boolean, world: World, helpShown: string[]): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-      return 0;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+    if (error.code === 'commander.help') {
+      // `citadel bead` alone: the command's help, as a usage error (it needs a subcommand).
+      if (wantsJson) writeError(world, true, 'usage', 'a subcommand is needed (see --help)');
+      else world.stderr(helpShown.splice(0).join(''));
+      return 2;
     }
     const message = error.message.replace(/^error: /, '');
     writeError(world, wantsJson, 'usage', `${message} (see --help)`);

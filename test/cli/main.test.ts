@@ -30,3 +30,17 @@ describe('the citadel binary', () => {
     }
   });
 });
+
+describe('a command that needs a subcommand', () => {
+  it('shows its help on stderr and exits 2 when called alone', async () => {
+    const dir = tempDir();
+    try {
+      const result = await runCli(['bead'], { cwd: dir.path });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain('Usage: citadel bead');
+      expect(result.stderr).toContain('create');
+    } finally {
+      dir.dispose();
+    }
+  });
+});
