@@ -164,6 +164,7 @@ function makeTmux(env) {
       } catch {
         // not running
       }
+      rmSync(join(process.env.TMUX_TMPDIR ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`, socket), { force: true });
     },
   };
 }

@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
@@ -42,12 +44,15 @@ export class Tmux {
     this.run('resize-window', '-t', name, '-x', String(cols), '-y', String(rows));
   }
 
+  /** Stops the server and removes its socket file (tmux leaves it behind). */
   kill(): void {
     try {
       this.run('kill-server');
     } catch {
       // already gone
     }
+    const dir = join(process.env['TMUX_TMPDIR'] ?? '/tmp', `tmux-${process.getuid?.() ?? 0}`);
+    rmSync(join(dir, this.socket), { force: true });
   }
 }
 
