@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bead, ImportSummary } from '../../src/model/index.js';
 import { makeTown, type TestTown } from './bead-town.js';
+import { fileURLToPath } from 'node:url';
 
-const FIXTURE = '/work/shared/fixtures/beads-issues.jsonl';
+const FIXTURE = fileURLToPath(new URL('../fixtures/beads-issues.jsonl', import.meta.url));
 
 describe('citadel bead import / export', () => {
   let town: TestTown;

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { CitadelError } from '../../src/common/errors.js';
 import {
   addNeed,
   beadsOf,
@@ -16,18 +15,9 @@ import {
   updateBead,
   type Bead,
 } from '../../src/model/index.js';
+import { errorOf } from '../helpers/errors.js';
 import { memoryTown } from './fixtures.js';
 
-/** The CitadelError a call throws (fails when it does not throw one). */
-function errorOf(fn: () => unknown): CitadelError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CitadelError) return error;
-    throw error;
-  }
-  throw new Error('expected a CitadelError');
-}
 
 describe('creating beads', () => {
   it('creates a bead with the contract shape, in the contract key order', () => {

@@ -1,20 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CitadelError } from '../../src/common/errors.js';
 import { beadsOf, createBead, exportLines, importBeads, parseImport, readyQueue, type Bead } from '../../src/model/index.js';
+import { errorOf } from '../helpers/errors.js';
 import { memoryTown } from './fixtures.js';
+import { fileURLToPath } from 'node:url';
 
-const FIXTURE = '/work/shared/fixtures/beads-issues.jsonl';
+const FIXTURE = fileURLToPath(new URL('../fixtures/beads-issues.jsonl', import.meta.url));
 
-function errorOf(fn: () => unknown): CitadelError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof CitadelError) return error;
-    throw error;
-  }
-  throw new Error('expected a CitadelError');
-}
 
 describe('importing the Beads issues.jsonl fixture', () => {
   const text = readFileSync(FIXTURE, 'utf8');
