@@ -6,10 +6,9 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('attach')
     .description('attach to the town daemon’s session: the workstation, with every pane’s current screen')
-    .action(async () => {
-      // React's development build costs the workstation several times the CPU per render.
-      process.env['NODE_ENV'] ??= 'production';
-      const { openWorkstation } = await import('../../tui/open-workstation.js');
-      await openWorkstation(context);
+    .option('--theme <name>', 'the workstation theme: dark, light, high-contrast, 16-color, or a theme file (default: config "theme")')
+    .action(async (options: { theme?: string }) => {
+      const { launchWorkstation } = await import('../launch-workstation.js');
+      await launchWorkstation(context, { theme: options.theme });
     });
 }

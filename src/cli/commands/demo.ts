@@ -48,13 +48,13 @@ export function register(program: Command, context: CliContext): void {
         const started = await run.startTuiDemo({ dir: flags.dir, env: context.env, out: (text) => context.out(text), timeoutMs, maxPolecats });
         context.out(`Opening the workstation; polecats start as the dispatcher slings them (log: ${started.log}).\n`);
         const { createContext } = await import('../context.js');
-        const { openWorkstation } = await import('../../tui/open-workstation.js');
+        const { launchWorkstation } = await import('../launch-workstation.js');
         const townContext = createContext(
           { cwd: started.demo.root, env: started.env, stdout: (text) => context.out(text), stderr: (text) => context.err(text) },
           started.demo.root,
         );
         try {
-          await openWorkstation(townContext);
+          await launchWorkstation(townContext);
         } catch (error) {
           context.err(`The demo town is in ${started.demo.root} and keeps working (log: ${started.log}); \`cd ${started.demo.root} && citadel\` opens it.\n`);
           throw error;

@@ -10,16 +10,15 @@ export function register(program: Command, context: CliContext): void {
   program
     .argument('[command]')
     .usage('[options] [command]')
-    .action(async (word: string | undefined) => {
+    .option('--theme <name>', 'the workstation theme: dark, light, high-contrast, 16-color, or a theme file (default: config "theme")')
+    .action(async (word: string | undefined, options: { theme?: string }) => {
       if (word !== undefined) {
         const names = program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
         const guess = closest(word, names);
         throw new CitadelError('usage', `unknown command "${word}"${guess ? ` (did you mean ${guess}?)` : ''} (see citadel --help)`);
       }
-      // React's development build costs the workstation several times the CPU per render.
-      process.env['NODE_ENV'] ??= 'production';
-      const { openWorkstation } = await import('../../tui/open-workstation.js');
-      await openWorkstation(context);
+      const { launchWorkstation } = await import('../launch-workstation.js');
+      await launchWorkstation(context, { theme: options.theme });
     });
 }
 

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { childEnv } from '../../common/child-env.js';
 import { CitadelError } from '../../common/errors.js';
 import { modelContext } from '../../model/context.js';
 import { addNeed, closeBead, createBead, markMailRead, releaseBead, removeNeed, sendMail, updateBead } from '../../model/operations.js';
@@ -79,7 +80,7 @@ export function commandRunner(world: CommandWorld): CommandRunner {
 /** Runs the citadel binary with `--json` in `cwd`; rejects with its error line. */
 export function runCitadel(cwd: string, args: readonly string[]): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [citadelBin, ...args, '--json'], { cwd, env: { ...process.env, CITADEL_ACTOR: process.env.CITADEL_ACTOR ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [citadelBin, ...args, '--json'], { cwd, env: { ...childEnv(), CITADEL_ACTOR: process.env.CITADEL_ACTOR ?? '' }, timeout: 60_000 }, (error, stdout, stderr) => {
       if (error) {
         let message = stderr.trim().split('\n').pop() ?? error.message;
         try {
