@@ -2,6 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import type { CliContext } from '../cli/context.js';
+import type { DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
 import { DaemonPaneSource } from './client/daemon-source.js';
 import { readBeadTitle } from './shell/bead-titles.js';
@@ -70,6 +71,7 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
     cleanups.push(() => (streams.proc ?? process).off('SIGCONT', onContinue));
     await workstation.start();
     trace?.('started');
+    void tellOtherClients(client, workstation);
     scheduleTestCrash(context.env);
     reason = await workstation.exited;
   } finally {
@@ -83,6 +85,23 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
   }
   if (reason.reason === 'closed') throw new CitadelError('unavailable', `${reason.message}: run \`citadel\` again to restart it`);
   context.out('[detached: the agents keep running; `citadel attach` to come back]\n');
+}
+
+/**
+ * A town already open in another terminal is fine (like tmux, every client sees the same
+ * panes), but the person should know: keys from both reach the same agents, and the last
+ * resize sets the panes' size.
+ */
+async function tellOtherClients(client: DaemonClient, workstation: Workstation): Promise<void> {
+  try {
+    const status = (await client.request('status', {})) as { clients?: Array<{ client: string }> };
+    const others = (status.clients ?? []).filter((c) => c.client === 'tui').length - 1;
+    if (others > 0) {
+      workstation.notify(`also open in ${others} other terminal${others > 1 ? 's' : ''}: you share its panes (the last resize wins)`);
+    }
+  } catch {
+    // Only a courtesy: the workstation works without it.
+  }
 }
 
 /** Closes what the panels hold open (their journal watchers), through their module or their live sessions. */

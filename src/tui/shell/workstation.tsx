@@ -327,7 +327,8 @@ export class Workstation {
     return clip(text, width);
   }
 
-  private notify(text: string, kind: 'info' | 'error' = 'info'): void {
+  /** Shows a line on the message line for a few seconds. */
+  notify(text: string, kind: 'info' | 'error' = 'info'): void {
     this.dispatch({ type: 'message', text, kind });
     if (this.messageTimer) this.clearTimer(this.messageTimer);
     this.messageTimer = this.setTimer(() => this.dispatch({ type: 'clear-message' }), MESSAGE_MS);
