@@ -47,9 +47,10 @@ export class PolecatRunner {
     if (!polecat) throw new CitadelError('not_found', `polecat not found: ${name} (see \`citadel polecat list\`)`);
     if (!existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
     ensureCitadelShim(this.town.paths.root);
+    const argv = await this.withHooks(polecat);
     const spec = {
       id: name,
-      argv: [...polecat.argv],
+      argv,
       cwd: polecat.worktree,
       env: polecatEnv(this.env, { town: this.town.paths.root, name, bead: polecat.bead }),
       polecat: name,
@@ -65,6 +66,17 @@ export class PolecatRunner {
     const pane = this.panes.has(name) && !this.panes.get(name).running ? await this.panes.restart(name, spec, banner) : this.panes.spawn(spec);
     await this.update(name, (current) => ({ ...current, status: 'working', pid: pane.pid ?? null, exit_code: null }), 'start', `${name} started (${polecat.agent})`);
     if (polecat.type_in) this.typeIn(name, polecat.type_in);
+  }
+
+  /**
+   * The polecat's argv with its agent's status hooks installed (docs/agents.md): Claude Code's
+   * `.claude/settings.local.json` in the worktree (git-excluded), Codex's `-c notify=…`. Done at
+   * every pane start, since a restart or a reused worktree may have lost them. A hook that cannot
+   * be installed never blocks the launch: it is logged and the agent is watched by its screen.
+   */
+  private async withHooks(polecat: Polecat): Promise<string[]> {
+    const { launchWithHooks } = await import('../agents/index.js');
+    return launchWithHooks(polecat.worktree, polecat.agent, polecat.argv, { warn: (message) => this.log(`${polecat.name}: ${message}`) });
   }
 
   /** Resolves once the last exit of `name` is recorded in the journal. */

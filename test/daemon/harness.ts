@@ -16,13 +16,14 @@ export interface TestTown {
   dispose(): Promise<void>;
 }
 
-export async function makeTown(): Promise<TestTown> {
+/** `env`: more variables for every CLI call and so for the daemon they start (e.g. a PATH with stand-in agents). */
+export async function makeTown(options: { env?: NodeJS.ProcessEnv } = {}): Promise<TestTown> {
   const repo = makeRepo();
   const runtimeParent = tempDir('citadel-rt-');
   const runtime = join(runtimeParent.path, 'rt');
   mkdirSync(runtime, { mode: 0o700 });
   chmodSync(runtime, 0o700);
-  const env = { CITADEL_RUNTIME_DIR: runtime };
+  const env = { ...options.env, CITADEL_RUNTIME_DIR: runtime };
   const clients: DaemonClient[] = [];
   const cli = (args: string[], timeoutMs?: number) => runCli(args, { cwd: repo.path, env, ...(timeoutMs ? { timeoutMs } : {}) });
   const init = await cli(['init']);
