@@ -4,6 +4,7 @@ import type { Entity, Mutator, StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { modelContext } from '../model/context.js';
 import { BeadTransaction } from '../model/transaction.js';
+import { releaseStep } from '../molecules/recovery.js';
 import type { Town } from '../town/town.js';
 import type { PaneRegistry } from './pane-registry.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from './polecat.js';
@@ -138,14 +139,16 @@ export class PolecatRunner {
     if (this.stopping || this.expectedExits.delete(id)) return;
     if (!getPolecat(this.town.journal.read(), id)) return;
     const code = exitCode === null ? 'a signal' : `code ${exitCode}`;
-    await this.town.journal.mutate(this.settle(id, 'exited', exitCode, `${id} exited (${code})`));
+    await this.town.journal.mutate(this.settle(id, 'exited', exitCode, `${id} exited (${code})`, `polecat ${id} exited with ${code}`));
   }
 
   /**
    * Marks a polecat exited or lost; when it still held unfinished work, the bead goes back to
-   * ready and the overseer is told — in the same mutation, so nothing is half-written.
+   * ready and the overseer is told — in the same mutation, so nothing is half-written. A
+   * molecule step is released through the molecules' recovery, so its `releases` list says why
+   * (`reason`, default `polecat NAME: SUMMARY`) in `citadel molecule status`.
    */
-  settle(name: string, status: PolecatStatus, exitCode: number | null, summary: string): Mutator<boolean> {
+  settle(name: string, status: PolecatStatus, exitCode: number | null, summary: string, reason = `polecat ${summary}`): Mutator<boolean> {
     return (state) => {
       const polecat = getPolecat(state, name);
       if (!polecat) return { changes: [], value: false };
@@ -154,8 +157,12 @@ export class PolecatRunner {
       const next: Polecat = { ...polecat, status, pid: null, exit_code: exitCode, bead: unfinished ? null : polecat.bead, updated_at: now };
       const changes = [putPolecat(next, status, summary)];
       if (unfinished && polecat.bead) {
-        const tx = new BeadTransaction(state, modelContext(WITNESS, this.town.config.prefix));
-        tx.release(polecat.bead);
+        const context = modelContext(WITNESS, this.town.config.prefix);
+        const held = state.get('beads', polecat.bead) as Bead | undefined;
+        if (held?.type === 'step') changes.push(...releaseStep(polecat.bead, reason, context)(state).changes);
+        // The mail's transaction never touches the bead: its changes and the release's compose.
+        const tx = new BeadTransaction(state, context);
+        if (held?.type !== 'step') tx.release(polecat.bead);
         tx.sendMail({
           to: 'overseer',
           subject: `${name} ${status === 'lost' ? 'was lost' : 'exited'} with ${polecat.bead} unfinished`,
