@@ -27,11 +27,42 @@ export interface Polecat extends Entity {
 }
 
 export function getPolecat(state: StateView, name: string): Polecat | undefined {
-  return state.get(POLECAT_KIND, name) as Polecat | undefined;
+  const entity = state.get(POLECAT_KIND, name);
+  return entity ? readPolecat(entity) : undefined;
 }
 
 export function allPolecats(state: StateView): Polecat[] {
-  return [...state.all(POLECAT_KIND).values()] as Polecat[];
+  return [...state.all(POLECAT_KIND).values()].map(readPolecat);
+}
+
+const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);
+const textOrNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+const numberOrNull = (value: unknown): number | null => (typeof value === 'number' && Number.isFinite(value) ? value : null);
+
+/**
+ * A polecat entity as every reader may rely on it: a record written by an older citadel, or by
+ * hand, may lack fields or hold the wrong types, and must never crash a list or the daemon.
+ * Missing text becomes `?`/null, a missing argv an empty one; what is there is kept as it is.
+ */
+export function readPolecat(entity: Entity): Polecat {
+  const raw = entity as Entity & Record<string, unknown>;
+  const id = text(raw.id) ?? text(raw.name) ?? '?';
+  return {
+    ...raw,
+    id,
+    name: text(raw.name) || id,
+    bead: textOrNull(raw.bead),
+    worktree: text(raw.worktree) ?? '',
+    branch: textOrNull(raw.branch),
+    agent: text(raw.agent) || '?',
+    argv: Array.isArray(raw.argv) ? raw.argv.filter((arg): arg is string => typeof arg === 'string') : [],
+    type_in: textOrNull(raw.type_in),
+    status: text(raw.status) || 'unknown',
+    pid: numberOrNull(raw.pid),
+    exit_code: numberOrNull(raw.exit_code),
+    created_at: text(raw.created_at) ?? '',
+    updated_at: text(raw.updated_at) ?? '',
+  };
 }
 
 /** A change that writes `polecat` (only call it when something differs). */

@@ -20,7 +20,9 @@ export function register(program: Command, context: CliContext): void {
         context.out('no polecats yet: `citadel sling BEAD` starts one\n');
         return;
       }
-      const table = rows.map((p) => [p.name, p.status + (p.status === 'exited' && p.exit_code !== null && p.exit_code !== undefined ? `(${p.exit_code})` : ''), p.bead ?? '-', p.agent, p.branch ?? '-']);
+      // A hand-written or older record may lack fields: every cell is made text, never undefined.
+      const cell = (value: unknown): string => (value === null || value === undefined || value === '' ? '-' : String(value));
+      const table = rows.map((p) => [cell(p.name), cell(p.status) + (p.status === 'exited' && typeof p.exit_code === 'number' ? `(${p.exit_code})` : ''), cell(p.bead), cell(p.agent), cell(p.branch)]);
       const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((row) => row[i]!.length), ['NAME', 'STATUS', 'BEAD', 'AGENT'][i]!.length));
       const line = (row: string[]): string => `${row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ')}\n`;
       context.out(line(['NAME', 'STATUS', 'BEAD', 'AGENT', 'BRANCH']) + table.map(line).join(''));
