@@ -6,7 +6,7 @@ import { PaneRegistry } from './pane-registry.js';
 import { PolecatRunner } from './polecat-runner.js';
 import type { Handler } from './server.js';
 import { Witness } from './witness.js';
-import type { WitnessTimings } from './witness-rules.js';
+import { timingsFrom, type WitnessTimings } from './witness-rules.js';
 
 const PANE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -32,7 +32,7 @@ export class DaemonCore {
   constructor(private readonly options: DaemonCoreOptions) {
     this.panes = new PaneRegistry(options.spawnPty, options.town.config.scrollback);
     this.polecats = new PolecatRunner(options.town, this.panes, options.env, options.log);
-    this.witness = new Witness(options.town, this.panes, this.polecats, options.witnessTimings, options.log);
+    this.witness = new Witness(options.town, this.panes, this.polecats, options.witnessTimings ?? timingsFrom(options.town.config), options.log);
   }
 
   /** The verbs, for the server. `status` and `stop` are added by the server's owner. */

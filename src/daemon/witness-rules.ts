@@ -23,6 +23,11 @@ export interface WitnessTimings {
 
 export const defaultTimings: WitnessTimings = { settleMs: 400, idleMs: 15_000, stuckMs: 10 * 60_000 };
 
+/** The timings a town's config asks for (`idleSeconds`, `stuckMinutes`; docs/daemon.md). */
+export function timingsFrom(config: { idleSeconds: number; stuckMinutes: number }): WitnessTimings {
+  return { settleMs: defaultTimings.settleMs, idleMs: config.idleSeconds * 1000, stuckMs: config.stuckMinutes * 60_000 };
+}
+
 /**
  * The witness's verdict from the screen alone (pure): exited, waiting (a prompt pattern on
  * the bottom lines, once the screen settles), working (recent output), stuck (holding a bead,

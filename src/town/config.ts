@@ -29,6 +29,10 @@ export interface TownConfig {
   theme: string;
   /** Scrollback lines kept per pane by the daemon. */
   scrollback: number;
+  /** The witness: seconds without output before a polecat reads as idle. */
+  idleSeconds: number;
+  /** The witness: minutes without output, while holding a bead, before a polecat reads as stuck. */
+  stuckMinutes: number;
 }
 
 export const defaultConfig: TownConfig = {
@@ -43,6 +47,8 @@ export const defaultConfig: TownConfig = {
   prefixKey: 'C-b',
   theme: 'dark',
   scrollback: 10_000,
+  idleSeconds: 15,
+  stuckMinutes: 10,
 };
 
 type Check = (value: unknown) => boolean;
@@ -64,6 +70,8 @@ const checks: { [K in keyof TownConfig]: [Check, string] } = {
   prefixKey: [isString, 'a key such as "C-b"'],
   theme: [isString, 'a theme name'],
   scrollback: [isPositiveInt, 'a positive integer'],
+  idleSeconds: [isPositiveInt, 'a positive integer (seconds of quiet before a polecat is idle)'],
+  stuckMinutes: [isPositiveInt, 'a positive integer (minutes of quiet before a polecat holding a bead is stuck)'],
 };
 
 /** Parses a config file's text; errors name the file and the key. */
@@ -84,7 +92,11 @@ export function parseConfig(text: string, file: string): TownConfig {
     if (!check[0](value)) throw new CitadelError('invalid', `${file}: "${key}" must be ${check[1]}`);
     config[key] = value;
   }
-  return config as unknown as TownConfig;
+  const parsed = config as unknown as TownConfig;
+  if (parsed.stuckMinutes * 60 < parsed.idleSeconds) {
+    throw new CitadelError('invalid', `${file}: "stuckMinutes" (${parsed.stuckMinutes} min) must not be shorter than "idleSeconds" (${parsed.idleSeconds} s): a polecat is idle before it is stuck`);
+  }
+  return parsed;
 }
 
 export function loadConfig(file: string): TownConfig {
