@@ -1,6 +1,7 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
 import { makeTown, waitFor, type TestTown } from './harness.js';
@@ -53,11 +54,19 @@ describe('agent status hooks at every pane start', () => {
     await json(t, ['polecat', 'restart', 'nux']);
     expect(readFileSync(settings, 'utf8')).toMatch(/citadel[^"]* hook /);
 
+    // A settings file that cannot be read never blocks the launch: a warning in the daemon log.
+    writeFileSync(settings, '{ not json');
+    const restarted = await json<{ pid: number }>(t, ['polecat', 'restart', 'nux']);
+    expect(restarted.pid).toBeGreaterThan(0);
+    const { log } = await json<{ log: string }>(t, ['daemon', 'status']);
+    await waitFor(() => readFileSync(log, 'utf8').includes('nux: status hooks not installed for claude'), 'the warning in the daemon log');
+    rmSync(settings);
+    await json(t, ['polecat', 'restart', 'nux']);
+
     // The agent commits its work: `citadel done` is not refused because of the hooks' file.
     writeFileSync(join(slung.worktree, 'work.txt'), 'done\n');
     git(slung.worktree, 'add', 'work.txt');
     git(slung.worktree, 'commit', '-q', '-m', 'the work');
-    const { runCli } = await import('../helpers/cli.js');
     const done = await runCli(['done'], { cwd: slung.worktree, env: { ...t.env, CITADEL_TOWN: t.root, CITADEL_POLECAT: 'nux', CITADEL_ACTOR: 'nux' } });
     expect(done.code, done.stderr).toBe(0);
 
