@@ -8,8 +8,8 @@ export interface Pausable {
   resume(): void;
 }
 
-export const HIGH_WATERMARK = 100_000;
-export const LOW_WATERMARK = 5_000;
+export const HIGH_WATERMARK = 256_000;
+export const LOW_WATERMARK = 32_000;
 
 export class FlowControl {
   private pending = 0;

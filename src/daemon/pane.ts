@@ -1,7 +1,7 @@
 import type { Disposable, Pty, PtyExit, PtySpawnOptions, SpawnPty } from '../pty/pty.js';
 import { FlowControl } from './flow-control.js';
 import { FrameScheduler } from './frame-scheduler.js';
-import type { RowFrame } from './protocol.js';
+import type { PaneModes, RowFrame } from './protocol.js';
 import { ScreenFeeder } from './screen-feeder.js';
 import { Screen } from './screen.js';
 
@@ -49,7 +49,7 @@ export class Pane {
   private readonly now: () => number;
   private readonly spawnPty: SpawnPty;
   /** Rows as last sent to the subscribers; undefined forces a full frame. */
-  private sent: { lines: string[]; cursor: string; altScreen: boolean; title: string | undefined; cols: number; rows: number } | undefined;
+  private sent: { lines: string[]; cursor: string; altScreen: boolean; title: string | undefined; cols: number; rows: number; modes: string } | undefined;
   private disposed = false;
   private readonly feeder: ScreenFeeder;
 
@@ -123,7 +123,8 @@ export class Pane {
     if (argv) this.argv = argv;
     if (env) this.env = env;
     // A dim rule between the old run's output and the new one, kept in the scrollback.
-    this.screen.write(`\r\n\x1b[2m── ${banner} ──\x1b[0m\r\n`, () => this.scheduler.request());
+    this.screen.write(`\r\n\x1b[2m── ${banner} ──\x1b[0m\r\n`);
+    this.scheduler.request();
     this.start();
   }
 
@@ -140,6 +141,7 @@ export class Pane {
       title: frame.title,
       cols: frame.cols,
       rows: frame.rows,
+      modes: modesKey(frame.modes!),
     };
     sink.frame(frame);
     return { dispose: () => this.sinks.delete(sink) };
@@ -162,6 +164,7 @@ export class Pane {
       cursor: state.cursor,
       altScreen: state.altScreen,
       ...(state.title !== undefined ? { title: state.title } : {}),
+      modes: state.modes,
     };
   }
 
@@ -239,8 +242,9 @@ export class Pane {
     state.lines.forEach((text, y) => {
       if (full || previous!.lines[y] !== text) lines.push([y, text]);
     });
-    this.sent = { lines: state.lines, cursor, altScreen: state.altScreen, title: state.title, cols: state.cols, rows: state.rows };
-    if (!full && lines.length === 0 && previous!.cursor === cursor && previous!.title === state.title) return;
+    const modes = modesKey(state.modes);
+    this.sent = { lines: state.lines, cursor, altScreen: state.altScreen, title: state.title, cols: state.cols, rows: state.rows, modes };
+    if (!full && lines.length === 0 && previous!.cursor === cursor && previous!.title === state.title && previous!.modes === modes) return;
     const frame: RowFrame = {
       t: 'frame',
       pane: this.id,
@@ -251,9 +255,14 @@ export class Pane {
       cursor: state.cursor,
       altScreen: state.altScreen,
       ...(state.title !== undefined ? { title: state.title } : {}),
+      modes: state.modes,
     };
     for (const sink of [...this.sinks]) sink.frame(frame);
   }
+}
+
+function modesKey(modes: PaneModes): string {
+  return `${modes.applicationCursor},${modes.bracketedPaste}`;
 }
 
 function isAlive(pid: number): boolean {

@@ -35,6 +35,16 @@ export interface RowFrame {
   altScreen: boolean;
   /** Set by the program (OSC 0/2), if any. */
   title?: string;
+  /** The program's key modes, so a client encodes arrows and pastes as it expects. */
+  modes?: PaneModes;
+}
+
+/** Key modes a program set in its terminal (added in protocol 1; absent from older daemons). */
+export interface PaneModes {
+  /** DECCKM (CSI ? 1 h): arrows as ESC O A instead of ESC [ A (vim, less, htop). */
+  applicationCursor: boolean;
+  /** Mode 2004: the program wants pastes wrapped in ESC [ 200~ … ESC [ 201~. */
+  bracketedPaste: boolean;
 }
 
 /** What the daemon knows about one pane (a polecat's pty). */

@@ -1,53 +1,73 @@
 import type { Screen } from './screen.js';
 
-/** The most output parsed in one go: ~1 ms of xterm's parser on these machines. */
-export const FEED_CHUNK = 8192;
+/** The most output parsed in one piece: ~0.5 ms of xterm's parser on these machines. */
+export const FEED_CHUNK = 16_384;
+
+/** Output this small, arriving at an idle screen, is parsed at once (a keystroke's echo). */
+export const IMMEDIATE_LIMIT = 4096;
 
 /**
- * Feeds a pane's output to its screen in small pieces, one per event-loop turn. xterm parses
- * a write in one go (a 64 KB chunk of `yes` blocks the loop ~90 ms) and runs queued writes back
- * to back for up to 12 ms; fed this way, a flooding pane never holds the loop for more than a
- * piece, so another pane's echo is parsed and sent within a millisecond or two.
+ * How long the parsers of all panes together may hold the event loop in one turn. A flooding
+ * pane then delays another pane's echo (or a client's input) by at most this, plus one piece.
+ */
+export const TURN_BUDGET_MS = 4;
+
+/**
+ * Feeds a pane's output to its screen. Parsing is synchronous (xterm's own `write` hops through
+ * a `setTimeout` per call, which cost more than the parsing itself: 50 MB in 8 KB writes took
+ * ~18 s, nearly all of it waiting), and time-sliced across panes by one shared {@link ParseTurns}:
+ * each event-loop turn parses pieces of every busy pane in turn until {@link TURN_BUDGET_MS} is
+ * spent, then yields so sockets, timers and ptys run. A small write to an idle screen — an echo —
+ * is parsed at once, without waiting for a turn.
  */
 export class ScreenFeeder {
   private readonly queue: string[] = [];
-  private busy = false;
+  private queued = 0;
   private drained: Array<() => void> = [];
   private disposed = false;
-  private immediate: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly screen: Screen,
     private readonly parsed: (size: number) => void,
+    private readonly turns: ParseTurns = sharedTurns,
   ) {}
 
+  /** Characters waiting to be parsed. */
+  get backlog(): number {
+    return this.queued;
+  }
+
   push(data: string): void {
-    if (this.disposed) return;
+    if (this.disposed || data.length === 0) return;
+    if (this.queued === 0 && data.length <= IMMEDIATE_LIMIT) {
+      this.screen.write(data);
+      this.parsed(data.length);
+      return;
+    }
     this.queue.push(data);
-    if (!this.busy) this.next();
+    this.queued += data.length;
+    this.turns.add(this);
   }
 
   /** Runs `callback` once everything pushed so far is on the screen. */
   whenDrained(callback: () => void): void {
-    if (!this.busy && this.queue.length === 0) callback();
+    if (this.queued === 0) callback();
     else this.drained.push(callback);
   }
 
   dispose(): void {
     this.disposed = true;
     this.queue.length = 0;
-    if (this.immediate) clearImmediate(this.immediate);
+    this.queued = 0;
+    this.drained = [];
+    this.turns.remove(this);
   }
 
-  private next(): void {
-    if (this.disposed) return;
+  /** Parses one piece; returns whether more is queued. Called by {@link ParseTurns}. */
+  step(): boolean {
+    if (this.disposed) return false;
     const head = this.queue[0];
-    if (head === undefined) {
-      this.busy = false;
-      for (const callback of this.drained.splice(0)) callback();
-      return;
-    }
-    this.busy = true;
+    if (head === undefined) return false;
     let piece = head;
     if (head.length > FEED_CHUNK) {
       // Never split a UTF-16 surrogate pair across two writes.
@@ -59,10 +79,60 @@ export class ScreenFeeder {
     } else {
       this.queue.shift();
     }
-    this.screen.write(piece, () => {
-      this.parsed(piece.length);
-      // The next piece in a later turn: timers, sockets and other panes run in between.
-      this.immediate = setImmediate(() => this.next());
-    });
+    this.queued -= piece.length;
+    this.screen.write(piece);
+    this.parsed(piece.length);
+    if (this.queued > 0) return true;
+    for (const callback of this.drained.splice(0)) callback();
+    return this.queued > 0;
   }
 }
+
+/**
+ * The parsing turns shared by every pane of a daemon: one `setImmediate` at a time, round-robin
+ * over the feeders with a backlog, bounded by a time budget per turn.
+ */
+export class ParseTurns {
+  private readonly busy = new Set<ScreenFeeder>();
+  private scheduled: NodeJS.Immediate | undefined;
+  private turnStart = 0;
+
+  constructor(
+    private readonly budgetMs = TURN_BUDGET_MS,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  add(feeder: ScreenFeeder): void {
+    this.busy.add(feeder);
+    this.scheduled ??= setImmediate(() => this.turn());
+  }
+
+  remove(feeder: ScreenFeeder): void {
+    this.busy.delete(feeder);
+    if (this.busy.size === 0 && this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+  }
+
+  private overBudget(): boolean {
+    return this.now() - this.turnStart >= this.budgetMs;
+  }
+
+  private turn(): void {
+    this.scheduled = undefined;
+    this.turnStart = this.now();
+    try {
+      while (this.busy.size > 0) {
+        for (const feeder of [...this.busy]) {
+          if (!feeder.step()) this.busy.delete(feeder);
+          if (this.overBudget()) return;
+        }
+      }
+    } finally {
+      if (this.busy.size > 0) this.scheduled ??= setImmediate(() => this.turn());
+    }
+  }
+}
+
+const sharedTurns = new ParseTurns();

@@ -1,11 +1,17 @@
 import { createRequire } from 'node:module';
-import type { IBufferCell, Terminal as TerminalType } from '@xterm/headless';
-import type { Cursor } from './protocol.js';
+import type { IBufferCell, ITerminalAddon, Terminal as TerminalType } from '@xterm/headless';
+import type { Cursor, PaneModes } from './protocol.js';
 import { encodeRow, plainRow } from './row-encoder.js';
 
 // @xterm/headless ships CommonJS only; the daemon loads it once, never on a data command's path.
 const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as { Terminal: typeof TerminalType };
+const { Unicode11Addon } = require('@xterm/addon-unicode11') as { Unicode11Addon: new () => ITerminalAddon };
+
+/** xterm's synchronous write path (the public `write` waits a `setTimeout` per call). */
+interface SyncWritable {
+  _core: { _writeBuffer: { writeSync(data: string): void } };
+}
 
 /** What a screen looks like at one moment, as rows ready for a client. */
 export interface ScreenState {
@@ -15,6 +21,7 @@ export interface ScreenState {
   cursor: Cursor;
   altScreen: boolean;
   title: string | undefined;
+  modes: PaneModes;
 }
 
 /**
@@ -26,9 +33,14 @@ export class Screen {
   private cursorVisible = true;
   private currentTitle: string | undefined;
   private readonly scratch: IBufferCell;
+  private readonly sync: { writeSync(data: string): void };
 
   constructor(cols: number, rows: number, scrollback: number) {
     this.terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+    // Emoji and CJK widths as today's terminals draw them (the TUI's charWidth agrees).
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = '11';
+    this.sync = (this.terminal as unknown as SyncWritable)._core._writeBuffer;
     // DECTCEM (CSI ? 25 h/l) is not exposed by the headless API: watch it, and let xterm handle it too.
     this.terminal.parser.registerCsiHandler({ prefix: '?', final: 'h' }, (params) => {
       if (params.includes(25)) this.cursorVisible = true;
@@ -64,9 +76,15 @@ export class Screen {
     return this.currentTitle;
   }
 
-  /** Queues output for parsing; `parsed` runs once it is on the screen. */
-  write(data: string, parsed: () => void): void {
-    this.terminal.write(data, parsed);
+  /** Parses output now (callers bound how much per event-loop turn: see ScreenFeeder). */
+  write(data: string): void {
+    this.sync.writeSync(data);
+  }
+
+  /** The program's key modes: how the client must encode arrows and pastes for it. */
+  modes(): PaneModes {
+    const modes = this.terminal.modes;
+    return { applicationCursor: modes.applicationCursorKeysMode, bracketedPaste: modes.bracketedPasteMode };
   }
 
   resize(cols: number, rows: number): void {
@@ -87,7 +105,7 @@ export class Screen {
   state(): ScreenState {
     const lines: string[] = [];
     for (let y = 0; y < this.rows; y++) lines.push(this.row(y));
-    return { cols: this.cols, rows: this.rows, lines, cursor: this.cursor(), altScreen: this.altScreen, title: this.title };
+    return { cols: this.cols, rows: this.rows, lines, cursor: this.cursor(), altScreen: this.altScreen, title: this.title, modes: this.modes() };
   }
 
   /** Every line held: scrollback then screen. */

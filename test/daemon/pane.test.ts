@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadNodePty } from '../../src/pty/node-pty.js';
+import { HIGH_WATERMARK } from '../../src/daemon/flow-control.js';
 import { Pane } from '../../src/daemon/pane.js';
 import type { RowFrame } from '../../src/daemon/protocol.js';
 import { waitFor } from '../helpers/temp.js';
@@ -67,6 +68,19 @@ describe('pane host', () => {
     await waitFor(() => pane.exit, 'exit');
   });
 
+  it('reports the key modes the program sets (application cursor keys, bracketed paste)', async () => {
+    const { pane, frames } = await open(['sh', '-c', 'printf "\\033[?1h\\033[?2004hon"; read x; printf "\\033[?1l\\033[?2004loff"; read y']);
+    expect(frames[0]!.modes).toEqual({ applicationCursor: false, bracketedPaste: false });
+    await waitFor(() => replay(frames)[0]?.includes('on'), 'the modes set');
+    expect(frames[frames.length - 1]!.modes).toEqual({ applicationCursor: true, bracketedPaste: true });
+    expect(pane.fullFrame().modes).toEqual({ applicationCursor: true, bracketedPaste: true });
+    pane.input('\r');
+    await waitFor(() => replay(frames).some((row) => row.includes('off')), 'the modes reset');
+    expect(frames[frames.length - 1]!.modes).toEqual({ applicationCursor: false, bracketedPaste: false });
+    pane.input('\r');
+    await waitFor(() => pane.exit, 'exit');
+  });
+
   it('keeps the tail of a fast producer through flow control, and keeps memory bounded', async () => {
     const { pane, frames } = await open(['seq', '1', '300000']);
     await waitFor(() => pane.exit, 'seq to finish', { timeoutMs: 30_000 });
@@ -85,7 +99,7 @@ describe('pane host', () => {
       const word = `ping${round++}`;
       echo.pane.input(`${word}\r`);
       await waitFor(() => replay(echo.frames).some((row) => row.includes(word)), `the echo of ${word}`, { timeoutMs: 5000 });
-      expect(flood.pane.unparsed).toBeLessThan(200_000);
+      expect(flood.pane.unparsed).toBeLessThan(HIGH_WATERMARK + 100_000);
     }
     expect(round).toBeGreaterThan(5);
     expect(flood.pane.screen.length).toBeLessThanOrEqual(1006);
