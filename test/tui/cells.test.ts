@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
 import { charWidth, sliceCells, stripAnsi, textWidth } from '../../src/tui/render/cells.js';
 
 describe('cells', () => {
@@ -30,3 +31,32 @@ describe('cells', () => {
     expect(textWidth(stripAnsi(sliceCells('漢漢漢', 1, 3)))).toBe(3);
   });
 });
+
+describe('cell widths agree with the daemon’s screens', () => {
+  it('gives every code point the width @xterm/headless gives it with Unicode 11 widths', () => {
+    const require = createRequire(import.meta.url);
+    const { Terminal } = require('@xterm/headless') as { Terminal: new (options: object) => XtermWithWidths };
+    const { Unicode11Addon } = require('@xterm/addon-unicode11') as { Unicode11Addon: new () => object };
+    const terminal = new Terminal({ allowProposedApi: true });
+    terminal.loadAddon(new Unicode11Addon());
+    terminal.unicode.activeVersion = '11';
+    const xterm = terminal._core.unicodeService;
+    const disagreements: string[] = [];
+    for (let codePoint = 0; codePoint < 0x110000; codePoint++) {
+      if (codePoint >= 0xd800 && codePoint <= 0xdfff) continue;
+      const expected = xterm.wcwidth(codePoint);
+      if (charWidth(codePoint) !== expected && disagreements.length < 10) disagreements.push(`U+${codePoint.toString(16)}: xterm ${expected}`);
+    }
+    expect(disagreements).toEqual([]);
+    expect(charWidth(0x1f642)).toBe(2); // 🙂
+    expect(charWidth(0x4e2d)).toBe(2); // 中
+    terminal.dispose();
+  });
+});
+
+interface XtermWithWidths {
+  loadAddon(addon: object): void;
+  unicode: { activeVersion: string };
+  _core: { unicodeService: { wcwidth(codePoint: number): number } };
+  dispose(): void;
+}

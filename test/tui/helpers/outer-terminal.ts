@@ -1,9 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
-import type { Terminal as TerminalType } from '@xterm/headless';
+import type { ITerminalAddon, Terminal as TerminalType } from '@xterm/headless';
 
 const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as { Terminal: typeof TerminalType };
+const { Unicode11Addon } = require('@xterm/addon-unicode11') as { Unicode11Addon: new () => ITerminalAddon };
 
 /**
  * The person's terminal, in memory: what the workstation writes is parsed by @xterm/headless,
@@ -18,6 +19,9 @@ export class OuterTerminal extends EventEmitter {
   ) {
     super();
     this.terminal = new Terminal({ cols: columns, rows, allowProposedApi: true, scrollback: 0 });
+    // A modern terminal: emoji and CJK in two cells, as the daemon's screens count them.
+    this.terminal.loadAddon(new Unicode11Addon());
+    this.terminal.unicode.activeVersion = '11';
   }
 
   write(data: string): boolean {
