@@ -19,6 +19,7 @@ export type PrimeBead = Bead & {
   readonly gates?: readonly string[];
   readonly role?: string;
   readonly failures?: readonly { readonly at: string; readonly by: string; readonly reason: string }[];
+  readonly releases?: readonly { readonly at: string; readonly by: string; readonly holder?: string; readonly reason: string }[];
 };
 
 /** One step of the bead's molecule instance, as `citadel molecule status` sees it. */

@@ -28,6 +28,11 @@ export function renderPrime(context: PrimeContext): string {
     if (bead.role && bead.role !== 'polecat') lines.push(`Role: ${bead.role} (this step is meant for the ${bead.role}).`);
     const failure = bead.failures?.at(-1);
     if (failure) lines.push(`A previous attempt failed (${failure.by}, ${failure.at}): ${failure.reason}${context.bounced ? '. Fix it, commit, and `citadel done` again.' : ''}`);
+    const release = bead.releases?.at(-1);
+    // A step taken back from a holder that went away is re-run from the start: say why.
+    if (release && (!failure || release.at > failure.at)) {
+      lines.push(`An earlier attempt stopped (${release.holder ? `${release.holder}, ` : ''}${release.at}): ${release.reason}. Start the step again from the beginning.`);
+    }
     // A gate bounce of a step is on the step already (the refinery records it there): say it once.
     const sameBounce = context.bounced && failure?.by === 'refinery' && failure.reason.includes(context.bounced.id);
     if (context.bounced && !sameBounce) lines.push(`Your last submission ${context.bounced.id} was bounced by the refinery: ${context.bounced.reason}. Fix it, commit, and \`citadel done\` again.`);

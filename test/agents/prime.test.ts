@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderPrime } from '../../src/agents/prime.js';
 import { primeContext } from '../../src/agents/prime-context.js';
 import { claimBead, closeBead, createBead, modelContext, sendMail, setMergeRequestState, transact } from '../../src/model/index.js';
-import { composeMolecule, parseMolecule, pourMolecule, resolveMolecule } from '../../src/molecules/index.js';
+import { composeMolecule, parseMolecule, pourMolecule, releaseStep, resolveMolecule } from '../../src/molecules/index.js';
 import { memoryState } from './state.js';
 
 const quickFix = `# Quick fix: {{issue}}
@@ -82,6 +82,14 @@ describe('prime', () => {
     memory.apply(setMergeRequestState(as('refinery'), mr.id, 'rejected', 'gate `npm test` failed'));
     const text = renderPrime(primeContext(memory.state, { actor: 'nux', town: '/town' }));
     expect(text).toContain(`Your last submission ${mr.id} was bounced by the refinery: gate \`npm test\` failed.`);
+  });
+
+  it('tells an agent that an earlier attempt at its step stopped (its polecat went away), and why', () => {
+    const { memory, fix } = town();
+    memory.apply(releaseStep(fix, 'polecat nux exited with code 3', 'witness'));
+    memory.apply(claimBead(as('nux'), fix));
+    const text = renderPrime(primeContext(memory.state, { actor: 'nux', town: '/town' }));
+    expect(text).toMatch(/An earlier attempt stopped \(nux, [^)]+\): polecat nux exited with code 3\. Start the step again from the beginning\./);
   });
 
   it('finds the bead from --bead, from the polecat, or from what the actor claimed', () => {
