@@ -6,6 +6,7 @@ import { CitadelError } from '../common/errors.js';
 import { townPaths } from '../town/paths.js';
 import { connect, type DaemonClient } from './client.js';
 import { daemonPaths, ensurePrivateDir } from './runtime-dir.js';
+import { isAlive } from '../common/process.js';
 
 /** The citadel entry point the daemon is started from. */
 const citadelBin = fileURLToPath(new URL('../../bin/citadel.js', import.meta.url));
@@ -135,15 +136,6 @@ export async function stopDaemon(townRoot: string, options: LifecycleOptions = {
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   client.close();
   return { stopped: true, pid };
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function sizeOf(file: string): number {

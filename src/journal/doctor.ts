@@ -8,6 +8,7 @@ import { allSegments, readSegment, type SegmentRef } from './segments.js';
 import { listSnapshots, loadSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
 import type { Entity, JournalRecord } from './types.js';
+import { isAlive } from '../common/process.js';
 
 /** What `citadel doctor` reports about a journal (also its `--json` shape). */
 export interface DoctorReport {
@@ -224,13 +225,4 @@ function brokenFiles(dir: string): TornTail[] {
     if (match) out.push({ segment: match[1]!, offset: Number(match[2]), bytes: statSync(join(dir, name)).size, pending: false, file: name });
   }
   return out;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
