@@ -83,6 +83,25 @@ describe('workstation', () => {
     }, 'cursor after "now b" in pane b');
   });
 
+  it('sends arrows in application mode and bracketed pastes only to a program that asked (modes from the daemon)', async () => {
+    const { until, keys, source, ws } = await open(80, 24, (s) => {
+      s.spawn('app', sh('printf "\\033[?1h\\033[?2004happ-ready\\n"; exec cat'));
+      s.spawn('plain', sh('printf "plain-ready\\n"; exec cat'));
+    });
+    await until('both programs started', (t) => t.includes('app-ready') && t.includes('plain-ready'));
+    const sent = (pane: string): string => source.inputs.filter(([id]) => id === pane).map(([, data]) => data).join('');
+    keys.type('\x1b[A');
+    keys.type('\x1b[200~pasted\x1b[201~');
+    await waitFor(() => sent('app').includes('pasted'), 'the paste in app');
+    expect(sent('app')).toBe('\x1bOA\x1b[200~pasted\x1b[201~');
+    keys.type('\x02l');
+    await waitFor(() => ws.snapshot.state.focus === 'plain', 'focus on plain');
+    keys.type('\x1b[A');
+    keys.type('\x1b[200~pasted\x1b[201~');
+    await waitFor(() => sent('plain').includes('pasted'), 'the paste in plain');
+    expect(sent('plain')).toBe('\x1b[Apasted');
+  });
+
   it('sends the prefix itself when pressed twice, and says when a key after it is not bound', async () => {
     const { until, keys, source } = await open(80, 24, (s) => s.spawn('a', sh('exec od -c')));
     keys.type('\x02\x02\r\x04');
