@@ -4,6 +4,7 @@ import { FrameScheduler } from './frame-scheduler.js';
 import type { PaneModes, RowFrame } from './protocol.js';
 import { ScreenFeeder } from './screen-feeder.js';
 import { Screen } from './screen.js';
+import { isAlive } from '../common/process.js';
 
 /** Where a pane's frames go: one subscribed client. */
 export interface FrameSink {
@@ -263,13 +264,4 @@ export class Pane {
 
 function modesKey(modes: PaneModes): string {
   return `${modes.applicationCursor},${modes.bracketedPaste}`;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
