@@ -37,3 +37,27 @@ export function acquireLock(file: string, what: string): () => void {
     }
   };
 }
+
+/**
+ * Runs `fn` holding the `flock` on `file`, waiting for it (polling, up to `timeoutMs`) when
+ * another process holds it. For git operations that must not interleave across processes,
+ * such as `git worktree prune` and `git worktree add` (a prune can delete the half-made
+ * administrative folder of another process's add).
+ */
+export async function withLock<T>(file: string, what: string, fn: () => Promise<T>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let release: (() => void) | undefined;
+  for (let wait = 5; !release; wait = Math.min(wait * 2, 100)) {
+    try {
+      release = acquireLock(file, what);
+    } catch (error) {
+      if (!(error instanceof CitadelError && error.code === 'conflict') || Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    release();
+  }
+}

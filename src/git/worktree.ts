@@ -2,6 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync } from 'nod
 import { join, relative, resolve, sep } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { ensureExcluded } from './exclude.js';
+import { withLock } from './lock.js';
 import { polecatBranch, validateBranchName, validatePolecatName } from './names.js';
 import { git, gitRun } from './run.js';
 
@@ -80,10 +81,14 @@ export async function ensureWorktree(townRoot: string, polecat: string, beadId: 
     if (existsSync(path) && readdirSync(path).length > 0) {
       throw new CitadelError('refused', `${path} exists but is not a git worktree of ${repo}: move it away, then retry`);
     }
-    await git(repo, ['worktree', 'prune']);
     const mainTip = await resolveBranch(repo, options.mainBranch);
-    if (branchExists) await git(repo, ['worktree', 'add', '--quiet', path, branch]);
-    else await git(repo, ['worktree', 'add', '--quiet', '-b', branch, path, mainTip]);
+    // Slings run in parallel: one process's prune would delete the half-made folder of
+    // another's add, so the two happen one process at a time.
+    await withLock(join(repo, '.citadel', 'run', 'worktree-add.lock'), `adding a worktree to ${repo}`, async () => {
+      await git(repo, ['worktree', 'prune']);
+      if (branchExists) await git(repo, ['worktree', 'add', '--quiet', path, branch]);
+      else await git(repo, ['worktree', 'add', '--quiet', '-b', branch, path, mainTip]);
+    });
     return { path, branch, reused: false, resumed: branchExists };
   }
 

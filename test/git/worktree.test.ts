@@ -15,6 +15,14 @@ describe('ensureWorktree', () => {
     return made.path;
   };
 
+  it('makes several worktrees at once without one add tripping over another (parallel slings)', async () => {
+    const root = repo();
+    const names = Array.from({ length: 12 }, (_, i) => `cat${i}`);
+    const made = await Promise.all(names.map((name, i) => ensureWorktree(root, name, `ct-a${i}`, { mainBranch: 'main' })));
+    expect(made.map((wt) => wt.branch)).toEqual(names.map((name, i) => `polecat/${name}/ct-a${i}`));
+    for (const wt of made) expect(git(wt.path, 'symbolic-ref', '--short', 'HEAD')).toBe(wt.branch);
+  });
+
   it('creates a git-excluded worktree on polecat/<name>/<bead> from main’s tip', async () => {
     const root = repo();
     const tip = git(root, 'rev-parse', 'main');
