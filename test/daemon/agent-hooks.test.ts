@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
-import { makeTown, waitFor, type TestTown } from './harness.js';
+import { json, makeTown, waitFor, type TestTown } from './harness.js';
 
 let town: TestTown | undefined;
 let cleanups: Array<() => void> = [];
@@ -14,12 +14,6 @@ afterEach(async () => {
   for (const cleanup of cleanups) cleanup();
   cleanups = [];
 });
-
-async function json<T>(t: TestTown, args: string[]): Promise<T> {
-  const result = await t.cli([...args, '--json']);
-  if (result.code !== 0) throw new Error(`citadel ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
 
 /** A folder holding stand-ins for `claude` and `codex`: each prints its argv, then waits. */
 function standInAgents(): string {

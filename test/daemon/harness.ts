@@ -76,3 +76,10 @@ export class FrameScreen {
 }
 
 export { waitFor };
+
+/** Runs `citadel ARGS --json` in the town and parses its output, failing with stderr on a non-zero exit. */
+export async function json<T>(t: TestTown, args: string[]): Promise<T> {
+  const result = await t.cli([...args, '--json']);
+  if (result.code !== 0) throw new Error(`citadel ${args.join(' ')}: ${result.stderr}`);
+  return JSON.parse(result.stdout) as T;
+}

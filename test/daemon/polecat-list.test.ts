@@ -1,19 +1,13 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal } from '../../src/journal/index.js';
-import { makeTown, type TestTown } from './harness.js';
+import { json, makeTown, type TestTown } from './harness.js';
 
 let town: TestTown | undefined;
 afterEach(async () => {
   await town?.dispose();
   town = undefined;
 });
-
-async function json<T>(t: TestTown, args: string[]): Promise<T> {
-  const result = await t.cli([...args, '--json']);
-  if (result.code !== 0) throw new Error(`citadel ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
 
 interface Row {
   name: string;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openJournal } from '../../src/journal/index.js';
 import { git } from '../helpers/git.js';
-import { makeTown, waitFor, type TestTown } from './harness.js';
+import { json, makeTown, waitFor, type TestTown } from './harness.js';
 
 let town: TestTown | undefined;
 afterEach(async () => {
@@ -18,12 +18,6 @@ interface Row {
   pid: number | null;
   branch: string | null;
   worktree: string;
-}
-
-async function json<T>(t: TestTown, args: string[]): Promise<T> {
-  const result = await t.cli([...args, '--json']);
-  if (result.code !== 0) throw new Error(`citadel ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
 }
 
 const polecats = (t: TestTown) => json<Row[]>(t, ['polecat', 'list']);

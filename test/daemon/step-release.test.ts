@@ -1,19 +1,13 @@
 import { join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeTown, waitFor, type TestTown } from './harness.js';
+import { json, makeTown, waitFor, type TestTown } from './harness.js';
 
 let town: TestTown | undefined;
 afterEach(async () => {
   await town?.dispose();
   town = undefined;
 });
-
-async function json<T>(t: TestTown, args: string[]): Promise<T> {
-  const result = await t.cli([...args, '--json']);
-  if (result.code !== 0) throw new Error(`citadel ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
 
 describe('molecule steps released by the witness', () => {
   it('a molecule step whose polecat fails goes back to ready with the release recorded', async () => {
