@@ -5,6 +5,8 @@ import type { CliContext } from '../cli/context.js';
 import type { DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
 import { DaemonPaneSource } from './client/daemon-source.js';
+import { readLayout } from './live/layout-store.js';
+import { columnWidth } from './state/layout-reducer.js';
 import { readBeadTitle } from './shell/bead-titles.js';
 import { loadPanels, type PanelsModule } from './shell/panel-slot.js';
 import { Workstation, type ExitReason } from './shell/workstation.js';
@@ -58,6 +60,8 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       prefixKey: town.config.prefixKey,
       env: context.env,
       panelsLoading,
+      // The panels' sidebar width (panels/Sidebar.tsx initialSidebarWidth), from the same file.
+      sidebarWidthWhileLoading: (cols) => columnWidth(readLayout(town.paths.run), cols),
       copyFile: join(town.paths.run, 'copy-buffer.txt'),
       beadTitle: (id) => readBeadTitle(town.paths.projections, id),
       trace,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { PanelsModule } from '../../src/tui/shell/panel-slot.js';
 import { Workstation } from '../../src/tui/shell/workstation.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { LocalPaneSource } from './helpers/local-source.js';
@@ -200,5 +201,43 @@ describe('workstation', () => {
     await until('empty placeholder', (t) => t.includes('No polecats yet'));
     source.spawn('late', sh('printf "late pane\\n"; exec cat'));
     await until('new pane', (t) => t.includes('late pane') && t.includes('1 late'));
+  });
+
+  it('keeps the sidebar at the panels\' width while they load, so the ptys are not resized when they arrive', async () => {
+    const source = await LocalPaneSource.create();
+    source.spawn('a', sh('exec cat'));
+    const outer = new OuterTerminal(120, 30);
+    const dir = tempDir();
+    let arrive!: (panels: PanelsModule) => void;
+    const quarter = (cols: number): number => Math.round(cols / 4);
+    const ws = new Workstation({
+      stdin: new FakeKeys(),
+      stdout: outer,
+      source,
+      town: { root: dir.path, name: 'testtown' },
+      prefixKey: 'C-b',
+      env: {},
+      copyFile: join(dir.path, 'copy.txt'),
+      resizeDebounceMs: 10,
+      panelsLoading: new Promise((resolve) => (arrive = resolve)),
+      sidebarWidthWhileLoading: quarter,
+    });
+    cleanups.push(() => {
+      ws.stop();
+      source.close();
+      outer.dispose();
+      dir.dispose();
+    });
+    const started = ws.start();
+    await waitFor(() => source.resizes.some(([, , r]) => r === 27), 'pty sized while the panels load');
+    // A resize while they load: the kept width follows the size, as the panels' will.
+    outer.resize(100, 30);
+    await waitFor(() => source.resizes.some(([, c]) => c === 100 - quarter(100) - 1), 'pty resized at the panels\' width');
+    const body = ws.snapshot.layout.panes[0]!.body;
+    arrive({ Sidebar: () => null, initialSidebarWidth: (_town, cols) => quarter(cols) });
+    await started;
+    expect(ws.snapshot.state.sidebarWidth).toBe(quarter(100));
+    // The same pane rectangle: no new layout, so no pty resize is scheduled (programs keep their size).
+    expect(ws.snapshot.layout.panes[0]!.body).toEqual(body);
   });
 });

@@ -53,6 +53,12 @@ export interface WorkstationOptions {
   readonly panels?: PanelsModule | undefined;
   /** The panels, when they are still loading (they get the sidebar when they arrive). */
   readonly panelsLoading?: Promise<PanelsModule | undefined> | undefined;
+  /**
+   * The width the panels' sidebar will take at `cols` columns (their remembered layout), kept
+   * while they load: a different width would make the panes jump and resize every pty when the
+   * panels arrive — late, on a loaded machine, after programs drew at the first size.
+   */
+  readonly sidebarWidthWhileLoading?: ((cols: number) => number) | undefined;
   /** Where copy mode also writes the copied text (the fallback when OSC 52 is not honoured). */
   readonly copyFile: string;
   /** A bead's title for the title bars, if known. */
@@ -112,7 +118,8 @@ export class Workstation {
     this.panels = options.panels;
     const { columns, rows } = options.stdout;
     // While the panels load, their column is kept at its usual width, so the panes do not jump.
-    const sidebar = options.panels ? this.sidebarWidthOf(options.panels, columns) : options.panelsLoading ? Math.round(columns * 0.3) : 0;
+    this.panelsPending = !options.panels && options.panelsLoading !== undefined;
+    const sidebar = options.panels ? this.sidebarWidthOf(options.panels, columns) : this.panelsPending ? this.sidebarWhileLoading(columns) : 0;
     this.state = initialWorkstationState(columns, rows, sidebar);
     this.layout = layoutOf(this.state);
     this.compositor = new Compositor(
@@ -134,6 +141,13 @@ export class Workstation {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
+  /** Whether the panels are still loading (their sidebar's width is kept for them). */
+  private panelsPending: boolean;
+
+  private sidebarWhileLoading(columns: number): number {
+    return this.options.sidebarWidthWhileLoading?.(columns) ?? Math.round(columns * 0.3);
+  }
+
   private sidebarWidthOf(panels: PanelsModule, columns: number): number {
     if (!panels.Sidebar) return 0;
     return panels.initialSidebarWidth?.(this.options.town, columns) ?? Math.round(columns * 0.3);
@@ -142,6 +156,7 @@ export class Workstation {
   /** The panels arrived: their colors, their sidebar width, and their components in the chrome. */
   private setPanels(panels: PanelsModule | undefined): void {
     if (this.stopped) return;
+    this.panelsPending = false;
     this.panels = panels;
     const tokens = this.options.env['NO_COLOR'] || !panels ? undefined : panels.chromeTokens?.(this.options.town, this.options.env);
     if (tokens) this.palette = paletteFromTokens(tokens, this.palette);
@@ -417,6 +432,8 @@ export class Workstation {
 
   private onResize(): void {
     const { columns, rows } = this.options.stdout;
+    // While the panels load, their sidebar follows the size as theirs will when they arrive.
+    if (this.panelsPending) this.dispatch({ type: 'sidebar', width: this.sidebarWhileLoading(columns) });
     this.dispatch({ type: 'resize', cols: columns, rows });
     if (this.copy) {
       const body = this.layout.panes.find((p) => p.id === this.state.focus)?.body;
