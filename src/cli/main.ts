@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CitadelError, isCitadelError } from '../common/errors.js';
-import { createContext, type CliContext, type World } from './context.js';
+import { visibleText } from '../common/visible-text.js';
+import { createContext, jsonText, type CliContext, type World } from './context.js';
 import { loadersFor, type Register } from './registry.js';
 
 /**
@@ -37,7 +38,7 @@ export function buildProgram(context: CliContext, world: World, registers: reado
   // `report`, in citadel's shape; what else it writes to stderr is the help it shows for a
   // command missing its subcommand (`citadel bead`), kept for `report` to print.
   const output = {
-    writeOut: (text: string) => world.stdout(text),
+    writeOut: (text: string) => world.stdout(visibleText(text)),
     writeErr: (text: string) => {
       if (!text.startsWith('error:')) helpShown.push(text);
     },
@@ -62,7 +63,7 @@ function report(error: unknown, wantsJson: boolean, world: World, helpShown: str
     if (error.code === 'commander.help') {
       // `citadel bead` alone: the command's help, as a usage error (it needs a subcommand).
       if (wantsJson) writeError(world, true, 'usage', 'a subcommand is needed (see --help)');
-      else world.stderr(helpShown.splice(0).join(''));
+      else world.stderr(visibleText(helpShown.splice(0).join('')));
       return 2;
     }
     const message = error.message.replace(/^error: /, '');
@@ -78,9 +79,10 @@ function report(error: unknown, wantsJson: boolean, world: World, helpShown: str
   return 1;
 }
 
+/** Messages carry ids, titles and typed arguments: controls are made visible, JSON kept exact. */
 function writeError(world: World, wantsJson: boolean, code: string, message: string): void {
-  if (wantsJson) world.stderr(`${JSON.stringify({ error: { code, message } })}\n`);
-  else world.stderr(`citadel: ${message}\n`);
+  if (wantsJson) world.stderr(jsonText({ error: { code, message } }, 0));
+  else world.stderr(`citadel: ${visibleText(message)}\n`);
 }
 
 function optionValue(argv: readonly string[], name: string): string | undefined {

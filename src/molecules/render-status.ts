@@ -1,3 +1,4 @@
+import { visibleLine } from '../common/visible-text.js';
 import type { InstanceSummary, MoleculeStatus, StepState } from './status.js';
 
 const marks: Record<StepState, string> = { closed: '[x]', in_progress: '[>]', ready: '[ ]', pending: '[.]' };
@@ -38,7 +39,8 @@ export function renderStatus(status: MoleculeStatus): string {
   if (status.done) out.push(`done: every step is closed${status.status === 'closed' ? ' and the instance is closed' : ''}`);
   else if (status.ready.length > 0) out.push(`ready now: ${status.ready.map((id) => `${id} (${names.get(id)})`).join(', ')}`);
   else out.push('ready now: nothing (every open step is claimed or waiting)');
-  return `${out.join('\n')}\n`;
+  // Titles, holders and reasons come from the journal: each line stays one visible line.
+  return `${out.map(visibleLine).join('\n')}\n`;
 }
 
 /** The text of `citadel molecule status` without an id: one line per instance. */
@@ -51,5 +53,5 @@ export function renderInstances(instances: readonly InstanceSummary[]): string {
     const ready = i.status === 'closed' ? '' : `  ready: ${i.ready.length ? i.ready.join(', ') : '-'}`;
     return `${i.id.padEnd(idWidth)}  ${i.molecule.padEnd(nameWidth)}  ${i.status.padEnd(11)} ${progress}  ${i.title}${ready}`;
   });
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(visibleLine).join('\n')}\n`;
 }

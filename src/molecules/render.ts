@@ -1,8 +1,10 @@
+import { visibleText } from '../common/visible-text.js';
 import type { ResolvedMolecule, VarSpec } from './types.js';
 
 /**
  * The text of `citadel molecule show`: the resolved steps in pour order, each with its needs,
- * role, acceptance, gate and prose. Deterministic (golden-tested).
+ * role, acceptance, gate and prose, with control characters made visible. Deterministic
+ * (golden-tested).
  */
 export function renderResolved(molecule: ResolvedMolecule, specs: readonly VarSpec[], origin?: string): string {
   const out: string[] = [];
@@ -32,5 +34,6 @@ export function renderResolved(molecule: ResolvedMolecule, specs: readonly VarSp
     if (step.gate !== null) out.push(`   gate: ${step.gate}`);
     if (step.body) out.push(...step.body.split('\n').map((line) => `   ${line}`.trimEnd()));
   });
-  return `${out.map((line) => line.trimEnd()).join('\n')}\n`;
+  // A molecule file is anyone's text: no control in it reaches the terminal (tabs kept).
+  return `${out.map((line) => visibleText(line.trimEnd())).join('\n')}\n`;
 }

@@ -60,7 +60,8 @@ export function register(program: Command, context: CliContext): void {
         gates: town.config.gates,
         mainBranch: town.config.mainBranch,
         switches,
-        out: { write: (text) => context.out(text), isTTY: process.stdout.isTTY === true, color },
+        // Its own colours and spinner: written as they are (context.out would make them visible).
+        out: { write: (text) => context.raw(text), isTTY: process.stdout.isTTY === true, color },
         input: process.stdin,
         env: { ...context.env, CITADEL_TOWN: town.paths.root },
         citadel: [process.execPath, process.argv[1] ?? 'citadel'],

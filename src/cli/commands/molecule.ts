@@ -134,7 +134,9 @@ async function listAction(context: CliContext, options: { json?: boolean }): Pro
     else lines.push(`${row.name.padEnd(width)}  ${origin}  ${String(row.steps).padStart(5)}  ${row.title}`);
   }
   if (rows.some((r) => r.overrides)) lines.push('* a town molecule overriding the built-in of the same name');
-  context.out(`${lines.join('\n')}\n`);
+  // Names, titles and errors come from molecule files: each row stays one visible line.
+  const { visibleLine } = await import('../../common/visible-text.js');
+  context.out(`${lines.map(visibleLine).join('\n')}\n`);
 }
 
 async function resolved(lib: MoleculeLibrary, name: string, vars: string[], lenient: boolean) {

@@ -20,8 +20,10 @@ export function register(program: Command, context: CliContext): void {
         context.out('no polecats yet: `citadel sling BEAD` starts one\n');
         return;
       }
-      // A hand-written or older record may lack fields: every cell is made text, never undefined.
-      const cell = (value: unknown): string => (value === null || value === undefined || value === '' ? '-' : String(value));
+      // A hand-written or older record may lack fields: every cell is made text, never undefined,
+      // and one visible line (records are files anyone in the town can write).
+      const { visibleLine } = await import('../../common/visible-text.js');
+      const cell = (value: unknown): string => (value === null || value === undefined || value === '' ? '-' : visibleLine(String(value)));
       const table = rows.map((p) => [cell(p.name), cell(p.status) + (p.status === 'exited' && typeof p.exit_code === 'number' ? `(${p.exit_code})` : ''), cell(p.bead), cell(p.agent), cell(p.branch)]);
       const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((row) => row[i]!.length), ['NAME', 'STATUS', 'BEAD', 'AGENT'][i]!.length));
       const line = (row: string[]): string => `${row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ')}\n`;

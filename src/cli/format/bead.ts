@@ -1,3 +1,4 @@
+import { visibleLine, visibleText } from '../../common/visible-text.js';
 import type { Bead } from '../../model/bead.js';
 import { childrenOf, dependentsOf } from '../../model/query.js';
 import { whyNotReady } from '../../model/ready.js';
@@ -68,8 +69,10 @@ export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string
     lines.push('metadata (kept from an import):');
     for (const [key, value] of Object.entries(bead.metadata)) lines.push(`  ${key}: ${oneLine(JSON.stringify(value))}`);
   }
-  if (bead.body.trim()) lines.push('', bead.body.replace(/\s+$/, ''));
-  return `${lines.join('\n')}\n`;
+  // Every line above is one line whatever its fields hold; the body keeps its own lines.
+  const shown = lines.map(visibleLine);
+  if (bead.body.trim()) shown.push('', visibleText(bead.body.replace(/\s+$/, '')));
+  return `${shown.join('\n')}\n`;
 }
 
 function describe(id: string, beads: ReadonlyMap<string, Bead>): string {

@@ -1,6 +1,7 @@
 import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CitadelError, usage } from '../../common/errors.js';
+import { terminalSafeJson } from '../../common/visible-text.js';
 import { BEAD_TYPES, WORK_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
 import { exportLines } from '../../model/export.js';
 import { importBeads } from '../../model/import/apply.js';
@@ -158,7 +159,8 @@ export function exportAction(context: CliContext, file: string | undefined, opti
   const beads = beadsOf(context.town().journal.read());
   const text = exportLines(beads.values());
   if (file === undefined || file === '-') {
-    context.out(text);
+    // JSON Lines are data: exact, with what JSON leaves raw (C1, bidi) escaped for the terminal.
+    context.raw(terminalSafeJson(text));
     return;
   }
   const target = resolve(context.cwd, file);
