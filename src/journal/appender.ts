@@ -1,7 +1,8 @@
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, fsyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, fsyncSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { fsyncDir } from './files.js';
+import { APPEND_CREATE, openSafe } from './safefs.js';
 
 /**
  * Appends mutations to the active segment, durably. Used only under the store lock. Keeps the
@@ -18,7 +19,7 @@ export class SegmentAppender {
   /** Creates segment `name` (empty) for the next mutation. Never renames the full one. */
   roll(name: string): void {
     try {
-      closeSync(openSync(join(this.dir, name), 'a'));
+      closeSync(openSafe(join(this.dir, name), APPEND_CREATE));
       if (this.fsync) fsyncDir(this.dir);
     } catch (error) {
       throw ioError(`could not start segment ${name}`, error);
@@ -60,7 +61,7 @@ export class SegmentAppender {
       this.close();
       const path = join(this.dir, segment);
       const created = !existsSync(path);
-      const fd = openSync(path, 'a');
+      const fd = openSafe(path, APPEND_CREATE);
       if (created && this.fsync) fsyncDir(this.dir);
       this.open = { segment, fd };
     }
@@ -74,6 +75,7 @@ export class SegmentAppender {
 }
 
 function ioError(what: string, error: unknown): CitadelError {
+  if (error instanceof CitadelError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? 'error';
   return new CitadelError('io', `journal ${what} (${code}: ${(error as Error).message}); the mutation was not applied`, { code });
 }

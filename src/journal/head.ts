@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32c, crcHex } from './crc32c.js';
+import { openIfPresent, openSafe, READ, READ_WRITE, READ_WRITE_CREATE } from './safefs.js';
 
 /**
  * `HEAD.json`: a cache of where the journal ends and how far the projections got (the
@@ -25,13 +26,10 @@ export interface Head {
 export const HEAD_FILE = 'HEAD.json';
 const SIZE = 256;
 
+/** HEAD.json, or undefined when missing or damaged; a link or a directory in its place is refused. */
 export function readHead(journalDir: string): Head | undefined {
-  let fd: number;
-  try {
-    fd = openSync(join(journalDir, HEAD_FILE), 'r');
-  } catch {
-    return undefined;
-  }
+  const fd = openIfPresent(join(journalDir, HEAD_FILE), READ);
+  if (fd === undefined) return undefined;
   try {
     const buffer = Buffer.allocUnsafe(SIZE);
     const n = readSync(fd, buffer, 0, SIZE, 0);
@@ -64,10 +62,10 @@ export class HeadWriter {
     if (this.fd === undefined) {
       const file = join(this.journalDir, HEAD_FILE);
       try {
-        this.fd = openSync(file, 'r+');
+        this.fd = openSafe(file, READ_WRITE);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        this.fd = openSync(file, 'w+');
+        this.fd = openSafe(file, READ_WRITE_CREATE);
       }
     }
     writeSync(this.fd, line, 0);

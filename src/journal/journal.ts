@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { existsSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { SegmentAppender } from './appender.js';
@@ -10,6 +10,7 @@ import { rebuildProjections, writeProjections } from './projections.js';
 import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
 import { buildRecords } from './records.js';
 import { allSegments, ARCHIVE_DIR, liveSegments, readSegment, segmentName, type SegmentRef } from './segments.js';
+import { ensureDir } from './safefs.js';
 import { listSnapshots, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
 import type { Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
@@ -25,7 +26,7 @@ const RECENT = 2000;
  * the first `read()` or `mutate()`, from the newest snapshot plus the journal after it.
  */
 export function openJournal(dir: string, options: JournalOptions): Journal & JournalInternals {
-  mkdirSync(dir, { recursive: true });
+  ensureDir(dir);
   return new FileJournal(dir, options);
 }
 
@@ -36,7 +37,22 @@ export interface JournalInternals {
   /** Writes a snapshot now (under the lock) and archives the segments it covers. */
   checkpoint(): Promise<number>;
   /** Under the lock: replays, rewrites every projection file, HEAD and a checkpoint (doctor --repair). */
-  rebuildDerived(): Promise<{ seq: number; written: number; removed: number }>;
+  rebuildDerived(): Promise<{ seq: number; written: number; leftOver: number }>;
+}
+
+/**
+ * The fail-closed error for a journal that ends below what HEAD.json or a snapshot says was
+ * acknowledged: the newest segment was cut, deleted, or put back to an older copy (a
+ * `git checkout` of a committed `.citadel/`). Reading on would show half the entities and
+ * the next write would reuse seqs.
+ */
+export function missingRecordsError(dir: string, endSeq: number, evidence: { seq: number; source: string }): CitadelError {
+  const range = evidence.seq === endSeq + 1 ? `record ${evidence.seq} is` : `records ${endSeq + 1}..${evidence.seq} are`;
+  return new CitadelError(
+    'corrupt',
+    `journal corrupt: ${dir}: the journal ends at seq ${endSeq} but ${evidence.source} says ${evidence.seq}: ${range} missing; run \`citadel doctor --repair\``,
+    { dir, seq: endSeq + 1, reason: `records ${endSeq + 1}..${evidence.seq} missing`, evidence: evidence.source },
+  );
 }
 
 interface Position {
@@ -57,6 +73,13 @@ class FileJournal implements Journal, JournalInternals {
   private cachedView: StateView | undefined;
   /** The seq of the newest snapshot this handle knows of. */
   private snapshotSeq = 0;
+  /**
+   * The highest seq something that a cut segment cannot erase says was acknowledged (HEAD.json,
+   * a snapshot): the journal must reach it, or records were lost and every read fails closed.
+   */
+  private evidence = { seq: 0, source: '' };
+  /** HEAD.json as read at the start of the last catch-up (before the segments). */
+  private lastHead: Head | undefined;
   /** The projection files may lag the journal and a repair has not happened yet. */
   private projectionsToCheck = true;
   readonly recoveries: RecoveryEvent[] = [];
@@ -153,6 +176,10 @@ class FileJournal implements Journal, JournalInternals {
     return size !== this.pos.offset || existsSync(join(this.dir, segmentName(state.seq + 1)));
   }
 
+  private noteEvidence(seq: number, source: string): void {
+    if (seq > this.evidence.seq) this.evidence = { seq, source };
+  }
+
   /** Loads the state on first use: the newest good snapshot, then the journal after it. */
   private loaded(): EntityState {
     if (this.state) return this.state;
@@ -160,6 +187,8 @@ class FileJournal implements Journal, JournalInternals {
       const loadedSnapshot = loadSnapshot(this.dir, snapshot.name, false);
       if (!loadedSnapshot) continue;
       const { header } = loadedSnapshot;
+      // A snapshot says its seq was acknowledged even when the journal behind it is gone.
+      this.noteEvidence(header.seq, snapshot.name);
       const live = existsSync(join(this.dir, header.segment)) || existsSync(join(this.dir, ARCHIVE_DIR, header.segment));
       if (!live) continue;
       this.state = EntityState.from(header.seq, loadedSnapshot.kinds);
@@ -204,6 +233,19 @@ class FileJournal implements Journal, JournalInternals {
   private catchUp(repair: boolean): [string, string][] {
     const state = this.state!;
     const touched: [string, string][] = [];
+    // HEAD.json first: it is written after the records it counts are durable, so the segments
+    // read after it hold at least its seq (one small read, only when something changed).
+    const head = (this.lastHead = readHead(this.dir));
+    if (head) {
+      this.noteEvidence(head.seq, 'HEAD.json');
+      this.noteEvidence(head.snapshot, 'HEAD.json (its snapshot)');
+    }
+    this.scanFrom(state, touched, repair);
+    if (state.seq < this.evidence.seq) throw missingRecordsError(this.dir, state.seq, this.evidence);
+    return touched;
+  }
+
+  private scanFrom(state: EntityState, touched: [string, string][], repair: boolean): void {
     let segments: SegmentRef[] = liveSegments(this.dir);
     let index = segments.findIndex((s) => s.name === this.pos.segment);
     if (index < 0) {
@@ -212,7 +254,7 @@ class FileJournal implements Journal, JournalInternals {
     }
     if (index < 0) {
       // Nothing written yet, or our segment not created yet by the first writer.
-      if (state.seq === 0 && this.pos.offset === 0 && segments.length === 0) return touched;
+      if (state.seq === 0 && this.pos.offset === 0 && segments.length === 0) return;
       throw new CitadelError('corrupt', `journal corrupt: segment ${join(this.dir, this.pos.segment)} is missing (seq ${state.seq + 1} expected in it); run \`citadel doctor\``);
     }
     for (let i = index; i < segments.length; i++) {
@@ -238,7 +280,6 @@ class FileJournal implements Journal, JournalInternals {
       if (repair) this.recoveries.push(setAsideTornTail(segment.path, at.offset, this.fsync));
       break;
     }
-    return touched;
   }
 
   // ---------------------------------------------------------------- writes
@@ -256,12 +297,12 @@ class FileJournal implements Journal, JournalInternals {
     });
   }
 
-  rebuildDerived(): Promise<{ seq: number; written: number; removed: number }> {
+  rebuildDerived(): Promise<{ seq: number; written: number; leftOver: number }> {
     return this.underLock(() => {
       this.reconcile();
       const state = this.state!;
-      const result = this.options.projections ? rebuildProjections(this.options.projections, state, this.fsync) : { written: 0, removed: 0 };
-      if (this.options.projections) logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.removed} removed at seq ${state.seq}` });
+      const result = this.options.projections ? rebuildProjections(this.options.projections, state, this.fsync) : { written: 0, leftOver: 0 };
+      if (this.options.projections) logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
       if (state.seq > 0) this.writeCheckpoint();
       this.writeHeadNow(readHead(this.dir), state.seq);
       this.projectionsToCheck = false;
@@ -289,7 +330,7 @@ class FileJournal implements Journal, JournalInternals {
   private reconcile(): Head | undefined {
     this.loaded();
     const touched = this.catchUp(true);
-    const head = readHead(this.dir);
+    const head = this.lastHead; // read by catchUp, under the lock
     if (this.options.projections) this.repairProjections(head, touched);
     return head;
   }
@@ -363,7 +404,7 @@ class FileJournal implements Journal, JournalInternals {
     for (let i = 0; i + 1 < live.length; i++) {
       const lastSeq = live[i + 1]!.firstSeq - 1;
       if (lastSeq > state.seq || live[i]!.name === this.pos.segment) break;
-      mkdirSync(archive, { recursive: true });
+      ensureDir(archive);
       renameSync(live[i]!.path, join(archive, live[i]!.name));
       moved = true;
     }
@@ -388,7 +429,7 @@ class FileJournal implements Journal, JournalInternals {
       // a fresh journal: nothing to project
     } else if (dirMissing || !head || head.projected > state.seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
       const result = rebuildProjections(root, state, this.fsync);
-      logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.removed} removed at seq ${state.seq}` });
+      logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
     } else {
       const keys = new Map<string, readonly [string, string]>();
       for (const record of this.records(head.projected + 1)) {

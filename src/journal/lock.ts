@@ -1,7 +1,8 @@
-import { closeSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { openIfPresent, openSafe, READ, READ_WRITE_CREATE, readFileSafe } from './safefs.js';
 
 /**
  * The store lock: `flock(2)` on `<journal>/LOCK`, through fs-ext. The kernel holds it for the
@@ -36,7 +37,9 @@ export class StoreLock {
   ) {}
 
   private open(): number {
-    this.fd ??= openSync(join(this.journalDir, LOCK_FILE), 'a+');
+    // Read-write, not append: the holder note is rewritten at offset 0. Never through a link;
+    // a directory in its place is one line (safefs), not a stack trace.
+    this.fd ??= openSafe(join(this.journalDir, LOCK_FILE), READ_WRITE_CREATE);
     return this.fd;
   }
 
@@ -101,7 +104,7 @@ export class StoreLock {
 /** The last holder noted in the lock file (the current one if the lock is held). */
 export function readLockHolder(journalDir: string): LockHolder | undefined {
   try {
-    const text = readFileSync(join(journalDir, LOCK_FILE), 'utf8').trim();
+    const text = readFileSafe(join(journalDir, LOCK_FILE))?.toString('utf8').trim();
     return text ? (JSON.parse(text) as LockHolder) : undefined;
   } catch {
     return undefined;
@@ -110,12 +113,13 @@ export function readLockHolder(journalDir: string): LockHolder | undefined {
 
 /** Whether another open file holds the lock right now (tested with a non-blocking shared lock). */
 export function isLockHeld(journalDir: string): boolean {
-  let fd: number;
+  let fd: number | undefined;
   try {
-    fd = openSync(join(journalDir, LOCK_FILE), 'r');
+    fd = openIfPresent(join(journalDir, LOCK_FILE), READ);
   } catch {
-    return false;
+    return false; // not a lockable file: doctor reports it separately
   }
+  if (fd === undefined) return false;
   try {
     flockSync(fd, 'shnb');
     flockSync(fd, 'un');

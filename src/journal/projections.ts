@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fsyncDir, writeFileAtomic } from './files.js';
+import { ensureDir, isSafeDir, readFileSafe } from './safefs.js';
 import type { EntityState } from './state.js';
 import type { Entity } from './types.js';
 
@@ -8,6 +9,11 @@ import type { Entity } from './types.js';
  * Projections: one pretty JSON file per live entity, `<root>/<kind>/<id>.json`, for people and
  * `git diff`. They are derived: written after the journal, rebuilt from it when behind or
  * missing, and never read on the hot path (the snapshot and the journal are).
+ *
+ * They are also the last copy of an entity when the journal lost records (a cut segment, an
+ * old checkout): so nothing here removes the file of an entity the state does not know. Only a
+ * tombstone the journal holds removes a file (`writeProjections`); `doctor --repair` judges
+ * the rest (src/journal/repair.ts).
  */
 export function projectionFile(root: string, kind: string, id: string): string {
   return join(root, kind, `${id}.json`);
@@ -24,7 +30,7 @@ export function writeProjections(root: string, state: EntityState, touched: Iter
     if (kind.startsWith('_')) continue;
     const dir = join(root, kind);
     if (!dirs.has(dir)) {
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       dirs.add(dir);
     }
     const entity = state.get(kind, id);
@@ -35,19 +41,18 @@ export function writeProjections(root: string, state: EntityState, touched: Iter
   if (fsync) for (const dir of dirs) fsyncDir(dir);
 }
 
-/** Rewrites every projection from the state and removes files of entities that no longer exist. */
-export function rebuildProjections(root: string, state: EntityState, fsync: boolean): { written: number; removed: number } {
+/**
+ * Rewrites every projection that differs from the state. Files of entities the state does
+ * not hold are left alone and counted (`leftOver`): they may be the only copy of records the
+ * journal lost.
+ */
+export function rebuildProjections(root: string, state: EntityState, fsync: boolean): { written: number; leftOver: number } {
   let written = 0;
-  let removed = 0;
+  let leftOver = 0;
   for (const [kind, map] of state.entries()) {
     const dir = join(root, kind);
-    mkdirSync(dir, { recursive: true });
-    for (const name of readdirSync(dir)) {
-      if (name.endsWith('.json') && !map.has(name.slice(0, -5))) {
-        unlinkIfPresent(join(dir, name));
-        removed++;
-      }
-    }
+    ensureDir(dir);
+    for (const name of readdirSync(dir)) if (name.endsWith('.json') && !map.has(name.slice(0, -5))) leftOver++;
     for (const [id, entity] of map) {
       const file = projectionFile(root, kind, id);
       const text = projectionText(entity);
@@ -58,7 +63,7 @@ export function rebuildProjections(root: string, state: EntityState, fsync: bool
     }
     if (fsync) fsyncDir(dir);
   }
-  return { written, removed };
+  return { written, leftOver };
 }
 
 /** Compares projection files with the state: which are missing, stale, or left over. */
@@ -69,7 +74,7 @@ export function checkProjections(root: string, state: EntityState): { checked: n
   let checked = 0;
   for (const [kind, map] of state.entries()) {
     const dir = join(root, kind);
-    const present = new Set(existsSync(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []);
+    const present = new Set(isSafeDir(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []);
     for (const [id, entity] of map) {
       checked++;
       const name = `${id}.json`;
@@ -82,7 +87,41 @@ export function checkProjections(root: string, state: EntityState): { checked: n
   return { checked, missing, stale, extra };
 }
 
-function unlinkIfPresent(file: string): void {
+/**
+ * The entities held by projection files under `root`: every directory named like a kind
+ * (`skip` aside) whose `<id>.json` files parse to an object with that id. For repair, which
+ * recovers entities the journal lost from them.
+ */
+export function readProjectionEntities(root: string, skip: ReadonlySet<string>): Map<string, Map<string, Entity>> {
+  const out = new Map<string, Map<string, Entity>>();
+  if (!isSafeDir(root)) return out;
+  for (const kind of readdirSync(root)) {
+    if (skip.has(kind) || !/^[a-z][a-z0-9_-]{0,63}$/.test(kind)) continue;
+    const dir = join(root, kind);
+    let safe: boolean;
+    try {
+      safe = isSafeDir(dir);
+    } catch {
+      continue; // a link or a file: not ours to read
+    }
+    if (!safe) continue;
+    const map = new Map<string, Entity>();
+    for (const name of readdirSync(dir)) {
+      if (!name.endsWith('.json')) continue;
+      const id = name.slice(0, -5);
+      try {
+        const value = JSON.parse(readFileSafe(join(dir, name))?.toString('utf8') ?? 'null') as unknown;
+        if (value && typeof value === 'object' && !Array.isArray(value) && (value as Entity).id === id) map.set(id, value as Entity);
+      } catch {
+        // a link, or not JSON: not an entity
+      }
+    }
+    if (map.size) out.set(kind, map);
+  }
+  return out;
+}
+
+export function unlinkIfPresent(file: string): void {
   try {
     unlinkSync(file);
   } catch (error) {
@@ -92,8 +131,8 @@ function unlinkIfPresent(file: string): void {
 
 function readIfPresent(file: string): string | undefined {
   try {
-    return readFileSync(file, 'utf8');
+    return readFileSafe(file)?.toString('utf8');
   } catch {
-    return undefined;
+    return undefined; // a link or a directory: differs, so it is replaced (a rename never follows it)
   }
 }

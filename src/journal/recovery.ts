@@ -1,12 +1,13 @@
-import { appendFileSync, closeSync, fsyncSync, ftruncateSync, openSync, readSync, fstatSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, ftruncateSync, readSync, fstatSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fsyncDir } from './files.js';
+import { APPEND_CREATE, openSafe, READ_WRITE, REPLACE } from './safefs.js';
 
 /** Every repair the journal makes on its own or through `citadel doctor --repair` is logged here, one JSON line each. */
 export const RECOVERY_LOG = 'recovery.log';
 
 export interface RecoveryEvent {
-  readonly action: 'set-aside-torn-tail' | 'quarantine' | 'rebuild-projections' | 'drop-snapshot';
+  readonly action: 'set-aside-torn-tail' | 'quarantine' | 'rebuild-projections' | 'drop-snapshot' | 'recover' | 'remove-projection';
   readonly segment?: string;
   readonly offset?: number;
   readonly bytes?: number;
@@ -16,7 +17,12 @@ export interface RecoveryEvent {
 
 export function logRecovery(journalDir: string, event: RecoveryEvent): void {
   try {
-    appendFileSync(join(journalDir, RECOVERY_LOG), `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid, ...event })}\n`);
+    const fd = openSafe(join(journalDir, RECOVERY_LOG), APPEND_CREATE);
+    try {
+      writeSync(fd, `${JSON.stringify({ ts: new Date().toISOString(), pid: process.pid, ...event })}\n`);
+    } finally {
+      closeSync(fd);
+    }
   } catch {
     // the log is for people; a failure to log must not undo a recovery already made
   }
@@ -29,7 +35,7 @@ export function logRecovery(journalDir: string, event: RecoveryEvent): void {
  * store lock, when no one can be writing.
  */
 export function setAsideTornTail(segmentPath: string, offset: number, fsync = true): RecoveryEvent {
-  const fd = openSync(segmentPath, 'r+');
+  const fd = openSafe(segmentPath, READ_WRITE);
   try {
     const size = fstatSync(fd).size;
     const torn = Buffer.alloc(size - offset);
@@ -40,14 +46,13 @@ export function setAsideTornTail(segmentPath: string, offset: number, fsync = tr
       read += n;
     }
     const broken = `${segmentPath}.${offset}.broken`;
-    writeFileSync(broken, torn.subarray(0, read));
-    if (fsync) {
-      const brokenFd = openSync(broken, 'r');
-      try {
-        fsyncSync(brokenFd);
-      } finally {
-        closeSync(brokenFd);
-      }
+    const brokenFd = openSafe(broken, REPLACE);
+    try {
+      let written = 0;
+      while (written < read) written += writeSync(brokenFd, torn, written, read - written);
+      if (fsync) fsyncSync(brokenFd);
+    } finally {
+      closeSync(brokenFd);
     }
     ftruncateSync(fd, offset);
     if (fsync) {

@@ -60,7 +60,7 @@ export async function repairJournal(dir: string, options: { writer: string; proj
   const journal = openJournal(dir, { writer: options.writer, projections: options.projections });
   try {
     const rebuilt = await journal.rebuildDerived();
-    actions.push(`rebuilt state at seq ${rebuilt.seq}${options.projections ? `, projections (${rebuilt.written} written, ${rebuilt.removed} removed)` : ''}, HEAD.json and a checkpoint`);
+    actions.push(`rebuilt state at seq ${rebuilt.seq}${options.projections ? `, projections (${rebuilt.written} written, ${rebuilt.leftOver} left over)` : ''}, HEAD.json and a checkpoint`);
   } finally {
     journal.close();
   }

@@ -1,5 +1,7 @@
-import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, readdirSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { CitadelError } from '../common/errors.js';
+import { isSafeDir, openSafe, READ } from './safefs.js';
 
 /**
  * Segment files are `seg-<first seq, 12 digits>.jsonl`: the name says where a seq lives, so
@@ -21,7 +23,7 @@ export interface SegmentRef {
 }
 
 function list(dir: string, archived: boolean): SegmentRef[] {
-  if (!existsSync(dir)) return [];
+  if (!isSafeDir(dir)) return [];
   const out: SegmentRef[] = [];
   for (const name of readdirSync(dir)) {
     const match = SEGMENT.exec(name);
@@ -43,17 +45,28 @@ export function allSegments(journalDir: string): SegmentRef[] {
   return [...archived, ...live].sort((a, b) => a.firstSeq - b.firstSeq);
 }
 
-/** Reads a segment from `start` to its current end (from `archive/` if it moved meanwhile). */
+/**
+ * Reads a segment from `start` to its current end (from `archive/` if it moved meanwhile).
+ * A segment shorter than `start` (bytes this process already read) lost acknowledged records:
+ * cut by hand, or put back to an older copy by `git checkout`; that fails closed.
+ */
 export function readSegment(segment: SegmentRef, start: number): Buffer {
   let fd: number;
   try {
-    fd = openSync(segment.path, 'r');
+    fd = openSafe(segment.path, READ);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || segment.archived) throw error;
-    fd = openSync(join(dirname(segment.path), ARCHIVE_DIR, segment.name), 'r');
+    fd = openSafe(join(dirname(segment.path), ARCHIVE_DIR, segment.name), READ);
   }
   try {
     const size = fstatSync(fd).size;
+    if (size < start) {
+      throw new CitadelError(
+        'corrupt',
+        `journal corrupt: ${segment.path} is ${size} bytes, shorter than the ${start} bytes already read from it: acknowledged records were removed; run \`citadel doctor --repair\``,
+        { segment: segment.path, offset: size, reason: 'segment shrank' },
+      );
+    }
     const buffer = Buffer.allocUnsafe(Math.max(0, size - start));
     let read = 0;
     while (read < buffer.length) {

@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, unlinkSync } from 'node:fs';
+import { readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32c, crcHex } from './crc32c.js';
 import { fsyncDir, writeFileAtomic } from './files.js';
+import { readFileSafe } from './safefs.js';
 import type { EntityState } from './state.js';
 import type { Entity } from './types.js';
 
@@ -89,7 +90,9 @@ export function loadSnapshot(journalDir: string, name: string, verify: boolean):
   try {
     // Written as ASCII (see writeSnapshot): latin1 decoding is exact and cheapest. A snapshot
     // without the `ascii` mark is re-read as UTF-8.
-    let text = readFileSync(file, 'latin1');
+    const bytes = readFileSafe(file); // never through a link: a linked snapshot is skipped
+    if (!bytes) return undefined;
+    let text = bytes.toString('latin1');
     const nl = text.indexOf('\n');
     if (nl < 0) return undefined;
     const header = JSON.parse(text.slice(0, nl)) as SnapshotHeader;
