@@ -5,6 +5,7 @@ import type { Rect } from '../layout/rect.js';
 import { textWidth } from '../render/cells.js';
 import type { PanelsModule, PanelSlotProps, StatusBarProps } from '../shell/panel-slot.js';
 import type { WorkstationState } from '../shell/workstation-state.js';
+import { visibleLine } from '../../common/visible-text.js';
 import { gridChromeLines } from './grid-chrome.js';
 import { SGR_RESET, type ChromePalette } from './palette.js';
 import { truncate } from './title-bar.js';
@@ -102,7 +103,7 @@ export function DefaultStatusBar(props: StatusBarProps): ReactElement {
   const counts = new Map<string, number>();
   for (const p of props.panes) counts.set(p.status, (counts.get(p.status) ?? 0) + 1);
   const summary = [...counts].map(([status, n]) => `${n} ${status}`).join(' · ');
-  const left = ` citadel · ${props.town.name} │ ${props.panes.length} pane${props.panes.length === 1 ? '' : 's'}${summary ? `: ${summary}` : ''}`;
+  const left = ` citadel · ${visibleLine(props.town.name)} │ ${props.panes.length} pane${props.panes.length === 1 ? '' : 's'}${summary ? `: ${summary}` : ''}`;
   const right = `${props.prefixKey} ? help `;
   const gap = Math.max(1, props.width - textWidth(left) - textWidth(right));
   return <Text wrap="truncate">{'\x1b[7m' + truncate(left + ' '.repeat(gap) + right, props.width) + SGR_RESET}</Text>;

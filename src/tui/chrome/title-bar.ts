@@ -1,4 +1,5 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
+import { visibleLine } from '../../common/visible-text.js';
 import { textWidth } from '../render/cells.js';
 import { SGR_RESET, type ChromePalette } from './palette.js';
 
@@ -35,16 +36,21 @@ export function truncate(text: string, width: number): string {
  * A pane's title bar, exactly `width` cells: " 2 nux · ct-a3f8 Fix the parser   WORKING  polecat/nux/ct-a3f8 ".
  * Left: number, polecat, bead id and title (cut first when space is short); right: the witness's
  * status badge and the branch (dropped when there is no room). Markers for zoom and copy mode.
+ * The bead's title comes from the journal and the program's title from its OSC 2, names and
+ * branches from polecat records: every one is drawn with its control characters made visible.
  */
 export function titleBar(input: TitleBarInput, palette: ChromePalette): string {
-  const { pane, width } = input;
+  const { width } = input;
+  const pane = { ...input.pane, polecat: visibleLine(input.pane.polecat), branch: input.pane.branch && visibleLine(input.pane.branch), bead: input.pane.bead && visibleLine(input.pane.bead) };
+  const beadTitle = input.beadTitle && visibleLine(input.beadTitle);
+  const programTitle = input.programTitle && visibleLine(input.programTitle);
   const base = input.focused ? palette.titleFocused : palette.title;
   const markers = `${input.zoomed ? ' [zoom]' : ''}${input.copyMode ? ' [copy]' : ''}`;
-  const status = pane.exitCode !== undefined && pane.exitCode !== null && pane.status === 'exited' ? `exited ${pane.exitCode}` : pane.status;
+  const status = visibleLine(pane.exitCode !== undefined && pane.exitCode !== null && pane.status === 'exited' ? `exited ${pane.exitCode}` : pane.status);
   const badgeText = ` ${status.toUpperCase()} `;
   const branch = pane.branch ? ` ${pane.branch} ` : '';
   const head = ` ${input.number} ${pane.polecat}`;
-  const bead = pane.bead ? ` · ${pane.bead}${input.beadTitle ? ` ${input.beadTitle}` : ''}` : input.programTitle ? ` · ${input.programTitle}` : '';
+  const bead = pane.bead ? ` · ${pane.bead}${beadTitle ? ` ${beadTitle}` : ''}` : programTitle ? ` · ${programTitle}` : '';
   let right = badgeText + branch;
   if (textWidth(head + markers) + textWidth(right) + 1 > width) right = badgeText;
   if (textWidth(head + markers) + textWidth(right) + 1 > width) right = '';

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { visibleLine } from '../../common/visible-text.js';
 import type { FormState } from '../state/form-reducer.js';
 import type { Theme } from '../theme/theme.js';
 import { Panel } from './Panel.js';
@@ -25,7 +26,8 @@ export function FormDialog({ form, width, theme }: FormDialogProps) {
       <Box flexDirection="column">
         {form.fields.map((field, i) => {
           const active = i === form.index;
-          const shown = field.choices ? `‹ ${field.value || '—'} ›` : active ? `${[...field.value].slice(-(valueWidth - 1)).join('')}▏` : fit(field.value, valueWidth);
+          // A value may be a bead's title (edit) or a paste: its controls are made visible.
+          const shown = visibleLine(field.choices ? `‹ ${field.value || '—'} ›` : active ? `${[...field.value].slice(-(valueWidth - 1)).join('')}▏` : fit(field.value, valueWidth));
           return (
             <Text key={field.name} wrap="truncate">
               <Text color={c['form.label']} bold={active}>
@@ -41,7 +43,7 @@ export function FormDialog({ form, width, theme }: FormDialogProps) {
         <Text color={c['text.dim']} wrap="truncate">
           {current?.hint ?? (current?.choices ? '←/→ or type to choose' : ' ')}
         </Text>
-        {form.error ? <Text color={c['form.error']}>{form.error}</Text> : null}
+        {form.error ? <Text color={c['form.error']}>{visibleLine(form.error)}</Text> : null}
       </Box>
     </Panel>
   );

@@ -1,5 +1,6 @@
 import { Text } from 'ink';
 import { memo } from 'react';
+import { visibleLine } from '../../common/visible-text.js';
 import type { Theme } from '../theme/theme.js';
 
 /** A run of text in one style. */
@@ -24,13 +25,19 @@ export interface LineProps {
  * One row of a list: its segments cut to `width` columns (the last visible one gets an
  * ellipsis); a selected row is padded so its highlight spans the whole width. Memoized: a list
  * re-renders only the rows whose content or selection changed.
+ *
+ * Every row of every panel is drawn here, and its text comes from the journal (titles, labels,
+ * bodies, subjects, reasons, gate output): this is where control characters are made visible
+ * (docs/cli.md, "Output safety"), so no escape sequence in a title reaches the terminal.
  */
 export const Line = memo(function Line({ segments, width, selected, theme, pad }: LineProps) {
   const out: Segment[] = [];
   let left = width;
-  for (const segment of segments) {
+  for (const given of segments) {
     if (left <= 0) break;
-    const chars = [...segment.text];
+    const text = visibleLine(given.text);
+    const segment = text === given.text ? given : { ...given, text };
+    const chars = [...text];
     if (chars.length <= left) {
       out.push(segment);
       left -= chars.length;

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { visibleLine } from '../../common/visible-text.js';
 import type { Theme } from '../theme/theme.js';
 
 export interface PanelProps {
@@ -16,7 +17,8 @@ export interface PanelProps {
 
 /**
  * A bordered panel with a title line. The border's color says whether it has the keyboard.
- * Its inner size is `width - 2` × `height - 3` (border, title).
+ * Its inner size is `width - 2` × `height - 3` (border, title). Title and info may name a bead:
+ * their control characters are made visible, as in every row (Line).
  */
 export function Panel({ title, info, width, height, focused, theme, children }: PanelProps) {
   const border = focused ? theme.colors['panel.border.focused'] : theme.colors['panel.border.unfocused'];
@@ -25,12 +27,12 @@ export function Panel({ title, info, width, height, focused, theme, children }: 
       <Box width={width - 2} height={1}>
         <Box flexGrow={1}>
           <Text bold={focused} color={theme.colors['panel.title']} wrap="truncate-end">
-            {title}
+            {visibleLine(title)}
           </Text>
         </Box>
         {info ? (
           <Text color={theme.colors['text.dim']} wrap="truncate-end">
-            {info}
+            {visibleLine(info)}
           </Text>
         ) : null}
       </Box>

@@ -1,4 +1,5 @@
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { visibleLine } from '../../common/visible-text.js';
 import { allBindings, onAction } from '../keys/bindings.js';
 import type { PanelSlotProps } from '../shell/panel-slot.js';
 import { panelsSession } from '../live/panels-session.js';
@@ -76,7 +77,8 @@ export function Sidebar(props: PanelSlotProps) {
   notifyRef.current = notify;
   const notice = triage.state.notice;
   useEffect(() => {
-    if (notice && notice.level !== 'busy') notifyRef.current(notice.text, notice.level === 'error' ? 'error' : 'info');
+    // A notice can quote a title or a command's error: one visible line on the message line too.
+    if (notice && notice.level !== 'busy') notifyRef.current(visibleLine(notice.text), notice.level === 'error' ? 'error' : 'info');
   }, [notice]);
 
   // A bad theme file is reported once, with its file and key.

@@ -1,8 +1,14 @@
-/** Wraps text to `width` columns at spaces (hard-cutting longer words); keeps blank lines. */
+import { visibleLine } from '../../common/visible-text.js';
+
+/**
+ * Wraps text to `width` columns at spaces (hard-cutting longer words); keeps blank lines.
+ * Control characters are made visible first (a body is anyone's text), so the wrap counts
+ * the columns they will take.
+ */
 export function wrapText(text: string, width: number): string[] {
   const out: string[] = [];
   const w = Math.max(1, width);
-  for (const paragraph of text.replace(/\t/g, '  ').split(/\r?\n/)) {
+  for (const paragraph of text.replace(/\t/g, '  ').split(/\r?\n/).map(visibleLine)) {
     if (!paragraph.trim()) {
       out.push('');
       continue;
