@@ -1,7 +1,8 @@
 import { lstatSync, readFileSync } from 'node:fs';
 import { connect as connectSocket } from 'node:net';
 import { CitadelError } from '../common/errors.js';
-import { LineChannel } from './line-channel.js';
+import { formatSize } from '../model/limits.js';
+import { LineChannel, MAX_LINE } from './line-channel.js';
 import { PROTOCOL_VERSION, type DaemonMessage, type PaneInfo, type Response, type RowFrame, type Verb, type Welcome } from './protocol.js';
 import { checkPrivateDir, daemonPaths } from './runtime-dir.js';
 
@@ -135,9 +136,15 @@ export async function connect(townRoot: string, options: ConnectOptions = {}): P
     request<T>(verb: Verb, args: Record<string, unknown> = {}): Promise<T> {
       if (closed) return Promise.reject(new CitadelError('unavailable', 'the daemon connection is closed'));
       const id = nextId++;
+      const line = JSON.stringify({ t: 'req', id, verb, args });
+      // The daemon would cut the whole connection over a line this long (server.ts): refuse
+      // just this request, here, with the reason.
+      if (line.length > MAX_LINE) {
+        return Promise.reject(new CitadelError('invalid', `the ${verb} request is ${formatSize(line.length)}; the daemon takes at most ${formatSize(MAX_LINE)} per message`));
+      }
       return new Promise<T>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-        channel.send({ t: 'req', id, verb, args });
+        channel.sendLine(line);
       });
     },
     on(event, listener) {

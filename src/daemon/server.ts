@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
 import { isCitadelError } from '../common/errors.js';
 import type { Disposable } from '../pty/pty.js';
-import { LineChannel } from './line-channel.js';
+import { LineChannel, MAX_LINE } from './line-channel.js';
 import { PROTOCOL_VERSION, type DaemonMessage, type Hello, type Request, type RowFrame } from './protocol.js';
 
 /** A client connection as a verb handler sees it. */
@@ -27,10 +27,31 @@ export interface ServerOptions {
   /** The current full frame of a pane, for a client that fell behind and drained. */
   fullFrame(pane: string): RowFrame | undefined;
   log(line: string): void;
+  /** How long a connection may stay without a hello (default {@link HELLO_TIMEOUT_MS}). */
+  helloTimeoutMs?: number;
+  /** How many connections may be waiting for their hello at once (default {@link MAX_UNAUTHENTICATED}). */
+  maxUnauthenticated?: number;
 }
 
 /** A client whose socket holds more than this is behind: its frames are dropped until it drains. */
 const MAX_BACKLOG = 2 * 2 ** 20;
+
+/*
+ * Socket bounds (docs/daemon.md): what someone without the token can make the daemon hold.
+ * The socket is private (0600 in a 0700 directory), but the daemon must not be the thing that
+ * breaks if another local program misbehaves: before hello a line is at most 64 KiB (a hello is
+ * ~150 bytes), at most 64 connections wait for their hello (a burst of CLI calls is a handful),
+ * and one that says nothing for 10 s is closed. So the unauthenticated worst case is ~4 MiB.
+ * After hello the line limit is MAX_LINE (line-channel.ts).
+ */
+/** The longest line before hello. */
+export const MAX_HELLO_LINE = 64 * 2 ** 10;
+/** Connections that may be waiting for their hello at once. */
+export const MAX_UNAUTHENTICATED = 64;
+/** How long a connection may stay without a hello. Generous: a loaded machine may delay a client's first write. */
+export const HELLO_TIMEOUT_MS = 10_000;
+/** How long a refused connection gets to take its error line before it is cut. */
+const FAREWELL_MS = 1000;
 
 /**
  * The daemon's socket server: newline-delimited JSON, a hello with the token first, then
@@ -71,9 +92,35 @@ export class DaemonServer {
   }
 
   private readonly sockets = new Set<Socket>();
+  /** Connections that have not said hello yet. */
+  private unauthenticated = 0;
+
+  /** How many connections are waiting for their hello now. */
+  get waitingForHello(): number {
+    return this.unauthenticated;
+  }
 
   private accept(socket: Socket): void {
     this.sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.sockets.delete(socket));
+    const limit = this.options.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
+    if (this.unauthenticated >= limit) {
+      this.options.log(`refused a connection: ${limit} connections are already waiting for their hello`);
+      refuse(socket, `too many connections without hello (${limit}): the daemon refuses more until they say hello or time out`);
+      return;
+    }
+    this.unauthenticated++;
+    let waiting = true;
+    const authenticated = (): void => {
+      if (!waiting) return;
+      waiting = false;
+      this.unauthenticated--;
+      clearTimeout(helloTimer);
+    };
+    const helloMs = this.options.helloTimeoutMs ?? HELLO_TIMEOUT_MS;
+    const helloTimer = setTimeout(() => fail(`no hello within ${helloMs / 1000} s: a client must send {"t":"hello","token":…} first`), helloMs);
+    helloTimer.unref();
     let hello: Hello | undefined;
     const stale = new Set<string>();
     const subscriptions = new Map<string, Disposable>();
@@ -97,8 +144,9 @@ export class DaemonServer {
       },
     };
     const fail = (message: string): void => {
-      channel.send({ t: 'res', id: 0, ok: false, error: { code: 'refused', message } });
-      socket.end();
+      authenticated();
+      channel.stop();
+      refuse(socket, message);
     };
     const channel = new LineChannel(
       socket,
@@ -114,13 +162,16 @@ export class DaemonServer {
             return;
           }
           hello = candidate as Hello;
+          authenticated();
+          channel.maxLine = MAX_LINE;
           this.connections.add(connection);
           channel.send({ t: 'welcome', version: PROTOCOL_VERSION, town: this.options.town, pid: process.pid });
           return;
         }
         void this.dispatch(message as Request, connection);
       },
-      (problem) => fail(problem),
+      (problem) => fail(hello ? problem : `${problem} before hello`),
+      MAX_HELLO_LINE,
     );
     socket.on('drain', () => {
       for (const pane of [...stale]) {
@@ -129,9 +180,8 @@ export class DaemonServer {
         if (frame && subscriptions.has(pane)) channel.send(frame);
       }
     });
-    socket.on('error', () => undefined);
     socket.on('close', () => {
-      this.sockets.delete(socket);
+      authenticated();
       this.connections.delete(connection);
       for (const subscription of subscriptions.values()) subscription.dispose();
       subscriptions.clear();
@@ -163,4 +213,27 @@ export class DaemonServer {
     const given = Buffer.from(candidate);
     return given.length === expected.length && timingSafeEqual(given, expected);
   }
+}
+
+/**
+ * Ends a connection with one error line (`res` id 0, code `refused`). What the peer sends from
+ * then on is read and dropped — a client that wrote its hello just as we refused it must not
+ * get EPIPE instead of the reason — but only up to {@link MAX_HELLO_LINE}: a peer that keeps
+ * writing is cut at once, and any peer after {@link FAREWELL_MS}.
+ */
+function refuse(socket: Socket, message: string): void {
+  if (socket.destroyed || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const cut = setTimeout(() => socket.destroy(), FAREWELL_MS);
+  cut.unref();
+  socket.on('close', () => clearTimeout(cut));
+  let dropped = 0;
+  socket.on('data', (chunk: string | Buffer) => {
+    dropped += chunk.length;
+    if (dropped > MAX_HELLO_LINE) socket.destroy();
+  });
+  socket.resume();
+  socket.end(`${JSON.stringify({ t: 'res', id: 0, ok: false, error: { code: 'refused', message } })}\n`);
 }

@@ -1,0 +1,111 @@
+import { CitadelError } from '../common/errors.js';
+import type { Bead } from './bead.js';
+
+/**
+ * How big a bead's fields may be (docs/model.md, "Limits"). A bead lives whole in the journal,
+ * in every snapshot and in memory of every process that reads the town, so its size is bounded
+ * at the one place every write goes through (`BeadTransaction.put`): the CLI, the MCP server,
+ * the daemon, molecules and `bead import` all get the same limits and the same one-line error.
+ *
+ * Titles count characters (what a person sees); the rest counts UTF-8 bytes (what is stored).
+ * The real Beads export in test/fixtures (704 issues: longest description 7.5 kB, notes 4.2 kB,
+ * title 128 characters, 7 labels) fits with room to spare.
+ */
+export const LIMITS = {
+  /** A bead's title, in characters. */
+  title: 500,
+  /** A message's subject (its title too), in characters: room for "rework: " or "Re: " before a title at its limit. */
+  subject: 1000,
+  /** The body (description), in bytes. */
+  body: 64 * 2 ** 10,
+  /** Labels per bead. */
+  labels: 100,
+  /** One label, in characters. */
+  label: 64,
+  /** A close reason or a merge request's bounce reason, in bytes. */
+  reason: 8 * 2 ** 10,
+  /** Any other text on a bead (a step's acceptance, imported notes/design in metadata), in bytes. */
+  text: 64 * 2 ** 10,
+  /** The whole bead as JSON, in bytes. */
+  bead: 2 ** 20,
+} as const;
+
+const LARGE = '(put large content in a file in the repository)';
+
+/** Bytes as a person reads them: "30.0 MB", "64 KiB", "812 bytes". */
+export function formatSize(bytes: number): string {
+  if (bytes >= 2 ** 20 && bytes % 2 ** 20 === 0) return `${bytes / 2 ** 20} MiB`;
+  if (bytes >= 2 ** 10 && bytes % 2 ** 10 === 0) return `${bytes / 2 ** 10} KiB`;
+  if (bytes >= 1e6) return `${(bytes / 1e6).toFixed(1)} MB`;
+  if (bytes >= 1e3) return `${(bytes / 1e3).toFixed(1)} kB`;
+  return `${bytes} bytes`;
+}
+
+const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+const tooBig = (message: string): CitadelError => new CitadelError('invalid', message);
+
+/** Throws unless `text` (the field `what`) fits in `limit` UTF-8 bytes. */
+export function checkTextSize(text: string, what: string, limit: number = LIMITS.text): string {
+  // A string of more than `limit` UTF-16 units may still fit (never: a unit is ≥ 1 byte), and
+  // one under limit / 3 units always fits: only the middle needs counting.
+  if (text.length > limit / 3) {
+    const size = bytes(text);
+    if (size > limit) throw tooBig(`the ${what} is ${formatSize(size)}; the limit is ${formatSize(limit)} ${LARGE}`);
+  }
+  return text;
+}
+
+/** Throws unless `title` (one line, trimmed) is at most `limit` characters. */
+export function checkTitleLength(title: string, what = 'title', limit: number = LIMITS.title): string {
+  const length = [...title].length;
+  if (length > limit) throw tooBig(`the ${what} is ${length} characters; the limit is ${limit} (put the details in the body)`);
+  return title;
+}
+
+/** Throws unless there are at most {@link LIMITS.labels} labels. */
+export function checkLabelCount(labels: readonly unknown[]): void {
+  if (labels.length > LIMITS.labels) throw tooBig(`the bead has ${labels.length} labels; the limit is ${LIMITS.labels}`);
+}
+
+/** Fields checked on their own (with their own limit) before the generic walk. */
+const OWN_LIMITS = new Set(['title', 'subject', 'body', 'labels', 'close_reason', 'reason']);
+
+/**
+ * Throws unless every field of `bead` is within {@link LIMITS}. Only what changed from
+ * `previous` (the stored copy) is checked, so a bead written before a limit existed can still be
+ * claimed, closed or released — just not made bigger.
+ */
+export function checkBeadLimits(bead: Bead, previous?: Bead): void {
+  const changed = (key: string): boolean => !previous || (previous as Record<string, unknown>)[key] !== (bead as Record<string, unknown>)[key];
+  const titleLimit = bead.type === 'message' ? LIMITS.subject : LIMITS.title;
+  if (changed('title')) checkTitleLength(bead.title, bead.type === 'message' ? 'subject' : 'title', titleLimit);
+  if (bead.subject !== undefined && changed('subject')) checkTitleLength(bead.subject, 'subject', LIMITS.subject);
+  if (changed('body')) checkTextSize(bead.body, 'body', LIMITS.body);
+  if (changed('labels')) {
+    checkLabelCount(bead.labels);
+    for (const label of bead.labels) {
+      if (label.length > LIMITS.label) throw tooBig(`the label ${JSON.stringify(label.slice(0, 40))}… is ${label.length} characters; the limit is ${LIMITS.label}`);
+    }
+  }
+  if (bead.close_reason && changed('close_reason')) checkTextSize(bead.close_reason, 'close reason', LIMITS.reason);
+  if (bead.reason && changed('reason')) checkTextSize(bead.reason, 'reason', LIMITS.reason);
+  for (const [key, value] of Object.entries(bead)) {
+    if (OWN_LIMITS.has(key) || !changed(key)) continue;
+    checkNested(value, key);
+  }
+  if (!previous || Object.keys(bead).some(changed)) {
+    const size = bytes(JSON.stringify(bead));
+    if (size > LIMITS.bead && (!previous || size > bytes(JSON.stringify(previous)))) {
+      throw tooBig(`the bead ${bead.id} is ${formatSize(size)} as JSON; the limit is ${formatSize(LIMITS.bead)} ${LARGE}`);
+    }
+  }
+}
+
+/** Every string inside `value` (metadata, a step's acceptance…) within {@link LIMITS.text}, named by its path. */
+function checkNested(value: unknown, path: string): void {
+  if (typeof value === 'string') checkTextSize(value, `field ${path}`, LIMITS.text);
+  else if (Array.isArray(value)) value.forEach((item, index) => checkNested(item, `${path}[${index}]`));
+  else if (value !== null && typeof value === 'object') {
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) checkNested(inner, `${path}.${key}`);
+  }
+}
