@@ -1,4 +1,5 @@
 import { CitadelError } from '../common/errors.js';
+import { BEAD_ID_GRAMMAR, isBeadId } from '../model/ids.js';
 import { gitRun } from './run.js';
 
 /**
@@ -9,11 +10,6 @@ import { gitRun } from './run.js';
 
 /** A polecat name: a short lowercase word; it names a directory and a branch component. */
 const polecatPattern = /^[a-z][a-z0-9_-]{0,31}$/;
-/**
- * A bead id as it may appear in a branch: citadel's own (`ct-a3f8`, steps `ct-a3f8.2`) and
- * imported ones (`bd-98c4e1fa.1`, `hq-cv-d46qe`); letters, digits, `.`, `_`, `-` inside.
- */
-const beadIdPattern = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 /** A branch: path-like components of safe characters; git has the final word. */
 const branchPattern = /^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/;
 
@@ -34,11 +30,9 @@ export function validatePolecatName(name: string): string {
   return name;
 }
 
-/** Throws unless `id` looks like a bead id (`ct-a3f8`, `ct-a3f8.2`). */
+/** Throws unless `id` is a bead id: the model's one grammar (src/model/ids.ts), which branches fit. */
 export function validateBeadId(id: string): string {
-  if (!beadIdPattern.test(id) || id.includes('..') || id.endsWith('.lock')) {
-    throw new CitadelError('invalid', `invalid bead id ${JSON.stringify(id)} for a branch: expected letters, digits, ".", "_" or "-", e.g. ct-a3f8`);
-  }
+  if (!isBeadId(id)) throw new CitadelError('invalid', `invalid bead id ${JSON.stringify(id)}: ${BEAD_ID_GRAMMAR}`);
   return id;
 }
 

@@ -17,13 +17,20 @@ const DRAWS_PER_LENGTH = 8;
 
 /**
  * Any id citadel accepts: its own (`ct-a3f8`, `ct-a3f8.2`) and imported ones (`bd-98c4e1fa.1`,
- * `hq-cv-d46qe`). Letters, digits, and `-` `.` `_` inside (the journal's own id rule); at most 100 characters.
+ * `hq-cv-d46qe`). THE id grammar: every path that takes a bead id (create, import, dep, mail,
+ * sling, the refinery's logs) checks it with {@link isBeadId}, so an id that gets in can always
+ * be slung — it becomes the last part of the branch `polecat/<name>/<id>`, hence git's rules:
+ * no "..", no ".lock" at the end.
  */
 const ID_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,98}[A-Za-z0-9])?$/;
 
+/** The grammar in words, for error messages. */
+export const BEAD_ID_GRAMMAR =
+  'an id is 1–100 letters, digits, ".", "_" or "-", starting and ending with a letter or digit, with no ".." and not ending in ".lock" (it names a git branch), e.g. ct-a3f8';
+
 /** True when `id` is a well-formed bead id (it may still not exist). */
 export function isBeadId(id: string): boolean {
-  return ID_PATTERN.test(id);
+  return ID_PATTERN.test(id) && !id.includes('..') && !id.toLowerCase().endsWith('.lock');
 }
 
 /** The length of the random part for a town holding `count` beads. */

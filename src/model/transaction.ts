@@ -15,6 +15,7 @@ import {
 import type { ModelContext } from './context.js';
 import { cycleIfNeeds, cycleIfParent, describeCycle, type BeadLookup } from './graph.js';
 import { generateBeadId, idCandidates } from './ids.js';
+import { checkBeadLimits } from './limits.js';
 import { checkActor, checkId, checkStatus, checkTitle, checkType, parsePriority, uniqueLabels } from './validate.js';
 
 /** What `create` takes. Everything but the title has a default. */
@@ -149,7 +150,10 @@ export class BeadTransaction {
 
   /** Records `bead` as the new state of its id: the low-level write every operation ends with. */
   put(bead: Bead, action: string, summary?: string): Bead {
-    if (!this.get(bead.id)) this.added++;
+    const previous = this.get(bead.id);
+    // The one place every write passes: sizes are bounded here for every entry point (limits.ts).
+    checkBeadLimits(bead, previous);
+    if (!previous) this.added++;
     this.pending.set(bead.id, bead);
     this.collected.push({ kind: BEAD_KIND, id: bead.id, entity: bead, action, ...(summary ? { summary } : {}) });
     return bead;

@@ -1,6 +1,7 @@
 import { CitadelError } from '../common/errors.js';
 import { BEAD_STATUSES, BEAD_TYPES, isBeadStatus, isBeadType, type BeadStatus, type BeadType, type Priority } from './bead.js';
-import { isBeadId } from './ids.js';
+import { BEAD_ID_GRAMMAR, isBeadId } from './ids.js';
+import { checkLabelCount, checkTextSize, checkTitleLength, LIMITS } from './limits.js';
 
 /**
  * Input checks shared by every entry point (CLI, MCP, daemon, import). Written by hand rather
@@ -10,15 +11,21 @@ import { isBeadId } from './ids.js';
 
 const invalid = (message: string): CitadelError => new CitadelError('invalid', message);
 
-export const MAX_TITLE = 300;
+export const MAX_TITLE = LIMITS.title;
 
-/** A title: one non-empty line, trimmed. */
+/** A title (or a message's subject): one non-empty line, trimmed, within {@link LIMITS}. */
 export function checkTitle(title: unknown, what = 'title'): string {
   if (typeof title !== 'string' || title.trim() === '') throw invalid(`the ${what} is empty: give a short line saying what the work is`);
   const trimmed = title.trim();
   if (/[\r\n]/.test(trimmed)) throw invalid(`the ${what} must be one line (put the details in the body)`);
-  if (trimmed.length > MAX_TITLE) throw invalid(`the ${what} is ${trimmed.length} characters long: keep it under ${MAX_TITLE} (put the details in the body)`);
-  return trimmed;
+  return checkTitleLength(trimmed, what, what === 'subject' ? LIMITS.subject : LIMITS.title);
+}
+
+/** A body (description): any text up to {@link LIMITS.body} bytes. */
+export function checkBody(body: unknown, what = 'body'): string {
+  if (body === undefined || body === null) return '';
+  if (typeof body !== 'string') throw invalid(`the ${what} must be text (got ${JSON.stringify(body)})`);
+  return checkTextSize(body, what, LIMITS.body);
 }
 
 /** A priority from a number or a string ("0".."4", also "P0".."P4"). */
@@ -42,14 +49,16 @@ export function checkStatus(value: unknown): BeadStatus {
 
 /** A label: 1–64 characters, no spaces or commas (e.g. `ui`, `area:journal`). */
 export function checkLabel(value: unknown): string {
-  if (typeof value === 'string' && /^[^\s,]{1,64}$/.test(value)) return value;
-  throw invalid(`bad label ${JSON.stringify(value)}: a label is 1–64 characters without spaces or commas`);
+  if (typeof value === 'string' && value.length <= LIMITS.label && /^[^\s,]+$/.test(value)) return value;
+  const shown = typeof value === 'string' && value.length > 80 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
+  throw invalid(`bad label ${shown}: a label is 1–${LIMITS.label} characters without spaces or commas`);
 }
 
-/** A well-formed bead id (it may not exist). */
+/** A well-formed bead id (it may not exist): {@link BEAD_ID_GRAMMAR}, the one grammar for every path. */
 export function checkId(value: unknown, what = 'bead id'): string {
   if (typeof value === 'string' && isBeadId(value.trim())) return value.trim();
-  throw invalid(`${JSON.stringify(value)} is not a ${what} (ids look like ct-a3f8)`);
+  const shown = typeof value === 'string' && value.length > 120 ? `${JSON.stringify(value.slice(0, 40))}… (${value.length} characters)` : JSON.stringify(value);
+  throw invalid(`${shown} is not a ${what}: ${BEAD_ID_GRAMMAR}`);
 }
 
 /**
@@ -61,7 +70,9 @@ export function checkActor(value: unknown, what = 'assignee'): string {
   throw invalid(`bad ${what} ${JSON.stringify(value)}: a name of letters, digits, '.', '_', '-', '/' (at most 64)`);
 }
 
-/** Labels without duplicates, in first-seen order. */
+/** Labels without duplicates, in first-seen order; at most {@link LIMITS.labels} of them. */
 export function uniqueLabels(labels: readonly unknown[]): string[] {
-  return [...new Set(labels.map((label) => checkLabel(label)))];
+  const unique = [...new Set(labels.map((label) => checkLabel(label)))];
+  checkLabelCount(unique);
+  return unique;
 }

@@ -4,7 +4,7 @@ import type { Bead } from '../bead.js';
 import type { ModelContext } from '../context.js';
 import { describeCycle, findNeedsCycle } from '../graph.js';
 import { BeadTransaction } from '../transaction.js';
-import type { ImportDraft, ParsedImport } from './draft.js';
+import { lineError, type ImportDraft, type ParsedImport } from './draft.js';
 
 /** What an import did. Every mapping a person might not expect is in `notes`. */
 export interface ImportSummary {
@@ -56,7 +56,12 @@ export function importBeads(context: ModelContext, parsed: ParsedImport): Mutato
         ids.skipped.push(bead.id);
         note("kept the town's copy: it was updated after the imported one", bead.id);
       } else {
-        tx.put(bead, 'import', `${context.actor} imported ${bead.id} from ${parsed.source}`);
+        try {
+          tx.put(bead, 'import', `${context.actor} imported ${bead.id} from ${parsed.source}`);
+        } catch (error) {
+          // A limit (limits.ts) checked at the write: say which line of the file it is.
+          throw lineError(parsed.source, draft.line, (error as Error).message);
+        }
         (existing ? ids.updated : ids.created).push(bead.id);
       }
     }

@@ -1,7 +1,7 @@
 import type { BeadStatus, BeadType } from '../bead.js';
 import { checkAddress } from '../address.js';
 import { isBeadId } from '../ids.js';
-import { checkId, checkTitle, parsePriority, uniqueLabels } from '../validate.js';
+import { checkBody, checkId, checkTitle, parsePriority, uniqueLabels } from '../validate.js';
 import { readList, readText, readTime, type ImportDraft } from './draft.js';
 
 /**
@@ -112,7 +112,7 @@ export function fromBeadsLine(row: Record<string, unknown>, line: number): Impor
     id,
     type,
     title: checkTitle(row.title),
-    body: readText(row.description, 'description', '') ?? '',
+    body: checkBody(readText(row.description, 'description', ''), 'description'),
     status,
     priority: row.priority === undefined || row.priority === null ? 2 : parsePriority(row.priority),
     labels,

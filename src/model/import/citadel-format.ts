@@ -1,5 +1,5 @@
 import { isMergeRequestState } from '../bead.js';
-import { checkActor, checkId, checkStatus, checkTitle, checkType, parsePriority, uniqueLabels } from '../validate.js';
+import { checkActor, checkBody, checkId, checkStatus, checkTitle, checkType, parsePriority, uniqueLabels } from '../validate.js';
 import { checkAddress } from '../address.js';
 import { readList, readText, readTime, type ImportDraft } from './draft.js';
 
@@ -19,7 +19,7 @@ export function fromCitadelLine(row: Record<string, unknown>, line: number): Imp
     id,
     type,
     title: checkTitle(row.title),
-    body: readText(row.body, 'body', '') ?? '',
+    body: checkBody(readText(row.body, 'body', '')),
     status,
     priority: row.priority === undefined ? 2 : parsePriority(row.priority),
     labels: uniqueLabels(readList(row.labels, 'labels')),
