@@ -22,6 +22,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ['nudge', async () => (await import('./commands/nudge.js')).register],
   ['done', async () => (await import('./commands/done.js')).register],
   ['refinery', async () => (await import('./commands/refinery.js')).register],
+  ['trust', async () => (await import('./commands/trust.js')).register],
   ['mail', async () => (await import('./commands/mail.js')).register],
   ['molecule', async () => (await import('./commands/molecule.js')).register],
   ['cv', async () => (await import('./commands/cv.js')).register],

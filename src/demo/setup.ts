@@ -9,6 +9,7 @@ import type { Bead } from '../model/bead.js';
 import { modelContext } from '../model/context.js';
 import { transact } from '../model/transaction.js';
 import { openTown, type Town } from '../town/town.js';
+import { trustTown } from '../town/trust-store.js';
 import { demoBeads, demoMolecule } from './beads.js';
 import { demoGate, demoProjectFiles } from './project.js';
 
@@ -85,6 +86,8 @@ export async function buildDemoTown(root: string, env: NodeJS.ProcessEnv): Promi
   const town = openTown({ cwd: root, env: gitEnv });
   try {
     const ids = await createBeads(town, poured.id, poured.steps);
+    // The demo wrote its gate into config.json after init: the user trusts the town it made.
+    trustTown(town, gitEnv);
     return { root, ids, epic: poured.id, prefix: town.config.prefix };
   } finally {
     town.close();

@@ -1,6 +1,7 @@
-import { appendFileSync, mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { appendPrivate, ensurePrivateDir, writePrivate } from '../town/private-fs.js';
 
 /** The result of one gate command. */
 export interface GateResult {
@@ -37,8 +38,8 @@ export async function runGate(argv: readonly string[], options: RunGateOptions):
   const { execa } = await import('execa');
   const [file, ...args] = argv;
   if (!file) throw new CitadelError('invalid', 'a gate is an empty command');
-  mkdirSync(dirname(options.logFile), { recursive: true });
-  appendFileSync(options.logFile, `$ ${argv.map(quoteForDisplay).join(' ')}\n`);
+  ensurePrivateDir(dirname(options.logFile));
+  appendPrivate(options.logFile, `$ ${argv.map(quoteForDisplay).join(' ')}\n`);
   const started = Date.now();
   let tail = '';
   let timedOut = false;
@@ -52,7 +53,9 @@ export async function runGate(argv: readonly string[], options: RunGateOptions):
     detached: true,
   });
   const pid = child.pid;
-  if (pid !== undefined && options.pidFile) writeFileSync(options.pidFile, `${pid}\n${options.cwd}\n`);
+  // The group's leader, its folder and its start time: enough for a restarted refinery to end
+  // this group after a kill -9, and to tell it from a process that got the same pid since.
+  if (pid !== undefined && options.pidFile) writePrivate(options.pidFile, `${pid}\n${options.cwd}\n${startTime(pid) ?? ''}\n`);
   const killGroup = (signal: NodeJS.Signals): void => {
     if (pid === undefined) return;
     try {
@@ -72,7 +75,7 @@ export async function runGate(argv: readonly string[], options: RunGateOptions):
   }, options.timeoutMs);
   options.signal?.addEventListener('abort', stop, { once: true });
   child.all?.on('data', (chunk: Buffer) => {
-    appendFileSync(options.logFile, chunk);
+    appendPrivate(options.logFile, chunk);
     tail = (tail + chunk.toString('utf8')).slice(-tailBytes);
   });
   const result = await child;
@@ -87,38 +90,78 @@ export async function runGate(argv: readonly string[], options: RunGateOptions):
   const ok = code === 0 && !timedOut;
   let summary = ok ? `exit 0` : timedOut ? `timed out after ${Math.round(options.timeoutMs / 1000)} s` : code === null ? `killed (${result.signal ?? 'could not start'})` : `exit ${code}`;
   if (result.failed && code === null && !timedOut && result.originalMessage && !result.signal) summary = `could not start: ${result.originalMessage}`;
-  appendFileSync(options.logFile, `${tail.endsWith('\n') || tail === '' ? '' : '\n'}-- ${summary} in ${ms} ms\n`);
+  appendPrivate(options.logFile, `${tail.endsWith('\n') || tail === '' ? '' : '\n'}-- ${summary} in ${ms} ms\n`);
   if (code === null && !timedOut && !result.signal) tail = `${tail}${result.originalMessage ?? ''}`;
   return { argv, code, ok, ms, timedOut, tail: lastLines(tail, 20) };
 }
 
-/** Ends a gate process group left behind by a refinery that was killed, if it is still ours. */
-export function endOrphanGate(pidFile: string): void {
+/**
+ * Ends a gate process group left behind by a refinery that was killed (`kill -9` of the
+ * daemon in the middle of a gate), before anything runs again: SIGKILL to the group, then a
+ * wait (bounded) until none of its processes is left running. Only a group that is still
+ * ours: its leader must have the recorded start time and run in the recorded folder, so a
+ * pid reused by another process since is never signalled.
+ */
+export async function endOrphanGate(pidFile: string, waitMs = 5000): Promise<void> {
   let text: string;
   try {
     text = readFileSync(pidFile, 'utf8');
   } catch {
     return;
   }
-  const [pidText, cwd] = text.split('\n');
+  const [pidText, cwd, started] = text.split('\n');
   const pid = Number(pidText);
-  if (Number.isInteger(pid) && pid > 1 && runsIn(pid, cwd ?? '')) {
+  if (Number.isInteger(pid) && pid > 1 && isSameProcess(pid, cwd ?? '', started ?? '')) {
     try {
       process.kill(-pid, 'SIGKILL');
     } catch {
       // Already gone.
     }
+    const deadline = Date.now() + waitMs;
+    while (groupRunning(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
   rmSync(pidFile, { force: true });
 }
 
-/** Guards against pid reuse: the process must still run in the refinery's worktree (Linux /proc). */
-function runsIn(pid: number, cwd: string): boolean {
+/** Guards against pid reuse (Linux /proc): same start time when recorded, and still in the refinery's worktree. */
+function isSameProcess(pid: number, cwd: string, started: string): boolean {
+  if (started !== '' && startTime(pid) !== started) return false;
   try {
-    return readlinkSync(`/proc/${pid}/cwd`).startsWith(cwd);
+    return cwd !== '' && readlinkSync(`/proc/${pid}/cwd`).startsWith(cwd);
   } catch {
     return false;
   }
+}
+
+/** The fields of /proc/PID/stat after the command name (field 3, the state, first). */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's start time (clock ticks after boot, /proc/PID/stat field 22), or undefined. */
+export function startTime(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/** Whether any process of group `pgid` is still running (a zombie waiting to be reaped is not). */
+function groupRunning(pgid: number): boolean {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return false;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(entry);
+    if (fields && Number(fields[2]) === pgid && fields[0] !== 'Z' && fields[0] !== 'X') return true;
+  }
+  return false;
 }
 
 export function lastLines(text: string, count: number): string {

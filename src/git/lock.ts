@@ -1,7 +1,8 @@
-import { closeSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, ftruncateSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { linkRefused } from '../town/private-fs.js';
 
 interface FsExt {
   flockSync(fd: number, flags: 'exnb' | 'un'): void;
@@ -14,8 +15,15 @@ interface FsExt {
  */
 export function acquireLock(file: string, what: string): () => void {
   const fsExt = createRequire(import.meta.url)('fs-ext') as FsExt;
-  mkdirSync(dirname(file), { recursive: true });
-  const fd = openSync(file, 'a+');
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  let fd: number;
+  try {
+    // Never through a link (a clone may bring `.citadel/run/refinery.lock` pointing anywhere).
+    fd = openSync(file, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw linkRefused(file);
+    throw error;
+  }
   try {
     fsExt.flockSync(fd, 'exnb');
   } catch (error) {
@@ -25,7 +33,8 @@ export function acquireLock(file: string, what: string): () => void {
     }
     throw error;
   }
-  writeFileSync(file, `${process.pid}\n`);
+  ftruncateSync(fd, 0);
+  writeSync(fd, `${process.pid}\n`, 0);
   let released = false;
   return () => {
     if (released) return;

@@ -1,10 +1,12 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import type { Bead } from '../model/bead.js';
 import { modelContext, type ModelContext } from '../model/context.js';
 import { loadConfig, type TownConfig } from '../town/config.js';
+import { appendPrivate, ensurePrivateDir } from '../town/private-fs.js';
 import { openTownAt, type Town } from '../town/town.js';
+import { gatesTrusted, stepGateTrusted } from '../town/trust.js';
+import { readTrust } from '../town/trust-store.js';
 import { advanceMain } from './advance-main.js';
 import { buildCandidate, openWorkspace, resetWorkspace, type RefineryWorkspace } from './candidate.js';
 import { endOrphanGate, runGate, splitGate, type GateResult } from './gates.js';
@@ -27,6 +29,8 @@ export interface RefineryOptions {
   readonly pollMs?: number;
   /** How long a held request (or a broken main) waits before the next try (default 5 s). */
   readonly retryMs?: number;
+  /** Where the trust store is found (`XDG_DATA_HOME`, `HOME`); default the process's environment. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** What one run did. */
@@ -73,8 +77,8 @@ class Refinery {
   ) {}
 
   static async open(town: Town, options: RefineryOptions): Promise<Refinery> {
-    mkdirSync(town.paths.logs, { recursive: true });
-    endOrphanGate(join(town.paths.run, 'refinery-gate.pid'));
+    ensurePrivateDir(town.paths.logs);
+    await endOrphanGate(join(town.paths.run, 'refinery-gate.pid'));
     const ws = await openWorkspace(town.paths.root, town.config.mainBranch);
     return new Refinery(town, ws, options);
   }
@@ -227,7 +231,7 @@ class Refinery {
   }
 
   private appendLog(id: string, text: string): void {
-    appendFileSync(this.logFile(id), text);
+    appendPrivate(this.logFile(id), text);
   }
 
   /** Works one request to a verdict (or a hold). */
@@ -243,6 +247,10 @@ class Refinery {
     if (!isSafeBranchName(branch)) {
       return this.bounce(mr, { reason: `invalid branch name ${JSON.stringify(branch)}`, details: `The merge request names the branch ${JSON.stringify(branch)}, which citadel refuses.`, notes: { log: logPath } });
     }
+    // Trust before anything runs: a gate from a clone, a pull, an import or a polecat's pour
+    // waits for `citadel trust`; the request is held, never landed without its gates.
+    const untrusted = this.untrusted(config, bead);
+    if (untrusted) return this.hold(mr, untrusted, `${branch} was neither gated nor landed`);
     let gates: string[][];
     try {
       gates = [...config.gates, ...stepGate(bead)];
@@ -321,6 +329,14 @@ class Refinery {
     return this.hold(mr, `${config.mainBranch} kept moving during ${maxMoves} attempts`);
   }
 
+  /** Why the gates this request needs may not run here (docs/refinery.md, "Trust"), or undefined. */
+  private untrusted(config: TownConfig, bead: Bead | undefined): string | undefined {
+    const record = readTrust(this.town.paths.root, this.options.env ?? process.env);
+    const gate = (bead as { gate?: unknown } | undefined)?.gate;
+    const hasStepGate = bead !== undefined && gate !== undefined && gate !== null && gate !== '';
+    return gatesTrusted(record, config.gates) ?? (hasStepGate ? stepGateTrusted(record, bead.id, gate) : undefined);
+  }
+
   private gateOptions(id: string, config: TownConfig): Parameters<typeof runGate>[1] {
     return {
       cwd: this.ws.path,
@@ -381,10 +397,10 @@ class Refinery {
     return 'rejected';
   }
 
-  private async hold(mr: MergeRequest, reason: string): Promise<Outcome> {
+  private async hold(mr: MergeRequest, reason: string, what = `${mr.branch} passed its gates but was not landed`): Promise<Outcome> {
     const before = (this.town.journal.read().get('beads', mr.id) as MergeRequest | undefined)?.refinery?.held;
     await this.town.journal.mutate(progress(this.context(), mr.id, 'queued', { stage: 'held', held: reason }));
-    if (before !== reason) await this.town.journal.mutate(tellOverseer(this.context(), `refinery held ${mr.id}`, `${mr.branch} passed its gates but was not landed: ${reason}.`));
+    if (before !== reason) await this.town.journal.mutate(tellOverseer(this.context(), `refinery held ${mr.id}`, `${what}: ${reason}.`));
     this.appendLog(mr.id, `held: ${reason}\n`);
     this.say(`${mr.id}: held: ${reason}`);
     return 'held';

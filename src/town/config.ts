@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { CitadelError } from '../common/errors.js';
+import { readRegularFile } from './private-fs.js';
 
 /**
  * The town's configuration, `.citadel/config.json`. Every field is optional in the file; a
@@ -17,8 +17,10 @@ export interface TownConfig {
   mergeMode: 'rebase' | 'merge';
   /** Who gets a bounced bead back: its polecat, or the ready queue. */
   bounceTo: 'polecat' | 'ready';
-  /** The agent preset `sling` uses when none is given. */
-  defaultAgent: string;
+  /** The agent preset `sling` uses when none is given; unset: the first real agent on the PATH (docs/agents.md). */
+  defaultAgent?: string | undefined;
+  /** Whether agents may update themselves inside polecats (false: presets switch it off; docs/agents.md). */
+  agentSelfUpdate: boolean;
   /** The main branch polecats branch from and the refinery lands on. */
   mainBranch: string;
   /** What the daemon does with a polecat whose pty was lost in a crash. */
@@ -41,7 +43,7 @@ export const defaultConfig: TownConfig = {
   gateTimeoutSeconds: 600,
   mergeMode: 'rebase',
   bounceTo: 'polecat',
-  defaultAgent: 'scripted',
+  agentSelfUpdate: false,
   mainBranch: 'main',
   onLostPolecat: 'restart',
   prefixKey: 'C-b',
@@ -65,6 +67,7 @@ const checks: { [K in keyof TownConfig]: [Check, string] } = {
   mergeMode: [oneOf('rebase', 'merge'), '"rebase" or "merge"'],
   bounceTo: [oneOf('polecat', 'ready'), '"polecat" or "ready"'],
   defaultAgent: [isString, 'a preset name'],
+  agentSelfUpdate: [(v) => typeof v === 'boolean', 'true or false'],
   mainBranch: [isString, 'a branch name'],
   onLostPolecat: [oneOf('restart', 'ready'), '"restart" or "ready"'],
   prefixKey: [isString, 'a key such as "C-b"'],
@@ -99,13 +102,22 @@ export function parseConfig(text: string, file: string): TownConfig {
   return parsed;
 }
 
+/**
+ * Reads `.citadel/config.json`: the defaults when it is missing; one line naming the file,
+ * what is wrong and how to fix it when it is a link, a folder, unreadable or invalid.
+ */
 export function loadConfig(file: string): TownConfig {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readRegularFile(file, 'the town config must be a JSON file: move it away and run `citadel init` to write a fresh one');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { ...defaultConfig };
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { ...defaultConfig };
+    if (code === 'EACCES' || code === 'EPERM') {
+      throw new CitadelError('invalid', `${file}: cannot be read (permission denied): make it readable (\`chmod u+r ${file}\`)`);
+    }
+    if (error instanceof CitadelError) throw error;
+    throw new CitadelError('invalid', `${file}: cannot be read (${(error as Error).message})`);
   }
   return parseConfig(text, file);
 }

@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { linkRefused, lstatOrNone } from './private-fs.js';
 
 /**
  * Finds the town a command acts on (docs/cli.md, "Town"): `--town DIR`, else `$CITADEL_TOWN`
@@ -29,7 +29,10 @@ export function locateTown(options: { cwd: string; explicit?: string | undefined
   );
 }
 
+/** A folder with `.citadel/` in it; a `.citadel` that is a symbolic link is refused, never followed. */
 function isTown(dir: string): boolean {
   const marker = join(dir, '.citadel');
-  return existsSync(marker) && statSync(marker).isDirectory();
+  const stats = lstatOrNone(marker);
+  if (stats?.isSymbolicLink()) throw linkRefused(marker);
+  return stats?.isDirectory() === true;
 }

@@ -1,5 +1,6 @@
 import { resolveActor } from '../common/actor.js';
 import { openJournal, type Journal } from '../journal/index.js';
+import { guardTown } from './boundary.js';
 import { loadConfig, type TownConfig } from './config.js';
 import { locateTown } from './locate.js';
 import { townPaths, type TownPaths } from './paths.js';
@@ -27,6 +28,7 @@ export function openTown(options: OpenTownOptions): Town {
 
 export function openTownAt(root: string, actor: string): Town {
   const paths = townPaths(root);
+  guardTown(paths);
   const config = loadConfig(paths.config);
   const journal = openJournal(paths.journal, { writer: actor, projections: paths.projections });
   return { paths, config, journal, actor, close: () => journal.close() };

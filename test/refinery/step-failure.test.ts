@@ -34,6 +34,7 @@ describe('the refinery and molecule steps', () => {
     const resolved = resolveMolecule(composeMolecule('guarded', library), {});
     const { value: poured } = await t.town.journal.mutate(pourMolecule(modelContext('overseer', 'ct'), resolved));
     const step = poured.steps[0]!;
+    t.trust(); // poured in-process: trusted as `citadel molecule pour` by the user does
     await t.town.journal.mutate(claimBead(modelContext('nux', 'ct'), step.id));
 
     const wt = await ensureWorktree(t.root, 'nux', step.id, { mainBranch: 'main' });
@@ -70,6 +71,7 @@ describe('the refinery and molecule steps', () => {
     const resolved = resolveMolecule(composeMolecule('guarded', library), {});
     const { value: poured } = await t.town.journal.mutate(pourMolecule(modelContext('overseer', 'ct'), resolved));
     const step = poured.steps[0]!;
+    t.trust(); // poured in-process: trusted as `citadel molecule pour` by the user does
     await t.town.journal.mutate(claimBead(modelContext('nux', 'ct'), step.id));
     const wt = await ensureWorktree(t.root, 'nux', step.id, { mainBranch: 'main' });
     writeFileSync(join(wt.path, 'README.md'), 'polecat version\n');

@@ -6,6 +6,7 @@ import type { Bead } from '../../src/model/bead.js';
 import { modelContext } from '../../src/model/context.js';
 import { claimBead, createBead } from '../../src/model/operations.js';
 import { openTownAt, type Town } from '../../src/town/town.js';
+import { trustTown } from '../../src/town/trust-store.js';
 import { git, makeRepo } from '../helpers/git.js';
 
 /** A real git repository made a town: `.citadel/` with a config, on branch main. */
@@ -13,7 +14,10 @@ export interface TestTown {
   readonly root: string;
   /** A handle on the town as the overseer (closed by dispose). */
   readonly town: Town;
+  /** Writes config.json, and trusts its gates as the user would (`citadel trust`). */
   configure(config: Record<string, unknown>): void;
+  /** `citadel trust`, in-process: trusts every command the town holds now (docs/refinery.md, "Trust"). */
+  trust(): void;
   /** Reads the journal afresh. */
   bead(id: string): Bead & { refinery?: Record<string, unknown> };
   beads(): Bead[];
@@ -26,14 +30,20 @@ export function makeTown(config: Record<string, unknown> = {}): TestTown {
   const root = repo.path;
   mkdirSync(join(root, '.citadel'), { recursive: true });
   writeFileSync(join(root, '.git', 'info', 'exclude'), '/.citadel/\n');
-  const configure = (next: Record<string, unknown>): void => writeFileSync(join(root, '.citadel', 'config.json'), JSON.stringify(next));
-  configure(config);
+  writeFileSync(join(root, '.citadel', 'config.json'), JSON.stringify(config));
   const town = openTownAt(root, 'overseer');
+  const trust = (): void => void trustTown(town, { ...process.env, CITADEL_ACTOR: '', CITADEL_POLECAT: '' });
+  const configure = (next: Record<string, unknown>): void => {
+    writeFileSync(join(root, '.citadel', 'config.json'), JSON.stringify(next));
+    trust();
+  };
+  trust();
   const all = (): Bead[] => [...town.journal.read().all('beads').values()] as unknown as Bead[];
   return {
     root,
     town,
     configure,
+    trust,
     bead: (id) => town.journal.read().get('beads', id) as Bead & { refinery?: Record<string, unknown> },
     beads: all,
     mail: (to) => all().filter((bead) => bead.type === 'message' && bead.to === to),
@@ -67,6 +77,7 @@ export async function finishWork(
   const overseer = modelContext('overseer', 'ct');
   const { value: bead } = await t.town.journal.mutate(createBead(overseer, { title, priority: options.priority ?? 2, ...(options.fields ? { fields: options.fields } : {}) }));
   await t.town.journal.mutate(claimBead(modelContext(polecat, 'ct'), bead.id));
+  if (options.fields && 'gate' in options.fields) t.trust(); // the step's gate, as if poured by the user
   const wt = await ensureWorktree(t.root, polecat, bead.id, { mainBranch: 'main' });
   for (const [file, text] of Object.entries(files)) {
     mkdirSync(join(wt.path, file, '..'), { recursive: true });

@@ -1,9 +1,15 @@
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CitadelError } from '../../common/errors.js';
-import { parseConfig } from '../../town/config.js';
+import { resolveActor } from '../../common/actor.js';
+import { guardTown } from '../../town/boundary.js';
+import { loadConfig } from '../../town/config.js';
 import { townPaths } from '../../town/paths.js';
+import { ensurePrivateDir, lstatOrNone, writePrivate } from '../../town/private-fs.js';
+import { openTownAt } from '../../town/town.js';
+import type { TrustItem } from '../../town/trust.js';
+import { actsAsPolecat, readTrust, trustTown } from '../../town/trust-store.js';
 import { EXCLUDED } from './init.js';
 
 export interface InitResult {
@@ -14,6 +20,11 @@ export interface InitResult {
   created: boolean;
   /** Exclude lines added to `.git/info/exclude` this time. */
   excludedAdded: string[];
+  /**
+   * What this init trusted (the town's commands, docs/refinery.md "Trust"): the first init on
+   * this machine trusts the town as it is; null when it was trusted before (or in a polecat).
+   */
+  trusted: TrustItem[] | null;
 }
 
 const PREFIX = /^[a-z][a-z0-9]{0,7}$/;
@@ -29,27 +40,41 @@ export function initTown(options: { cwd: string; env: NodeJS.ProcessEnv; prefix?
   }
   const { root, commonDir } = gitRepository(options.cwd, options.env);
   const paths = townPaths(root);
-  const created = !existsSync(paths.config);
+  guardTown(paths); // no symbolic links where citadel writes; .citadel/, run/, logs/ tightened to 0700
+  const created = lstatOrNone(paths.config) === undefined;
   let prefix = options.prefix ?? 'ct';
   if (!created) {
-    const config = parseConfig(readFileSync(paths.config, 'utf8'), paths.config);
+    const config = loadConfig(paths.config);
     if (options.prefix !== undefined && options.prefix !== config.prefix) {
       throw new CitadelError('conflict', `this town already uses the bead prefix "${config.prefix}" (${paths.config}); edit that file to change it`);
     }
     prefix = config.prefix;
   }
-  mkdirSync(paths.citadel, { recursive: true });
+  ensurePrivateDir(paths.citadel);
   if (created) {
     const config: Record<string, unknown> = { prefix };
     const branch = currentBranch(root, options.env);
     if (branch && branch !== 'main') config.mainBranch = branch;
     const temp = `${paths.config}.${process.pid}.tmp`;
-    writeFileSync(temp, `${JSON.stringify(config, null, 2)}\n`, { flag: 'wx' });
+    writePrivate(temp, `${JSON.stringify(config, null, 2)}\n`);
     renameSync(temp, paths.config); // atomic: a concurrent init sees no config or a whole one
   }
-  for (const dir of [paths.journal, paths.run, paths.logs]) mkdirSync(dir, { recursive: true });
+  mkdirSync(paths.journal, { recursive: true, mode: 0o700 });
+  for (const dir of [paths.run, paths.logs]) ensurePrivateDir(dir);
   const excludedAdded = addExcludes(join(commonDir, 'info', 'exclude'));
-  return { root, citadel: paths.citadel, prefix, created, excludedAdded };
+  return { root, citadel: paths.citadel, prefix, created, excludedAdded, trusted: trustFirstTime(root, options.env) };
+}
+
+/** The first `citadel init` on this machine is the user's own act: it trusts the town as it is. */
+function trustFirstTime(root: string, env: NodeJS.ProcessEnv): TrustItem[] | null {
+  if (readTrust(root, env)) return null;
+  const town = openTownAt(root, resolveActor(env));
+  try {
+    if (actsAsPolecat(town.journal.read(), env)) return null;
+    return trustTown(town, env);
+  } finally {
+    town.close();
+  }
 }
 
 function gitRepository(cwd: string, env: NodeJS.ProcessEnv): { root: string; commonDir: string } {

@@ -32,6 +32,11 @@ export function register(program: Command, context: CliContext): void {
       }
       if (result.created) context.out(`Initialized a citadel town in ${result.citadel} (bead prefix "${result.prefix}").\n`);
       else context.out(`${result.citadel} is already a citadel town (bead prefix "${result.prefix}"); nothing to do.\n`);
+      const commands = result.trusted?.filter((item) => item.state !== 'trusted') ?? [];
+      if (commands.length > 0) {
+        const list = commands.map((item) => `${item.name}: ${item.commands.join('; ')}`).join(' · ');
+        context.out(`Trusted the commands in this town's files on this machine (the refinery runs them): ${list}. Review with \`citadel trust --show\`.\n`);
+      }
       if (result.excludedAdded.length) context.out(`Kept out of git via .git/info/exclude: ${result.excludedAdded.join(' ')}\n`);
       if (result.created) context.out('Next: `citadel bead create "first task"`, then `citadel` to open the workstation.\n');
     });

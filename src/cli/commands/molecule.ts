@@ -171,11 +171,17 @@ async function pourAction(
   const { pourMolecule } = await import('../../molecules/index.js');
   const { modelContext, parsePriority, checkLabel } = await import('../../model/index.js');
   const lib = await library(context);
-  const { molecule } = await resolved(lib, name, options.var ?? [], false);
+  const { composed, molecule } = await resolved(lib, name, options.var ?? [], false);
   const priority = parsePriority(options.priority);
   const labels = (options.label ?? []).map((label) => checkLabel(label));
   const town = context.town();
   const { value } = await town.journal.mutate(pourMolecule(modelContext(town.actor, town.config.prefix), molecule, { priority, labels }));
+  // The user's own pour trusts its steps' gates (docs/refinery.md, "Trust"); a polecat's does not.
+  const { trustPouredSteps } = await import('../../town/trust-store.js');
+  const townMolecules = [name, ...composed.included].filter((used) => lib.file(used)?.origin === 'town');
+  if (!trustPouredSteps(town, context.env, { steps: value.steps, townMolecules })) {
+    context.err(`note: the refinery will not run the gates of ${value.epic.id}'s steps until the overseer trusts them (\`citadel trust --show\`, then \`citadel trust\`)\n`);
+  }
   if (options.json) {
     context.json({ id: value.epic.id, molecule: molecule.name, title: value.epic.title, vars: molecule.vars, epic: value.epic, steps: value.steps });
   } else {
