@@ -10,6 +10,8 @@ const KNOWN = new Set([
   'bead', 'state', 'reason', 'molecule', 'metadata',
 ]);
 
+export const importedGateNote = 'has a step `gate` (a command): the refinery will not run it until you review it with `citadel trust --show` and run `citadel trust`';
+
 /** Maps one line of citadel's own export format (the JSON bead of CLI.md). Throws on a bad field. */
 export function fromCitadelLine(row: Record<string, unknown>, line: number): ImportDraft {
   const id = checkId(row.id);
@@ -56,5 +58,8 @@ export function fromCitadelLine(row: Record<string, unknown>, line: number): Imp
     bead.metadata = row.metadata;
   }
   for (const [key, value] of Object.entries(row)) if (!KNOWN.has(key)) bead[key] = value;
-  return { line, format: 'citadel', bead, notes: [] };
+  // A step's `gate` is a command: kept (the bead is as exported), but the refinery runs it
+  // only once the user reviewed it here (`citadel trust`, docs/refinery.md "Trust").
+  const hasGate = row.gate !== undefined && row.gate !== null && row.gate !== '';
+  return { line, format: 'citadel', bead, notes: hasGate ? [importedGateNote] : [] };
 }
