@@ -53,6 +53,38 @@ describe('citadel bead import / export', () => {
     expect(missing.stderr).toMatch(/cannot read the import .*nope\.jsonl: no such file/);
   });
 
+  it('refuses an id sling would refuse, naming file:line and the grammar, and applies nothing', async () => {
+    const file = join(other.path, 'dots.jsonl');
+    writeFileSync(file, ['{"id":"ct-fine","title":"fine"}', '{"id":"ct-x..y","title":"cannot be a branch"}'].join('\n'));
+    const result = await other.run(['bead', 'import', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      `citadel: ${file}:2: "ct-x..y" is not a bead id: an id is 1–100 letters, digits, ".", "_" or "-", starting and ending with a letter or digit, with no ".." and not ending in ".lock" (it names a git branch), e.g. ct-a3f8\n`,
+    );
+    const beads = join(other.path, 'lock.jsonl');
+    writeFileSync(beads, JSON.stringify({ id: 'bd-a1', title: 'a', issue_type: 'task', dependencies: [], parent: 'bd-a1.lock' }));
+    const parent = await other.run(['bead', 'import', beads]);
+    expect(parent.code).toBe(1);
+    expect(parent.stderr).toMatch(/:1: "bd-a1\.lock" is not a parent id: an id is/);
+    expect(await other.all()).toEqual([]);
+  });
+
+  it('refuses a field over its limit, naming file:line, and applies nothing', async () => {
+    const file = join(other.path, 'huge.jsonl');
+    writeFileSync(file, [JSON.stringify({ id: 'ct-ok', title: 'fine' }), JSON.stringify({ id: 'ct-huge', title: 'huge', body: 'x'.repeat(30_000_000) })].join('\n'));
+    const result = await other.run(['bead', 'import', file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`citadel: ${file}:2: the body is 30.0 MB; the limit is 64 KiB (put large content in a file in the repository)\n`);
+
+    // Beads' notes land in metadata: checked where the bead is written, still named by line.
+    const notes = join(other.path, 'notes.jsonl');
+    writeFileSync(notes, [JSON.stringify({ id: 'bd-ok', title: 'ok', description: '' }), JSON.stringify({ id: 'bd-n', title: 'n', description: '', notes: 'n'.repeat(100_000) })].join('\n'));
+    const noted = await other.run(['bead', 'import', notes]);
+    expect(noted.code).toBe(1);
+    expect(noted.stderr).toBe(`citadel: ${notes}:2: the field metadata.beads.notes is 100.0 kB; the limit is 64 KiB (put large content in a file in the repository)\n`);
+    expect(await other.all()).toEqual([]);
+  });
+
   it('exports JSON Lines that import into another town unchanged (also through stdin)', async () => {
     const exported = await town.run(['bead', 'export']);
     expect(exported.code).toBe(0);
