@@ -157,10 +157,11 @@ export async function importAction(context: CliContext, file: string, options: {
 /** `bead export [FILE]`: JSON Lines to FILE (written whole, then renamed into place) or stdout. */
 export function exportAction(context: CliContext, file: string | undefined, options: { json?: boolean }): void {
   const beads = beadsOf(context.town().journal.read());
-  const text = exportLines(beads.values());
+  // JSON Lines are data: exact, with what JSON leaves raw (C1, bidi) escaped, so that printing
+  // them (or `cat` of the file) is safe on a terminal too.
+  const text = terminalSafeJson(exportLines(beads.values()));
   if (file === undefined || file === '-') {
-    // JSON Lines are data: exact, with what JSON leaves raw (C1, bidi) escaped for the terminal.
-    context.raw(terminalSafeJson(text));
+    context.raw(text);
     return;
   }
   const target = resolve(context.cwd, file);
