@@ -1,14 +1,15 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { checkLine, scanRecords } from './frame.js';
-import { readHead } from './head.js';
-import { isLockHeld, readLockHolder, type LockHolder } from './lock.js';
-import { checkProjections } from './projections.js';
-import { allSegments, readSegment, type SegmentRef } from './segments.js';
-import { listSnapshots, loadSnapshot } from './snapshot.js';
-import { EntityState } from './state.js';
-import type { Entity, JournalRecord } from './types.js';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { CitadelError } from '../common/errors.js';
 import { isAlive } from '../common/process.js';
+import { readHead } from './head.js';
+import { isLockHeld, LOCK_FILE, readLockHolder, type LockHolder } from './lock.js';
+import { checkProjections } from './projections.js';
+import { isSafeDir } from './safefs.js';
+import { listSnapshots, loadSnapshot, type LoadedSnapshot } from './snapshot.js';
+import { EntityState } from './state.js';
+import { surveyJournal, type CorruptRecord, type SegmentReport, type Survey, type TornTail } from './survey.js';
+import type { Entity } from './types.js';
 
 /** What `citadel doctor` reports about a journal (also its `--json` shape). */
 export interface DoctorReport {
@@ -36,172 +37,172 @@ export interface DoctorReport {
   readonly problems: readonly string[];
 }
 
-export interface SegmentReport {
-  readonly name: string;
-  readonly archived: boolean;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  readonly records: number;
-  readonly bytes: number;
-}
+export type { CorruptRecord, SegmentReport, TornTail } from './survey.js';
 
-export interface TornTail {
-  readonly segment: string;
-  readonly offset: number;
-  readonly bytes: number;
-  /** Still at the end of the segment (the next writer sets it aside), or already kept in `file`. */
-  readonly pending: boolean;
-  readonly file?: string;
-}
-
-export interface CorruptRecord {
-  readonly segment: string;
-  readonly offset: number;
-  readonly seq: number;
-  readonly reason: string;
-}
-
-/** One full pass over every segment, archived and live: good records in order, damage located. */
-export interface FullScan {
-  readonly segments: SegmentRef[];
-  readonly reports: SegmentReport[];
-  /** Good records of complete mutations, in file order, with the segment they were found in. */
-  readonly records: { record: JournalRecord; segment: SegmentRef }[];
-  readonly corrupt: CorruptRecord[];
-  readonly pendingTail: TornTail | undefined;
+/** The snapshots that pass every check (CRC included), newest first. */
+export function validSnapshots(dir: string): LoadedSnapshot[] {
+  const out: LoadedSnapshot[] = [];
+  for (const { name } of listSnapshots(dir)) {
+    const loaded = loadSnapshot(dir, name, true);
+    if (loaded) out.push(loaded);
+  }
+  return out;
 }
 
 /**
- * Scans everything, never stopping at the first damage: after a bad spot it resynchronises on
- * the next line that is a whole, checksummed record, so one report lists all of it.
+ * The state the surviving records give: from the start, or, when the oldest segments are gone,
+ * from the newest valid snapshot that covers them (it makes them redundant). Members of a
+ * mutation that lost records are not applied (never half a mutation). Undefined base when
+ * history is gone and no snapshot covers it.
  */
-export function scanAll(dir: string, read: (segment: SegmentRef) => Buffer): FullScan {
-  const segments = allSegments(dir);
-  const reports: SegmentReport[] = [];
-  const records: FullScan['records'] = [];
-  const corrupt: CorruptRecord[] = [];
-  let pendingTail: TornTail | undefined;
-  let expected = segments[0]?.firstSeq ?? 1;
-  if (segments[0] && segments[0].firstSeq !== 1) {
-    corrupt.push({ segment: segments[0].name, offset: 0, seq: 1, reason: `the oldest segment starts at seq ${segments[0].firstSeq}` });
+export function replaySurvey(survey: Survey, snapshots: readonly LoadedSnapshot[], onSeq?: (state: EntityState) => void): { state: EntityState; base: LoadedSnapshot | undefined; covered: boolean } {
+  let state = new EntityState();
+  let base: LoadedSnapshot | undefined;
+  if (survey.firstSeq > 1) {
+    base = snapshots.find((snap) => snap.header.seq >= survey.firstSeq - 1 && snap.header.seq <= survey.lastSeq);
+    if (base) state = EntityState.from(base.header.seq, cloneKinds(base.kinds));
   }
-  segments.forEach((segment, index) => {
-    const bytes = read(segment);
-    const newest = index === segments.length - 1;
-    if (segment.firstSeq !== expected && index > 0) {
-      corrupt.push({ segment: segment.name, offset: 0, seq: expected, reason: `segment starts at seq ${segment.firstSeq}, expected ${expected}` });
-      expected = segment.firstSeq;
-    }
-    let count = 0;
-    let first = 0;
-    let pos = 0;
-    for (;;) {
-      const result = scanRecords(bytes, pos, expected - 1);
-      for (const record of result.records) {
-        records.push({ record, segment });
-        if (!first) first = record.seq;
-        count++;
-      }
-      expected = result.lastSeq + 1;
-      const stop = result.stop;
-      if (!stop) break;
-      const resume = nextGoodLine(bytes, stop.offset);
-      if (resume === undefined && newest && stop.unfinished) {
-        pendingTail = { segment: segment.name, offset: stop.offset, bytes: bytes.length - stop.offset, pending: true };
-        break;
-      }
-      corrupt.push({ segment: segment.name, offset: stop.offset, seq: stop.seq, reason: stop.reason });
-      if (resume === undefined) break;
-      if (resume.record.seq < expected) {
-        pos = resume.end + 1; // a repeated seq: skip that line
-      } else {
-        expected = resume.record.seq; // a gap (reported above): go on from the next whole record
-        pos = resume.start;
-      }
-    }
-    reports.push({ name: segment.name, archived: segment.archived, firstSeq: first || segment.firstSeq, lastSeq: expected - 1, records: count, bytes: bytes.length });
-  });
-  return { segments, reports, records, corrupt, pendingTail };
+  const skip = new Set<number>();
+  for (const m of survey.incomplete) for (let seq = m.first; seq <= m.last; seq++) skip.add(seq);
+  onSeq?.(state);
+  for (let seq = state.seq + 1; seq <= survey.lastSeq; seq++) {
+    const found = survey.bySeq.get(seq);
+    if (found && !skip.has(seq)) state.apply(found.record);
+    else state.seq = seq;
+    onSeq?.(state);
+  }
+  return { state, base, covered: survey.firstSeq === 1 || base !== undefined };
 }
 
-/** The next line after the one starting at `from` that is a whole record on its own. */
-function nextGoodLine(bytes: Buffer, from: number): { start: number; end: number; record: JournalRecord } | undefined {
-  let pos = bytes.indexOf(10, from);
-  while (pos !== -1 && pos < bytes.length) {
-    const start = pos + 1;
-    const end = bytes.indexOf(10, start);
-    if (end === -1) return undefined;
-    if (end > start) {
-      const check = checkLine(bytes, start, end);
-      if (check.ok) return { start, end, record: check.record };
-    }
-    pos = end;
-  }
-  return undefined;
+function cloneKinds(kinds: ReadonlyMap<string, Map<string, Entity>>): Map<string, Map<string, Entity>> {
+  return new Map([...kinds].map(([kind, map]) => [kind, new Map(map)]));
+}
+
+/** The highest seq HEAD.json or a valid snapshot says was acknowledged, and which said it. */
+export function highWater(dir: string, snapshots: readonly LoadedSnapshot[]): { seq: number; source: string } {
+  let best = { seq: 0, source: '' };
+  const head = readHead(dir);
+  if (head && head.seq > best.seq) best = { seq: head.seq, source: 'HEAD.json' };
+  for (const snap of snapshots) if (snap.header.seq > best.seq) best = { seq: snap.header.seq, source: basename(snap.file) };
+  return best;
 }
 
 /** Inspects a journal without changing anything (no lock taken). */
 export function inspectJournal(dir: string, options: { projections?: string | undefined } = {}): DoctorReport {
-  const scan = scanAll(dir, (segment) => readSegment(segment, 0));
-  const state = new EntityState();
-  const snapshotList = existsSync(dir) ? listSnapshots(dir) : [];
-  const snapshotSeqs = new Map(snapshotList.map((s) => [s.seq, s.name]));
+  const problems: string[] = [];
+  try {
+    if (!isSafeDir(dir)) return emptyReport(dir, [`${dir} does not exist: run \`citadel init\``]);
+  } catch (error) {
+    return emptyReport(dir, [(error as Error).message]);
+  }
+  let survey: Survey;
+  try {
+    survey = surveyJournal(dir);
+    readHead(dir); // refuses a link or a directory in HEAD.json's place
+  } catch (error) {
+    if (!(error instanceof CitadelError)) throw error;
+    return emptyReport(dir, [error.message]);
+  }
+  const valid = validSnapshots(dir);
+  const validNames = new Set(valid.map((v) => basename(v.file)));
+  const snapshotSeqs = new Map(listSnapshots(dir).map((s) => [s.seq, s.name]));
   const snapshots: { name: string; seq: number; ok: boolean }[] = [];
+  const { state, base, covered } = replaySurvey(survey, valid, (at) => {
+    const name = snapshotSeqs.get(at.seq);
+    if (!name) return;
+    snapshotSeqs.delete(at.seq);
+    snapshots.push({ name, seq: at.seq, ok: snapshotMatches(dir, name, at) });
+  });
+  // Snapshots the replay cannot reach (older than its base, or past the journal's end): judged by their own checks.
+  for (const [seq, name] of snapshotSeqs) snapshots.push({ name, seq, ok: validNames.has(name) && (seq < state.seq || seq > survey.lastSeq) });
+  snapshots.sort((a, b) => b.seq - a.seq);
   let quarantined = 0;
   let events = 0;
-  const compareSnapshot = (): void => {
-    const name = snapshotSeqs.get(state.seq);
-    if (!name) return;
-    snapshotSeqs.delete(state.seq);
-    snapshots.push({ name, seq: state.seq, ok: snapshotMatches(dir, name, state) });
-  };
-  compareSnapshot();
-  for (const { record } of scan.records) {
-    state.apply(record);
+  for (const { record } of survey.bySeq.values()) {
     if (record.kind.startsWith('_')) quarantined++;
     else events++;
-    compareSnapshot();
   }
-  for (const [seq, name] of snapshotSeqs) snapshots.push({ name, seq, ok: false });
-  snapshots.sort((a, b) => b.seq - a.seq);
 
   const byKind: Record<string, number> = {};
   for (const [kind, map] of state.entries()) byKind[kind] = map.size;
-  const head = existsSync(dir) ? readHead(dir) : undefined;
-  const projections = options.projections && scan.corrupt.length === 0 ? checkProjections(options.projections, state) : null;
+  const head = readHead(dir);
+  const lost = highWater(dir, valid);
+  const damaged = survey.corrupt.length > 0 || survey.incomplete.length > 0 || lost.seq > survey.lastSeq || !covered;
+  const projections = options.projections && !damaged ? checkProjections(options.projections, state) : null;
   const held = isLockHeld(dir);
   const holder = readLockHolder(dir);
-  const tornTails: TornTail[] = [...(scan.pendingTail ? [scan.pendingTail] : []), ...brokenFiles(dir)];
+  const tornTails: TornTail[] = [...(survey.pendingTail ? [survey.pendingTail] : []), ...brokenFiles(dir)];
 
-  const problems: string[] = [];
-  for (const c of scan.corrupt) {
+  const lockProblem = lockFileProblem(dir);
+  if (lockProblem) problems.push(lockProblem);
+  if (!covered) problems.push(`the journal's history before seq ${survey.firstSeq} is gone (${survey.segments[0]?.name} is the oldest segment) and no valid snapshot covers it; \`citadel doctor --repair\` recovers what snapshots and projection files hold`);
+  if (lost.seq > survey.lastSeq) {
+    problems.push(`the journal ends at seq ${survey.lastSeq} but ${lost.source} says ${lost.seq}: records ${survey.lastSeq + 1}..${lost.seq} are missing (a cut or deleted segment, or an older copy put back); \`citadel doctor --repair\` recovers what snapshots and projection files still hold`);
+  }
+  for (const c of survey.corrupt) {
     problems.push(`corrupt record in ${c.segment} at byte ${c.offset} (seq ${c.seq}): ${c.reason}; \`citadel doctor --repair\` quarantines it`);
   }
-  if (scan.pendingTail) problems.push(`torn tail of ${scan.pendingTail.bytes} bytes at the end of ${scan.pendingTail.segment} (a write cut short); the next write or \`citadel doctor --repair\` sets it aside`);
+  for (const m of survey.incomplete) {
+    problems.push(`the mutation of ${m.size} records at seqs ${m.first}..${m.last} lost ${m.lost.length} (seq ${m.lost.slice(0, 5).join(', ')}${m.lost.length > 5 ? ', …' : ''}); its other ${m.size - m.lost.length} records are intact; \`citadel doctor --repair\` keeps them if a snapshot covers the mutation, else quarantines it whole`);
+  }
+  if (survey.pendingTail) problems.push(`torn tail of ${survey.pendingTail.bytes} bytes at the end of ${survey.pendingTail.segment} (a write cut short); the next write or \`citadel doctor --repair\` sets it aside`);
   const lag = head && options.projections ? state.seq - head.projected : null;
   if (options.projections && !head && state.seq > 0) problems.push('HEAD.json (the watermark cache) is missing or damaged; the next write rebuilds it, or run `citadel doctor --repair`');
-  if (lag !== null && lag !== 0) problems.push(`projection files lag the journal by ${lag} record(s); the next read or write catches them up, or run \`citadel doctor --repair\``);
-  if (projections && (projections.missing.length || projections.stale.length || projections.extra.length)) {
-    problems.push(`projection files differ from the journal (${projections.missing.length} missing, ${projections.stale.length} stale, ${projections.extra.length} left over); \`citadel doctor --repair\` rewrites them`);
+  if (lag !== null && lag > 0) problems.push(`projection files lag the journal by ${lag} record(s) (a failed projection write, e.g. a full disk); the next read or write catches them up, or run \`citadel doctor --repair\``);
+  if (projections && (projections.missing.length || projections.stale.length)) {
+    problems.push(`projection files differ from the journal (${projections.missing.length} missing, ${projections.stale.length} stale); \`citadel doctor --repair\` rewrites them`);
   }
-  for (const s of snapshots) if (!s.ok) problems.push(`snapshot ${s.name} does not match the journal; it is skipped on load, and \`citadel doctor --repair\` replaces it`);
+  if (projections?.extra.length) {
+    problems.push(`${projections.extra.length} projection file(s) hold entities the journal does not know (${projections.extra.slice(0, 3).join(', ')}${projections.extra.length > 3 ? ', …' : ''}): records were lost, or a deletion did not finish; \`citadel doctor --repair\` recovers them into the journal`);
+  }
+  for (const snap of snapshots) if (!snap.ok) problems.push(`snapshot ${snap.name} does not match the journal; it is skipped on load, and \`citadel doctor --repair\` replaces it`);
+  void base;
   return {
     dir,
     ok: problems.length === 0,
-    segments: scan.reports,
+    segments: survey.reports,
     events,
-    seq: state.seq,
+    seq: Math.max(state.seq, survey.lastSeq),
     entities: { total: state.count(), byKind },
     head: head ? { seq: head.seq, projected: head.projected, snapshot: head.snapshot } : null,
     watermarkLag: lag,
     tornTails,
-    corrupt: scan.corrupt,
+    corrupt: survey.corrupt,
     quarantined,
     snapshots,
     projections,
     lock: { held, holder: held && holder ? { ...holder, alive: isAlive(holder.pid) } : null },
     problems,
   };
+}
+
+function emptyReport(dir: string, problems: string[]): DoctorReport {
+  return {
+    dir,
+    ok: false,
+    segments: [],
+    events: 0,
+    seq: 0,
+    entities: { total: 0, byKind: {} },
+    head: null,
+    watermarkLag: null,
+    tornTails: [],
+    corrupt: [],
+    quarantined: 0,
+    snapshots: [],
+    projections: null,
+    lock: { held: false, holder: null },
+    problems,
+  };
+}
+
+/** LOCK must be a regular file (or absent): a directory or a link there stops every write. */
+function lockFileProblem(dir: string): string | undefined {
+  const file = join(dir, LOCK_FILE);
+  const stat = lstatSync(file, { throwIfNoEntry: false });
+  if (!stat || stat.isFile()) return undefined;
+  const what = stat.isSymbolicLink() ? 'a symbolic link' : stat.isDirectory() ? 'a directory' : 'a special file';
+  return `${file} is ${what}, not the lock file: no write can take the lock; remove it (citadel makes a new one)`;
 }
 
 function snapshotMatches(dir: string, name: string, state: EntityState): boolean {
@@ -218,7 +219,6 @@ function snapshotMatches(dir: string, name: string, state: EntityState): boolean
 }
 
 function brokenFiles(dir: string): TornTail[] {
-  if (!existsSync(dir)) return [];
   const out: TornTail[] = [];
   for (const name of readdirSync(dir)) {
     const match = /^(seg-\d{12}\.jsonl)\.(\d+)\.broken$/.exec(name);

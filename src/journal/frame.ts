@@ -74,7 +74,10 @@ function shapeProblem(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Where a scan stopped early: damage (or an unfinished write) at `offset`, where `seq` was expected. */
+/**
+ * Where a scan stopped early: damage at `offset` (the bad line), where `seq` was expected; for
+ * an unfinished write, `offset` is where its mutation starts (the cut point).
+ */
 export interface ScanStop {
   readonly offset: number;
   readonly seq: number;
@@ -106,11 +109,11 @@ export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRe
   let batch: JournalRecord[] = [];
   let batchStart = start;
   let batchSize = 0;
-  const stopAt = (offset: number, reason: string, unfinished: boolean): ScanResult => ({
+  const stopAt = (offset: number, reason: string, unfinished: boolean, seq = lastSeq + 1): ScanResult => ({
     records,
     end,
     lastSeq,
-    stop: { offset, seq: lastSeq + 1, reason, unfinished },
+    stop: { offset, seq, reason, unfinished },
   });
   while (pos < bytes.length) {
     if (bytes[pos] === NEWLINE) {
@@ -119,12 +122,14 @@ export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRe
     }
     const nl = bytes.indexOf(NEWLINE, pos);
     if (nl === -1) return stopAt(batch.length ? batchStart : pos, 'unterminated last line (a write that did not finish)', true);
-    const checked = checkLine(bytes, pos, nl);
-    if (!checked.ok) return stopAt(batch.length ? batchStart : pos, checked.reason, false);
-    const record = checked.record;
+    // Damage is reported at the bad line itself, with the seq expected there (not at the start
+    // of its mutation): one flipped bit names one record, even inside a batch of thousands.
     const expected = lastSeq + batch.length + 1;
+    const checked = checkLine(bytes, pos, nl);
+    if (!checked.ok) return stopAt(pos, checked.reason, false, expected);
+    const record = checked.record;
     if (record.seq !== expected) {
-      return stopAt(batch.length ? batchStart : pos, record.seq < expected ? `seq ${record.seq} repeated (expected ${expected})` : `seq gap: found ${record.seq}, expected ${expected}`, false);
+      return stopAt(pos, record.seq < expected ? `seq ${record.seq} repeated (expected ${expected})` : `seq gap: found ${record.seq}, expected ${expected}`, false, expected);
     }
     const size = record.batch ?? 1;
     if (batch.length === 0) {

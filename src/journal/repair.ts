@@ -1,58 +1,56 @@
-import { copyFileSync, mkdirSync, renameSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { scanAll } from './doctor.js';
+import { copyFileSync, renameSync } from 'node:fs';
+import { basename, dirname, join, relative } from 'node:path';
+import { highWater, replaySurvey, validSnapshots } from './doctor.js';
 import { fsyncDir, writeFileAtomic } from './files.js';
 import { encodeRecords } from './frame.js';
+import { readHead } from './head.js';
 import { openJournal } from './journal.js';
-import { readSegment } from './segments.js';
 import { StoreLock } from './lock.js';
+import { projectionFile, readProjectionEntities, unlinkIfPresent } from './projections.js';
 import { logRecovery, setAsideTornTail } from './recovery.js';
-import type { SegmentRef } from './segments.js';
-import { listSnapshots, loadSnapshot } from './snapshot.js';
-import type { JournalRecord } from './types.js';
+import { ensureDir } from './safefs.js';
+import { readSegment, segmentName, type SegmentRef } from './segments.js';
+import { listSnapshots, writeSnapshotFile, type LoadedSnapshot } from './snapshot.js';
+import { EntityState } from './state.js';
+import { surveyJournal, type Survey } from './survey.js';
+import type { Entity, JournalRecord } from './types.js';
 
 /** Where `--repair` keeps the original bytes of every segment and snapshot it replaces. Never deleted. */
 export const QUARANTINE_DIR = 'quarantine';
+const REPAIR_WRITER = 'citadel doctor --repair';
 
 /**
- * `citadel doctor --repair`: the explicit way past damage. Under the store lock it sets aside a
- * torn tail; for corrupt records it copies each damaged segment whole into `quarantine/`, then
- * rewrites it with its good records and, in place of each lost seq, a quarantine marker record
- * (kind `_journal`), so seqs stay contiguous and the loss stays visible. A mutation that lost
- * any of its records is quarantined whole (never half-applied). Snapshots taken after the
- * damage are moved aside, then the state, projections, HEAD and a fresh checkpoint are rebuilt.
- * Every step is logged in `recovery.log`. Returns one line per action.
+ * `citadel doctor --repair`: the explicit way past damage, which never deletes the last copy of
+ * an acknowledged record. Under the store lock it:
+ *
+ * 1. sets aside a torn tail (never acknowledged);
+ * 2. plans every seq up to the high-water mark (the max of the segments, HEAD.json and valid
+ *    snapshots): a good record stays; a lost one becomes a quarantine marker (kind `_journal`),
+ *    so seqs stay contiguous and are never reused. A mutation that lost records is quarantined
+ *    whole, unless a valid snapshot covers it: then its intact records stay and the snapshot
+ *    supplies the rest;
+ * 3. recovers what the journal lost from the best evidence: the newest valid snapshot (its
+ *    difference from the replay is written into the lost slots it covers, so the snapshot
+ *    still matches and is kept), then projection files newer than both, appended as new
+ *    `recover` records after the old high-water mark;
+ * 4. rewrites only the segments whose content changes (originals copied to `quarantine/`),
+ *    moves aside snapshots that no longer match, then rebuilds projections, HEAD and a
+ *    checkpoint. Every step goes to `recovery.log` and to the returned lines.
  */
 export async function repairJournal(dir: string, options: { writer: string; projections?: string | undefined; lockTimeoutMs?: number }): Promise<string[]> {
   const actions: string[] = [];
   const lock = new StoreLock(dir, options.writer);
   await lock.acquire(options.lockTimeoutMs ?? 30_000);
   try {
-    const scan = scanAll(dir, (segment) => readSegment(segment, 0));
-    if (scan.pendingTail) {
-      const segment = scan.segments.at(-1)!;
-      const event = setAsideTornTail(segment.path, scan.pendingTail.offset);
+    let survey = surveyJournal(dir);
+    if (survey.pendingTail) {
+      const segment = survey.segments.find((s) => s.name === survey.pendingTail!.segment)!;
+      const event = setAsideTornTail(segment.path, survey.pendingTail.offset);
       actions.push(`set aside a torn tail of ${event.bytes} bytes from ${segment.name} into ${event.file}`);
+      survey = surveyJournal(dir);
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    const quarantine = join(dir, QUARANTINE_DIR);
-    let firstLost = Infinity;
-    let rewrittenNames = new Set<string>();
-    if (scan.corrupt.length) {
-      const rewritten = rewriteSegments(dir, scan.segments, scan.records.map((r) => r.record), new Set(scan.corrupt.map((c) => c.segment)), quarantine, stamp);
-      for (const line of rewritten.actions) actions.push(line);
-      firstLost = rewritten.firstLost;
-      rewrittenNames = rewritten.names;
-    }
-    // Snapshots that do not match the journal any more (taken after the damage, or damaged) go aside.
-    for (const snapshot of listSnapshots(dir)) {
-      const loaded = loadSnapshot(dir, snapshot.name, true);
-      if (loaded && snapshot.seq < firstLost && !rewrittenNames.has(loaded.header.segment)) continue;
-      mkdirSync(quarantine, { recursive: true });
-      renameSync(join(dir, snapshot.name), join(quarantine, `${snapshot.name}.${stamp}`));
-      logRecovery(dir, { action: 'drop-snapshot', file: snapshot.name, detail: loaded ? 'taken after damaged records' : 'failed its checks' });
-      actions.push(`moved snapshot ${snapshot.name} to ${QUARANTINE_DIR}/ (${loaded ? 'it included quarantined records' : 'it failed its checks'})`);
-    }
+    repairLocked(dir, survey, options.projections, stamp, actions);
   } finally {
     lock.close();
   }
@@ -60,80 +58,286 @@ export async function repairJournal(dir: string, options: { writer: string; proj
   const journal = openJournal(dir, { writer: options.writer, projections: options.projections });
   try {
     const rebuilt = await journal.rebuildDerived();
-    actions.push(`rebuilt state at seq ${rebuilt.seq}${options.projections ? `, projections (${rebuilt.written} written, ${rebuilt.leftOver} left over)` : ''}, HEAD.json and a checkpoint`);
+    actions.push(`rebuilt state at seq ${rebuilt.seq}${options.projections ? `, projections (${rebuilt.written} written)` : ''}, HEAD.json and a checkpoint`);
   } finally {
     journal.close();
   }
   return actions;
 }
 
-function rewriteSegments(
-  dir: string,
-  segments: readonly SegmentRef[],
-  found: readonly JournalRecord[],
-  damaged: ReadonlySet<string>,
-  quarantine: string,
-  stamp: string,
-): { actions: string[]; firstLost: number; names: Set<string> } {
-  const actions: string[] = [];
-  const names = new Set<string>();
-  // Keep the first record seen for each seq, then only whole mutations.
-  const bySeq = new Map<number, JournalRecord>();
-  for (const record of found) if (!bySeq.has(record.seq)) bySeq.set(record.seq, record);
-  const last = Math.max(0, ...bySeq.keys());
-  for (let seq = 1; seq <= last; seq++) {
-    const record = bySeq.get(seq);
-    if (!record?.batch) continue;
-    const size = record.batch;
-    // Find the run of this batch starting at `seq`: every member present with the same size.
-    let members = 0;
-    while (members < size && bySeq.get(seq + members)?.batch === size) members++;
-    if (members < size) for (let k = 0; k < members; k++) bySeq.delete(seq + k);
-    seq += Math.max(members, 1) - 1;
+/** What goes at one seq of the repaired journal: the original line kept, or a new record. */
+type Slot = { keep: Buffer; record: JournalRecord } | { write: JournalRecord };
+
+function repairLocked(dir: string, survey: Survey, projectionsRoot: string | undefined, stamp: string, actions: string[]): void {
+  const quarantine = join(dir, QUARANTINE_DIR);
+  const snapshots = validSnapshots(dir);
+  const evidence = highWater(dir, snapshots);
+  const high = Math.max(evidence.seq, survey.lastSeq);
+  const { base, covered } = replaySurvey(survey, snapshots);
+  // Where the plan starts: the first segment's first seq when a snapshot makes older history
+  // redundant, else seq 1 (lost history becomes markers in a new first segment).
+  const start = covered ? survey.firstSeq : 1;
+  const best = snapshots[0];
+  const source = new Map<number, string>(); // seq → where a marker's original went
+  const plan = new Map<number, Slot>();
+  const bytesOf = new Map<string, Buffer>();
+  const original = (ref: SegmentRef): Buffer => {
+    let bytes = bytesOf.get(ref.name);
+    if (!bytes) bytesOf.set(ref.name, (bytes = readSegment(ref, 0)));
+    return bytes;
+  };
+  const coveredBy = (seq: number): boolean => best !== undefined && seq <= best.header.seq;
+  const batchOf = new Map<number, number>(); // lost seqs inside a kept mutation: its size
+  const dropped = new Set<number>();
+  for (const m of survey.incomplete) {
+    const keep = coveredBy(m.last) && m.last - m.first + 1 === m.size;
+    for (let seq = m.first; seq <= m.last; seq++) {
+      if (keep) batchOf.set(seq, m.size);
+      else dropped.add(seq);
+    }
   }
-  let firstLost = Infinity;
+  for (let seq = start; seq <= high; seq++) {
+    const found = survey.bySeq.get(seq);
+    if (found && !dropped.has(seq)) plan.set(seq, { keep: original(found.segment).subarray(found.offset, found.end - 1), record: found.record });
+    else {
+      const batch = batchOf.get(seq);
+      const where = found ? found.segment.name : (survey.segments.find((s) => s.firstSeq <= seq && seq <= endOf(survey, s, high))?.name ?? 'a missing segment');
+      source.set(seq, where);
+      plan.set(seq, { write: marker(seq, `${QUARANTINE_DIR}/${where}.${stamp}`, batch) });
+    }
+  }
+  const lostSeqs = [...source.keys()];
+
+  // The snapshot's part: what it holds that the replay of the plan lacks at its seq.
+  const replayTo = (to: number, from: LoadedSnapshot | undefined = base): EntityState => {
+    const state = from ? EntityState.from(from.header.seq, cloneKinds(from.kinds)) : new EntityState();
+    for (let seq = state.seq + 1; seq <= to; seq++) {
+      const slot = plan.get(seq);
+      if (slot) state.apply('keep' in slot ? slot.record : slot.write);
+      else state.seq = seq;
+    }
+    return state;
+  };
+  const appended: { kind: string; id: string; entity: Entity | null; from: string }[] = [];
+  if (best && lostSeqs.some((seq) => seq <= best.header.seq)) {
+    const at = best.header.seq;
+    const diff = difference(best.kinds, replayTo(at));
+    // The last run of lost seqs the snapshot covers: no surviving record after it (up to the
+    // snapshot) touches an entity in the difference, so its records can stand there.
+    const slots: number[] = [];
+    for (let seq = at; seq >= start; seq--) {
+      if (source.has(seq)) slots.unshift(seq);
+      else if (slots.length) break;
+    }
+    const name = basename(best.file);
+    if (diff.length <= slots.length) {
+      diff.forEach((change, i) => {
+        const seq = slots[i]!;
+        plan.set(seq, { write: recovered(seq, change.kind, change.id, change.entity, name, batchOf.get(seq)) });
+        source.delete(seq);
+      });
+      if (diff.length) {
+        actions.push(`recovered ${diff.length} entit${diff.length === 1 ? 'y' : 'ies'} from ${name} into the lost seqs it covers (${slots[0]}..${slots[diff.length - 1]})`);
+        logRecovery(dir, { action: 'recover', file: name, detail: `${diff.length} entities written at seqs ${slots[0]}..${slots[diff.length - 1]}` });
+      }
+    } else {
+      // Too much to fit: the snapshot plus the records after it is the best state; what the
+      // plan's end lacks of it is appended after the high-water mark.
+      const bestState = replayTo(high, best);
+      for (const change of difference(new Map(bestState.entries()), replayTo(high))) appended.push({ ...change, from: name });
+    }
+  }
+  // The state the plan gives at its end, with what is appended so far.
+  const final = replayTo(high);
+  for (const change of appended) final.apply(recovered(final.seq, change.kind, change.id, change.entity, change.from));
+
+  // Projection files newer than both: entities the journal and the snapshots lost.
+  const lostAny = lostSeqs.length > 0 || high > survey.lastSeq || !covered;
+  const removed: string[] = [];
+  if (projectionsRoot) {
+    const head = readHead(dir);
+    const trusted = !head || head.projected >= high;
+    const skip = new Set([relative(projectionsRoot, dir).split('/')[0] ?? '', 'run', 'logs', 'worktrees', 'molecules']);
+    const tombstoned = lastTouch(survey);
+    for (const [kind, map] of readProjectionEntities(projectionsRoot, skip)) {
+      for (const [id, entity] of map) {
+        const mine = appended.find((a) => a.kind === kind && a.id === id)?.entity ?? final.get(kind, id);
+        if (mine && JSON.stringify(mine) === JSON.stringify(entity)) continue;
+        if (!mine && tombstoned.get(`${kind}\0${id}`) === 'deleted') {
+          // The journal deleted it and the file outlived the deletion: that file is stale.
+          unlinkIfPresent(projectionFile(projectionsRoot, kind, id));
+          removed.push(`${kind}/${id}.json`);
+          continue;
+        }
+        if (!mine || (lostAny && trusted)) {
+          const index = appended.findIndex((a) => a.kind === kind && a.id === id);
+          if (index >= 0) appended.splice(index, 1);
+          appended.push({ kind, id, entity, from: `projection file ${kind}/${id}.json` });
+        }
+      }
+    }
+  }
+  if (removed.length) {
+    actions.push(`removed ${removed.length} projection file(s) of entities the journal deleted: ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', …' : ''}`);
+    logRecovery(dir, { action: 'remove-projection', detail: removed.join(' ') });
+  }
+  if (appended.length) {
+    const n = appended.length;
+    appended.forEach((change, i) => plan.set(high + 1 + i, { write: recovered(high + 1 + i, change.kind, change.id, change.entity, change.from, n > 1 ? n : undefined) }));
+    const bySource = new Map<string, number>();
+    for (const change of appended) {
+      const key = change.from.startsWith('projection file') ? 'projection files' : change.from;
+      bySource.set(key, (bySource.get(key) ?? 0) + 1);
+    }
+    const from = [...bySource].map(([where, count]) => `${count} from ${where}`).join(', ');
+    actions.push(`recovered ${n} entit${n === 1 ? 'y' : 'ies'} the journal lost (${from}) as new records at seqs ${high + 1}..${high + n}`);
+    logRecovery(dir, { action: 'recover', detail: `${n} entities (${from}) appended at seqs ${high + 1}..${high + n}` });
+  }
+  if (high > survey.lastSeq) actions.push(`the journal ended at seq ${survey.lastSeq} but ${evidence.source} says ${evidence.seq}: seqs ${survey.lastSeq + 1}..${high} are now quarantine markers, so no seq is reused`);
+
+  writePlan(dir, survey, plan, start, quarantine, stamp, source, actions);
+  settleSnapshots(dir, quarantine, stamp, actions);
+}
+
+/** The last seq a segment holds in the plan: up to the next segment, or the high-water mark for the newest. */
+function endOf(survey: Survey, segment: SegmentRef, high: number): number {
+  const next = survey.segments[survey.segments.indexOf(segment) + 1];
+  return next ? next.firstSeq - 1 : high;
+}
+
+/** Writes the planned records into segments: existing ones keep their names and ranges; the newest takes what follows. */
+function writePlan(dir: string, survey: Survey, plan: ReadonlyMap<number, Slot>, start: number, quarantine: string, stamp: string, lost: ReadonlyMap<number, string>, actions: string[]): void {
+  const last = Math.max(start - 1, ...plan.keys());
+  const segments: SegmentRef[] = [...survey.segments];
+  if (start < (segments[0]?.firstSeq ?? Infinity) || (!segments.length && last >= start)) {
+    segments.unshift({ name: segmentName(start), firstSeq: start, path: join(dir, segmentName(start)), archived: false });
+  }
   segments.forEach((segment, index) => {
     const from = segment.firstSeq;
     const to = index + 1 < segments.length ? segments[index + 1]!.firstSeq - 1 : last;
-    const records: JournalRecord[] = [];
-    let lost = 0;
-    for (let seq = from; seq <= to; seq++) {
-      const record = bySeq.get(seq);
-      if (record) records.push(record);
+    const parts: Buffer[] = [];
+    let markers = 0;
+    for (let seq = Math.max(from, start); seq <= to; seq++) {
+      const slot = plan.get(seq);
+      if (!slot) continue;
+      if ('keep' in slot) parts.push(Buffer.from('\n'), slot.keep, Buffer.from('\n'));
       else {
-        lost++;
-        firstLost = Math.min(firstLost, seq);
-        records.push(marker(seq, `${QUARANTINE_DIR}/${segment.name}.${stamp}`));
+        parts.push(encodeRecords([slot.write]).buffer);
+        if (lost.has(seq)) markers++;
       }
     }
-    if (!lost && !damaged.has(segment.name)) return;
-    names.add(segment.name);
-    mkdirSync(quarantine, { recursive: true });
-    const kept = join(quarantine, `${segment.name}.${stamp}`);
-    copyFileSync(segment.path, kept);
-    const bytes = Buffer.concat(records.map((r) => encodeRecords([r]).buffer));
+    const bytes = Buffer.concat(parts);
+    let before: Buffer | undefined;
+    try {
+      before = readSegment(segment, 0);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (before?.equals(bytes)) return;
+    if (before) {
+      ensureDir(quarantine);
+      copyFileSync(segment.path, join(quarantine, `${segment.name}.${stamp}`));
+      fsyncDir(quarantine);
+    }
     writeFileAtomic(segment.path, bytes, { fsync: true });
     fsyncDir(dirname(segment.path));
-    fsyncDir(quarantine);
-    logRecovery(dir, { action: 'quarantine', segment: segment.name, file: basename(kept), detail: `${lost} record(s) replaced by quarantine markers` });
-    actions.push(`quarantined ${lost} record(s) of ${segment.name}: original kept as ${QUARANTINE_DIR}/${basename(kept)}, segment rewritten with markers`);
+    const kept = before ? `original kept as ${QUARANTINE_DIR}/${segment.name}.${stamp}` : 'a new segment';
+    logRecovery(dir, { action: 'quarantine', segment: segment.name, ...(before ? { file: `${segment.name}.${stamp}` } : {}), detail: `${markers} record(s) replaced by quarantine markers` });
+    actions.push(`rewrote ${segment.name} (${kept}): ${markers} lost record(s) now quarantine markers`);
   });
-  return { actions, firstLost, names };
+}
+
+/** Keeps each valid snapshot that matches the repaired journal (its position updated); moves the others aside. */
+function settleSnapshots(dir: string, quarantine: string, stamp: string, actions: string[]): void {
+  const survey = surveyJournal(dir);
+  const valid = validSnapshots(dir);
+  const matching = new Set<string>();
+  const bySeq = new Map(valid.map((v) => [v.header.seq, v]));
+  const { base } = replaySurvey(survey, valid, (state) => {
+    const snap = bySeq.get(state.seq);
+    if (snap && difference(snap.kinds, state).length === 0) matching.add(snap.file);
+  });
+  // With the oldest segments gone, snapshots older than the replay's base that still cover
+  // them cannot be compared with a replay; their own checks passed, so they stay.
+  if (base) for (const v of valid) if (v.header.seq < base.header.seq && v.header.seq >= survey.firstSeq - 1) matching.add(v.file);
+  for (const { name } of listSnapshots(dir)) {
+    const file = join(dir, name);
+    const snap = valid.find((v) => v.file === file);
+    if (snap && matching.has(file)) {
+      const found = survey.bySeq.get(snap.header.seq);
+      const at = found ? { segment: found.segment.name, offset: found.end } : { segment: snap.header.segment, offset: snap.header.offset };
+      if (at.segment !== snap.header.segment || at.offset !== snap.header.offset) {
+        writeSnapshotFile(dir, snap, at);
+        actions.push(`kept snapshot ${name} (it covers the damage); its journal position is now ${at.segment} at byte ${at.offset}`);
+      }
+      continue;
+    }
+    ensureDir(quarantine);
+    renameSync(file, join(quarantine, `${name}.${stamp}`));
+    logRecovery(dir, { action: 'drop-snapshot', file: name, detail: snap ? 'does not match the repaired journal' : 'failed its checks' });
+    actions.push(`moved snapshot ${name} to ${QUARANTINE_DIR}/ (${snap ? 'it does not match the repaired journal' : 'it failed its checks'})`);
+  }
+}
+
+/** For each (kind, id) the journal's surviving records touch, whether the last one deleted it. */
+function lastTouch(survey: Survey): Map<string, 'deleted' | 'live'> {
+  const out = new Map<string, 'deleted' | 'live'>();
+  const seqs = [...survey.bySeq.keys()].sort((a, b) => a - b);
+  for (const seq of seqs) {
+    const { record } = survey.bySeq.get(seq)!;
+    if (!record.kind.startsWith('_')) out.set(`${record.kind}\0${record.id}`, record.deleted ? 'deleted' : 'live');
+  }
+  return out;
+}
+
+/** The changes that turn `state` into `target`: upserts where they differ, deletes where target lacks one. */
+function difference(target: ReadonlyMap<string, Map<string, Entity>>, state: EntityState): { kind: string; id: string; entity: Entity | null }[] {
+  const out: { kind: string; id: string; entity: Entity | null }[] = [];
+  for (const [kind, map] of target) {
+    for (const [id, entity] of map) {
+      const mine = state.get(kind, id);
+      if (!mine || JSON.stringify(mine) !== JSON.stringify(entity)) out.push({ kind, id, entity });
+    }
+  }
+  for (const [kind, map] of state.entries()) for (const id of map.keys()) if (!target.get(kind)?.has(id)) out.push({ kind, id, entity: null });
+  return out;
+}
+
+function cloneKinds(kinds: ReadonlyMap<string, Map<string, Entity>>): Map<string, Map<string, Entity>> {
+  return new Map([...kinds].map(([kind, map]) => [kind, new Map(map)]));
+}
+
+/** A record written by repair for an entity recovered from a snapshot or a projection file. */
+function recovered(seq: number, kind: string, id: string, entity: Entity | null, from: string, batch?: number): JournalRecord {
+  return {
+    v: 1,
+    seq,
+    ts: new Date().toISOString(),
+    writer: REPAIR_WRITER,
+    pid: process.pid,
+    action: 'recover',
+    kind,
+    id,
+    ...(entity ? { entity } : { deleted: true as const }),
+    summary: `recovered by \`citadel doctor --repair\` from ${from}`,
+    ...(batch ? { batch } : {}),
+  };
 }
 
 /** The record standing in for a lost seq: applies to no entity, shows in doctor's count. */
-function marker(seq: number, file: string): JournalRecord {
+function marker(seq: number, file: string, batch?: number): JournalRecord {
   const id = `quarantined-${seq}`;
   return {
     v: 1,
     seq,
     ts: new Date().toISOString(),
-    writer: 'citadel doctor --repair',
+    writer: REPAIR_WRITER,
     pid: process.pid,
     action: 'quarantined',
     kind: '_journal',
     id,
     entity: { id, original: file },
-    summary: `record ${seq} was damaged and quarantined; its original bytes are in ${file}`,
+    summary: `record ${seq} was lost or damaged and quarantined; original bytes (if any) in ${file}`,
+    ...(batch ? { batch } : {}),
   };
 }

@@ -81,6 +81,19 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
 }
 
 /**
+ * Rewrites a snapshot's header with a new journal position (its body, and so its CRC, unchanged):
+ * for `doctor --repair`, after it rewrote the segment the snapshot points into.
+ */
+export function writeSnapshotFile(journalDir: string, snapshot: LoadedSnapshot, at: { segment: string; offset: number }): void {
+  const bytes = readFileSafe(snapshot.file);
+  if (!bytes) return;
+  const nl = bytes.indexOf(10);
+  const header: SnapshotHeader = { ...snapshot.header, segment: at.segment, offset: at.offset };
+  writeFileAtomic(snapshot.file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), bytes.subarray(nl + 1)]), { fsync: true });
+  fsyncDir(journalDir);
+}
+
+/**
  * Loads one snapshot; undefined when it is unreadable or fails its checks. `verify` also
  * checks the body's CRC32C (doctor does; the hot path relies on the header, the length
  * and JSON parsing, since the file was fsynced and renamed into place whole).

@@ -10,8 +10,12 @@ afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
 
-/** A journal of `n` mutations in one segment (no snapshot), the last one of `lastRecords` records. */
-async function build(n: number, lastRecords: number): Promise<{ dir: string; segment: string; before: number; full: Buffer }> {
+/**
+ * A journal of `n` mutations in one segment (no snapshot), the last one of `lastRecords` records.
+ * `head` is HEAD.json as it was before the last mutation: a writer that dies mid-append never
+ * wrote the HEAD.json that counts it.
+ */
+async function build(n: number, lastRecords: number): Promise<{ dir: string; segment: string; before: number; full: Buffer; head: Buffer }> {
   const root = tempDir('citadel-journal-');
   cleanups.push(root.dispose);
   const dir = join(root.path, 'journal');
@@ -19,9 +23,10 @@ async function build(n: number, lastRecords: number): Promise<{ dir: string; seg
   for (let i = 0; i < n - 1; i++) await journal.mutate(() => ({ changes: [put('beads', `b${i % 3}`, { i })], value: 0 }));
   const segment = join(dir, readdirSync(dir).find((f) => f.startsWith('seg-'))!);
   const before = readFileSync(segment).length;
+  const head = readFileSync(join(dir, 'HEAD.json'));
   await journal.mutate(() => ({ changes: Array.from({ length: lastRecords }, (_, k) => put('beads', `last${k}`, { k })), value: 0 }));
   journal.close();
-  return { dir, segment, before, full: readFileSync(segment) };
+  return { dir, segment, before, full: readFileSync(segment), head };
 }
 
 function expectCorrupt(action: () => unknown, segment: string): CitadelError {
@@ -42,11 +47,12 @@ function expectCorrupt(action: () => unknown, segment: string): CitadelError {
 describe('torn writes', { timeout: 180_000 }, () => {
   for (const lastRecords of [1, 3]) {
     it(`truncating the last mutation (${lastRecords} record${lastRecords > 1 ? 's' : ''}) at every byte offset recovers to the mutation before it`, async () => {
-      const { dir, segment, before, full } = await build(6, lastRecords);
+      const { dir, segment, before, full, head } = await build(6, lastRecords);
       const reference = open(join(dir, '..', 'unused'), { fsync: false });
       cleanups.push(() => reference.close());
       for (let cut = before; cut < full.length; cut++) {
         writeFileSync(segment, full.subarray(0, cut));
+        writeFileSync(join(dir, 'HEAD.json'), head);
         for (const f of readdirSync(dir)) if (f.endsWith('.broken')) writeFileSync(join(dir, f), '');
         const journal = open(dir, { fsync: false });
         try {

@@ -73,7 +73,7 @@ describe('citadel doctor', { timeout: 180_000 }, () => {
     expect(readFileSync(join(journalDir, 'recovery.log'), 'utf8')).toContain('set-aside-torn-tail');
   });
 
-  it('locates a corrupt record, fails closed, and --repair quarantines it keeping the original', async () => {
+  it('locates a corrupt record, fails closed, and --repair quarantines it keeping the original, recovering its entity from the projection file', async () => {
     const { root, citadel, journalDir } = await town();
     const segment = readdirSync(journalDir).filter((f) => f.startsWith('seg-')).sort()[1]!;
     const path = join(journalDir, segment);
@@ -95,16 +95,17 @@ describe('citadel doctor', { timeout: 180_000 }, () => {
     const repaired = await doctor(root, '--repair');
     expect(repaired.code, JSON.stringify(repaired.report.problems)).toBe(0);
     expect(repaired.report.quarantined).toBe(1);
-    expect(repaired.report.events).toBe(29);
-    expect(repaired.report.seq).toBe(30);
+    expect(repaired.report.events).toBe(30); // 29 intact + the recovered one
+    expect(repaired.report.seq).toBe(31);
+    expect(repaired.report.repaired!.join('\n')).toContain('recovered 1 entity the journal lost (1 from projection files) as new records at seqs 31..31');
     expect(readdirSync(join(journalDir, 'quarantine')).some((f) => f.startsWith(segment))).toBe(true);
     expect(readFileSync(join(journalDir, 'recovery.log'), 'utf8')).toContain('"quarantine"');
     const journal = open(journalDir, { projections: citadel });
     cleanups.push(() => journal.close());
-    expect(journal.read().all('beads').size).toBe(29);
-    expect(journal.read().get('beads', `ct-${damage.seq - 1}`)).toBeUndefined();
-    expect([...journal.records()].map((r) => r.seq)).toEqual([...Array(30).keys()].map((k) => k + 1).filter((s) => s !== damage.seq));
-    expect((await journal.mutate(() => ({ changes: [put('beads', 'ct-new')], value: 0 }))).seq).toBe(31);
+    expect(journal.read().all('beads').size).toBe(30);
+    expect(journal.read().get('beads', `ct-${damage.seq - 1}`)).toEqual({ id: `ct-${damage.seq - 1}`, title: `bead ${damage.seq - 1}` });
+    expect([...journal.records()].map((r) => r.seq)).toEqual([...Array(31).keys()].map((k) => k + 1).filter((s) => s !== damage.seq));
+    expect((await journal.mutate(() => ({ changes: [put('beads', 'ct-new')], value: 0 }))).seq).toBe(32);
   });
 
   it('finds missing projection files, and --repair rewrites them', async () => {

@@ -1,6 +1,8 @@
 import { inspectJournal, type DoctorReport } from '../../journal/doctor.js';
 import { repairJournal } from '../../journal/repair.js';
 import { resolveActor } from '../../common/actor.js';
+import { isCitadelError } from '../../common/errors.js';
+import { loadConfig } from '../../town/config.js';
 import { locateTown } from '../../town/locate.js';
 import { townPaths } from '../../town/paths.js';
 import type { CliContext } from '../context.js';
@@ -9,10 +11,25 @@ import type { CliContext } from '../context.js';
 export async function runDoctor(context: CliContext, options: { repair: boolean; json: boolean }): Promise<number> {
   const paths = townPaths(locateTown({ cwd: context.cwd, env: context.env, explicit: context.townOption }));
   const repaired = options.repair ? await repairJournal(paths.journal, { writer: resolveActor(context.env), projections: paths.projections }) : undefined;
-  const report = inspectJournal(paths.journal, { projections: paths.projections });
+  const journalReport = inspectJournal(paths.journal, { projections: paths.projections });
+  const townProblems = checkTown(paths.config);
+  const report: DoctorReport = townProblems.length
+    ? { ...journalReport, ok: false, problems: [...townProblems, ...journalReport.problems] }
+    : journalReport;
   if (options.json) context.json(repaired ? { ...report, repaired } : report);
   else context.out(formatReport(report, repaired));
   return report.ok ? 0 : 1;
+}
+
+/** Problems of the town outside the journal: a config.json every command would refuse. */
+function checkTown(configFile: string): string[] {
+  try {
+    loadConfig(configFile);
+    return [];
+  } catch (error) {
+    if (isCitadelError(error)) return [error.message];
+    throw error;
+  }
 }
 
 export function formatReport(report: DoctorReport, repaired?: readonly string[]): string {
