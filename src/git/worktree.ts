@@ -1,6 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, realpathSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { refuseLink } from '../town/private-fs.js';
 import { ensureExcluded } from './exclude.js';
 import { withLock } from './lock.js';
 import { polecatBranch, validateBranchName, validatePolecatName } from './names.js';
@@ -72,7 +73,8 @@ export async function ensureWorktree(townRoot: string, polecat: string, beadId: 
   await validateBranchName(branch, repo);
   await validateBranchName(options.mainBranch, repo);
   const root = worktreesRoot(repo);
-  mkdirSync(root, { recursive: true });
+  refuseLink(root); // `.citadel/worktrees` committed as a link would put worktrees anywhere
+  mkdirSync(root, { recursive: true, mode: 0o700 });
   await ensureExcluded(repo);
   const path = worktreePath(repo, polecat);
   const branchExists = await refExists(repo, `refs/heads/${branch}`);

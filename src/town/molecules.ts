@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { moleculeError } from '../molecules/errors.js';
+import { readRegularFile, refuseLink } from './private-fs.js';
 import { parseMolecule, moleculeNamePattern } from '../molecules/parse.js';
 import type { MoleculeLibrary, MoleculeTemplate } from '../molecules/types.js';
 
@@ -68,7 +69,8 @@ export function openMoleculeLibrary(options: MoleculeLibraryOptions): FileMolecu
         const renamed = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '') || 'my-molecule';
         throw moleculeError({ file: file.display, line: 1 }, `"${name}" is not a molecule name (letters, digits, - and _, starting with a letter or digit): rename the file, e.g. to ${renamed}.md`);
       }
-      const template = parseMolecule(name, file.display, readFileSync(file.path, 'utf8'));
+      const text = file.origin === 'town' ? readRegularFile(file.path, 'a molecule must be a markdown file') : readFileSync(file.path, 'utf8');
+      const template = parseMolecule(name, file.display, text);
       parsed.set(name, template);
       return template;
     },
@@ -76,6 +78,9 @@ export function openMoleculeLibrary(options: MoleculeLibraryOptions): FileMolecu
 }
 
 function listDir(dir: string, origin: MoleculeOrigin, cwd: string): MoleculeFile[] {
+  // The town's folder is the repository's text: never followed through a link. (Links to
+  // files inside it are skipped below: only regular files are molecules.)
+  if (origin === 'town') refuseLink(dir);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))

@@ -78,7 +78,7 @@ describe('an orphan gate after a crash', () => {
     const pidsFile = join(dir.path, 'pids');
     const first = await waitFor(() => {
       const list = existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
-      return list.length === 2 && list;
+      return list.length === 2 ? list : undefined;
     }, 'the gate and its child to start');
     pids.push(...first);
     refinery.kill('SIGKILL');

@@ -12,9 +12,12 @@ interface ScriptedOptions {
   done: boolean;
 }
 
-/** `citadel agent scripted`: the built-in scripted agent (hidden; run by the `scripted` preset). */
+/**
+ * `citadel agent setup NAME [--yes]`: prepares a real agent for polecats (docs/agents.md);
+ * `citadel agent scripted`: the built-in scripted agent (hidden; run by the `scripted` preset).
+ */
 export function register(program: Command, context: CliContext): void {
-  const agent = program.command('agent', { hidden: true }).description('built-in agents');
+  const agent = program.command('agent').description('prepare a real agent for polecats (agent setup NAME)');
   // Bare: its help. A mistyped subcommand: "unknown command" (exit 2), as for other commands.
   agent.allowExcessArguments(true).action(async (_options: unknown, command: Command) => {
     if (command.args[0] !== undefined) {
@@ -24,7 +27,18 @@ export function register(program: Command, context: CliContext): void {
     context.out(agent.helpInformation());
   });
   agent
-    .command('scripted')
+    .command('setup')
+    .description('trust the polecats\' worktrees for an agent (claude, codex, gemini), after showing what changes')
+    .argument('<name>', 'claude, codex or gemini')
+    .option('--yes', 'apply without asking')
+    .option('--json', 'print what was changed as JSON')
+    .addHelpText('after', '\nExamples:\n  citadel agent setup claude\n  citadel agent setup codex --yes\n')
+    .action(async (name: string, options: { yes?: boolean; json?: boolean }) => {
+      const { setupAgent } = await import('../../agents/setup-agent.js');
+      await setupAgent(context, name, options);
+    });
+  agent
+    .command('scripted', { hidden: true })
     .description('an agent with no AI service: reads its bead, changes a file, runs the gates, commits, citadel done')
     .option('--bead <id>', 'the bead to work on (default: $CITADEL_BEAD)')
     .option('--ask', 'ask a question and wait for a line on stdin (label scripted:ask)')
@@ -53,11 +67,16 @@ export function register(program: Command, context: CliContext): void {
         typed.labels ?? [],
       );
       const color = !context.env.NO_COLOR && process.stdout.isTTY === true;
+      // The town's gates are commands from its files: run here only once trusted (docs/refinery.md, "Trust").
+      const { gatesTrusted } = await import('../../town/trust.js');
+      const { readTrust } = await import('../../town/trust-store.js');
+      const untrusted = gatesTrusted(readTrust(town.paths.root, context.env), town.config.gates);
+      if (untrusted) context.err(`note: not running the gates: ${untrusted}\n`);
       const code = await runScriptedAgent({
         worktree: context.cwd,
         polecat: context.env.CITADEL_POLECAT?.trim() || town.actor,
         bead: typed,
-        gates: town.config.gates,
+        gates: untrusted ? [] : town.config.gates,
         mainBranch: town.config.mainBranch,
         switches,
         // Its own colours and spinner: written as they are (context.out would make them visible).
