@@ -3,6 +3,10 @@
  * "Daemon protocol"). The daemon is the terminal: it parses every pane's output once, in an
  * @xterm/headless screen, and sends clients *row frames* — styled rows ready to be written —
  * so clients never parse pane output.
+ *
+ * Bounds (server.ts, docs/daemon.md "Socket bounds"): a line before hello is at most 64 KiB,
+ * after it 16 MiB (`MAX_LINE`); a connection must say hello within 10 s. A violation gets one
+ * `res` with id 0 and code `refused`, and the connection is closed.
  */
 
 export const PROTOCOL_VERSION = 1;
