@@ -230,8 +230,13 @@ class Refinery {
     return join(this.town.paths.logs, `${validateBeadId(id)}.log`);
   }
 
+  /** The log is not truth: a log that cannot be written (a link planted there) never stops the lane. */
   private appendLog(id: string, text: string): void {
-    appendPrivate(this.logFile(id), text);
+    try {
+      appendPrivate(this.logFile(id), text);
+    } catch (error) {
+      this.say(`${id}: log not written: ${(error as Error).message}`);
+    }
   }
 
   /** Works one request to a verdict (or a hold). */

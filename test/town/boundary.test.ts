@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
+import { finishWork, makeTown } from '../refinery/town.js';
 
 // Issue 13 ("Trust"): a repository is someone else's text. A `.citadel/…` committed as a
 // symbolic link must never turn a command into a write elsewhere, and the town's files are
@@ -68,6 +69,27 @@ describe('the town boundary', () => {
     expectRefused(await runCli(['refinery', 'run', '--once'], { cwd: root }), lock);
     expect(readFileSync(victim, 'utf8')).toBe('precious\n');
     expect(readdirSync(outside).sort()).toEqual(['victim.txt']);
+  });
+
+  it('never writes a gate log through a link: the request is held saying which link to remove', async () => {
+    const { victim } = town();
+    const t = makeTown({ gates: [['node', '-e', 'console.log("gate ran")']] });
+    disposers.push(() => t.dispose());
+    const work = await finishWork(t, 'nux', 'logged', { 'a.txt': 'a\n' });
+    mkdirSync(join(t.root, '.citadel', 'logs'), { recursive: true });
+    const log = join(t.root, '.citadel', 'logs', `${work.request.id}.log`);
+    symlinkSync(victim, log);
+    const run = await runCli(['refinery', 'run', '--once'], { cwd: t.root });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/1 waiting/);
+    expect(readFileSync(victim, 'utf8')).toBe('precious\n');
+    const held = t.bead(work.request.id).refinery?.held;
+    expect(held).toContain(log);
+    expect(held).toMatch(/symbolic link.*remove it/);
+    rmSync(log);
+    expect((await runCli(['refinery', 'run', '--once'], { cwd: t.root })).stdout).toMatch(/1 merged/);
+    expect(readFileSync(log, 'utf8')).toContain('gate ran');
+    expect(mode(log)).toBe(0o600);
   });
 
   it('says in one line what is wrong with a config.json that is a link, a folder, unreadable or not JSON', async () => {
