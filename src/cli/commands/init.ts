@@ -31,7 +31,7 @@ export function register(program: Command, context: CliContext): void {
         return;
       }
       if (result.created) context.out(`Initialized a citadel town in ${result.citadel} (bead prefix "${result.prefix}").\n`);
-      else context.out(`${result.citadel} is already a citadel town (bead prefix "${result.prefix}"); nothing to do.\n`);
+      else context.out(`${result.citadel} is already a citadel town (bead prefix "${result.prefix}")${result.trusted ? '' : '; nothing to do'}.\n`);
       const commands = result.trusted?.filter((item) => item.state !== 'trusted') ?? [];
       if (commands.length > 0) {
         const list = commands.map((item) => `${item.name}: ${item.commands.join('; ')}`).join(' · ');
