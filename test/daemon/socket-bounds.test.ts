@@ -219,6 +219,23 @@ describe('DaemonServer bounds, in process', () => {
     expect(e.closed()).toBe(false);
   });
 
+  it('reassembles a line sent in pieces and splits lines sent together (after hello, up to the big limit)', async () => {
+    const { path } = await serve({});
+    const client = await peer(path);
+    const hello = `${JSON.stringify({ t: 'hello', token: 'secret-token', version: 1, client: 'test' })}\n`;
+    // A request of 200 kB (over the 64 KiB hello limit, fine after hello) in 1000-byte pieces,
+    // written in the same burst as the hello and followed by a second request on the same write.
+    const big = `${JSON.stringify({ t: 'req', id: 1, verb: 'echo', args: { text: 'z'.repeat(200_000) } })}\n`;
+    const second = `${JSON.stringify({ t: 'req', id: 2, verb: 'echo', args: { n: 2 } })}\n`;
+    const whole = hello + big + second;
+    for (let at = 0; at < whole.length; at += 1000) client.socket.write(whole.slice(at, at + 1000));
+    await waitFor(() => client.received().includes('"id":2'), 'both answers');
+    const answers = client.received().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { t: string; id?: number; result?: { text?: string } });
+    expect(answers.map((answer) => answer.t)).toEqual(['welcome', 'res', 'res']);
+    expect(answers[1]!.result!.text).toHaveLength(200_000);
+    expect(client.closed()).toBe(false);
+  });
+
   it('refuses a bad hello with one line and closes', async () => {
     const { path } = await serve({});
     const wrong = await peer(path);
