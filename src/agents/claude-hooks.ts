@@ -29,15 +29,20 @@ export const claudeEvents: Readonly<Record<string, string>> = {
   SessionStart: 'session-start',
   UserPromptSubmit: 'user-prompt-submit',
   PreToolUse: 'pre-tool-use',
+  // At the permission dialog itself: "waiting" at once, not when Notification fires seconds later.
+  PermissionRequest: 'permission-request',
   PostToolUse: 'post-tool-use',
+  PostToolUseFailure: 'post-tool-use-failure',
   SubagentStop: 'subagent-stop',
   PreCompact: 'pre-compact',
   Notification: 'notification',
   Stop: 'stop',
+  // A turn that ended on an API error: Stop does not fire, and the agent is idle all the same.
+  StopFailure: 'stop-failure',
 };
 
 /** Tool events take a matcher: every tool. */
-const toolEvents = new Set(['PreToolUse', 'PostToolUse']);
+const toolEvents = new Set(['PreToolUse', 'PermissionRequest', 'PostToolUse', 'PostToolUseFailure']);
 
 /** A hook must never hold the agent up for long; citadel answers in well under a second. */
 const hookTimeoutSeconds = 10;
@@ -49,15 +54,7 @@ export function isCitadelHook(hook: { command?: unknown }, citadel: readonly str
 
 /** The `hooks` section citadel installs, calling `citadel hook <event>` (citadel = its argv). */
 export function claudeHooks(citadel: readonly string[] = ['citadel']): Record<string, ClaudeHookGroup[]> {
-  const hooks: Record<string, ClaudeHookGroup[]> = {};
-  for (const [event, hookEvent] of Object.entries(claudeEvents)) {
-    const group: ClaudeHookGroup = {
-      hooks: [{ type: 'command', command: shellQuote([...citadel, 'hook', hookEvent]), timeout: hookTimeoutSeconds }],
-    };
-    if (toolEvents.has(event)) group.matcher = '*';
-    hooks[event] = [group];
-  }
-  return hooks;
+  return hookGroups(claudeEvents, citadel, { timeout: hookTimeoutSeconds, matched: toolEvents });
 }
 
 /**
@@ -82,19 +79,45 @@ export const claudeAllowed: readonly string[] = [
  * permission rules of {@link claudeAllowed} are added to `permissions.allow` once.
  */
 export function mergeClaudeSettings(existing: ClaudeSettings, citadel: readonly string[] = ['citadel']): ClaudeSettings {
+  const merged = mergeHookGroups(existing.hooks, claudeHooks(citadel), citadel);
+  const permissions = (typeof existing.permissions === 'object' && existing.permissions !== null ? existing.permissions : {}) as Record<string, unknown>;
+  const allow = Array.isArray(permissions.allow) ? (permissions.allow as unknown[]) : [];
+  const allowed = [...allow, ...claudeAllowed.filter((rule) => !allow.includes(rule))];
+  return { ...existing, permissions: { ...permissions, allow: allowed }, hooks: merged };
+}
+
+/**
+ * Claude Code's `hooks` layout is shared by Codex's hooks.json and Gemini CLI's settings: merges
+ * citadel's groups into the user's, keeping every hook of theirs and replacing citadel's own.
+ */
+export function mergeHookGroups(
+  existing: Record<string, ClaudeHookGroup[]> | undefined,
+  ours: Record<string, ClaudeHookGroup[]>,
+  citadel: readonly string[],
+): Record<string, ClaudeHookGroup[]> {
   const merged: Record<string, ClaudeHookGroup[]> = {};
-  for (const [event, groups] of Object.entries(existing.hooks ?? {})) {
+  for (const [event, groups] of Object.entries(existing ?? {})) {
     if (!Array.isArray(groups)) continue;
     const kept = groups
       .map((group) => ({ ...group, hooks: (group.hooks ?? []).filter((hook) => !isCitadelHook(hook, citadel)) }))
       .filter((group) => group.hooks.length > 0);
     if (kept.length > 0) merged[event] = kept;
   }
-  for (const [event, groups] of Object.entries(claudeHooks(citadel))) {
-    merged[event] = [...(merged[event] ?? []), ...groups];
+  for (const [event, groups] of Object.entries(ours)) merged[event] = [...(merged[event] ?? []), ...groups];
+  return merged;
+}
+
+/** One hook group per event calling `citadel hook <event>`; `matched` events get the every-tool matcher. */
+export function hookGroups(
+  events: Readonly<Record<string, string>>,
+  citadel: readonly string[],
+  { timeout, matched = new Set<string>() }: { timeout: number; matched?: ReadonlySet<string> },
+): Record<string, ClaudeHookGroup[]> {
+  const hooks: Record<string, ClaudeHookGroup[]> = {};
+  for (const [event, hookEvent] of Object.entries(events)) {
+    const group: ClaudeHookGroup = { hooks: [{ type: 'command', command: shellQuote([...citadel, 'hook', hookEvent]), timeout }] };
+    if (matched.has(event)) group.matcher = '*';
+    hooks[event] = [group];
   }
-  const permissions = (typeof existing.permissions === 'object' && existing.permissions !== null ? existing.permissions : {}) as Record<string, unknown>;
-  const allow = Array.isArray(permissions.allow) ? (permissions.allow as unknown[]) : [];
-  const allowed = [...allow, ...claudeAllowed.filter((rule) => !allow.includes(rule))];
-  return { ...existing, permissions: { ...permissions, allow: allowed }, hooks: merged };
+  return hooks;
 }

@@ -10,3 +10,7 @@ export { primeContext, type PrimeContext, type PrimeWho } from './prime-context.
 export { renderPrime } from './prime.js';
 export { claudeHooks, mergeClaudeSettings, claudeAllowed } from './claude-hooks.js';
 export { codexNotifyArgs, parseCodexPayload } from './codex-notify.js';
+export { prepareTrust, applyTrust, describeTrust, recordTrust, trustsWorktrees, trustableAgents, type TrustableAgent } from './agent-trust.js';
+export { codexEvents, mergeCodexHooks } from './codex-hooks.js';
+export { geminiEvents, geminiDefaults } from './gemini-hooks.js';
+export { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';

@@ -1,18 +1,21 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
-import { codexNotifyArgs } from './codex-notify.js';
+import { codexNoUpdateConfig, mergeCodexHooks } from './codex-hooks.js';
+import { geminiDefaults, type GeminiSettings } from './gemini-hooks.js';
+import { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';
 
 const run = promisify(execFile);
 
 /** How an agent reports its own status: the hook systems citadel knows how to install. */
-export type HookKind = 'claude' | 'codex';
+export type HookKind = 'claude' | 'codex' | 'gemini' | 'opencode';
 
 /** The presets whose agents have hooks, by preset name. Others fall back to screen patterns. */
-export const presetHookKinds: Readonly<Record<string, HookKind>> = { claude: 'claude', codex: 'codex' };
+export const presetHookKinds: Readonly<Record<string, HookKind>> = { claude: 'claude', codex: 'codex', gemini: 'gemini', opencode: 'opencode' };
 
 export interface InstallOptions {
   /** The hook system, when the preset's name does not say it (a custom preset of Claude Code…). */
@@ -21,39 +24,80 @@ export interface InstallOptions {
   citadel?: readonly string[] | undefined;
   /** The command line, for a custom one (`sling -- claude …`): its program's name picks the hooks. */
   argv?: readonly string[] | undefined;
+  /** The town's run folder (`.citadel/run`), for files that are not the worktree's (Gemini's defaults). */
+  runDir?: string | undefined;
+  /** Config `agentSelfUpdate`: false (the default) switches the agents' self-update off. */
+  selfUpdate?: boolean | undefined;
+  /** The environment the agent would otherwise get (the machine's own Gemini system defaults path). */
+  baseEnv?: NodeJS.ProcessEnv | undefined;
 }
 
 export interface InstalledHooks {
   /** The hook system installed, or null for an agent without one. */
   readonly kind: HookKind | null;
-  /** Files written in the worktree. */
+  /** Files written. */
   readonly files: readonly string[];
-  /** Arguments to insert in the agent's argv right after the program (Codex's `-c notify=…`). */
+  /** Arguments to insert in the agent's argv right after the program (none today: see codex-hooks.ts). */
   readonly args: readonly string[];
+  /** Environment the agent needs for them (Gemini's system defaults path). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /** Claude Code's per-checkout settings, never committed. */
 export const claudeSettingsPath = join('.claude', 'settings.local.json');
+/** Codex's project hooks and config. */
+export const codexHooksPath = join('.codex', 'hooks.json');
+export const codexConfigPath = join('.codex', 'config.toml');
 
 /**
- * Installs an agent's own status hooks for a polecat, at sling time: for Claude Code, hooks in
- * the worktree's `.claude/settings.local.json` (merged with what is there; git-excluded so the
- * agent never commits it); for Codex, the notify override to add to its argv. Idempotent.
+ * Installs an agent's own status hooks for a polecat, at every pane start (docs/agents.md):
+ * Claude Code — hooks in the worktree's `.claude/settings.local.json`; Codex — `.codex/hooks.json`
+ * (and, with self-update off, a `.codex/config.toml` when there is none); Gemini CLI — a system
+ * defaults file named by `GEMINI_CLI_SYSTEM_DEFAULTS_PATH`; opencode — a plugin in
+ * `.opencode/plugins/`. Files in the worktree are merged with what is there and git-excluded,
+ * so the agent never commits them. Idempotent.
  */
 export async function installAgentHooks(worktreePath: string, presetName: string, options: InstallOptions = {}): Promise<InstalledHooks> {
   const kind = hookKindFor(presetName, options);
   const citadel = options.citadel ?? ['citadel'];
-  if (kind === 'codex') return { kind, files: [], args: codexNotifyArgs(citadel) };
-  if (kind !== 'claude') return { kind: null, files: [], args: [] };
-  const file = join(worktreePath, claudeSettingsPath);
-  const merged = mergeClaudeSettings(await readSettings(file), citadel);
-  await mkdir(dirname(file), { recursive: true });
-  // Written aside then renamed: Claude Code may be reading it, and a half-written file is worse than none.
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(merged, null, 2)}\n`);
-  await rename(temporary, file);
-  await excludeFromGit(worktreePath, `/${claudeSettingsPath}`);
-  return { kind, files: [file], args: [] };
+  const selfUpdate = options.selfUpdate ?? false;
+  switch (kind) {
+    case 'claude': {
+      const file = join(worktreePath, claudeSettingsPath);
+      await writeAtomically(file, `${JSON.stringify(mergeClaudeSettings(await readSettings(file), citadel), null, 2)}\n`);
+      await excludeFromGit(worktreePath, `/${claudeSettingsPath}`);
+      return { kind, files: [file], args: [], env: {} };
+    }
+    case 'codex': {
+      const file = join(worktreePath, codexHooksPath);
+      await writeAtomically(file, `${JSON.stringify(mergeCodexHooks(await readSettings(file), citadel), null, 2)}\n`);
+      await excludeFromGit(worktreePath, `/${codexHooksPath}`);
+      const files = [file];
+      const config = join(worktreePath, codexConfigPath);
+      if (!selfUpdate && !existsSync(config)) {
+        await writeAtomically(config, codexNoUpdateConfig);
+        await excludeFromGit(worktreePath, `/${codexConfigPath}`);
+        files.push(config);
+      }
+      return { kind, files, args: [], env: {} };
+    }
+    case 'gemini': {
+      const file = options.runDir ? join(options.runDir, 'agents', 'gemini-system-defaults.json') : join(worktreePath, '.gemini', 'citadel-system-defaults.json');
+      const machine = options.baseEnv?.GEMINI_CLI_SYSTEM_DEFAULTS_PATH || '/etc/gemini-cli/system-defaults.json';
+      const base = machine === file ? {} : await readSettings(machine).catch(() => ({}));
+      await writeAtomically(file, `${JSON.stringify(geminiDefaults(base as GeminiSettings, citadel, selfUpdate), null, 2)}\n`);
+      if (!options.runDir) await excludeFromGit(worktreePath, '/.gemini/citadel-system-defaults.json');
+      return { kind, files: [file], args: [], env: { GEMINI_CLI_SYSTEM_DEFAULTS_PATH: file } };
+    }
+    case 'opencode': {
+      const file = join(worktreePath, opencodePluginPath);
+      await writeAtomically(file, opencodePlugin(citadel));
+      await excludeFromGit(worktreePath, `/${opencodePluginPath}`);
+      return { kind, files: [file], args: [], env: {} };
+    }
+    case null:
+      return { kind: null, files: [], args: [], env: {} };
+  }
 }
 
 /** The hook system for a preset (or a custom command line whose program is a known agent). */
@@ -71,22 +115,32 @@ export function withHookArgs(argv: readonly string[], installed: Pick<InstalledH
 
 /**
  * The one call for whoever starts an agent's pane (the daemon, at sling, restart and recovery):
- * installs its hooks and returns the argv to spawn. A hook that cannot be installed (say, an
- * unreadable settings file) must not keep the polecat from starting: it is reported through
- * `warn` and the agent runs without it, watched through its screen as before.
+ * installs its hooks and returns the argv to spawn and the environment to add. A hook that
+ * cannot be installed (say, an unreadable settings file) must not keep the polecat from
+ * starting: it is reported through `warn` and the agent runs without it, watched through its
+ * screen as before.
  */
 export async function launchWithHooks(
   worktreePath: string,
   agent: string,
   argv: readonly string[],
   options: Omit<InstallOptions, 'argv'> & { warn?: (message: string) => void } = {},
-): Promise<string[]> {
+): Promise<{ argv: string[]; env: Record<string, string> }> {
   try {
-    return withHookArgs(argv, await installAgentHooks(worktreePath, agent, { ...options, argv }));
+    const installed = await installAgentHooks(worktreePath, agent, { ...options, argv });
+    return { argv: withHookArgs(argv, installed), env: { ...installed.env } };
   } catch (error) {
     options.warn?.(`status hooks not installed for ${agent} in ${worktreePath}: ${(error as Error).message}`);
-    return [...argv];
+    return { argv: [...argv], env: {} };
   }
+}
+
+/** Written aside then renamed: the agent may be reading it, and a half-written file is worse than none. */
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  await writeFile(temporary, text);
+  await rename(temporary, file);
 }
 
 async function readSettings(file: string): Promise<ClaudeSettings> {

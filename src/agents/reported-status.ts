@@ -1,6 +1,7 @@
 /**
- * Reported status: what an agent says about itself through its own hooks (Claude Code's settings
- * hooks, Codex's notify program, or a plain `citadel hook working|waiting|idle` from any agent),
+ * Reported status: what an agent says about itself through its own hooks (Claude Code's and
+ * Codex's hooks, Gemini CLI's BeforeAgent/AfterAgent…, opencode's plugin calling a plain
+ * `citadel hook working|waiting|idle`, or Codex's older notify program),
  * as opposed to what the witness guesses from its screen. Pure: no I/O.
  */
 
@@ -32,7 +33,12 @@ export const hookEvents = [
   'notification',
   'permission-request',
   'stop',
+  'stop-failure',
   'session-end',
+  'before-agent',
+  'after-agent',
+  'before-tool',
+  'after-tool',
   'codex-notify',
   'working',
   'waiting',
@@ -68,11 +74,16 @@ export function reportedStatus(event: HookEvent | string, payload?: unknown): Re
     case 'post-tool-use-failure':
     case 'subagent-stop':
     case 'pre-compact':
+    case 'before-agent':
+    case 'before-tool':
+    case 'after-tool':
     case 'working':
       return 'working';
     case 'notification':
       return notificationStatus(payload);
     case 'stop':
+    case 'stop-failure':
+    case 'after-agent':
     case 'session-start':
     case 'idle':
       return 'idle';

@@ -4,6 +4,7 @@ import { connect, type DaemonClient } from './client.js';
 import { ensureDaemon } from './lifecycle.js';
 import { allPolecats, getPolecat } from './polecat.js';
 import type { PaneInfo } from './protocol.js';
+import { echoTimeoutMs, pasteOf, settleMs } from '../agents/typing.js';
 
 /** One row of `citadel polecat list --json`. */
 export interface PolecatRow {
@@ -89,9 +90,43 @@ export async function peekPolecat(town: Town, name: string, extra: number, env: 
   });
 }
 
+/**
+ * `citadel nudge`: types `text` into the polecat's pty, then — once its screen changed (the
+ * program echoed the paste) or after {@link echoTimeoutMs} — presses Enter in a write of its own.
+ * The pane's key modes come from its first frame: bracketed paste is used only where the
+ * program enabled it.
+ */
 export async function nudgePolecat(town: Town, name: string, text: string, enter: boolean, env: NodeJS.ProcessEnv): Promise<void> {
   requirePolecat(town, name);
-  await withDaemon(town, env, (client) => client.request('input', { pane: name, data: enter ? `${text}\r` : text }));
+  await withDaemon(town, env, async (client) => {
+    let frames = 0;
+    let bracketedPaste = false;
+    let changed: () => void = () => undefined;
+    const subscription = await client
+      .subscribe(name, (frame) => {
+        if (frame.full && frames === 0) bracketedPaste = frame.modes?.bracketedPaste === true;
+        frames++;
+        if (frames > 1) changed();
+      })
+      .catch((error: unknown) => {
+        if (error instanceof CitadelError && error.code === 'not_found') throw new CitadelError('not_found', `polecat ${name} has no pane in the running daemon (restart it with \`citadel polecat restart ${name}\`)`);
+        throw error;
+      });
+    try {
+      const echoed = new Promise<void>((resolve) => {
+        changed = resolve;
+      });
+      await client.request('input', { pane: name, data: pasteOf(text, bracketedPaste) });
+      if (!enter) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([echoed, new Promise<void>((resolve) => (timer = setTimeout(resolve, echoTimeoutMs)))]);
+      clearTimeout(timer);
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      await client.request('input', { pane: name, data: '\r' });
+    } finally {
+      await subscription.unsubscribe().catch(() => undefined);
+    }
+  });
 }
 
 function requirePolecat(town: Town, name: string): void {

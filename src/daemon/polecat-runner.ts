@@ -9,6 +9,7 @@ import type { Town } from '../town/town.js';
 import type { PaneRegistry } from './pane-registry.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from './polecat.js';
 import { ensureCitadelShim, polecatEnv } from './polecat-env.js';
+import { echoTimeoutMs, pasteOf, settleMs } from '../agents/typing.js';
 import { customPreset, getPreset, presets, type Preset } from './presets.js';
 
 /** The daemon's actor in the journal. */
@@ -48,12 +49,12 @@ export class PolecatRunner {
     if (!polecat) throw new CitadelError('not_found', `polecat not found: ${name} (see \`citadel polecat list\`)`);
     if (!existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
     ensureCitadelShim(this.town.paths.root);
-    const argv = await this.withHooks(polecat);
+    const { argv, env } = await this.withHooks(polecat);
     const spec = {
       id: name,
       argv,
       cwd: polecat.worktree,
-      env: polecatEnv(this.env, { town: this.town.paths.root, name, bead: polecat.bead }),
+      env: polecatEnv(this.env, { town: this.town.paths.root, name, bead: polecat.bead }, env),
       polecat: name,
       bead: polecat.bead ?? undefined,
       branch: polecat.branch ?? undefined,
@@ -70,14 +71,24 @@ export class PolecatRunner {
   }
 
   /**
-   * The polecat's argv with its agent's status hooks installed (docs/agents.md): Claude Code's
-   * `.claude/settings.local.json` in the worktree (git-excluded), Codex's `-c notify=…`. Done at
-   * every pane start, since a restart or a reused worktree may have lost them. A hook that cannot
-   * be installed never blocks the launch: it is logged and the agent is watched by its screen.
+   * The polecat's argv and agent environment (docs/agents.md): its agent's status hooks
+   * installed (Claude Code's and Codex's hook files in the worktree, git-excluded; Gemini CLI's
+   * system defaults; opencode's plugin), its self-update switched off unless config
+   * `agentSelfUpdate`, and — when the user opted in with `citadel agent setup` — the worktree
+   * trusted. Done at every pane start, since a restart or a reused worktree may have lost them.
+   * None of it ever blocks the launch: a failure is logged and the agent is watched by its screen.
    */
-  private async withHooks(polecat: Polecat): Promise<string[]> {
-    const { launchWithHooks } = await import('../agents/index.js');
-    return launchWithHooks(polecat.worktree, polecat.agent, polecat.argv, { warn: (message) => this.log(`${polecat.name}: ${message}`) });
+  private async withHooks(polecat: Polecat): Promise<{ argv: string[]; env: Record<string, string> }> {
+    const { launchWithHooks, prepareTrust } = await import('../agents/index.js');
+    const warn = (message: string): void => this.log(`${polecat.name}: ${message}`);
+    const selfUpdate = this.town.config.agentSelfUpdate;
+    const launched = await launchWithHooks(polecat.worktree, polecat.agent, polecat.argv, { warn, selfUpdate, runDir: this.town.paths.run, baseEnv: this.env });
+    const preset = this.preset(polecat);
+    const trust = await prepareTrust(this.town.paths.citadel, polecat.agent, polecat.worktree, this.env).catch((error: unknown) => {
+      warn(`could not trust the worktree for ${polecat.agent}: ${(error as Error).message}`);
+      return {};
+    });
+    return { argv: launched.argv, env: { ...(selfUpdate ? {} : (preset.noSelfUpdate ?? {})), ...launched.env, ...trust } };
   }
 
   /** Resolves once the last exit of `name` is recorded in the journal. */
@@ -107,7 +118,11 @@ export class PolecatRunner {
     }
   }
 
-  /** Types the prompt once the agent has drawn its screen and gone quiet (or after 10 s). */
+  /**
+   * Types the prompt once the agent has drawn its screen and gone quiet (or after 10 s): the
+   * text as a paste (bracketed where the agent enabled it), then Enter in a write of its own
+   * once the agent echoed it (or after 1 s) — as `citadel nudge` does (polecat-actions.ts).
+   */
   private typeIn(name: string, text: string): void {
     const started = Date.now();
     const timer = setInterval(() => {
@@ -117,8 +132,16 @@ export class PolecatRunner {
       const quiet = Date.now() - pane.lastOutputAt;
       if ((quiet > 700 && pane.screen.text().trim() !== '') || Date.now() - started > 10_000) {
         clearInterval(timer);
-        // Bracketed paste keeps a multi-line prompt one message; Enter sends it.
-        pane.input(text.includes('\n') ? `\x1b[200~${text}\x1b[201~\r` : `${text}\r`);
+        pane.input(pasteOf(text, pane.screen.modes().bracketedPaste));
+        const pasted = pane.lastOutputAt;
+        const sent = Date.now();
+        const enter = setInterval(() => {
+          if (!pane.running) return clearInterval(enter);
+          if (pane.lastOutputAt !== pasted || Date.now() - sent > echoTimeoutMs) {
+            clearInterval(enter);
+            pane.input('\r');
+          }
+        }, settleMs);
       }
     }, 100);
   }

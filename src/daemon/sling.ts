@@ -13,14 +13,14 @@ import { ensureWorktree } from '../git/worktree.js';
 import type { DaemonClient } from './client.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat } from './polecat.js';
 import { ensureCitadelShim, polecatEnv } from './polecat-env.js';
-import { beadPrompt, customPreset, getPreset, launchFor } from './presets.js';
+import { beadPrompt, customPreset, defaultAgent, getPreset, launchFor } from './presets.js';
 import type { PaneInfo } from './protocol.js';
 
 export interface SlingRequest {
   bead: string;
   /** `--polecat NAME`; otherwise an idle polecat or a new name from the pool. */
   polecat?: string | undefined;
-  /** `--agent PRESET`; otherwise config `defaultAgent`. */
+  /** `--agent PRESET`; otherwise config `defaultAgent`, else the first real agent installed. */
   agent?: string | undefined;
   /** `-- ARGV…`: run this instead of a preset. */
   argv?: string[] | undefined;
@@ -63,10 +63,11 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
   if (bead.assignee && wanted && bead.assignee !== wanted) {
     throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
   }
-  const preset = request.argv?.length ? customPreset(request.argv) : getPreset(request.agent ?? town.config.defaultAgent);
-  const launch = launchFor(preset, beadPrompt(bead));
   ensureCitadelShim(town.paths.root);
   const env = polecatEnv(request.env, { town: town.paths.root, name: wanted ?? 'polecat', bead: beadId });
+  const installed = (program: string): boolean => findExecutable(program, { cwd: town.paths.root, path: env.PATH }) !== undefined;
+  const preset = request.argv?.length ? customPreset(request.argv) : getPreset(request.agent ?? defaultAgent(town.config.defaultAgent, installed));
+  const launch = launchFor(preset, beadPrompt(bead));
   if (!findExecutable(launch.argv[0]!, { cwd: town.paths.root, path: env.PATH })) {
     throw new CitadelError('not_found', `the ${preset.name === 'custom' ? 'command' : `${preset.name} agent`} \`${launch.argv[0]}\` is not installed (not found on PATH): install it, or choose another with --agent ${preset.name === 'scripted' ? 'shell' : 'scripted'} or -- ARGV`);
   }

@@ -3,7 +3,8 @@ import type { Town } from '../town/town.js';
 import type { PaneRegistry } from './pane-registry.js';
 import { getPolecat } from './polecat.js';
 import type { PolecatRunner } from './polecat-runner.js';
-import { customPreset } from './presets.js';
+import { customPreset, questions } from './presets.js';
+import { ScreenActivity } from '../agents/screen-activity.js';
 import { classify, defaultTimings, type WitnessTimings } from './witness-rules.js';
 
 /**
@@ -14,8 +15,11 @@ import { classify, defaultTimings, type WitnessTimings } from './witness-rules.j
 export class Witness {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
-  /** Each pane's bottom lines, read again only after new output (idle panes cost nothing). */
-  private readonly seen = new Map<string, { at: number; lines: string[] }>();
+  /**
+   * Each pane's screen, read again only after new output (idle panes cost nothing), with when
+   * it last changed for real — not a spinner, a timer or a logo's animation (screen-activity.ts).
+   */
+  private readonly seen = new Map<string, { at: number; lines: string[]; changedAt: number; activity: ScreenActivity; pid: number | undefined }>();
 
   constructor(
     private readonly town: Town,
@@ -33,12 +37,18 @@ export class Witness {
     clearInterval(this.timer);
   }
 
-  private bottomLines(id: string, outputAt: number, read: () => string[]): string[] {
-    const cached = this.seen.get(id);
-    if (cached && cached.at === outputAt) return cached.lines;
-    const lines = read();
-    this.seen.set(id, { at: outputAt, lines });
-    return lines;
+  private screenOf(id: string, pane: { lastOutputAt: number; pid: number | undefined; screen: { state(): { lines: string[] }; text(): string } }): { lines: string[]; changedAt: number } {
+    let seen = this.seen.get(id);
+    if (!seen || seen.pid !== pane.pid) {
+      // A new program (or a restart): its first screen is news.
+      seen = { at: Number.NaN, lines: [], changedAt: pane.lastOutputAt, activity: new ScreenActivity(), pid: pane.pid };
+      this.seen.set(id, seen);
+    }
+    if (seen.at === pane.lastOutputAt) return seen;
+    seen.at = pane.lastOutputAt;
+    seen.lines = pane.screen.text().split('\n');
+    if (seen.activity.observe(pane.screen.state().lines)) seen.changedAt = pane.lastOutputAt;
+    return seen;
   }
 
   /** One look at every pane. */
@@ -53,24 +63,33 @@ export class Witness {
         if (!pane.running) continue;
         const polecat = getPolecat(state, id);
         const preset = polecat ? this.runner.preset(polecat) : customPreset(pane.argv);
+        const screen = this.screenOf(id, pane);
         const seen = classify(
           {
             exited: false,
-            quietMs: now - pane.lastOutputAt,
-            bottomLines: this.bottomLines(id, pane.lastOutputAt, () => pane.screen.bottomLines(3)),
+            quietMs: now - screen.changedAt,
+            lines: screen.lines,
             waiting: preset.waiting,
+            asks: preset.asks ?? questions,
+            idle: preset.idle,
+            busy: preset.busy,
             hasBead: Boolean(polecat?.bead),
           },
           this.timings,
         );
-        const status = polecat ? preferReported(seen, polecat as ReportedFields, pane.lastOutputAt) : seen;
+        // An agent's own report holds until the screen changes for real after it.
+        const reported = polecat as (ReportedFields & { reported_at?: string }) | undefined;
+        const status = reported ? preferReported(seen, reported, screen.changedAt) : seen;
         this.panes.setStatus(id, status);
         if (polecat && polecat.status !== status && polecat.pid === pane.pid) {
           const pid = pane.pid;
-          // Decided outside the lock: an exit recorded meanwhile must not be overwritten.
+          const basis = reported?.reported_at;
+          // Decided outside the lock: an exit recorded meanwhile must not be overwritten, nor a
+          // report an agent made meanwhile (a Stop just in must not turn back into "working").
           await this.runner.update(
             id,
-            (current) => (current.pid === pid && current.status !== 'exited' && current.status !== 'lost' ? { ...current, status } : current),
+            (current) =>
+              current.pid === pid && current.status !== 'exited' && current.status !== 'lost' && (current as ReportedFields).reported_at === basis ? { ...current, status } : current,
             'status',
             `${id} is ${status}`,
           );

@@ -2,7 +2,9 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
-import { codexNotifyArgs } from '../../src/agents/codex-notify.js';
+import { codexEvents } from '../../src/agents/codex-hooks.js';
+import { geminiEvents } from '../../src/agents/gemini-hooks.js';
+import { opencodePluginPath } from '../../src/agents/opencode-plugin.js';
 import { installAgentHooks, launchWithHooks, withHookArgs } from '../../src/agents/install-hooks.js';
 import { shellQuote } from '../../src/agents/shell-quote.js';
 import { git, makeRepo } from '../helpers/git.js';
@@ -13,7 +15,10 @@ afterEach(() => cleanups.splice(0).forEach((c) => c()));
 describe('Claude Code hooks', () => {
   it('calls `citadel hook <event>` from each event, every tool for tool events', () => {
     const hooks = claudeHooks(['citadel']);
-    expect(Object.keys(hooks)).toEqual(expect.arrayContaining(['Stop', 'Notification', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'SessionStart']));
+    expect(Object.keys(hooks)).toEqual(
+      expect.arrayContaining(['Stop', 'StopFailure', 'Notification', 'PermissionRequest', 'UserPromptSubmit', 'PreToolUse', 'PostToolUse', 'PostToolUseFailure', 'SessionStart']),
+    );
+    expect(hooks.PermissionRequest![0]!.hooks[0]!.command).toBe('citadel hook permission-request');
     expect(hooks.Stop).toEqual([{ hooks: [{ type: 'command', command: 'citadel hook stop', timeout: 10 }] }]);
     expect(hooks.PreToolUse![0]!.matcher).toBe('*');
   });
@@ -55,28 +60,63 @@ describe('installAgentHooks', () => {
     expect(exclude.split('\n').filter((l) => l === '/.claude/settings.local.json')).toHaveLength(1);
   });
 
-  it('gives Codex a notify override on its command line, and other agents nothing', async () => {
-    expect(await installAgentHooks('/nonexistent', 'codex')).toEqual({ kind: 'codex', files: [], args: codexNotifyArgs() });
-    expect(codexNotifyArgs()).toEqual(['-c', 'notify=["citadel","hook","codex-notify"]']);
-    expect(await installAgentHooks('/nonexistent', 'aider')).toEqual({ kind: null, files: [], args: [] });
-    expect((await installAgentHooks('/nonexistent', 'my-codex', { hooks: 'codex' })).kind).toBe('codex');
+  it('gives Codex a .codex/hooks.json (no -c on its command line), git-excluded, with its update check off', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    const installed = await installAgentHooks(repo.path, 'codex', { citadel: ['citadel'] });
+    expect(installed).toMatchObject({ kind: 'codex', args: [], env: {} });
+    const hooks = JSON.parse(readFileSync(join(repo.path, '.codex', 'hooks.json'), 'utf8'));
+    expect(Object.keys(hooks.hooks)).toEqual(Object.keys(codexEvents));
+    expect(hooks.hooks.Stop[0].hooks[0].command).toBe('citadel hook stop');
+    expect(hooks.hooks.PermissionRequest[0].matcher).toBe('*');
+    expect(readFileSync(join(repo.path, '.codex', 'config.toml'), 'utf8')).toMatch(/^check_for_update_on_startup = false$/m);
+    expect(git(repo.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    // With self-update allowed no project config is written (and one of the user's is never touched).
+    const other = makeRepo();
+    cleanups.push(other.dispose);
+    expect((await installAgentHooks(other.path, 'codex', { selfUpdate: true })).files).toEqual([join(other.path, '.codex', 'hooks.json')]);
     // `sling BEAD -- /usr/local/bin/codex --model o3`: the program's name says which hooks it has.
-    const custom = await installAgentHooks('/nonexistent', 'custom', { argv: ['/usr/local/bin/codex', '--model', 'o3'] });
-    expect(withHookArgs(['/usr/local/bin/codex', '--model', 'o3', 'do it'], custom)).toEqual([
-      '/usr/local/bin/codex', '-c', 'notify=["citadel","hook","codex-notify"]', '--model', 'o3', 'do it',
-    ]);
+    expect((await installAgentHooks(other.path, 'custom', { argv: ['/usr/local/bin/codex', '--model', 'o3'] })).kind).toBe('codex');
+    expect(await installAgentHooks('/nonexistent', 'aider')).toEqual({ kind: null, files: [], args: [], env: {} });
     expect(withHookArgs(['aider'], await installAgentHooks('/nonexistent', 'aider'))).toEqual(['aider']);
   });
 
-  it('gives the daemon the argv to spawn in one call, and never keeps an agent from starting', async () => {
+  it('gives Gemini CLI its hooks as system defaults (the user\'s files untouched), its auto-update off', async () => {
     const repo = makeRepo();
     cleanups.push(repo.dispose);
-    expect(await launchWithHooks(repo.path, 'claude', ['claude', 'fix it'])).toEqual(['claude', 'fix it']);
+    const run = join(repo.path, '.citadel', 'run');
+    const machine = join(repo.path, 'machine-defaults.json');
+    writeFileSync(machine, JSON.stringify({ ui: { theme: 'x' }, hooks: { AfterAgent: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } }));
+    const installed = await installAgentHooks(repo.path, 'gemini', { runDir: run, baseEnv: { GEMINI_CLI_SYSTEM_DEFAULTS_PATH: machine } });
+    const file = join(run, 'agents', 'gemini-system-defaults.json');
+    expect(installed.env).toEqual({ GEMINI_CLI_SYSTEM_DEFAULTS_PATH: file });
+    const defaults = JSON.parse(readFileSync(file, 'utf8'));
+    expect(defaults.ui).toEqual({ theme: 'x' });
+    expect(defaults.general).toEqual({ enableAutoUpdate: false, enableAutoUpdateNotification: false });
+    expect(defaults.hooks.AfterAgent.map((g: { hooks: Array<{ command: string }> }) => g.hooks[0]!.command)).toEqual(['notify-send done', 'citadel hook after-agent']);
+    expect(Object.keys(defaults.hooks)).toEqual(expect.arrayContaining(Object.keys(geminiEvents)));
+    expect(defaults.hooks.BeforeTool[0].hooks[0].timeout).toBe(10_000);
+  });
+
+  it('gives opencode a status plugin in .opencode/plugins, git-excluded', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    await installAgentHooks(repo.path, 'opencode', { citadel: ['/opt/citadel'] });
+    const plugin = readFileSync(join(repo.path, opencodePluginPath), 'utf8');
+    expect(plugin).toContain('["/opt/citadel"]');
+    expect(plugin).toMatch(/permission\.asked/);
+    expect(git(repo.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  it('gives the daemon the argv and environment to spawn in one call, and never keeps an agent from starting', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    expect(await launchWithHooks(repo.path, 'claude', ['claude', 'fix it'])).toEqual({ argv: ['claude', 'fix it'], env: {} });
     expect(readFileSync(join(repo.path, '.claude', 'settings.local.json'), 'utf8')).toContain('citadel hook stop');
-    expect(await launchWithHooks(repo.path, 'codex', ['codex', 'fix it'])).toEqual(['codex', ...codexNotifyArgs(), 'fix it']);
+    expect(await launchWithHooks(repo.path, 'codex', ['codex', 'fix it'])).toEqual({ argv: ['codex', 'fix it'], env: {} });
     writeFileSync(join(repo.path, '.claude', 'settings.local.json'), '{ broken');
     const warnings: string[] = [];
-    expect(await launchWithHooks(repo.path, 'claude', ['claude'], { warn: (m) => warnings.push(m) })).toEqual(['claude']);
+    expect(await launchWithHooks(repo.path, 'claude', ['claude'], { warn: (m) => warnings.push(m) })).toEqual({ argv: ['claude'], env: {} });
     expect(warnings[0]).toMatch(/status hooks not installed for claude .*not valid settings JSON/);
   });
 

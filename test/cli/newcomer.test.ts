@@ -44,7 +44,7 @@ describe("a newcomer's errors", () => {
     expect((await runCli(['init'], { cwd: dir })).code).toBe(0);
     const bead = await runJson<{ id: string }>(['bead', 'create', 'first task'], { cwd: dir });
     cleanups.push(async () => void (await runCli(['daemon', 'stop'], { cwd: dir })));
-    const result = await runCli(['sling', bead.id], { cwd: dir });
+    const result = await runCli(['sling', bead.id, '--agent', 'scripted'], { cwd: dir });
     expect(result.code).toBe(1);
     expectOneLine(result.stderr, /no commits yet/, /commit once first/);
     const after = await runJson<{ status: string; assignee: string | null }>(['bead', 'show', bead.id], { cwd: dir });

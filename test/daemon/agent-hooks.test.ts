@@ -15,22 +15,27 @@ afterEach(async () => {
   cleanups = [];
 });
 
-/** A folder holding stand-ins for `claude` and `codex`: each prints its argv, then waits. */
+/**
+ * A folder holding stand-ins for the real agents: each prints its argv and the environment
+ * citadel gives it, then waits.
+ */
 function standInAgents(): string {
   const dir = tempDir('citadel-agents-');
   cleanups.push(() => dir.dispose());
   const bin = join(dir.path, 'bin');
   mkdirSync(bin);
-  for (const name of ['claude', 'codex']) {
+  const env = ['TMUX', 'TMUX_PANE', 'STY', 'ZELLIJ', 'DISABLE_AUTOUPDATER', 'OPENCODE_DISABLE_AUTOUPDATE', 'GEMINI_CLI_SYSTEM_DEFAULTS_PATH', 'GEMINI_CLI_TRUST_WORKSPACE', 'PATH'];
+  const printEnv = env.map((name) => `printf 'ENV[${name}=%s]\\n' "$${name}"`).join('\n');
+  for (const name of ['claude', 'codex', 'gemini', 'opencode']) {
     const file = join(bin, name);
-    writeFileSync(file, `#!/bin/sh\nfor arg in "$@"; do printf 'ARG[%s]\\n' "$arg"; done\necho "${name} stand-in ready"\nexec sleep 600\n`);
+    writeFileSync(file, `#!/bin/sh\nfor arg in "$@"; do printf 'ARG[%s]\\n' "$arg"; done\n${printEnv}\necho "${name} stand-in ready"\nexec sleep 600\n`);
     chmodSync(file, 0o755);
   }
   return bin;
 }
 
 describe('agent status hooks at every pane start', () => {
-  it('installs the agents\' own status hooks at sling: Claude Code settings (git-excluded, done not blocked), Codex notify argv', async () => {
+  it('installs the agents\' own status hooks at sling: Claude Code settings (git-excluded, done not blocked), Codex’s hooks file', async () => {
     const bin = standInAgents();
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
@@ -67,10 +72,47 @@ describe('agent status hooks at every pane start', () => {
     const second = (await t.cli(['bead', 'create', 'hooked codex'])).stdout.trim();
     await json(t, ['sling', second, '--polecat', 'ace', '--agent', 'codex']);
     const peek = await waitFor(async () => {
-      const out = (await t.cli(['polecat', 'peek', 'ace'])).stdout;
+      const out = (await t.cli(['polecat', 'peek', 'ace', '--lines', '100'])).stdout;
       return out.includes('codex stand-in ready') ? out : undefined;
     }, 'the stand-in codex to start');
-    expect(peek).toContain('ARG[-c]');
-    expect(peek).toMatch(/ARG\[notify=\["citadel","hook","codex-notify"\]\]/);
+    // No `-c` on Codex's command line (it would start in "embedded mode"): a hooks file instead.
+    expect(peek).not.toContain('ARG[-c]');
+    const ace = await json<Array<{ name: string; worktree: string }>>(t, ['polecat', 'list']);
+    const aceTree = ace.find((p) => p.name === 'ace')!.worktree;
+    expect(readFileSync(join(aceTree, '.codex', 'hooks.json'), 'utf8')).toContain('citadel hook stop');
+    expect(git(aceTree, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+  });
+
+  it('runs agents in a clean environment: the user\'s PATH order, no multiplexer, self-update off, hooks handed over', async () => {
+    const bin = standInAgents();
+    const path = `${bin}${delimiter}${process.env.PATH ?? ''}`;
+    town = await makeTown({ env: { PATH: path, TMUX: '/tmp/tmux-0/default,1,0', TMUX_PANE: '%3', STY: '12.pts-0', ZELLIJ: '0' } });
+    const t = town;
+    const peekOf = async (name: string, ready: string): Promise<string> =>
+      waitFor(async () => {
+        const out = (await t.cli(['polecat', 'peek', name, '--lines', '100'])).stdout;
+        return out.includes(ready) ? out.replace(/\n/g, '') : undefined;
+      }, `the stand-in ${ready}`);
+
+    const first = (await t.cli(['bead', 'create', 'clean env'])).stdout.trim();
+    await json(t, ['sling', first, '--polecat', 'nux', '--agent', 'claude']);
+    const claude = await peekOf('nux', 'claude stand-in ready');
+    for (const name of ['TMUX', 'TMUX_PANE', 'STY', 'ZELLIJ']) expect(claude).toContain(`ENV[${name}=]`);
+    expect(claude).toContain('ENV[DISABLE_AUTOUPDATER=1]');
+    // citadel's shim folder, then the user's PATH in its own order: node's folder is not put first.
+    expect(claude).toContain(`ENV[PATH=${join(t.root, '.citadel', 'run', 'bin')}${delimiter}${path}]`);
+
+    const second = (await t.cli(['bead', 'create', 'gemini hooks'])).stdout.trim();
+    await json(t, ['sling', second, '--polecat', 'ace', '--agent', 'gemini']);
+    const gemini = await peekOf('ace', 'gemini stand-in ready');
+    const defaults = join(t.root, '.citadel', 'run', 'agents', 'gemini-system-defaults.json');
+    expect(gemini).toContain(`ENV[GEMINI_CLI_SYSTEM_DEFAULTS_PATH=${defaults}]`);
+    expect(readFileSync(defaults, 'utf8')).toContain('citadel hook after-agent');
+    // Not trusted unless the user said so (citadel agent setup gemini).
+    expect(gemini).toContain('ENV[GEMINI_CLI_TRUST_WORKSPACE=]');
+
+    const third = (await t.cli(['bead', 'create', 'opencode plugin'])).stdout.trim();
+    await json(t, ['sling', third, '--polecat', 'dag', '--agent', 'opencode']);
+    expect(await peekOf('dag', 'opencode stand-in ready')).toContain('ENV[OPENCODE_DISABLE_AUTOUPDATE=1]');
   });
 });

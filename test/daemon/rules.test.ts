@@ -2,21 +2,37 @@ import { describe, expect, it } from 'vitest';
 import { FlowControl } from '../../src/daemon/flow-control.js';
 import { FrameScheduler } from '../../src/daemon/frame-scheduler.js';
 import { classify } from '../../src/daemon/witness-rules.js';
-import { presets } from '../../src/daemon/presets.js';
+import { presets, questions } from '../../src/daemon/presets.js';
 
 const timings = { settleMs: 400, idleMs: 15_000, stuckMs: 600_000 };
-const input = { exited: false, quietMs: 0, bottomLines: [] as string[], waiting: presets.claude!.waiting, hasBead: true };
+const claude = presets.claude!;
+const input = { exited: false, quietMs: 0, lines: [] as string[], waiting: claude.waiting, asks: questions, idle: claude.idle, busy: claude.busy, hasBead: true };
 
 describe('witness rules', () => {
   it('reads working, waiting, idle, stuck and exited', () => {
     expect(classify({ ...input, quietMs: 100 }, timings)).toBe('working');
-    expect(classify({ ...input, quietMs: 500, bottomLines: ['Do you want to proceed?'] }, timings)).toBe('waiting');
+    expect(classify({ ...input, quietMs: 500, lines: ['Do you want to proceed?'] }, timings)).toBe('waiting');
     // A prompt still being drawn is not waiting yet.
-    expect(classify({ ...input, quietMs: 100, bottomLines: ['Do you want to proceed?'] }, timings)).toBe('working');
+    expect(classify({ ...input, quietMs: 100, lines: ['Do you want to proceed?'] }, timings)).toBe('working');
     expect(classify({ ...input, quietMs: 20_000, hasBead: false }, timings)).toBe('idle');
     expect(classify({ ...input, quietMs: 20_000 }, timings)).toBe('idle');
     expect(classify({ ...input, quietMs: 700_000 }, timings)).toBe('stuck');
     expect(classify({ ...input, exited: true, quietMs: 700_000 }, timings)).toBe('exited');
+  });
+
+  it('looks for an agent\'s dialogs on the whole screen, and for generic questions on the bottom lines only', () => {
+    const dialog = ['Bash command', '  rm -rf build', 'Do you want to proceed?', '❯ 1. Yes', '  2. No', '', 'Esc to cancel'];
+    expect(classify({ ...input, quietMs: 500, lines: [...dialog, 'filler', 'more filler'] }, timings)).toBe('waiting');
+    // An old "(y/n)" that scrolled up is not a question any more.
+    const scrolled = ['Overwrite? (y/n) y', 'wrote file', 'ran tests', 'all green'];
+    expect(classify({ ...input, waiting: [], quietMs: 500, lines: scrolled }, timings)).toBe('working');
+    expect(classify({ ...input, waiting: [], quietMs: 500, lines: scrolled.slice(0, 1) }, timings)).toBe('waiting');
+  });
+
+  it('reads the agent\'s busy line as working however still, and its input box as idle once settled', () => {
+    expect(classify({ ...input, quietMs: 60_000, lines: ['✻ Pondering… (42s · esc to interrupt)', '> ', '? for shortcuts'] }, timings)).toBe('working');
+    expect(classify({ ...input, quietMs: 500, lines: ['● Done.', '> ', '? for shortcuts'] }, timings)).toBe('idle');
+    expect(classify({ ...input, quietMs: 100, lines: ['● Done.', '> ', '? for shortcuts'] }, timings)).toBe('working');
   });
 });
 

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { resolveActor } from '../../common/actor.js';
-import { presets as agentPresets } from '../../daemon/presets.js';
+import { firstInstalledAgent, presetChoices } from '../../daemon/presets.js';
 import { composeMolecule } from '../../molecules/compose.js';
 import { openMoleculeLibrary } from '../../town/molecules.js';
 import { openTownAt, type Town } from '../../town/town.js';
@@ -79,7 +79,7 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
   const town = openTownAt(root, resolveActor(env));
   const name = basename(root);
   const { choices, library } = moleculeChoices(town);
-  const presetNames = [town.config.defaultAgent, ...Object.keys(agentPresets).filter((p) => p !== town.config.defaultAgent)];
+  const presetNames = presetChoices(town.config.defaultAgent ?? firstInstalledAgent(env));
   const feed = createTownFeed({
     town,
     name,

@@ -32,9 +32,10 @@ export function removeBlockerForm(id: string, blockers: readonly string[]): Form
 }
 
 export function slingForm(id: string, presets: readonly string[]): FormState {
-  const choices = presets.length ? presets : ['scripted'];
+  // Never the scripted agent by default: the list comes first-installed-real-agent first.
+  const choices = presets.length ? presets : ['claude'];
   return makeForm({ kind: 'sling', id }, `Sling ${id}`, [
-    { name: 'preset', label: 'Agent preset', value: choices[0] ?? 'scripted', choices },
+    { name: 'preset', label: 'Agent preset', value: choices[0] ?? 'claude', choices },
     { name: 'polecat', label: 'Polecat', value: '', hint: 'blank: a new polecat' },
   ]);
 }

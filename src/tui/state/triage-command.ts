@@ -87,7 +87,7 @@ export function commandFromForm(form: FormState): { command: TriageCommand } | {
     case 'sling': {
       const polecat = (v.polecat ?? '').trim();
       if (polecat && !/^[a-z][a-z0-9-]{0,31}$/.test(polecat)) return { error: 'a polecat name is lowercase letters, digits and dashes' };
-      return { command: { kind: 'sling', id: purpose.id, preset: v.preset || 'scripted', polecat: polecat || undefined } };
+      return { command: { kind: 'sling', id: purpose.id, preset: v.preset || 'claude', polecat: polecat || undefined } };
     }
     case 'pourVars': {
       const vars: Record<string, string> = {};

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { citadelBin, runCli, runJson } from '../../helpers/cli.js';
@@ -42,6 +42,11 @@ async function workstation() {
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env: { ...env, ...extra } });
   const init = await cli(['init']);
   expect(init.code, init.stderr).toBe(0);
+  // The board's sling form offers the town's default agent first: here the scripted one (a new
+  // town's default is the first real agent installed, never the scripted agent).
+  const configFile = join(repo.path, '.citadel', 'config.json');
+  const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
+  writeFileSync(configFile, `${JSON.stringify({ ...config, defaultAgent: 'scripted' }, null, 2)}\n`);
   cleanups.push(() => cli(['daemon', 'stop']));
 
   // A private tmux server: nothing leaks into the user's sessions, and killing it ends it all.
