@@ -128,7 +128,13 @@ export function inspectJournal(dir: string, options: { projections?: string | un
   const head = readHead(dir);
   const lost = highWater(dir, valid);
   const damaged = survey.corrupt.length > 0 || survey.incomplete.length > 0 || lost.seq > survey.lastSeq || !covered;
-  const projections = options.projections && !damaged ? checkProjections(options.projections, state) : null;
+  let projections: ReturnType<typeof checkProjections> | null = null;
+  try {
+    if (options.projections && !damaged) projections = checkProjections(options.projections, state);
+  } catch (error) {
+    if (!(error instanceof CitadelError)) throw error;
+    problems.push(error.message); // a projection directory that is a link or a file
+  }
   const held = isLockHeld(dir);
   const holder = readLockHolder(dir);
   const tornTails: TornTail[] = [...(survey.pendingTail ? [survey.pendingTail] : []), ...brokenFiles(dir)];

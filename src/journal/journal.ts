@@ -10,12 +10,13 @@ import { rebuildProjections, writeProjections } from './projections.js';
 import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
 import { buildRecords } from './records.js';
 import { allSegments, ARCHIVE_DIR, liveSegments, readSegment, segmentName, type SegmentRef } from './segments.js';
-import { ensureDir } from './safefs.js';
+import { ensureDir, isSafeDir } from './safefs.js';
 import { listSnapshots, loadSnapshot, writeSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
 import type { Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
 
 const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
+const KIND_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
 const DEFAULT_CHECKPOINT_EVERY = 2000;
 const DEFAULT_LOCK_TIMEOUT_MS = 30_000;
 /** How many recent records a handle keeps for `records(fromSeq)`. */
@@ -301,7 +302,14 @@ class FileJournal implements Journal, JournalInternals {
     return this.underLock(() => {
       this.reconcile();
       const state = this.state!;
-      const result = this.options.projections ? rebuildProjections(this.options.projections, state, this.fsync) : { written: 0, leftOver: 0 };
+      let result = { written: 0, leftOver: 0 };
+      try {
+        if (this.options.projections) result = rebuildProjections(this.options.projections, state, this.fsync);
+      } catch (error) {
+        if (error instanceof CitadelError) throw error;
+        const code = (error as NodeJS.ErrnoException).code ?? 'error';
+        throw new CitadelError('io', `could not write projection files under ${this.options.projections} (${code}: ${(error as Error).message}); the journal is intact: free space and run \`citadel doctor --repair\` again`, { code });
+      }
       if (this.options.projections) logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
       if (state.seq > 0) this.writeCheckpoint();
       this.writeHeadNow(readHead(this.dir), state.seq);
@@ -331,7 +339,16 @@ class FileJournal implements Journal, JournalInternals {
     this.loaded();
     const touched = this.catchUp(true);
     const head = this.lastHead; // read by catchUp, under the lock
-    if (this.options.projections) this.repairProjections(head, touched);
+    if (this.options.projections) {
+      try {
+        this.repairProjections(head, touched);
+      } catch (error) {
+        // Projections are derived: a failure to write them (ENOSPC) must not stop the journal;
+        // the watermark stays behind, doctor reports the lag, a later call catches up.
+        if (error instanceof CitadelError) throw error;
+        this.projectionsToCheck = true;
+      }
+    }
     return head;
   }
 
@@ -340,6 +357,8 @@ class FileJournal implements Journal, JournalInternals {
     const state = this.state!;
     const { changes, value } = fn(state.transientView());
     if (changes.length === 0) return { value, records: [], seq: state.seq };
+    // A projection directory that is a link (or a file) is refused before anything is written.
+    if (this.options.projections) for (const kind of new Set(changes.map((c) => c.kind))) if (KIND_NAME.test(kind)) isSafeDir(join(this.options.projections, kind));
     const records = buildRecords(changes, state.seq, this.options.writer);
     const { buffer, stored } = encodeRecords(records);
     if (this.pos.offset >= this.segmentBytes) {
@@ -460,8 +479,10 @@ class FileJournal implements Journal, JournalInternals {
     if (this.lock.isHeld || !this.lock.tryAcquire()) return;
     try {
       this.reconcile();
-    } catch {
-      // a reader does not fail on a repair it could not make; the next writer will
+    } catch (error) {
+      // A reader does not fail on a repair it could not make (a full disk); the next writer
+      // will. Damage and refused links are not that: they fail the read, in one line.
+      if (error instanceof CitadelError) throw error;
     } finally {
       this.lock.release();
     }

@@ -12,12 +12,11 @@ import { ensureDir } from './safefs.js';
 import { readSegment, segmentName, type SegmentRef } from './segments.js';
 import { listSnapshots, writeSnapshotFile, type LoadedSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
-import { surveyJournal, type Survey } from './survey.js';
+import { REPAIR_WRITER, surveyJournal, type Survey } from './survey.js';
 import type { Entity, JournalRecord } from './types.js';
 
 /** Where `--repair` keeps the original bytes of every segment and snapshot it replaces. Never deleted. */
 export const QUARANTINE_DIR = 'quarantine';
-const REPAIR_WRITER = 'citadel doctor --repair';
 
 /**
  * `citadel doctor --repair`: the explicit way past damage, which never deletes the last copy of

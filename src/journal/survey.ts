@@ -65,6 +65,9 @@ export interface Survey {
   readonly incomplete: Mutation[];
 }
 
+/** The writer of records `doctor --repair` writes (markers, recovered entities). */
+export const REPAIR_WRITER = 'citadel doctor --repair';
+
 type Line = { good: true; found: FoundRecord } | { good: false; segment: SegmentRef; offset: number; reason: string };
 
 export function surveyJournal(dir: string): Survey {
@@ -184,6 +187,19 @@ function groupMutations(bySeq: ReadonlyMap<number, FoundRecord>, firstSeq: numbe
       continue;
     }
     const size = found.record.batch;
+    // Whole: `size` good records in a row of one mutation (a repaired batch may hold records
+    // written by repair, with their own ts and writer, in the slots of lost ones).
+    const keys = new Set<string>();
+    let whole = true;
+    for (let s = seq; s < seq + size && whole; s++) {
+      const member = bySeq.get(s)?.record;
+      whole = member?.batch === size;
+      if (member && member.writer !== REPAIR_WRITER) keys.add(key(member));
+    }
+    if (whole && keys.size <= 1) {
+      seq += size;
+      continue;
+    }
     const k = key(found.record);
     // Members: good records with the same key within `size` seqs of the first one found.
     const members = [seq];

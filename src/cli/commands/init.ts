@@ -1,21 +1,12 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
+import { townExcluded } from '../../git/exclude.js';
 
 /**
- * Paths of a town that are per-machine, never committed: kept out of git by `.git/info/exclude`.
- * Besides worktrees, run and logs, the journal's caches (lock, HEAD, snapshots, temp files):
- * they change on every write and are rebuilt from the segments.
+ * What `citadel init` keeps out of git through `.git/info/exclude`: all of `.citadel/` but
+ * `config.json` and `molecules/` (the list and why: src/git/exclude.ts, docs/journal.md).
  */
-export const EXCLUDED = [
-  '/.citadel/worktrees/',
-  '/.citadel/run/',
-  '/.citadel/logs/',
-  '/.citadel/journal/LOCK',
-  '/.citadel/journal/HEAD.json',
-  '/.citadel/journal/snapshot-*.json',
-  '/.citadel/journal/recovery.log',
-  '/.citadel/**/*.tmp',
-];
+export const EXCLUDED = townExcluded;
 
 export function register(program: Command, context: CliContext): void {
   program
