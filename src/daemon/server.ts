@@ -94,6 +94,8 @@ export class DaemonServer {
   private readonly sockets = new Set<Socket>();
   /** Connections that have not said hello yet. */
   private unauthenticated = 0;
+  /** Whether connections are being refused for {@link MAX_UNAUTHENTICATED} (logged once per burst). */
+  private refusing = false;
 
   /** How many connections are waiting for their hello now. */
   get waitingForHello(): number {
@@ -106,10 +108,13 @@ export class DaemonServer {
     socket.on('close', () => this.sockets.delete(socket));
     const limit = this.options.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
     if (this.unauthenticated >= limit) {
-      this.options.log(`refused a connection: ${limit} connections are already waiting for their hello`);
+      // Logged once per burst, so a loop of connections cannot grow the log either.
+      if (!this.refusing) this.options.log(`refusing connections: ${limit} connections are already waiting for their hello`);
+      this.refusing = true;
       refuse(socket, `too many connections without hello (${limit}): the daemon refuses more until they say hello or time out`);
       return;
     }
+    this.refusing = false;
     this.unauthenticated++;
     let waiting = true;
     const authenticated = (): void => {
