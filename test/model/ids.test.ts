@@ -45,7 +45,7 @@ describe('bead ids', () => {
 
   it('accepts citadel and imported ids, and makes molecule step ids', () => {
     for (const id of ['ct-a3f8', 'ct-a3f8.2', 'bd-98c4e1fa.1', 'hq-cv-d46qe']) expect(isBeadId(id)).toBe(true);
-    for (const id of ['', '-x', 'a b', 'x/y', 'ct-', "ct-1'", 'external:gastown:gt-5kjn']) expect(isBeadId(id)).toBe(false);
+    for (const id of ['', '-x', 'a b', 'x/y', 'ct-', "ct-1'", 'external:gastown:gt-5kjn', 'ct-x..y', 'ct-a3f8.lock']) expect(isBeadId(id)).toBe(false);
     expect(stepId('ct-a3f8', 3)).toBe('ct-a3f8.3');
     expect(() => stepId('ct-a3f8', 0)).toThrow(/positive integer/);
   });
