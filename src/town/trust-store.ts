@@ -139,7 +139,11 @@ export function trustPouredSteps(
   const base: TrustRecord = record ?? { version: 1, town: realRoot(town.paths.root), trusted_at: new Date().toISOString(), gates: null, molecules: {}, steps: {} };
   const steps = { ...base.steps };
   for (const step of withGates) steps[step.id] = fingerprint(step.gate);
-  writeTrust(town.paths.root, env, { ...base, steps });
+  try {
+    writeTrust(town.paths.root, env, { ...base, steps });
+  } catch {
+    return false; // the pour stands; its gates wait for `citadel trust`, which reports the store's error
+  }
   return true;
 }
 
