@@ -95,6 +95,8 @@ describe('trust', () => {
     const mail = [...town.journal.read().all('beads').values()].filter((bead) => bead.type === 'message' && bead.to === 'overseer') as Bead[];
     expect(mail.map((m) => m.body).join('\n')).toMatch(/was neither gated nor landed: the town's gates are not trusted/);
 
+    const status = await runCli(['refinery', 'status'], { cwd: root });
+    expect(status.stdout).toMatch(/not trusted on this machine yet/);
     const show = await runCli(['trust', '--show'], { cwd: root });
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/NEW +config\.json: node -e/);
