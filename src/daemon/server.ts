@@ -94,8 +94,8 @@ export class DaemonServer {
   private readonly sockets = new Set<Socket>();
   /** Connections that have not said hello yet. */
   private unauthenticated = 0;
-  /** Whether connections are being refused for {@link MAX_UNAUTHENTICATED} (logged once per burst). */
-  private refusing = false;
+  /** When a refusal for {@link MAX_UNAUTHENTICATED} was last logged (at most one line a minute). */
+  private refusalLoggedAt = -Infinity;
 
   /** How many connections are waiting for their hello now. */
   get waitingForHello(): number {
@@ -108,13 +108,14 @@ export class DaemonServer {
     socket.on('close', () => this.sockets.delete(socket));
     const limit = this.options.maxUnauthenticated ?? MAX_UNAUTHENTICATED;
     if (this.unauthenticated >= limit) {
-      // Logged once per burst, so a loop of connections cannot grow the log either.
-      if (!this.refusing) this.options.log(`refusing connections: ${limit} connections are already waiting for their hello`);
-      this.refusing = true;
+      // At most one line a minute, so a loop of connections cannot grow the log either.
+      if (Date.now() - this.refusalLoggedAt > 60_000) {
+        this.refusalLoggedAt = Date.now();
+        this.options.log(`refusing connections: ${limit} connections are already waiting for their hello (logged at most once a minute)`);
+      }
       refuse(socket, `too many connections without hello (${limit}): the daemon refuses more until they say hello or time out`);
       return;
     }
-    this.refusing = false;
     this.unauthenticated++;
     let waiting = true;
     const authenticated = (): void => {
