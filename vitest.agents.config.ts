@@ -12,7 +12,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     maxWorkers: 1,
-    testTimeout: 150_000,
+    testTimeout: 240_000,
     hookTimeout: 60_000,
   },
 });

@@ -22,6 +22,13 @@ const root = mkdtempSync(join(tmpdir(), 'probe-'));
 const work = join(root, 'work');
 mkdirSync(work);
 execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: work });
+// PROBE_WORKTREE=1: run in a git worktree under the repo, as a polecat does (.citadel/worktrees/nux).
+let cwd = work;
+if (process.env.PROBE_WORKTREE) {
+  execFileSync('git', ['-c', 'user.name=p', '-c', 'user.email=p@p', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: work });
+  cwd = join(work, '.citadel', 'worktrees', 'nux');
+  execFileSync('git', ['worktree', 'add', '-q', '-b', 'polecat/nux', cwd], { cwd: work });
+}
 const standIn = await startStandIn([
   { kind: 'shell', command: 'echo probe > probe.txt', why: 'write probe.txt' },
   { kind: 'text', text: 'I wrote probe.txt.' },
@@ -36,7 +43,7 @@ const argv = agent === 'gemini' ? ['-i', ...prompt] : agent === 'opencode' ? ['-
 const child = pty.spawn(agent, [...extra, ...argv], {
   cols,
   rows,
-  cwd: work,
+  cwd,
   name: 'xterm-256color',
   env: { ...process.env, ...env, TERM: 'xterm-256color', COLORTERM: 'truecolor' } as Record<string, string>,
 });
@@ -84,6 +91,9 @@ setTimeout(() => {
   dump();
   process.stdout.write('--- requests:\n');
   for (const r of standIn.requests) process.stdout.write(`${((r.at - started) / 1000).toFixed(1)}s ${r.method} ${r.path} ${r.status} main=${r.main} step=${r.step ?? ''} tools=${(r.tools ?? []).slice(0, 30).join(',')}\n`);
+  // PROBE_TOOL=name: print that tool's declaration as the CLI sent it.
+  const main = standIn.requests.find((r) => r.main);
+  if (process.env.PROBE_TOOL && main) process.stdout.write(`--- tool ${process.env.PROBE_TOOL}: ${JSON.stringify(JSON.stringify(main.body).match(new RegExp(`.{0,200}"${process.env.PROBE_TOOL}".{0,3000}`))?.[0])}\n`);
   process.stdout.write(`--- probe.txt: ${(() => { try { return execFileSync('cat', ['probe.txt'], { cwd: work, encoding: 'utf8' }); } catch { return 'absent'; } })()}\n`);
   try { child.kill('SIGKILL'); } catch { /* gone */ }
   void standIn.close().then(() => {

@@ -11,7 +11,7 @@
  * the end of the turn, and never working once the turn is over. Those are soft assertions, so a
  * wrong status is reported without stopping the walk to main.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git.js';
@@ -109,12 +109,12 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       const sampler = sampleStatuses(town, polecat);
       cleanup.push(() => sampler.stop());
       const fail = (what: string) => (error: unknown) => {
-        throw new Error(`${spec.agent}: ${what}: ${(error as Error).message}\n${diagnostics(town, standIn, screen, sampler.samples)}`);
+        throw new Error(`${spec.agent}: ${what}: ${(error as Error).message}\n${diagnostics(town, standIn, screen, sampler.samples)}\n${agentLogs(home.path)}`);
       };
       const figures: Record<string, unknown> = { agent: spec.agent };
 
       // 1. The model streams (held after its first event): working.
-      await hold0.reached.catch(fail('first model request'));
+      await within(hold0.reached, 120_000, 'the first model request').catch(fail('starting'));
       const streamStart = Date.now();
       figures.firstRequestMs = streamStart - t0;
       await waitFor(() => Date.now() - streamStart > 2500, 'the stream held 2.5 s', { timeoutMs: 5000 });
@@ -146,7 +146,7 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       figures.waitingMs = waitingLatencies;
 
       // 4. `citadel done` ran; the model streams its last words (held): still working.
-      await hold2.reached.catch(fail('the last model request (after citadel done)'));
+      await within(hold2.reached, 30_000, 'the last model request (after citadel done)').catch(fail('submitting'));
       const lastStart = Date.now();
       await waitFor(() => Date.now() - lastStart > 2500, 'the stream held 2.5 s', { timeoutMs: 5000 });
       const lastEnd = Date.now();
@@ -190,7 +190,7 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       process.stdout.write(`agents tier figures: ${JSON.stringify(figures)}\n`);
       client.close();
     },
-    150_000,
+    240_000,
   );
 });
 
@@ -215,6 +215,38 @@ function sampleStatuses(town: TestTown, polecat: string): { samples: Sample[]; s
       await loop;
     },
   };
+}
+
+/** The tail of the newest log file the agent wrote in its scratch home (opencode, gemini and codex keep logs there). */
+function agentLogs(home: string): string {
+  const logs: { path: string; mtime: number }[] = [];
+  const walk = (dir: string, depth: number): void => {
+    if (depth > 6) return;
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory() && entry.name !== 'node_modules') walk(path, depth + 1);
+      else if (entry.isFile() && /\.log$/.test(entry.name)) logs.push({ path, mtime: statSync(path).mtimeMs });
+    }
+  };
+  walk(home, 0);
+  const newest = logs.sort((a, b) => b.mtime - a.mtime)[0];
+  if (!newest) return '--- agent log: none';
+  return `--- agent log ${newest.path}:\n${readFileSync(newest.path, 'utf8').split('\n').slice(-25).map((l) => l.slice(0, 300)).join('\n')}`;
+}
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
 function tally(samples: Sample[]): Record<string, number> {
