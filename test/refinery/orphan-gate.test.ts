@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRefinery } from '../../src/git/refinery.js';
@@ -96,6 +96,45 @@ describe('an orphan gate after a crash', () => {
     expect(first.some(running)).toBe(false);
     expect(t.bead(work.request.id).state).toBe('merged');
     expect(existsSync(join(t.root, '.citadel', 'run', 'refinery-gate.pid'))).toBe(false);
+  });
+
+  it('kill -9 of the daemon hosting the refinery mid-gate: the next daemon ends the old group before gating again', async () => {
+    const dir = tempDir('citadel-gate-');
+    disposers.push(dir.dispose);
+    writeFileSync(join(dir.path, 'gate.js'), gateScript);
+    const runtime = join(dir.path, 'rt');
+    mkdirSync(runtime, { mode: 0o700 });
+    chmodSync(runtime, 0o700);
+    const env = { CITADEL_RUNTIME_DIR: runtime };
+    const t = makeTown({ gates: [['node', join(dir.path, 'gate.js')]] });
+    towns.push(t);
+    const daemonPid = async (): Promise<number | undefined> => {
+      const status = await runCli(['daemon', 'status', '--json'], { cwd: t.root, env });
+      return status.code === 0 ? (JSON.parse(status.stdout) as { pid?: number }).pid : undefined;
+    };
+    const work = await finishWork(t, 'nux', 'outlives its daemon', { 'a.txt': 'a\n' });
+    writeFileSync(join(dir.path, 'block'), '');
+
+    expect((await runCli(['daemon', 'start'], { cwd: t.root, env })).code).toBe(0);
+    const pidsFile = join(dir.path, 'pids');
+    const first = await waitFor(() => {
+      const list = existsSync(pidsFile) ? readFileSync(pidsFile, 'utf8').split('\n').filter(Boolean).map(Number) : [];
+      return list.length === 2 ? list : undefined;
+    }, 'the gate and its child to start under the daemon');
+    pids.push(...first);
+    const daemon = (await daemonPid())!;
+    pids.push(daemon);
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => !running(daemon), 'the daemon to die');
+    expect(first.every(running)).toBe(true);
+
+    rmSync(join(dir.path, 'block'));
+    expect((await runCli(['daemon', 'start'], { cwd: t.root, env })).code).toBe(0);
+    pids.push((await daemonPid())!);
+    await waitFor(() => t.bead(work.request.id).state === 'merged', 'the request to land under the new daemon', { timeoutMs: 30_000 });
+    expect(readFileSync(join(dir.path, 'runs'), 'utf8').split('\n').filter(Boolean)).toEqual(['clean', 'clean']);
+    expect(first.some(running)).toBe(false);
+    expect((await runCli(['daemon', 'stop'], { cwd: t.root, env })).code).toBe(0);
   });
 
   it('never ends a process that only has the recorded pid: its start time and folder must match', async () => {
