@@ -14,9 +14,7 @@ export function helpLines(bindings: readonly Binding[], prefixKey: string): stri
   add('Workstation', `${prefixKey} ${prefixKey}`, 'send the prefix key itself to the pane');
   for (const b of bindings) {
     const keys = b.keys.length > 4 ? `${b.keys[0]}…${b.keys[b.keys.length - 1]}` : b.keys.join(' ');
-    const shown = b.mode === 'prefix' ? `${prefixKey} ${keys}` : keys;
-    const group = b.group ?? (b.mode === 'copy' ? 'Copy mode' : b.mode === 'panel' ? 'Panels' : 'Workstation');
-    add(group, shown, b.description);
+    add(b.group, b.context === 'prefix' ? `${prefixKey} ${keys}` : keys, b.description);
   }
   const out: string[] = [`Every other key goes to the focused pane. Keys after ${prefixKey} are commands:`];
   for (const [group, list] of groups) out.push('', group, ...list);

@@ -1,21 +1,13 @@
 import { Box } from 'ink';
 import { useMemo } from 'react';
 import type { Theme } from '../theme/theme.js';
-import { panelBindings } from './bindings.js';
+import { panelBindings, type Binding } from '../keys/bindings.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
 
-/** A binding as the help lists it (the shell's own bindings have the same fields). */
-export interface HelpBinding {
-  readonly key: string;
-  readonly action: string;
-  readonly description: string;
-  readonly context: string;
-}
-
 export interface HelpOverlayProps {
-  /** Every binding to list: the shell's merged binding file (defaults to the panels' own). */
-  readonly bindings?: readonly HelpBinding[] | undefined;
+  /** Every binding to list, in order (defaults to the panels' own). */
+  readonly bindings?: readonly Binding[] | undefined;
   /** The prefix key, to spell prefix bindings out ("C-b B"). */
   readonly prefixKey: string;
   readonly scroll: number;
@@ -24,22 +16,8 @@ export interface HelpOverlayProps {
   readonly theme: Theme;
 }
 
-/** How each context is titled in the help. */
-const contextTitles: Record<string, string> = {
-  prefix: 'After the prefix key',
-  panels: 'Any panel',
-  board: 'Board',
-  details: 'Bead details',
-  inbox: 'Inbox',
-  message: 'Reading a message',
-  lane: 'Refinery lane',
-  feed: 'Activity feed',
-  form: 'In a form',
-  help: 'This help',
-};
-
 /**
- * The help overlay (`?`): every binding, generated from the binding data, grouped by context,
+ * The help overlay (`?`): every binding, generated from the binding data, grouped under their headings,
  * keys that do the same thing in a context on one line ("j down  move down").
  */
 export function HelpOverlay({ bindings = panelBindings, prefixKey, scroll, width, height, theme }: HelpOverlayProps) {
@@ -57,28 +35,30 @@ export function HelpOverlay({ bindings = panelBindings, prefixKey, scroll, width
   );
 }
 
-/** The help as lines (pure): a title per context, then one line per action with all its keys. */
-export function helpLines(bindings: readonly HelpBinding[], prefixKey: string, theme: Theme): Segment[][] {
+/** The help as lines (pure): a heading per group, then one line per action with all its keys. */
+export function helpLines(bindings: readonly Binding[], prefixKey: string, theme: Theme): Segment[][] {
   const c = theme.colors;
-  const contexts: string[] = [];
-  const byContext = new Map<string, Map<string, { keys: string[]; description: string }>>();
+  const groups: string[] = [];
+  const byGroup = new Map<string, Map<string, { keys: string[]; description: string }>>();
   for (const binding of bindings) {
-    let actions = byContext.get(binding.context);
+    let actions = byGroup.get(binding.group);
     if (!actions) {
       actions = new Map();
-      byContext.set(binding.context, actions);
-      contexts.push(binding.context);
+      byGroup.set(binding.group, actions);
+      groups.push(binding.group);
     }
-    const key = binding.context === 'prefix' ? `${prefixKey} ${binding.key}` : binding.key;
-    const entry = actions.get(binding.action);
-    if (entry) entry.keys.push(key);
-    else actions.set(binding.action, { keys: [key], description: binding.description });
+    const spelled = binding.keys.length > 4 ? [`${binding.keys[0]}…${binding.keys[binding.keys.length - 1]}`] : binding.keys;
+    const keys = spelled.map((key) => (binding.context === 'prefix' ? `${prefixKey} ${key}` : key));
+    const id = `${binding.context} ${binding.action}`;
+    const entry = actions.get(id);
+    if (entry) entry.keys.push(...keys);
+    else actions.set(id, { keys, description: binding.description });
   }
   const lines: Segment[][] = [];
-  for (const context of contexts) {
+  for (const group of groups) {
     if (lines.length) lines.push([]);
-    lines.push([{ text: contextTitles[context] ?? context, color: c['help.context'], bold: true }]);
-    for (const { keys, description } of byContext.get(context)?.values() ?? []) {
+    lines.push([{ text: group, color: c['help.context'], bold: true }]);
+    for (const { keys, description } of byGroup.get(group)?.values() ?? []) {
       lines.push([
         { text: `  ${keys.join(' ').padEnd(16)} `, color: c['help.key'] },
         { text: description, color: c['text.normal'] },

@@ -1,17 +1,14 @@
 import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { visibleLine } from '../../common/visible-text.js';
-import { allBindings, onAction } from '../keys/bindings.js';
+import { bindings, type Binding, type PanelActionId } from '../keys/bindings.js';
 import type { PanelSlotProps } from '../shell/panel-slot.js';
 import { panelsSession } from '../live/panels-session.js';
 import { columnWidth, layoutReducer, visiblePanels, type LayoutState } from '../state/layout-reducer.js';
 import { initialTriageState } from '../state/triage-reducer.js';
 import { handlePrefixAction } from './handle-key.js';
-import type { HelpBinding } from './HelpOverlay.js';
 import { innerRows } from './Panel.js';
-import { panelAction, panelGroups } from './shell-bindings.js';
 import { TriagePanels } from './TriagePanels.js';
 import { useTriage } from './use-triage.js';
-import { useTriageInput } from './use-triage-input.js';
 
 /** The width the sidebar asks the shell for under a layout (0 when every panel is hidden). */
 export function sidebarWidthFor(layout: LayoutState, cols: number): number {
@@ -20,23 +17,16 @@ export function sidebarWidthFor(layout: LayoutState, cols: number): number {
 
 /**
  * The panel sidebar the shell mounts (src/tui/shell/panel-slot.ts): opens the town's panels
- * session, follows the journal live, takes keys while it has the keyboard, runs triage
- * commands, remembers the layout, and answers the panels' prefix keys.
+ * session, follows the journal live, takes the keys the shell hands it (already parsed) while
+ * it has the keyboard, runs triage commands, remembers the layout, and answers the panels'
+ * prefix actions.
  */
 export function Sidebar(props: PanelSlotProps) {
   const session = useMemo(() => panelsSession(props.town.root), [props.town.root]);
-  useEffect(() => {
-    mountedSidebars++;
-    lastRoot = props.town.root;
-    return () => {
-      mountedSidebars--;
-    };
-  }, [props.town.root]);
   const snapshot = useSyncExternalStore(session.feed.subscribe, session.feed.getSnapshot);
   const { journalSeq, panes, notify, setSidebarWidth, focusPane } = props;
   const focusPaneRef = useRef(focusPane);
   focusPaneRef.current = focusPane;
-  session.setSidebarWidth = setSidebarWidth;
 
   // The daemon's journal notifications are a second trigger besides chokidar.
   useEffect(() => session.feed.refresh(), [session, journalSeq]);
@@ -53,22 +43,21 @@ export function Sidebar(props: PanelSlotProps) {
     pageRows: Math.max(1, innerRows(Math.round(props.height / 2)) - 1),
   });
 
-  // Keys: Ink's input while the panels have the keyboard; Esc on a top-level list gives it back.
+  // Keys and prefix actions from the shell; Esc that a top-level list does not use gives the
+  // keyboard back to the panes.
   const triageRef = useRef(triage);
   triageRef.current = triage;
-  useTriageInputWithEscape(triage, props.hasKeyboard, () => focusPaneRef.current());
-
-  // The panels' prefix keys, delivered by the shell as actions.
+  const { input } = props;
   useEffect(
     () =>
-      onAction((action) => {
-        const id = panelAction(action);
-        if (!id) return false;
-        const outcome = handlePrefixAction(triageRef.current.state, id);
-        for (const a of outcome.actions) triageRef.current.dispatch(a);
-        return outcome.handled;
+      input.listen((event) => {
+        const t = triageRef.current;
+        if (event.kind === 'action') return t.onPrefixAction(event.action);
+        const used = t.onKey(event.key.name, event.key.raw);
+        if (!used && event.key.name === 'Escape') focusPaneRef.current();
+        return used;
       }),
-    [],
+    [input],
   );
 
   // Notices go to the shell's message line too, each once. The shell passes a new `notify` on
@@ -90,13 +79,7 @@ export function Sidebar(props: PanelSlotProps) {
   // The help lists every binding of the workstation: the panels' own first (they are what the
   // keyboard is on when `?` is pressed here), then the shell's, prefix keys spelled out.
   const prefixKey = session.town.config.prefixKey;
-  const helpBindings = useMemo<HelpBinding[]>(() => {
-    const all = allBindings().flatMap((b) =>
-      b.keys.map((key) => ({ key: b.mode === 'prefix' ? `${prefixKey} ${key}` : key, action: b.action, description: b.description, context: b.group ?? b.mode })),
-    );
-    const isPanels = (b: HelpBinding): boolean => panelGroups.has(b.context);
-    return [...all.filter(isPanels), ...all.filter((b) => !isPanels(b))];
-  }, [prefixKey]);
+  const helpBindings = useMemo<Binding[]>(() => [...bindings.filter(isPanels), ...bindings.filter((b) => !isPanels(b))], []);
   return (
     <TriagePanels
       triage={triage}
@@ -111,55 +94,31 @@ export function Sidebar(props: PanelSlotProps) {
   );
 }
 
-function useTriageInputWithEscape(triage: ReturnType<typeof useTriage>, isActive: boolean, leave: () => void): void {
-  useTriageInput(
-    {
-      ...triage,
-      onKey: (key, input) => {
-        const used = triage.onKey(key, input);
-        if (!used && key === 'esc') leave();
-        return used;
-      },
-    },
-    isActive,
-  );
-}
-
-let mountedSidebars = 0;
-let lastRoot: string | undefined;
-
-/**
- * Registered once with the shell (index.ts): prefix actions of the panels while no sidebar is
- * mounted (a mounted sidebar answers them itself).
- */
-export function unmountedSidebarAction(action: string): boolean {
-  if (mountedSidebars > 0 || lastRoot === undefined) return false;
-  return hiddenSidebarAction(lastRoot, action);
+/** Whether a binding is the panels' own (the help lists those first when opened from the panels). */
+function isPanels(binding: Binding): boolean {
+  return binding.context !== 'copy' && (binding.context !== 'prefix' || binding.group === 'Panels');
 }
 
 /** The sidebar's starting width: from the remembered layout (prefix < / > change it). */
 export function initialSidebarWidth(town: { root: string }, cols: number): number {
   const session = panelsSession(town.root);
   session.cols = cols;
-  lastRoot = town.root;
   return sidebarWidthFor(session.layout, cols);
 }
 
 /**
  * The panels' prefix actions while the sidebar is not mounted (every panel hidden): the layout
- * changes on disk, and the sidebar comes back when a panel is shown again.
+ * changes on disk, and the sidebar's new width (0 while every panel stays hidden) goes back to
+ * the shell, which mounts the sidebar again when it is not 0. Undefined: not a prefix action
+ * the hidden panels take.
  */
-export function hiddenSidebarAction(root: string, action: string): boolean {
-  const id = panelAction(action);
-  if (!id) return false;
-  const session = panelsSession(root);
-  const outcome = handlePrefixAction({ ...initialTriageState, layout: session.layout }, id);
+export function hiddenPanelAction(town: { root: string }, action: PanelActionId, cols: number): number | undefined {
+  const session = panelsSession(town.root);
+  const outcome = handlePrefixAction({ ...initialTriageState, layout: session.layout }, action);
+  if (!outcome.handled) return undefined;
   let layout = session.layout;
   for (const a of outcome.actions) if (a.type === 'layout') layout = layoutReducer(layout, a.action);
-  if (layout !== session.layout) {
-    session.saveLayout(layout);
-    if (session.cols && visiblePanels(layout).length) session.setSidebarWidth?.(sidebarWidthFor(layout, session.cols));
-  }
-  return outcome.handled;
+  if (layout !== session.layout) session.saveLayout(layout);
+  session.cols = cols;
+  return visiblePanels(layout).length ? sidebarWidthFor(layout, cols) : 0;
 }
-

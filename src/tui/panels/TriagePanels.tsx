@@ -7,7 +7,8 @@ import { ActivityFeed } from './ActivityFeed.js';
 import { BeadDetails } from './BeadDetails.js';
 import { Board } from './Board.js';
 import { FormDialog } from './FormDialog.js';
-import { HelpOverlay, type HelpBinding } from './HelpOverlay.js';
+import type { Binding } from '../keys/bindings.js';
+import { HelpOverlay } from './HelpOverlay.js';
 import { Inbox } from './Inbox.js';
 import { RefineryLane } from './RefineryLane.js';
 import type { Triage } from './use-triage.js';
@@ -23,8 +24,8 @@ export interface TriagePanelsProps {
   readonly theme: Theme;
   /** A bead's history from the journal, oldest first (for details). */
   readonly history?: ((id: string) => readonly EventView[]) | undefined;
-  /** The bindings the help lists (the shell's merged set); the panels' own by default. */
-  readonly helpBindings?: readonly HelpBinding[] | undefined;
+  /** The bindings the help lists, in order; the panels' own by default. */
+  readonly helpBindings?: readonly Binding[] | undefined;
   readonly prefixKey?: string | undefined;
   /** Now, for ages in the inbox. */
   readonly now?: number | undefined;

@@ -17,7 +17,13 @@ import { triageReducer, type TriageAction, type TriageState } from '../state/tri
 import type { TriageView } from '../state/triage-view.js';
 import type { BeadView } from '../state/types.js';
 import { isUnread } from '../state/town-counts.js';
-import { actionFor, panelBindings, type Binding, type BindingContext, type PanelActionId } from './bindings.js';
+import { actionFor, bindings as allBindings, isPanelAction, type Binding, type BindingContext, type PanelActionId } from '../keys/bindings.js';
+
+/** The panels' action bound to `key` in `context` (the shell's own actions are not theirs). */
+function panelActionFor(context: BindingContext, key: string, bindings: readonly Binding[]): PanelActionId | undefined {
+  const action = actionFor(context, key, bindings);
+  return action !== undefined && isPanelAction(action) ? action : undefined;
+}
 
 /** What a key press does: state changes to dispatch, and maybe a command for the town. */
 export interface KeyOutcome {
@@ -41,7 +47,7 @@ export function keyContext(state: TriageState): BindingContext {
 
 /**
  * Decides what a key does while the panels have the focus (pure: the Bubble Tea "update").
- * `key` is in the bindings' notation (key-name.ts); `input` is the raw text, typed into forms.
+ * `key` is in tmux notation (keys/key-parser.ts); `input` is the raw text, typed into forms.
  * `pageRows` is how many rows a page move skips.
  */
 export function handlePanelKey(
@@ -50,7 +56,7 @@ export function handlePanelKey(
   key: string,
   input: string,
   pageRows: number,
-  bindings: readonly Binding[] = panelBindings,
+  bindings: readonly Binding[] = allBindings,
 ): KeyOutcome {
   const context = keyContext(state);
   if (context === 'form') return formKey(state, view, key, input, bindings);
@@ -60,7 +66,7 @@ export function handlePanelKey(
     const outcome = handlePanelKey(closed, view, key, input, pageRows, bindings);
     return { ...outcome, handled: true, actions: [{ type: 'closeDetails' }, ...outcome.actions] };
   }
-  const action = actionFor(context, key, bindings) ?? actionFor('panels', key, bindings);
+  const action = panelActionFor(context, key, bindings) ?? panelActionFor('panels', key, bindings);
   if (!action) return ignored;
   return perform(state, view, action, context, pageRows);
 }
@@ -69,12 +75,12 @@ export function handlePanelKey(
  * What a key does right after the prefix key (layout, focus, help). The shell calls this for
  * keys it does not bind itself; unhandled means "not ours".
  */
-export function handlePrefixKey(state: TriageState, key: string, bindings: readonly Binding[] = panelBindings): KeyOutcome {
-  const action = actionFor('prefix', key, bindings);
+export function handlePrefixKey(state: TriageState, key: string, bindings: readonly Binding[] = allBindings): KeyOutcome {
+  const action = panelActionFor('prefix', key, bindings);
   return action ? handlePrefixAction(state, action) : ignored;
 }
 
-/** What a prefix action does (the shell delivers these by action id, see shell-bindings.ts). */
+/** What a prefix action does (the shell delivers these by action id). */
 export function handlePrefixAction(state: TriageState, action: PanelActionId): KeyOutcome {
   switch (action) {
     case 'layout.toggle.board':
@@ -97,9 +103,6 @@ export function handlePrefixAction(state: TriageState, action: PanelActionId): K
       return does({ type: 'layout', action: { type: 'reset' } });
     case 'help.toggle':
       return does({ type: 'help', open: !state.help.open });
-    case 'focus.panels':
-      // The shell moves the keyboard to the panels; nothing changes inside them.
-      return does();
     default:
       return ignored;
   }
@@ -274,7 +277,7 @@ function jumpGroup(state: TriageState, view: TriageView, direction: 1 | -1): Key
 function formKey(state: TriageState, view: TriageView, key: string, input: string, bindings: readonly Binding[]): KeyOutcome {
   const form = state.form;
   if (!form) return ignored;
-  const action = actionFor('form', key, bindings);
+  const action = panelActionFor('form', key, bindings);
   switch (action) {
     case 'form.cancel':
       return does({ type: 'closeForm' });
@@ -294,9 +297,11 @@ function formKey(state: TriageState, view: TriageView, key: string, input: strin
     default:
       break;
   }
-  if (key === 'backspace') return does({ type: 'form', action: { type: 'backspace' } });
+  if (key === 'BSpace') return does({ type: 'form', action: { type: 'backspace' } });
   if (key === 'C-u') return does({ type: 'form', action: { type: 'clearField' } });
-  if (key === 'space') return does({ type: 'form', action: { type: 'type', text: ' ' } });
+  if (key === 'Space') return does({ type: 'form', action: { type: 'type', text: ' ' } });
+  // A paste is text, one line of it (a form field has one).
+  if (key === 'paste') return does({ type: 'form', action: { type: 'type', text: input.replace(/[\r\n]+/g, ' ') } });
   // Every other printable key is text; the form swallows the rest so nothing leaks to the board.
   if (input && !key.startsWith('C-') && !key.startsWith('M-') && key === input) return does({ type: 'form', action: { type: 'type', text: input } });
   if (input.length > 1 && !key.startsWith('C-')) return does({ type: 'form', action: { type: 'type', text: input } });

@@ -2,16 +2,10 @@
  * The workstation's panels (issue 7): board, refinery lane, inbox, activity feed, status bar,
  * help, forms. The shell loads this module (src/tui/shell/panel-slot.ts, `PanelsModule`): it
  * mounts `Sidebar` and `StatusBar`, asks `initialSidebarWidth` and `chromeTokens`. Importing
- * it registers the panels' key bindings with the shell's binding file.
+ * it has no side effect: the panels' keys are in the one binding table (keys/bindings.ts).
  */
-import { onAction, registerBindings } from '../keys/bindings.js';
 import { panelsSession } from '../live/panels-session.js';
 import { chromeSgr } from '../theme/sgr.js';
-import { shellBindings } from './shell-bindings.js';
-import { unmountedSidebarAction } from './Sidebar.js';
-
-registerBindings(shellBindings());
-onAction((action) => unmountedSidebarAction(action));
 
 /** The chrome's colors from the town's theme (`--theme` via $CITADEL_THEME, else config `theme`). */
 export function chromeTokens(town: { root: string }, env: NodeJS.ProcessEnv): Readonly<Record<string, string>> | undefined {
@@ -19,23 +13,19 @@ export function chromeTokens(town: { root: string }, env: NodeJS.ProcessEnv): Re
   return chromeSgr(panelsSession(town.root, env).theme.theme);
 }
 
-export { Sidebar, initialSidebarWidth, sidebarWidthFor } from './Sidebar.js';
+export { Sidebar, hiddenPanelAction, initialSidebarWidth, sidebarWidthFor } from './Sidebar.js';
 export { StatusBar } from './ShellStatusBar.js';
 
 export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed.js';
 export { BeadDetails, detailLines, type BeadDetailsProps } from './BeadDetails.js';
 export { Board, beadSegments, type BoardProps } from './Board.js';
 export { FormDialog, type FormDialogProps } from './FormDialog.js';
-export { HelpOverlay, helpLines, type HelpBinding, type HelpOverlayProps } from './HelpOverlay.js';
+export { HelpOverlay, helpLines, type HelpOverlayProps } from './HelpOverlay.js';
 export { Inbox, type InboxProps } from './Inbox.js';
 export { Line, type LineProps, type Segment } from './Line.js';
 export { Panel, innerRows, type PanelProps } from './Panel.js';
 export { RefineryLane, type RefineryLaneProps } from './RefineryLane.js';
 export { StatusLine, type StatusLineProps } from './StatusLine.js';
 export { TriagePanels, type TriagePanelsProps } from './TriagePanels.js';
-export { panelBindings, actionFor, bindingConflicts, type Binding, type BindingContext, type PanelActionId } from './bindings.js';
-export { shellBindings, tmuxKey, panelAction } from './shell-bindings.js';
 export { handlePanelKey, handlePrefixKey, handlePrefixAction, keyContext, type KeyOutcome } from './handle-key.js';
-export { keyName } from './key-name.js';
 export { useTriage, type Triage, type UseTriageOptions } from './use-triage.js';
-export { useTriageInput, keyPresses } from './use-triage-input.js';

@@ -7,8 +7,8 @@ import { describeCommand, type CommandRunner, type TriageCommand } from '../stat
 import { initialTriageState, triageReducer, type TriageAction, type TriageState } from '../state/triage-reducer.js';
 import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type TriageView } from '../state/triage-view.js';
 import type { TownSnapshot } from '../state/types.js';
-import { panelBindings, type Binding } from './bindings.js';
-import { handlePanelKey, handlePrefixKey, type KeyOutcome } from './handle-key.js';
+import { bindings as allBindings, type Binding, type PanelActionId } from '../keys/bindings.js';
+import { handlePanelKey, handlePrefixAction, handlePrefixKey, type KeyOutcome } from './handle-key.js';
 
 export interface UseTriageOptions {
   readonly snapshot: TownSnapshot;
@@ -18,7 +18,7 @@ export interface UseTriageOptions {
   readonly initialLayout?: LayoutState | undefined;
   /** Called after the layout changed (to remember it). */
   readonly onLayoutChange?: ((layout: LayoutState) => void) | undefined;
-  /** The bindings to act on (the shell's merged set); the panels' own by default. */
+  /** The bindings to act on (keys/bindings.ts by default). */
   readonly bindings?: readonly Binding[] | undefined;
   /** Rows a page move skips (about the board's height). */
   readonly pageRows?: number | undefined;
@@ -31,8 +31,10 @@ export interface Triage {
   /** Status bar counts (unfiltered). */
   readonly counts: TownCounts;
   readonly dispatch: (action: TriageAction) => void;
-  /** A key while the panels have the focus; returns whether it was used. */
+  /** A key (tmux notation, and its text) while the panels have the focus; returns whether it was used. */
   onKey(key: string, input: string): boolean;
+  /** One of the panels' prefix actions, handed over by the shell; returns whether it was used. */
+  onPrefixAction(action: PanelActionId): boolean;
   /** A key after the prefix; returns whether it was one of the panels' (layout, help, focus). */
   onPrefixKey(key: string): boolean;
   /** Runs a command as if a key had asked for it (the shell's command palette). */
@@ -44,7 +46,7 @@ export interface Triage {
  * part memoized on its own input — a keystroke regroups nothing, so moving the selection costs
  * one small render even at 10k beads — and turns keys into actions and commands.
  */
-export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = panelBindings, pageRows = 10 }: UseTriageOptions): Triage {
+export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10 }: UseTriageOptions): Triage {
   // The state lives in a ref reduced synchronously, so keys arriving faster than React renders
   // (a paste, a fast typist, a test) each see the state the previous one left.
   const stateRef = useRef<TriageState | undefined>(undefined);
@@ -102,6 +104,8 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
     [apply],
   );
 
+  const onPrefixAction = useCallback((action: PanelActionId) => apply(handlePrefixAction(stateRef.current ?? initialTriageState, action)), [apply]);
+
   const layoutSeen = useRef(state.layout);
   useEffect(() => {
     if (layoutSeen.current === state.layout) return;
@@ -109,5 +113,5 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
     onLayoutChange?.(state.layout);
   }, [state.layout, onLayoutChange]);
 
-  return { state, view, counts, dispatch, onKey, onPrefixKey, run };
+  return { state, view, counts, dispatch, onKey, onPrefixKey, onPrefixAction, run };
 }

@@ -37,11 +37,11 @@ export class VirtualStdout extends EventEmitter {
 }
 
 /**
- * The stdin Ink reads: the shell writes the keys meant for the panels into it (raw bytes), so
- * panel components use Ink's `useInput` as usual. It claims to be a TTY so Ink accepts raw mode;
- * the real terminal's modes are the shell's business.
+ * The stdin Ink is given: it never carries a byte. Keys are parsed once by the shell and handed
+ * to the panels already parsed (shell/panel-channel.ts); Ink only needs a stream that claims to
+ * be a TTY. The real terminal's modes are the shell's business.
  */
-export class PanelInput extends PassThrough {
+export class SilentStdin extends PassThrough {
   readonly isTTY = true;
   isRaw = false;
   setRawMode(mode: boolean): this {

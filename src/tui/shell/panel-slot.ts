@@ -1,5 +1,7 @@
 import type { ComponentType } from 'react';
 import type { PaneInfo } from '../../daemon/protocol.js';
+import type { PanelActionId } from '../keys/bindings.js';
+import type { PanelInbox } from './panel-channel.js';
 import type { InputMode, KeyboardTarget } from './workstation-state.js';
 
 /** The town as the panels see it. */
@@ -12,15 +14,16 @@ export interface TownRef {
 
 /**
  * Props of the panel sidebar (board, refinery lane, inbox, activity feed), drawn by Ink in the
- * rectangle on the right of the pane grid. Keys reach the panels through Ink's own `useInput`
- * while `hasKeyboard` is true (the shell feeds Ink's stdin only then), so panel components are
- * written and tested like any Ink component.
+ * rectangle on the right of the pane grid. Keys reach the panels already parsed, through
+ * `input`, while `hasKeyboard` is true; so do the panels' prefix actions (prefix B, <, >…).
  */
 export interface PanelSlotProps {
   readonly width: number;
   readonly height: number;
   /** Whether keys go to the panels now (prefix Tab toggles between the panes and the panels). */
   readonly hasKeyboard: boolean;
+  /** Keys (while the panels have the keyboard) and the panels' prefix actions, from the shell. */
+  readonly input: PanelInbox;
   readonly town: TownRef;
   /** The daemon's panes (one per polecat), with their witness status. */
   readonly panes: readonly PaneInfo[];
@@ -53,6 +56,12 @@ export interface StatusBarProps {
 export interface PanelsModule {
   Sidebar?: ComponentType<PanelSlotProps>;
   StatusBar?: ComponentType<StatusBarProps>;
+  /**
+   * A prefix action of the panels while no sidebar is mounted (every panel hidden): e.g. prefix
+   * B shows the board again. Returns the sidebar's width after it, or undefined when the action
+   * is not one the hidden panels take.
+   */
+  hiddenPanelAction?: (town: TownRef, action: PanelActionId, cols: number) => number | undefined;
   /** The sidebar's width to start with (e.g. remembered per town); default: 30% of the screen. */
   initialSidebarWidth?: (town: TownRef, cols: number) => number;
   /**

@@ -7,7 +7,7 @@ export type KeyboardTarget = 'panes' | 'panels';
 /** normal: keys go to the focused pane (or panels); prefix: the next key is a command. */
 export type InputMode = 'normal' | 'prefix' | 'copy' | 'help';
 
-/** The workstation shell's state: panes, focus, zoom, mode. Everything else lives elsewhere. */
+/** The panes part of the shell's state: panes, focus, zoom, mode (shell-state.ts has the rest). */
 export interface WorkstationState {
   readonly cols: number;
   readonly rows: number;
@@ -64,13 +64,17 @@ export function layoutOf(state: WorkstationState): ScreenLayout {
   });
 }
 
-function focusOn(state: WorkstationState, id: string | undefined): WorkstationState {
+function focusOn<S extends WorkstationState>(state: S, id: string | undefined): S {
   if (id === undefined || id === state.focus) return state;
   // While zoomed, the zoom follows the focus: cycling flips through full-size panes.
   return { ...state, focus: id, previousFocus: state.focus, zoomed: state.zoomed === undefined ? undefined : id, keyboard: 'panes' };
 }
 
-export function workstationReducer(state: WorkstationState, action: WorkstationAction): WorkstationState {
+/**
+ * The panes part of the shell's state (focus, zoom, keyboard, mode, sizes), reduced; generic so
+ * the shell's whole state (shell-state.ts) goes through it with its other fields kept.
+ */
+export function workstationReducer<S extends WorkstationState>(state: S, action: WorkstationAction): S {
   switch (action.type) {
     case 'panes': {
       const ids = new Set(action.panes.map((p) => p.id));

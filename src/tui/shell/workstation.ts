@@ -7,12 +7,12 @@ import type { InkChrome } from '../chrome/ink-chrome.js';
 import { plainChromeFrame } from '../chrome/plain-chrome.js';
 import type { GridChromeInput } from '../chrome/grid-chrome.js';
 import { helpLines } from '../chrome/help-lines.js';
-import { paletteFor, paletteFromTokens, SGR_RESET, type ChromePalette } from '../chrome/palette.js';
+import { paletteFor, paletteFromTokens, type ChromePalette } from '../chrome/palette.js';
 import type { PaneSource } from '../client/pane-source.js';
-import { copyReducer, enterCopyMode, selectedText, type CopyAction, type CopyState } from '../copy/copy-state.js';
+import type { CopyState } from '../copy/copy-state.js';
 import { renderCopyView } from '../copy/copy-view.js';
-import { allBindings, dispatchExtensionAction, findBinding, isCoreAction, type CoreAction } from '../keys/bindings.js';
-import { KeyParser, encodeKeyName, normalizeKeyName, type Key } from '../keys/key-parser.js';
+import { bindings } from '../keys/bindings.js';
+import { KeyParser, normalizeKeyName, type Key } from '../keys/key-parser.js';
 import { overlayRect } from '../layout/overlay.js';
 import type { Rect } from '../layout/rect.js';
 import type { ScreenLayout } from '../layout/screen-layout.js';
@@ -20,10 +20,14 @@ import { osc52 } from '../render/ansi.js';
 import { stripAnsi } from '../render/cells.js';
 import { Compositor } from '../render/compositor.js';
 import { PaneScreen } from '../render/pane-screen.js';
-import { PanelInput, VirtualStdout } from '../render/virtual-stdout.js';
-import { encodeForPane, type PaneModes } from './pane-input.js';
+import { SilentStdin, VirtualStdout } from '../render/virtual-stdout.js';
+import { messageLine } from './message-line.js';
+import { PanelChannel } from './panel-channel.js';
+import type { PaneModes } from './pane-input.js';
 import type { PanelsModule, TownRef } from './panel-slot.js';
-import { initialWorkstationState, layoutOf, workstationReducer, type WorkstationAction, type WorkstationState } from './workstation-state.js';
+import { initialShellState, type ShellEffect, type ShellEvent, type ShellState } from './shell-state.js';
+import { update } from './update.js';
+import { layoutOf } from './workstation-state.js';
 
 /** The terminal the workstation draws on (process.stdout, or a test double). */
 export interface TerminalLike {
@@ -75,52 +79,56 @@ export type ExitReason = { readonly reason: 'detach' } | { readonly reason: 'clo
 const MESSAGE_MS = 4000;
 
 /**
- * The workstation: panes from a {@link PaneSource}, chrome from Ink, one compositor writing the
- * terminal, keys routed by the prefix and the bindings. `start` draws the first full frame;
- * `exited` resolves on detach or when the daemon goes away. The terminal's modes (alternate
- * screen, raw input) are the caller's (terminal/terminal-session.ts), so this runs in tests
- * against in-memory streams.
+ * The workstation's runner: the shell's state changes only in `update` (update.ts, pure); this
+ * class feeds it events (parsed keys, the daemon's panes, frames, journal ticks, resizes),
+ * carries out the effects it returns (input to a pane, scrollback, clipboard, detach, keys for
+ * the panels), and draws what the state says (layout, chrome, overlays, message line) through
+ * one compositor. `start` draws the first full frame; `exited` resolves on detach or when the
+ * daemon goes away. The terminal's modes (alternate screen, raw input) are the caller's
+ * (terminal/terminal-session.ts), so this runs in tests against in-memory streams.
  */
 export class Workstation {
-  private state: WorkstationState;
-  private copy: CopyState | undefined;
+  private state: ShellState;
+  /** The state last drawn. */
+  private drawn: ShellState | undefined;
+  private layout: ScreenLayout;
+  private help: { rect: Rect; lines: readonly string[] } | undefined;
   private readonly screens = new Map<string, PaneScreen>();
-  private readonly modes = new Map<string, PaneModes>();
   private readonly subscribed = new Set<string>();
   private readonly compositor: Compositor;
   private readonly virtualStdout: VirtualStdout;
-  private readonly panelInput = new PanelInput();
+  private readonly panelChannel = new PanelChannel();
   private ink: InkChrome | undefined;
   private panels: PanelsModule | undefined;
   private palette: ChromePalette;
-  private layout: ScreenLayout;
   private readonly parser = new KeyParser();
   private readonly decoder = new StringDecoder('utf8');
-  private readonly prefix: string;
-  private readonly beadTitles = new Map<string, string>();
-  private readonly programTitles = new Map<string, string>();
-  private journalSeq = 0;
-  private copyBuffer = '';
-  private helpLines: string[] = [];
   private readonly disposers: Array<() => void> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private resizeTimer: NodeJS.Timeout | undefined;
   private messageTimer: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
+  private chromeTimer: NodeJS.Timeout | undefined;
+  private lastChromeAt = -Infinity;
   private resolveExit!: (reason: ExitReason) => void;
   private stopped = false;
   /** Resolves when the workstation ends: detach, or the daemon went away. */
   readonly exited: Promise<ExitReason>;
 
   constructor(private readonly options: WorkstationOptions) {
-    this.prefix = normalizeKeyName(options.prefixKey) ?? 'C-b';
     this.palette = paletteFor(options.env);
     this.panels = options.panels;
     const { columns, rows } = options.stdout;
     // While the panels load, their column is kept at its usual width, so the panes do not jump.
-    this.panelsPending = !options.panels && options.panelsLoading !== undefined;
-    const sidebar = options.panels ? this.sidebarWidthOf(options.panels, columns) : this.panelsPending ? this.sidebarWhileLoading(columns) : 0;
-    this.state = initialWorkstationState(columns, rows, sidebar);
+    const loading = !options.panels && options.panelsLoading !== undefined;
+    const sidebarWidth = options.panels ? this.sidebarWidthOf(options.panels, columns) : loading ? this.sidebarWhileLoading(columns) : 0;
+    this.state = initialShellState({
+      cols: columns,
+      rows,
+      prefix: normalizeKeyName(options.prefixKey) ?? 'C-b',
+      panels: options.panels?.Sidebar ? 'ready' : loading ? 'loading' : 'none',
+      sidebarWidth,
+    });
     this.layout = layoutOf(this.state);
     this.compositor = new Compositor(
       {
@@ -141,9 +149,6 @@ export class Workstation {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
-  /** Whether the panels are still loading (their sidebar's width is kept for them). */
-  private panelsPending: boolean;
-
   private sidebarWhileLoading(columns: number): number {
     return this.options.sidebarWidthWhileLoading?.(columns) ?? Math.round(columns * 0.3);
   }
@@ -156,11 +161,11 @@ export class Workstation {
   /** The panels arrived: their colors, their sidebar width, and their components in the chrome. */
   private setPanels(panels: PanelsModule | undefined): void {
     if (this.stopped) return;
-    this.panelsPending = false;
     this.panels = panels;
     const tokens = this.options.env['NO_COLOR'] || !panels ? undefined : panels.chromeTokens?.(this.options.town, this.options.env);
     if (tokens) this.palette = paletteFromTokens(tokens, this.palette);
-    this.dispatch({ type: 'sidebar', width: panels ? this.sidebarWidthOf(panels, this.state.cols) : 0 });
+    const present = Boolean(panels?.Sidebar);
+    this.dispatch({ type: 'panels', present, sidebarWidth: panels && present ? this.sidebarWidthOf(panels, this.state.cols) : 0 });
     this.renderChrome(true);
   }
 
@@ -168,7 +173,7 @@ export class Workstation {
   private async loadInk(): Promise<void> {
     const { mountInkChrome } = await import('../chrome/ink-chrome.js');
     if (this.stopped) return;
-    this.ink = mountInkChrome(this.virtualStdout as unknown as NodeJS.WriteStream, this.panelInput as unknown as NodeJS.ReadStream, this.chromeProps());
+    this.ink = mountInkChrome(this.virtualStdout as unknown as NodeJS.WriteStream, new SilentStdin() as unknown as NodeJS.ReadStream, this.chromeProps());
     this.lastChromeAt = performance.now();
   }
 
@@ -178,7 +183,7 @@ export class Workstation {
     this.disposers.push(
       source.onFrame((frame) => this.onFrame(frame)),
       source.onPanes((panes) => this.setPanes(panes)),
-      source.onJournal((seq) => this.onJournal(seq)),
+      source.onJournal((seq) => this.dispatch({ type: 'journal', seq, beadTitles: this.beadTitles(this.state.panes) })),
       source.onClose((reason) => this.finish({ reason: 'closed', message: reason ?? 'the town daemon went away' })),
     );
     // Keys typed while the panes load are kept and handled once there is a focused pane.
@@ -194,11 +199,11 @@ export class Workstation {
     this.disposers.push(() => stdin.off('data', onData), () => stdout.off('resize', onResize));
     stdin.resume?.();
     const panes = await source.list();
-    this.refreshBeadTitles(panes);
-    this.state = workstationReducer(this.state, { type: 'panes', panes });
+    for (const p of panes) this.screens.set(p.id, new PaneScreen(p.id));
+    this.state = update(this.state, { type: 'panes', panes, beadTitles: this.beadTitles(panes) })[0];
     // Subscribe before the first draw, so the first frame shows every pane's whole screen.
     await Promise.all(panes.map((p) => this.subscribe(p.id)));
-    this.applyState(true);
+    this.draw(true);
     this.resizePanes();
     ready = true;
     for (const chunk of early.splice(0)) this.onInput(chunk);
@@ -209,8 +214,8 @@ export class Workstation {
   }
 
   /** The current state (for tests). */
-  get snapshot(): { state: WorkstationState; copy: CopyState | undefined; layout: ScreenLayout } {
-    return { state: this.state, copy: this.copy, layout: this.layout };
+  get snapshot(): { state: ShellState; copy: CopyState | undefined; layout: ScreenLayout } {
+    return { state: this.state, copy: this.state.copy, layout: this.layout };
   }
 
   /** Draws everything again (after the terminal was reset, e.g. on SIGCONT). */
@@ -223,39 +228,116 @@ export class Workstation {
     this.finish({ reason: 'detach' });
   }
 
-  // ── state ────────────────────────────────────────────────────────────────────────────────
+  /** Shows a line on the message line for a few seconds. */
+  notify(text: string, kind: 'info' | 'error' = 'info'): void {
+    this.dispatch({ type: 'notify', text, kind });
+  }
 
-  private dispatch(action: WorkstationAction): void {
-    const before = this.state;
-    this.state = workstationReducer(this.state, action);
-    if (this.state !== before) this.applyState(false);
+  // ── update, effects, drawing ─────────────────────────────────────────────────────────────
+
+  private dispatch(event: ShellEvent): void {
+    if (this.stopped) return;
+    const [next, effects] = update(this.state, event);
+    this.state = next;
+    for (const effect of effects) this.run(effect);
+    if (this.state !== this.drawn) this.draw(false);
+  }
+
+  private run(effect: ShellEffect): void {
+    if (this.stopped) return;
+    switch (effect.type) {
+      case 'input':
+        this.options.source.input(effect.pane, effect.data);
+        return;
+      case 'detach':
+        this.finish({ reason: 'detach' });
+        return;
+      case 'redraw':
+        this.compositor.invalidate();
+        return;
+      case 'fetch-scrollback':
+        void this.fetchScrollback(effect.pane);
+        return;
+      case 'clipboard':
+        this.clipboard(effect.text);
+        return;
+      case 'panel-key':
+        this.panelChannel.send({ kind: 'key', key: effect.key });
+        return;
+      case 'panel-action':
+        this.panelAction(effect.action, effect.key);
+        return;
+      case 'message-timer':
+        if (this.messageTimer) this.clearTimer(this.messageTimer);
+        this.messageTimer = this.setTimer(() => this.dispatch({ type: 'message-expired' }), MESSAGE_MS);
+        return;
+    }
+  }
+
+  /** A prefix action of the panels: the mounted sidebar takes it, else the panels' module (every panel hidden). */
+  private panelAction(action: Extract<ShellEffect, { type: 'panel-action' }>['action'], key: string): void {
+    if (this.panelChannel.listening) {
+      if (!this.panelChannel.send({ kind: 'action', action })) this.notify(`${this.state.prefix} ${key}: not available here`, 'error');
+      return;
+    }
+    const width = this.panels?.hiddenPanelAction?.(this.options.town, action, this.state.cols);
+    if (width === undefined) this.notify(`${this.state.prefix} ${key}: the panels are not loaded yet`, 'error');
+    else this.dispatch({ type: 'sidebar', width });
+  }
+
+  private async fetchScrollback(pane: string): Promise<void> {
+    let lines: string[];
+    try {
+      lines = (await this.options.source.scrollback(pane)).map(stripAnsi);
+    } catch (error) {
+      this.dispatch({ type: 'scrollback-failed', pane, error: (error as Error).message });
+      return;
+    }
+    const screen = this.screens.get(pane);
+    this.dispatch({ type: 'scrollback', pane, lines, cursor: screen ? { x: screen.cursor.x, y: screen.cursor.y } : undefined });
+  }
+
+  /** Puts text on the clipboard through OSC 52 (works over SSH) and in the copy file. */
+  private clipboard(text: string): void {
+    this.options.stdout.write(osc52(text));
+    const file = this.options.copyFile;
+    let where: string;
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, text, { mode: 0o600 });
+      where = ` and saved to ${file}`;
+    } catch (error) {
+      where = ` (saving to ${file} failed: ${(error as Error).message})`;
+    }
+    this.notify(`copied ${[...text].length} characters to the clipboard (OSC 52)${where}`);
   }
 
   /** Brings the chrome, the layout, the compositor and the message line in line with the state. */
-  private applyState(force: boolean): void {
+  private draw(force: boolean): void {
     if (this.stopped) return;
-    const layout = layoutOf(this.state);
+    const before = this.drawn;
+    const state = this.state;
+    this.drawn = state;
+    const layout = layoutOf(state);
     const layoutChanged = force || !sameLayout(layout, this.layout);
     this.layout = layout;
-    if (this.state.mode !== 'copy' && this.copy) this.leaveCopy();
-    const help = this.state.mode === 'help' ? this.helpOverlay(layout) : undefined;
-    this.help = help;
+    this.help = state.mode === 'help' ? this.helpOverlay(layout) : undefined;
     this.virtualStdout.resize(layout.cols, Math.max(1, layout.rows - 1));
     // A new layout needs its chrome in the same batch; anything else (a badge, a title) waits
     // for the pane rows already queued, so an echo is never held behind a chrome render.
-    this.renderChrome(layoutChanged || help !== undefined);
+    this.renderChrome(layoutChanged || this.help !== undefined);
     if (layoutChanged) {
       this.compositor.setLayout(layout);
       this.scheduleResize();
     }
-    this.compositor.setOccluders(help ? [help.rect] : []);
-    this.compositor.setCursorPane(this.state.keyboard === 'panes' && this.state.mode !== 'help' ? this.state.focus : undefined);
-    this.compositor.setMessage(this.messageLine());
+    if (force || state.copy !== before?.copy) {
+      for (const pane of this.screens.keys()) this.compositor.setOverride(pane, undefined);
+      if (state.copy && state.focus !== undefined) this.compositor.setOverride(state.focus, renderCopyView(state.copy));
+    }
+    this.compositor.setOccluders(this.help ? [this.help.rect] : []);
+    this.compositor.setCursorPane(state.keyboard === 'panes' && state.mode !== 'help' ? state.focus : undefined);
+    this.compositor.setMessage(messageLine(state, this.palette));
   }
-
-  private help: { rect: Rect; lines: readonly string[] } | undefined;
-  private chromeTimer: NodeJS.Timeout | undefined;
-  private lastChromeAt = -Infinity;
 
   /** Renders the chrome now, or soon (after queued pane rows, at most every 16 ms). */
   private renderChrome(now: boolean): void {
@@ -276,15 +358,16 @@ export class Workstation {
   }
 
   private gridInput(): GridChromeInput {
+    const s = this.state;
     return {
       layout: this.layout,
-      panes: this.state.panes,
-      focus: this.state.focus,
-      panesHaveKeyboard: this.state.keyboard === 'panes',
-      zoomed: this.state.zoomed,
-      copyMode: this.state.mode === 'copy',
-      beadTitles: this.beadTitles,
-      programTitles: this.programTitles,
+      panes: s.panes,
+      focus: s.focus,
+      panesHaveKeyboard: s.keyboard === 'panes',
+      zoomed: s.zoomed,
+      copyMode: s.mode === 'copy',
+      beadTitles: s.beadTitles,
+      programTitles: s.programTitles,
     };
   }
 
@@ -294,59 +377,39 @@ export class Workstation {
   }
 
   private chromeProps(): ChromeProps {
+    const s = this.state;
     return {
-      state: this.state,
+      state: s,
       layout: this.layout,
       palette: this.palette,
-      beadTitles: this.beadTitles,
-      programTitles: this.programTitles,
+      beadTitles: s.beadTitles,
+      programTitles: s.programTitles,
       panels: this.panels,
       help: this.help,
       slot: {
         town: this.options.town,
-        journalSeq: this.journalSeq,
-        notify: (text, kind) => this.notify(text, kind),
-        setSidebarWidth: (width) => this.dispatch({ type: 'sidebar', width }),
-        focusPane: (pane) => {
-          if (this.state.keyboard === 'panels') this.dispatch({ type: 'toggle-keyboard' });
-          if (pane) this.dispatch({ type: 'focus-pane', id: pane });
-        },
+        journalSeq: s.journalSeq,
+        input: this.panelChannel,
+        notify: this.slotNotify,
+        setSidebarWidth: this.slotSidebar,
+        focusPane: this.slotFocusPane,
       },
-      status: { town: this.options.town, journalSeq: this.journalSeq, prefixKey: this.prefix },
+      status: { town: this.options.town, journalSeq: s.journalSeq, prefixKey: s.prefix },
     };
   }
 
+  // The panels' callbacks: stable, so a render of the chrome does not re-run their effects.
+  private readonly slotNotify = (text: string, kind?: 'info' | 'error'): void => this.notify(text, kind);
+  private readonly slotSidebar = (width: number): void => this.dispatch({ type: 'sidebar', width });
+  private readonly slotFocusPane = (pane?: string): void => this.dispatch({ type: 'focus-pane', pane });
+
+  private helpCache: { prefix: string; lines: string[] } | undefined;
+
   private helpOverlay(layout: ScreenLayout): { rect: Rect; lines: readonly string[] } {
-    this.helpLines = helpLines(allBindings(), this.prefix);
-    const width = Math.max(...this.helpLines.map((l) => l.length)) + 4;
-    return { rect: overlayRect(layout, width, this.helpLines.length + 2), lines: this.helpLines };
-  }
-
-  private messageLine(): string {
-    const p = this.palette;
-    const width = this.state.cols;
-    let text: string;
-    if (this.state.mode === 'prefix') {
-      text = `${p.prefix} ${this.prefix} ${SGR_RESET}${p.message} d detach · z zoom · arrows/o focus · [ copy · Tab panels · ? help${SGR_RESET}`;
-    } else if (this.state.mode === 'copy' && this.copy) {
-      if (this.copy.prompt) text = `${p.prefix} ${this.copy.prompt.backward ? '?' : '/'} ${SGR_RESET} ${this.copy.prompt.text}`;
-      else if (this.copy.message) text = `${p.error}${this.copy.message}${SGR_RESET}`;
-      else text = `${p.prefix} COPY ${SGR_RESET}${p.message} arrows/hjkl move · Space select · Enter copy · / ? search · n N next · q quit${SGR_RESET}`;
-    } else if (this.state.mode === 'help') {
-      text = `${p.message}help: q, Escape or ? closes it${SGR_RESET}`;
-    } else if (this.state.message) {
-      text = `${this.state.message.kind === 'error' ? p.error : p.message}${this.state.message.text}${SGR_RESET}`;
-    } else if (this.state.keyboard === 'panels') {
-      text = `${p.message}keys go to the panels · ${this.prefix} Tab back to the panes${SGR_RESET}`;
-    } else text = '';
-    return clip(text, width);
-  }
-
-  /** Shows a line on the message line for a few seconds. */
-  notify(text: string, kind: 'info' | 'error' = 'info'): void {
-    this.dispatch({ type: 'message', text, kind });
-    if (this.messageTimer) this.clearTimer(this.messageTimer);
-    this.messageTimer = this.setTimer(() => this.dispatch({ type: 'clear-message' }), MESSAGE_MS);
+    if (this.helpCache?.prefix !== this.state.prefix) this.helpCache = { prefix: this.state.prefix, lines: helpLines(bindings, this.state.prefix) };
+    const lines = this.helpCache.lines;
+    const width = Math.max(...lines.map((l) => l.length)) + 4;
+    return { rect: overlayRect(layout, width, lines.length + 2), lines };
   }
 
   // ── panes ────────────────────────────────────────────────────────────────────────────────
@@ -369,46 +432,41 @@ export class Workstation {
       if (!ids.has(id)) {
         this.subscribed.delete(id);
         this.screens.delete(id);
-        this.modes.delete(id);
-        this.programTitles.delete(id);
         this.options.source.unsubscribe(id).catch(() => undefined);
+        this.dispatch({ type: 'pane-gone', pane: id });
       }
     }
     for (const p of panes) void this.subscribe(p.id);
-    this.refreshBeadTitles(panes);
-    this.dispatch({ type: 'panes', panes });
+    this.dispatch({ type: 'panes', panes, beadTitles: this.beadTitles(panes) });
   }
 
   private onFrame(frame: RowFrame): void {
     this.options.trace?.(`frame ${frame.pane} ${frame.full ? 'full' : 'rows'} ${frame.lines.length}`);
-    let screen = this.screens.get(frame.pane);
+    const screen = this.screens.get(frame.pane);
     if (!screen) return;
     const titleBefore = screen.title;
     screen.apply(frame);
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
-    if (modes) this.modes.set(frame.pane, modes);
-    if (screen.title !== titleBefore && screen.title !== undefined) {
-      this.programTitles.set(frame.pane, screen.title);
-      this.applyState(false);
-    }
+    if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
+    if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });
     this.compositor.paneChanged(frame.pane);
-    screen = undefined;
   }
 
-  private onJournal(seq: number): void {
-    this.journalSeq = seq;
-    this.refreshBeadTitles(this.state.panes);
-    this.applyState(false);
-  }
-
-  private refreshBeadTitles(panes: readonly PaneInfo[]): void {
+  /** The panes' beads' titles (read from the projections: I/O, so here and not in `update`). */
+  private beadTitles(panes: readonly PaneInfo[]): ReadonlyMap<string, string> | undefined {
     const lookup = this.options.beadTitle;
-    if (!lookup) return;
+    if (!lookup) return undefined;
+    const titles = new Map(this.state.beadTitles);
+    let changed = false;
     for (const p of panes) {
       if (!p.bead) continue;
       const title = lookup(p.bead);
-      if (title !== undefined) this.beadTitles.set(p.bead, title);
+      if (title !== undefined && titles.get(p.bead) !== title) {
+        titles.set(p.bead, title);
+        changed = true;
+      }
     }
+    return changed ? titles : undefined;
   }
 
   /** Sizes every visible pane's pty to its rectangle, once the terminal's size has settled. */
@@ -433,12 +491,8 @@ export class Workstation {
   private onResize(): void {
     const { columns, rows } = this.options.stdout;
     // While the panels load, their sidebar follows the size as theirs will when they arrive.
-    if (this.panelsPending) this.dispatch({ type: 'sidebar', width: this.sidebarWhileLoading(columns) });
-    this.dispatch({ type: 'resize', cols: columns, rows });
-    if (this.copy) {
-      const body = this.layout.panes.find((p) => p.id === this.state.focus)?.body;
-      if (body) this.updateCopy({ type: 'resize', width: body.width, height: body.height });
-    }
+    const sidebarWhileLoading = this.state.panels === 'loading' ? this.sidebarWhileLoading(columns) : undefined;
+    this.dispatch({ type: 'resize', cols: columns, rows, sidebarWhileLoading });
   }
 
   // ── keys ─────────────────────────────────────────────────────────────────────────────────
@@ -447,247 +501,16 @@ export class Workstation {
     const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk);
     this.options.trace?.(`input ${JSON.stringify(text)}`);
     if (this.escapeTimer) this.clearTimer(this.escapeTimer);
-    this.handleKeys(this.parser.feed(text));
+    this.onKeys(this.parser.feed(text));
     // An escape sequence cut between two reads is completed by the next one; if none comes
     // soon, the held bytes were keys of their own (a lone Escape, Alt-[).
-    this.escapeTimer = this.setTimer(() => this.handleKeys(this.parser.flush()), 25);
+    this.escapeTimer = this.setTimer(() => this.onKeys(this.parser.flush()), 25);
   }
 
-  /** Routes keys: consecutive keys for the focused pane go out as one write. */
-  private handleKeys(keys: readonly Key[]): void {
-    if (keys.length > 0) this.options.trace?.(`keys ${this.state.mode} ${keys.map((k) => k.name).join(' ')}`);
-    let forPane = '';
-    let target = this.state.focus;
-    const flushPane = (): void => {
-      if (forPane && target !== undefined) {
-        const status = this.state.panes.find((p) => p.id === target)?.status;
-        // The daemon refuses input to a pane whose program is gone: say so instead of dropping keys.
-        if (status === 'exited' || status === 'lost') this.notify(`${target} has exited: \`citadel polecat restart ${target}\` starts it again`, 'error');
-        else this.options.source.input(target, forPane);
-      }
-      forPane = '';
-    };
-    for (const key of keys) {
-      if (this.stopped) return;
-      if (this.state.mode === 'normal' && key.name !== this.prefix && this.state.keyboard === 'panes') {
-        // A command key earlier in this chunk may have moved the focus.
-        if (target !== this.state.focus) {
-          flushPane();
-          target = this.state.focus;
-        }
-        if (target === undefined) {
-          if (key.name === 'C-c') this.notify(`${this.prefix} d detaches (agents keep running)`);
-          continue;
-        }
-        forPane += encodeForPane(key, this.modes.get(target));
-        continue;
-      }
-      flushPane();
-      this.handleKey(key);
-    }
-    flushPane();
-  }
-
-  private handleKey(key: Key): void {
-    switch (this.state.mode) {
-      case 'normal':
-        if (key.name === this.prefix) this.dispatch({ type: 'prefix' });
-        else this.panelInput.write(key.name === 'paste' ? key.raw : key.raw);
-        return;
-      case 'prefix': {
-        this.dispatch({ type: 'mode', mode: 'normal' });
-        if (key.name === this.prefix) {
-          this.runAction('send-prefix', key);
-          return;
-        }
-        const binding = findBinding('prefix', key.name);
-        if (binding) this.runAction(binding.action, key);
-        else if (key.name !== 'Escape') this.notify(`${this.prefix} ${key.name} is not bound (${this.prefix} ? lists the keys)`, 'error');
-        return;
-      }
-      case 'help':
-        if (['q', 'Escape', '?', 'Enter', 'C-c'].includes(key.name)) this.dispatch({ type: 'mode', mode: 'normal' });
-        return;
-      case 'copy':
-        this.copyKey(key);
-        return;
-    }
-  }
-
-  private runAction(action: string, key: Key): void {
-    // The panels' "focus the panels" (prefix W) is the shell's to carry out: the keyboard moves.
-    if (action === 'panels:focus.panels' && this.state.keyboard === 'panes' && this.panels?.Sidebar && this.state.sidebarWidth > 0) {
-      this.dispatch({ type: 'toggle-keyboard' });
-    }
-    if (!isCoreAction(action)) {
-      if (!dispatchExtensionAction(action, key.name)) this.notify(`${action}: not available yet`, 'error');
-      return;
-    }
-    const a = action as CoreAction;
-    switch (a) {
-      case 'detach':
-        this.finish({ reason: 'detach' });
-        return;
-      case 'zoom':
-        this.dispatch({ type: 'zoom' });
-        return;
-      case 'focus-up':
-      case 'focus-down':
-      case 'focus-left':
-      case 'focus-right':
-        this.dispatch({ type: 'focus-direction', direction: a.slice('focus-'.length) as 'up' });
-        return;
-      case 'focus-next':
-        this.dispatch({ type: 'focus-cycle', delta: 1 });
-        return;
-      case 'focus-previous':
-        this.dispatch({ type: 'focus-cycle', delta: -1 });
-        return;
-      case 'focus-number':
-        this.dispatch({ type: 'focus-number', n: Number(key.name) });
-        return;
-      case 'toggle-panels-focus':
-        if (!this.panels?.Sidebar || this.state.sidebarWidth === 0) {
-          this.notify('no panels to focus', 'error');
-          return;
-        }
-        this.dispatch({ type: 'toggle-keyboard' });
-        return;
-      case 'copy-mode':
-        void this.enterCopy();
-        return;
-      case 'paste-buffer':
-        if (this.state.focus !== undefined && this.copyBuffer) {
-          this.options.source.input(this.state.focus, encodeForPane({ name: 'paste', raw: this.copyBuffer }, this.modes.get(this.state.focus)));
-        } else this.notify('nothing copied yet', 'error');
-        return;
-      case 'help':
-        this.dispatch({ type: 'mode', mode: 'help' });
-        return;
-      case 'redraw':
-        this.compositor.invalidate();
-        return;
-      case 'send-prefix': {
-        const bytes = encodeKeyName(this.prefix);
-        if (this.state.focus !== undefined && bytes !== undefined) this.options.source.input(this.state.focus, bytes);
-        return;
-      }
-      default:
-        return; // copy-mode actions outside copy mode
-    }
-  }
-
-  // ── copy mode ────────────────────────────────────────────────────────────────────────────
-
-  private async enterCopy(): Promise<void> {
-    const id = this.state.focus;
-    const body = id !== undefined ? this.layout.panes.find((p) => p.id === id)?.body : undefined;
-    if (id === undefined || !body) {
-      this.notify('no pane to copy from', 'error');
-      return;
-    }
-    let lines: string[];
-    try {
-      lines = (await this.options.source.scrollback(id)).map(stripAnsi);
-    } catch (error) {
-      this.notify(`copy mode: ${(error as Error).message}`, 'error');
-      return;
-    }
-    if (this.stopped || this.state.focus !== id) return;
-    const screen = this.screens.get(id);
-    const cursor = screen ? { x: screen.cursor.x, y: screen.cursor.y } : undefined;
-    this.copy = enterCopyMode(lines.length > 0 ? lines : [''], body.width, body.height, cursor);
-    this.dispatch({ type: 'mode', mode: 'copy' });
-    this.compositor.setOverride(id, renderCopyView(this.copy));
-    this.compositor.setMessage(this.messageLine());
-  }
-
-  private leaveCopy(): void {
-    const id = this.state.focus;
-    this.copy = undefined;
-    for (const pane of this.screens.keys()) this.compositor.setOverride(pane, undefined);
-    if (id !== undefined) this.compositor.setOverride(id, undefined);
-  }
-
-  private updateCopy(action: CopyAction): void {
-    if (!this.copy || this.state.focus === undefined) return;
-    this.copy = copyReducer(this.copy, action);
-    this.compositor.setOverride(this.state.focus, renderCopyView(this.copy));
-    this.compositor.setMessage(this.messageLine());
-  }
-
-  private copyKey(key: Key): void {
-    const copy = this.copy;
-    if (!copy) return;
-    if (copy.prompt) {
-      if (key.name === 'Enter') this.updateCopy({ type: 'prompt-submit' });
-      else if (key.name === 'Escape' || key.name === 'C-c') this.updateCopy({ type: 'prompt-cancel' });
-      else if (key.name === 'BSpace') this.updateCopy({ type: 'prompt-backspace' });
-      else if (key.name === 'paste') this.updateCopy({ type: 'prompt-input', text: key.raw.replace(/[\r\n]+/g, ' ') });
-      else if (key.name === 'Space') this.updateCopy({ type: 'prompt-input', text: ' ' });
-      else if ([...key.name].length === 1) this.updateCopy({ type: 'prompt-input', text: key.name });
-      return;
-    }
-    const binding = findBinding('copy', key.name);
-    if (!binding) return;
-    const half = 0.5;
-    const actions: Partial<Record<string, CopyAction | 'exit' | 'yank' | 'escape'>> = {
-      'copy-up': { type: 'move', lines: -1 },
-      'copy-down': { type: 'move', lines: 1 },
-      'copy-left': { type: 'move', cols: -1 },
-      'copy-right': { type: 'move', cols: 1 },
-      'copy-page-up': { type: 'page', pages: -1 },
-      'copy-page-down': { type: 'page', pages: 1 },
-      'copy-half-up': { type: 'page', pages: -half },
-      'copy-half-down': { type: 'page', pages: half },
-      'copy-top': { type: 'top' },
-      'copy-bottom': { type: 'bottom' },
-      'copy-line-start': { type: 'line-start' },
-      'copy-line-end': { type: 'line-end' },
-      'copy-word-next': { type: 'word', forward: true },
-      'copy-word-previous': { type: 'word', forward: false },
-      'copy-search-forward': { type: 'prompt', backward: false },
-      'copy-search-backward': { type: 'prompt', backward: true },
-      'copy-search-next': { type: 'search-again', reverse: false },
-      'copy-search-previous': { type: 'search-again', reverse: true },
-      'copy-begin-selection': { type: 'begin-selection', lineMode: false },
-      'copy-line-selection': { type: 'begin-selection', lineMode: true },
-      'copy-clear-selection': 'escape',
-      'copy-yank': 'yank',
-      'copy-exit': 'exit',
-    };
-    const what = actions[binding.action];
-    if (what === undefined) {
-      dispatchExtensionAction(binding.action, key.name);
-    } else if (what === 'exit') {
-      this.dispatch({ type: 'mode', mode: 'normal' });
-    } else if (what === 'escape') {
-      if (copy.selection) this.updateCopy({ type: 'clear-selection' });
-      else this.dispatch({ type: 'mode', mode: 'normal' });
-    } else if (what === 'yank') {
-      const text = selectedText(copy);
-      if (text === undefined) {
-        this.updateCopy({ type: 'begin-selection', lineMode: false });
-        return;
-      }
-      this.dispatch({ type: 'mode', mode: 'normal' });
-      this.yank(text);
-    } else this.updateCopy(what);
-  }
-
-  /** Puts text on the clipboard through OSC 52 (works over SSH) and in the copy file. */
-  private yank(text: string): void {
-    this.copyBuffer = text;
-    this.options.stdout.write(osc52(text));
-    let where = '';
-    try {
-      mkdirSync(dirname(this.options.copyFile), { recursive: true });
-      writeFileSync(this.options.copyFile, text, { mode: 0o600 });
-      where = ` and saved to ${this.options.copyFile}`;
-    } catch (error) {
-      where = ` (saving to ${this.options.copyFile} failed: ${(error as Error).message})`;
-    }
-    this.notify(`copied ${[...text].length} characters to the clipboard (OSC 52)${where}`);
+  private onKeys(keys: readonly Key[]): void {
+    if (keys.length === 0) return;
+    this.options.trace?.(`keys ${this.state.mode} ${keys.map((k) => k.name).join(' ')}`);
+    this.dispatch({ type: 'keys', keys });
   }
 
   // ── lifecycle ────────────────────────────────────────────────────────────────────────────
@@ -714,18 +537,10 @@ export class Workstation {
     for (const dispose of this.disposers.splice(0)) dispose();
     this.compositor.close();
     this.ink?.unmount();
-    this.panelInput.end();
     this.resolveExit(reason);
   }
 }
 
 function sameLayout(a: ScreenLayout, b: ScreenLayout): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** Cuts a styled line to `width` cells (the message line never wraps). */
-function clip(text: string, width: number): string {
-  const plain = stripAnsi(text);
-  if ([...plain].length <= width) return text;
-  return [...plain].slice(0, Math.max(0, width - 1)).join('') + '…';
 }

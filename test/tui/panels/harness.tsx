@@ -6,9 +6,12 @@ import type { TownSnapshot } from '../../../src/tui/state/types.js';
 import { defaultTheme } from '../../../src/tui/theme/theme.js';
 import { TriagePanels } from '../../../src/tui/panels/TriagePanels.js';
 import { useTriage, type Triage } from '../../../src/tui/panels/use-triage.js';
-import { useTriageInput } from '../../../src/tui/panels/use-triage-input.js';
+import { KeyParser } from '../../../src/tui/keys/key-parser.js';
 
-/** Renders the panels column with Ink's test renderer; keys go through the real useInput path. */
+/**
+ * Renders the panels column with Ink's test renderer. `stdin.write` takes terminal bytes and
+ * hands them to the panels as the shell does: parsed once (keys/key-parser.ts), key by key.
+ */
 export function renderPanels(snapshot: TownSnapshot, options: { width?: number; height?: number; run?: CommandRunner } = {}) {
   const commands: TriageCommand[] = [];
   const run: CommandRunner = options.run ?? (async (command) => void commands.push(command));
@@ -19,12 +22,19 @@ export function renderPanels(snapshot: TownSnapshot, options: { width?: number; 
     setSnapshot = set;
     const t = useTriage({ snapshot: current, onCommand: run, pageRows: 5 });
     triage = t;
-    useTriageInput(t, true);
     return <TriagePanels triage={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
   }
   const rendered = render(<App />);
+  const parser = new KeyParser();
+  const stdin = {
+    write(bytes: string): void {
+      if (!triage) throw new Error('not rendered');
+      for (const key of [...parser.feed(bytes), ...parser.flush()]) triage.onKey(key.name, key.raw);
+    },
+  };
   return {
     ...rendered,
+    stdin,
     commands,
     get triage() {
       if (!triage) throw new Error('not rendered');

@@ -5,7 +5,7 @@ import { HelpOverlay } from '../../../src/tui/panels/HelpOverlay.js';
 import { Inbox } from '../../../src/tui/panels/Inbox.js';
 import { RefineryLane } from '../../../src/tui/panels/RefineryLane.js';
 import { StatusLine } from '../../../src/tui/panels/StatusLine.js';
-import { panelBindings } from '../../../src/tui/panels/bindings.js';
+import { panelBindings } from '../../../src/tui/keys/bindings.js';
 import { inboxFor } from '../../../src/tui/state/inbox-order.js';
 import { laneOrder } from '../../../src/tui/state/lane-order.js';
 import { defaultTheme } from '../../../src/tui/theme/theme.js';
@@ -172,7 +172,7 @@ describe('feed, status line and help', () => {
       expect(frame).toContain(binding.description);
     }
     expect(frame).toContain('C-b B');
-    expect(lineWith(frame, 'move down')).toMatch(/j down/);
+    expect(lineWith(frame, 'move down')).toMatch(/j Down/);
     expect(frame).toContain('Board');
     expect(frame).toContain('Inbox');
   });

@@ -6,8 +6,9 @@ import { initTown } from '../../../src/cli/commands/init-town.js';
 import { modelContext } from '../../../src/model/context.js';
 import { createBead, sendMail } from '../../../src/model/operations.js';
 import { openTownAt } from '../../../src/town/town.js';
-import { dispatchExtensionAction } from '../../../src/tui/keys/bindings.js';
+import { KeyParser } from '../../../src/tui/keys/key-parser.js';
 import { closePanelsSessions } from '../../../src/tui/live/panels-session.js';
+import { PanelChannel } from '../../../src/tui/shell/panel-channel.js';
 import { chromeTokens, Sidebar, StatusBar, initialSidebarWidth } from '../../../src/tui/panels/index.js';
 import { makeRepo } from '../../helpers/git.js';
 import { waitFor } from '../../helpers/temp.js';
@@ -30,12 +31,19 @@ function mount(setup?: (root: string) => void) {
   const notes: string[] = [];
   const widths: number[] = [];
   const width = initialSidebarWidth(town, 160);
+  // The shell's side: keys parsed once, then handed over (as workstation.ts does).
+  const channel = new PanelChannel();
+  const parser = new KeyParser();
+  const type = (bytes: string): void => {
+    for (const key of parser.feed(bytes)) channel.send({ kind: 'key', key });
+  };
   const rendered = render(
     <>
       <Sidebar
         width={width}
         height={36}
         hasKeyboard
+        input={channel}
         town={town}
         panes={[{ id: 'nux', polecat: 'nux', status: 'waiting', argv: [], cols: 80, rows: 24 }]}
         journalSeq={0}
@@ -49,17 +57,17 @@ function mount(setup?: (root: string) => void) {
   cleanups.push(() => rendered.unmount());
   const frame = (what: string, check: (f: string) => boolean) =>
     waitFor(() => (check(rendered.lastFrame() ?? '') ? rendered.lastFrame() : undefined), `${what}; frame:\n${rendered.lastFrame()}`, { timeoutMs: 10_000 });
-  return { root: repo.path, writer, ctx: modelContext('nux', 'ct'), rendered, notes, widths, width, frame };
+  return { root: repo.path, writer, ctx: modelContext('nux', 'ct'), rendered, notes, widths, width, frame, channel, type };
 }
 
 describe('Sidebar and StatusBar, as the shell mounts them', () => {
   it('follow the journal live, run triage keys as mutations, and count for the status bar', async () => {
-    const { writer, ctx, rendered, frame, root } = mount();
+    const { writer, ctx, frame, root, type } = mount();
     expect(initialSidebarWidth({ root }, 160)).toBe(64);
     await frame('the empty board', (f) => f.includes('no beads yet'));
     const { value: bead } = await writer.journal.mutate(createBead(ctx, { title: 'Written by nux', priority: 2 }));
     await frame('the bead, live', (f) => f.includes(`P2 ${bead.id}`) && /1 ready {2}0 working {2}1 waiting/.test(f));
-    rendered.stdin.write('0');
+    type('0');
     await frame('priority 0 on the board', (f) => f.includes(`P0 ${bead.id}`));
     expect(writer.journal.read().get('beads', bead.id)).toMatchObject({ priority: 0 });
     await writer.journal.mutate(sendMail(ctx, { to: 'overseer', subject: 'Ping from nux' }));
@@ -67,18 +75,19 @@ describe('Sidebar and StatusBar, as the shell mounts them', () => {
   });
 
   it('answer their prefix actions: a panel hidden, the width asked of the shell, the layout remembered', async () => {
-    const { frame, widths, root } = mount();
+    const { frame, widths, root, channel } = mount();
     await frame('the feed', (f) => f.includes('Activity'));
-    expect(dispatchExtensionAction('panels:layout.toggle.feed', 'A')).toBe(true);
+    expect(channel.send({ kind: 'action', action: 'layout.toggle.feed' })).toBe(true);
     await frame('the feed hidden', (f) => !f.includes('Activity'));
     const saved = await waitFor(
       () => JSON.parse(readFileSync(join(root, '.citadel', 'run', 'layout.json'), 'utf8')) as { panels: { feed: { visible: boolean } } },
       'the layout saved',
     );
     expect(saved.panels.feed.visible).toBe(false);
-    expect(dispatchExtensionAction('panels:layout.wider', '>')).toBe(true);
+    expect(channel.send({ kind: 'action', action: 'layout.wider' })).toBe(true);
     await waitFor(() => widths.at(-1) === 72, 'a wider sidebar asked of the shell');
-    expect(dispatchExtensionAction('not-ours', 'x')).toBe(false);
+    // A panel action that is not a prefix one is not taken.
+    expect(channel.send({ kind: 'action', action: 'cursor.down' })).toBe(false);
   });
 
   it('report a bad theme with its file and key, and still draw', async () => {

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { panelBindings, bindingConflicts } from '../../../src/tui/panels/bindings.js';
+import { actionFor, bindingConflicts, bindings, hints } from '../../../src/tui/keys/bindings.js';
 import { handlePanelKey, handlePrefixKey, keyContext } from '../../../src/tui/panels/handle-key.js';
-import { keyName } from '../../../src/tui/panels/key-name.js';
-import { keyPresses } from '../../../src/tui/panels/use-triage-input.js';
-import { shellBindings } from '../../../src/tui/panels/shell-bindings.js';
 import { initialTriageState, triageReducer, type TriageState } from '../../../src/tui/state/triage-reducer.js';
 import { deriveView } from '../../../src/tui/state/triage-view.js';
 import { smallTown } from '../panels/fixtures.js';
@@ -15,24 +12,15 @@ const apply = (state: TriageState, key: string, input = key.length === 1 ? key :
 };
 
 describe('panel keys', () => {
-  it('has no key bound twice in one context', () => {
-    expect(bindingConflicts(panelBindings)).toEqual([]);
+  it('has no key bound twice in one context, in the one table of the shell and the panels', () => {
+    expect(bindingConflicts(bindings)).toEqual([]);
+    // One notation: tmux's key names only (no "esc", "enter", "pgdn"…).
+    for (const b of bindings) for (const key of b.keys) expect(key).toMatch(/^(?:[^a-z].*|[a-z]|C-[a-z]|M-.)$|^(?:Up|Down|Left|Right|PageUp|PageDown|Home|End|Enter|Escape|Tab|BTab|Space|BSpace)$/);
   });
 
-  it('names keys in the bindings notation', () => {
-    expect(keyName('', { downArrow: true })).toBe('down');
-    expect(keyName('', { tab: true, shift: true })).toBe('S-tab');
-    expect(keyName('d', { ctrl: true })).toBe('C-d');
-    expect(keyName('', { delete: true })).toBe('backspace');
-    expect(keyName(' ', {})).toBe('space');
-    expect(keyName('G', { shift: true })).toBe('G');
-  });
-
-  it('splits a chunk of typed keys into presses', () => {
-    expect(keyPresses('jb', {})).toEqual([['j', 'j'], ['b', 'b']]);
-    expect(keyPresses('a b\r', {})).toEqual([['a', 'a'], ['space', ' '], ['b', 'b'], ['enter', '\r']]);
-    expect(keyPresses('', { downArrow: true })).toEqual([['down', '']]);
-    expect(keyPresses('d', { ctrl: true })).toEqual([['C-d', 'd']]);
+  it('generates the message line hints from the bindings', () => {
+    expect(hints('prefix')).toBe('d detach · z zoom · arrows/o focus · [ copy · Tab panels · ? help');
+    expect(hints('copy')).toBe('arrows/hjkl move · Space select · Enter copy · / ? search · n N next · q quit');
   });
 
   it('jumps between board sections with ] and [', () => {
@@ -61,13 +49,13 @@ describe('panel keys', () => {
 
   it('reads a message: opens it and marks it read only when unread', () => {
     const inbox = triageReducer(initialTriageState, { type: 'focus', panel: 'inbox' });
-    const first = apply(inbox, 'enter', '\r');
+    const first = apply(inbox, 'Enter', '\r');
     expect(first.state.inbox.open?.id).toBe('ct-m1');
     expect(first.outcome.command).toEqual({ kind: 'markRead', id: 'ct-m1' });
     expect(keyContext(first.state)).toBe('message');
-    const back = apply(first.state, 'esc', '');
+    const back = apply(first.state, 'Escape', '\x1b');
     expect(back.state.inbox.open).toBeUndefined();
-    const second = apply(apply(back.state, 'j').state, 'enter', '\r');
+    const second = apply(apply(back.state, 'j').state, 'Enter', '\r');
     expect(second.state.inbox.open?.id).toBe('ct-m2');
     expect(second.outcome.command).toBeUndefined();
     const reply = apply(second.state, 'r');
@@ -87,14 +75,14 @@ describe('panel keys', () => {
     const typed = apply(state, 'j');
     expect(typed.state.board.cursor.index).toBe(0);
     expect(typed.state.form?.fields[0]?.value).toBe('j');
-    expect(apply(typed.state, 'esc', '').state.form).toBeNull();
+    expect(apply(typed.state, 'Escape', '\x1b').state.form).toBeNull();
   });
 
   it('moves focus with tab and toggles help with ?', () => {
-    expect(apply(initialTriageState, 'tab', '\t').state.focus).toBe('lane');
+    expect(apply(initialTriageState, 'Tab', '\t').state.focus).toBe('lane');
     const help = apply(initialTriageState, '?').state;
     expect(keyContext(help)).toBe('help');
-    expect(apply(help, 'esc', '').state.help.open).toBe(false);
+    expect(apply(help, 'Escape', '\x1b').state.help.open).toBe(false);
   });
 
   it('answers prefix keys for the layout and ignores the others', () => {
@@ -104,11 +92,15 @@ describe('panel keys', () => {
     expect(handlePrefixKey(initialTriageState, 'd').handled).toBe(false);
   });
 
-  it('converts its bindings to the shell notation, merged per action', () => {
-    const shell = shellBindings();
-    const down = shell.find((b) => b.mode === 'panel' && b.group === 'Board' && b.action === 'cursor.down');
-    expect(down?.keys).toEqual(['j', 'Down']);
-    expect(shell.find((b) => b.action === 'panels:layout.toggle.board')).toMatchObject({ mode: 'prefix', keys: ['B'] });
-    expect(shell.some((b) => b.mode === 'prefix' && b.keys.includes('?'))).toBe(false);
+  it('types a paste into a form field as one line', () => {
+    const { state } = apply(initialTriageState, 'c');
+    expect(apply(state, 'paste', 'two\nlines').state.form?.fields[0]?.value).toBe('two lines');
+    expect(apply(state, 'Space', ' ').state.form?.fields[0]?.value).toBe(' ');
+  });
+
+  it('leaves the shell its own prefix keys', () => {
+    expect(actionFor('prefix', 'd')).toBe('detach');
+    expect(actionFor('prefix', 'B')).toBe('layout.toggle.board');
+    expect(handlePrefixKey(initialTriageState, 'z').handled).toBe(false);
   });
 });

@@ -1,0 +1,91 @@
+import type { PaneInfo } from '../../daemon/protocol.js';
+import type { CopyState } from '../copy/copy-state.js';
+import type { PanelActionId } from '../keys/bindings.js';
+import type { Key } from '../keys/key-parser.js';
+import type { PaneModes } from './pane-input.js';
+import { initialWorkstationState, type WorkstationState } from './workstation-state.js';
+
+/** Whether the panels' sidebar exists: none, still loading (its width kept), or mounted. */
+export type PanelsPresence = 'none' | 'loading' | 'ready';
+
+/**
+ * Everything the shell knows, in one immutable value (the Bubble Tea "model"): the panes part
+ * (focus, zoom, keyboard, mode, sizes: workstation-state.ts) plus copy mode, the panes' key
+ * modes and titles, the copy buffer, the journal's seq and the message line. `update` is the
+ * only way it changes; the runner (workstation.tsx) only reads it to draw.
+ */
+export interface ShellState extends WorkstationState {
+  /** The prefix key, tmux notation ("C-b"). */
+  readonly prefix: string;
+  readonly panels: PanelsPresence;
+  /** Copy mode's view, while `mode` is copy. */
+  readonly copy: CopyState | undefined;
+  /** The pane whose scrollback is being fetched to enter copy mode. */
+  readonly copyPending: string | undefined;
+  /** The last copied text (prefix ] pastes it). */
+  readonly copyBuffer: string;
+  /** The key modes each pane's program asked for (from the daemon's frames). */
+  readonly paneModes: ReadonlyMap<string, PaneModes>;
+  /** Titles the panes' programs set (OSC 2), for the title bars. */
+  readonly programTitles: ReadonlyMap<string, string>;
+  /** The panes' beads' titles, for the title bars. */
+  readonly beadTitles: ReadonlyMap<string, string>;
+  /** The journal's seq from the daemon (0 before the first notification). */
+  readonly journalSeq: number;
+}
+
+/** What happens to the shell. */
+export type ShellEvent =
+  /** Keys already parsed (keys/key-parser.ts). */
+  | { readonly type: 'keys'; readonly keys: readonly Key[] }
+  /** The terminal's new size; `sidebarWhileLoading` is the sidebar's width at it while the panels load. */
+  | { readonly type: 'resize'; readonly cols: number; readonly rows: number; readonly sidebarWhileLoading?: number | undefined }
+  | { readonly type: 'panes'; readonly panes: readonly PaneInfo[]; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
+  | { readonly type: 'journal'; readonly seq: number; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
+  | { readonly type: 'pane-title'; readonly pane: string; readonly title: string }
+  | { readonly type: 'pane-modes'; readonly pane: string; readonly modes: PaneModes }
+  /** A pane went away: what the shell kept for it goes. */
+  | { readonly type: 'pane-gone'; readonly pane: string }
+  /** The panels module arrived (with a sidebar of `sidebarWidth`), or there is none. */
+  | { readonly type: 'panels'; readonly present: boolean; readonly sidebarWidth: number }
+  /** The sidebar asked for a width (0 hides it). */
+  | { readonly type: 'sidebar'; readonly width: number }
+  /** The panels gave the keyboard back to the panes, focusing `pane` when given. */
+  | { readonly type: 'focus-pane'; readonly pane?: string | undefined }
+  | { readonly type: 'notify'; readonly text: string; readonly kind?: 'info' | 'error' | undefined }
+  | { readonly type: 'message-expired' }
+  /** The scrollback copy mode asked for, with the pane's body size and cursor now. */
+  | { readonly type: 'scrollback'; readonly pane: string; readonly lines: readonly string[]; readonly cursor?: { x: number; y: number } | undefined }
+  | { readonly type: 'scrollback-failed'; readonly pane: string; readonly error: string };
+
+/** What the runner carries out for the shell. */
+export type ShellEffect =
+  /** Bytes for a pane's program. */
+  | { readonly type: 'input'; readonly pane: string; readonly data: string }
+  | { readonly type: 'detach' }
+  | { readonly type: 'redraw' }
+  /** Fetch the pane's scrollback, then send a `scrollback` event. */
+  | { readonly type: 'fetch-scrollback'; readonly pane: string }
+  /** Put text on the clipboard (OSC 52) and in the copy file, then say so. */
+  | { readonly type: 'clipboard'; readonly text: string }
+  /** A key for the panels (they have the keyboard). */
+  | { readonly type: 'panel-key'; readonly key: Key }
+  /** One of the panels' prefix actions. */
+  | { readonly type: 'panel-action'; readonly action: PanelActionId; readonly key: string }
+  /** The message line changed: clear it after a while. */
+  | { readonly type: 'message-timer' };
+
+export function initialShellState(options: { cols: number; rows: number; prefix: string; panels: PanelsPresence; sidebarWidth: number }): ShellState {
+  return {
+    ...initialWorkstationState(options.cols, options.rows, options.sidebarWidth),
+    prefix: options.prefix,
+    panels: options.panels,
+    copy: undefined,
+    copyPending: undefined,
+    copyBuffer: '',
+    paneModes: new Map(),
+    programTitles: new Map(),
+    beadTitles: new Map(),
+    journalSeq: 0,
+  };
+}
