@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
@@ -115,9 +115,12 @@ async function trustCodex(paths: readonly string[], file: string): Promise<strin
   return changed;
 }
 
+/** Written aside and renamed over, keeping the file's mode (~/.claude.json is private: 0600 when new). */
 async function writeAtomically(file: string, text: string): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
+  const mode = await stat(file).then((s) => s.mode & 0o777, () => 0o600);
   const temporary = `${file}.citadel-${process.pid}.tmp`;
-  await writeFile(temporary, text);
+  await writeFile(temporary, text, { mode });
+  await chmod(temporary, mode);
   await rename(temporary, file);
 }

@@ -49,7 +49,9 @@ const hookTimeoutSeconds = 10;
 
 /** The marker that tells citadel's hooks from the user's own: the command's `citadel hook` words. */
 export function isCitadelHook(hook: { command?: unknown }, citadel: readonly string[]): boolean {
-  return typeof hook.command === 'string' && hook.command.startsWith(`${shellQuote(citadel)} hook `);
+  if (typeof hook.command !== 'string') return false;
+  // Also a hook written by another citadel (`citadel hook …`, or a shim's path before it).
+  return hook.command.startsWith(`${shellQuote(citadel)} hook `) || /^(?:citadel|\S*\/citadel|'[^']*\/citadel') hook /.test(hook.command);
 }
 
 /** The `hooks` section citadel installs, calling `citadel hook <event>` (citadel = its argv). */

@@ -25,5 +25,19 @@ export function mergeCodexHooks(existing: { hooks?: Record<string, ClaudeHookGro
   return { ...existing, hooks: mergeHookGroups(existing.hooks, hookGroups(codexEvents, citadel, { timeout: 10, matched: toolEvents }), citadel) };
 }
 
-/** The project config that switches Codex's update check off inside a polecat (only written when absent). */
-export const codexNoUpdateConfig = '# Written by citadel for this polecat (config agentSelfUpdate: false).\ncheck_for_update_on_startup = false\n';
+/** The first line of the project config citadel writes: a `.codex/config.toml` without it is the user's, never touched. */
+export const codexConfigMarker = '# Written by citadel for this polecat worktree (docs/agents.md); git-excluded.';
+
+/**
+ * The worktree's `.codex/config.toml`:
+ * - `allow_login_shell = false`: Codex runs commands through a login shell by default, and a
+ *   login shell's /etc/profile resets PATH — the polecat's `citadel` is lost (`citadel: command
+ *   not found` at `citadel done`);
+ * - `notify`: the end of each turn reported even where hooks.json is not read;
+ * - `check_for_update_on_startup = false` unless config `agentSelfUpdate`.
+ */
+export function codexProjectConfig(citadel: readonly string[], selfUpdate: boolean): string {
+  const lines = [codexConfigMarker, 'allow_login_shell = false', `notify = ${JSON.stringify([...citadel, 'hook', 'codex-notify'])}`];
+  if (!selfUpdate) lines.push('check_for_update_on_startup = false');
+  return `${lines.join('\n')}\n`;
+}

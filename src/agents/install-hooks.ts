@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
-import { codexNoUpdateConfig, mergeCodexHooks } from './codex-hooks.js';
+import { codexConfigMarker, codexProjectConfig, mergeCodexHooks } from './codex-hooks.js';
 import { geminiDefaults, type GeminiSettings } from './gemini-hooks.js';
 import { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';
 
@@ -52,7 +52,7 @@ export const codexConfigPath = join('.codex', 'config.toml');
 /**
  * Installs an agent's own status hooks for a polecat, at every pane start (docs/agents.md):
  * Claude Code — hooks in the worktree's `.claude/settings.local.json`; Codex — `.codex/hooks.json`
- * (and, with self-update off, a `.codex/config.toml` when there is none); Gemini CLI — a system
+ * and a `.codex/config.toml` unless the project has its own (codex-hooks.ts); Gemini CLI — a system
  * defaults file named by `GEMINI_CLI_SYSTEM_DEFAULTS_PATH`; opencode — a plugin in
  * `.opencode/plugins/`. Files in the worktree are merged with what is there and git-excluded,
  * so the agent never commits them. Idempotent.
@@ -74,8 +74,8 @@ export async function installAgentHooks(worktreePath: string, presetName: string
       await excludeFromGit(worktreePath, `/${codexHooksPath}`);
       const files = [file];
       const config = join(worktreePath, codexConfigPath);
-      if (!selfUpdate && !existsSync(config)) {
-        await writeAtomically(config, codexNoUpdateConfig);
+      if (!existsSync(config) || (await readFile(config, 'utf8')).startsWith(codexConfigMarker)) {
+        await writeAtomically(config, codexProjectConfig(citadel, selfUpdate));
         await excludeFromGit(worktreePath, `/${codexConfigPath}`);
         files.push(config);
       }

@@ -4,7 +4,7 @@
  * blinking hint. Counting every write as work made them read "working" forever. The witness
  * feeds each new screen here and gets back whether it changed *for real*:
  *
- * 1. each row is normalised — digits become 0 and spinner/braille/star glyphs one `*` — so a
+ * 1. each row is normalised — every number becomes 0 and spinner/braille/star glyphs one `*` — so a
  *    timer or a spinner alone never changes a row;
  * 2. a row that changes to something it has shown in its recent past (the last
  *    {@link rowHistory} contents of that row) is cycling through frames: an animation, not work.
@@ -21,7 +21,7 @@ const animated = /[\u2800-\u28ff✻✶✳✢✽·⋅•●○◐◓◑◒◴◷�
 
 /** A row as the activity check sees it: digits and spinner glyphs normalised, trailing space gone. */
 export function normaliseRow(row: string): string {
-  return row.replace(/\d/g, '0').replace(animated, '*').replace(/\s+$/, '');
+  return row.replace(/\d+/g, '0').replace(animated, '*').replace(/\s+$/, '');
 }
 
 /** A short hash of a row (the history keeps hashes, not rows: thirty panes, fifty rows each). */

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import type { Entity, Mutator, StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
@@ -8,7 +9,7 @@ import { releaseStep } from '../molecules/recovery.js';
 import type { Town } from '../town/town.js';
 import type { PaneRegistry } from './pane-registry.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from './polecat.js';
-import { ensureCitadelShim, polecatEnv } from './polecat-env.js';
+import { ensureCitadelShim, polecatEnv, shimDir } from './polecat-env.js';
 import { echoTimeoutMs, pasteOf, settleMs } from '../agents/typing.js';
 import { customPreset, getPreset, presets, type Preset } from './presets.js';
 
@@ -82,7 +83,9 @@ export class PolecatRunner {
     const { launchWithHooks, prepareTrust } = await import('../agents/index.js');
     const warn = (message: string): void => this.log(`${polecat.name}: ${message}`);
     const selfUpdate = this.town.config.agentSelfUpdate;
-    const launched = await launchWithHooks(polecat.worktree, polecat.agent, polecat.argv, { warn, selfUpdate, runDir: this.town.paths.run, baseEnv: this.env });
+    // Hooks call the shim by its path: an agent's login shell may have reset the PATH (Codex's does).
+    const citadel = [join(shimDir(this.town.paths.root), 'citadel')];
+    const launched = await launchWithHooks(polecat.worktree, polecat.agent, polecat.argv, { warn, selfUpdate, citadel, runDir: this.town.paths.run, baseEnv: this.env });
     const preset = this.preset(polecat);
     const trust = await prepareTrust(this.town.paths.citadel, polecat.agent, polecat.worktree, this.env).catch((error: unknown) => {
       warn(`could not trust the worktree for ${polecat.agent}: ${(error as Error).message}`);

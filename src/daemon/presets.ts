@@ -90,7 +90,8 @@ export const presets: Readonly<Record<string, Preset>> = {
       /Update available!/i,
     ],
     busy: [/esc to interrupt/i],
-    idle: [/\b\d+% context left\b/i, /send\s*⏎|⏎ send/i, /\?\s+for shortcuts/],
+    // Its composer's placeholder shows only while the box is empty; the footer's hint only at rest.
+    idle: [/^› Ask Codex to do anything/, /\?\s+for shortcuts/],
   },
   gemini: {
     name: 'gemini',

@@ -1,5 +1,6 @@
 import { preferReported, type ReportedFields } from '../agents/reported-status.js';
 import type { Town } from '../town/town.js';
+import type { Pane } from './pane.js';
 import type { PaneRegistry } from './pane-registry.js';
 import { getPolecat } from './polecat.js';
 import type { PolecatRunner } from './polecat-runner.js';
@@ -37,7 +38,7 @@ export class Witness {
     clearInterval(this.timer);
   }
 
-  private screenOf(id: string, pane: { lastOutputAt: number; pid: number | undefined; screen: { state(): { lines: string[] }; text(): string } }): { lines: string[]; changedAt: number } {
+  private screenOf(id: string, pane: Pane): { lines: string[]; changedAt: number } {
     let seen = this.seen.get(id);
     if (!seen || seen.pid !== pane.pid) {
       // A new program (or a restart): its first screen is news.
@@ -46,8 +47,10 @@ export class Witness {
     }
     if (seen.at === pane.lastOutputAt) return seen;
     seen.at = pane.lastOutputAt;
-    seen.lines = pane.screen.text().split('\n');
-    if (seen.activity.observe(pane.screen.state().lines)) seen.changedAt = pane.lastOutputAt;
+    const rows = pane.screen.lines(pane.screen.baseY, pane.screen.rows, true).map(([, text]) => text);
+    if (seen.activity.observe(rows)) seen.changedAt = pane.lastOutputAt;
+    while (rows.length > 0 && rows[rows.length - 1]!.trim() === '') rows.pop();
+    seen.lines = rows;
     return seen;
   }
 
@@ -95,6 +98,7 @@ export class Witness {
           );
         }
       }
+      for (const id of this.seen.keys()) if (!this.panes.has(id)) this.seen.delete(id);
     } catch (error) {
       this.log(`witness: ${(error as Error).message}`);
     } finally {

@@ -69,12 +69,22 @@ describe('installAgentHooks', () => {
     expect(Object.keys(hooks.hooks)).toEqual(Object.keys(codexEvents));
     expect(hooks.hooks.Stop[0].hooks[0].command).toBe('citadel hook stop');
     expect(hooks.hooks.PermissionRequest[0].matcher).toBe('*');
-    expect(readFileSync(join(repo.path, '.codex', 'config.toml'), 'utf8')).toMatch(/^check_for_update_on_startup = false$/m);
+    const config = readFileSync(join(repo.path, '.codex', 'config.toml'), 'utf8');
+    expect(config).toMatch(/^check_for_update_on_startup = false$/m);
+    // Its commands must not run in a login shell, whose /etc/profile drops the polecat's PATH.
+    expect(config).toMatch(/^allow_login_shell = false$/m);
+    expect(config).toMatch(/^notify = \["citadel","hook","codex-notify"\]$/m);
     expect(git(repo.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
-    // With self-update allowed no project config is written (and one of the user's is never touched).
+    // Rewritten at the next start (it is citadel's), with self-update allowed if the config says so.
+    await installAgentHooks(repo.path, 'codex', { selfUpdate: true });
+    expect(readFileSync(join(repo.path, '.codex', 'config.toml'), 'utf8')).not.toMatch(/check_for_update/);
+    // A project config of the user's own is never touched.
     const other = makeRepo();
     cleanups.push(other.dispose);
-    expect((await installAgentHooks(other.path, 'codex', { selfUpdate: true })).files).toEqual([join(other.path, '.codex', 'hooks.json')]);
+    mkdirSync(join(other.path, '.codex'));
+    writeFileSync(join(other.path, '.codex', 'config.toml'), 'model = "o3"\n');
+    expect((await installAgentHooks(other.path, 'codex')).files).toEqual([join(other.path, '.codex', 'hooks.json')]);
+    expect(readFileSync(join(other.path, '.codex', 'config.toml'), 'utf8')).toBe('model = "o3"\n');
     // `sling BEAD -- /usr/local/bin/codex --model o3`: the program's name says which hooks it has.
     expect((await installAgentHooks(other.path, 'custom', { argv: ['/usr/local/bin/codex', '--model', 'o3'] })).kind).toBe('codex');
     expect(await installAgentHooks('/nonexistent', 'aider')).toEqual({ kind: null, files: [], args: [], env: {} });
