@@ -203,7 +203,11 @@ function sampleStatuses(town: TestTown, polecat: string): { samples: Sample[]; s
       const start = Date.now();
       const result = await town.cli(['polecat', 'list', '--json']);
       const end = Date.now();
-      if (result.code !== 0) continue;
+      if (result.code !== 0) {
+        // Kept (never matches a status) so a failure's timeline shows the CLI failing, not a gap.
+        samples.push({ start, end, status: `error(${result.code}): ${result.stderr.trim().split('\n')[0] ?? ''}` });
+        continue;
+      }
       const row = (JSON.parse(result.stdout) as { name: string; status: string }[]).find((p) => p.name === polecat);
       if (row) samples.push({ start, end, status: row.status });
     }
