@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { resolveActor } from '../common/actor.js';
+import { acquireLock } from '../git/lock.js';
 import type { StateView } from '../journal/types.js';
 import { loadConfig } from './config.js';
 import { ensurePrivateDir, readRegularFile, writePrivate } from './private-fs.js';
@@ -111,10 +112,15 @@ export function reviewTown(town: Town, env: NodeJS.ProcessEnv): TrustItem[] {
  */
 export function trustTown(town: Town, env: NodeJS.ProcessEnv, now = new Date()): TrustItem[] {
   refuseInPolecat(town, env, 'trust a town’s commands');
-  const commands = townCommands(town);
-  const items = reviewTrust(commands, readTrust(town.paths.root, env));
-  writeTrust(town.paths.root, env, trustAll(realRoot(town.paths.root), commands, now));
-  return items;
+  const release = lockStore(env);
+  try {
+    const commands = townCommands(town);
+    const items = reviewTrust(commands, readTrust(town.paths.root, env));
+    writeTrust(town.paths.root, env, trustAll(realRoot(town.paths.root), commands, now));
+    return items;
+  } finally {
+    release();
+  }
 }
 
 /**
@@ -130,9 +136,24 @@ export function trustPouredSteps(
   const withGates = poured.steps.filter((step) => step.gate !== undefined && step.gate !== null && step.gate !== '');
   if (withGates.length === 0) return true;
   if (actsAsPolecat(town.journal.read(), env)) return false;
+  // Read, add, write under the store's lock: two pours at once must not drop each other's steps.
+  let release: () => void;
+  try {
+    release = lockStore(env);
+  } catch {
+    return false;
+  }
+  try {
+    return addSteps(town, env, withGates, poured.townMolecules);
+  } finally {
+    release();
+  }
+}
+
+function addSteps(town: Town, env: NodeJS.ProcessEnv, withGates: readonly { readonly id: string; readonly gate?: unknown }[], usedMolecules: readonly string[]): boolean {
   const record = readTrust(town.paths.root, env);
   const molecules = new Map(townMolecules(town.paths.molecules).map((m) => [m.name, m]));
-  for (const name of poured.townMolecules) {
+  for (const name of usedMolecules) {
     const molecule = molecules.get(name);
     if (!molecule || record?.molecules[name] !== fingerprint(molecule.text)) return false;
   }
@@ -145,6 +166,26 @@ export function trustPouredSteps(
     return false; // the pour stands; its gates wait for `citadel trust`, which reports the store's error
   }
   return true;
+}
+
+/** The store's lock (`flock`, freed if the holder dies), waited for up to 2 s. */
+function lockStore(env: NodeJS.ProcessEnv): () => void {
+  const dir = trustDir(env);
+  try {
+    ensurePrivateDir(dir);
+  } catch (error) {
+    if (error instanceof CitadelError) throw error;
+    throw new CitadelError('io', `cannot make the trust store ${dir} (${(error as Error).message}): check that folder, or set XDG_DATA_HOME`);
+  }
+  const deadline = Date.now() + 2000;
+  for (;;) {
+    try {
+      return acquireLock(join(dir, 'LOCK'), 'another trust update');
+    } catch (error) {
+      if (!(error instanceof CitadelError && error.code === 'conflict') || Date.now() > deadline) throw error;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
 }
 
 /** Inside a polecat: `$CITADEL_POLECAT` is set, or the actor is one of the town's polecats. */

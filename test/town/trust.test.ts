@@ -214,6 +214,20 @@ describe('trust', () => {
     expect(after.map((item) => item.state)).toEqual(['trusted', 'trusted']);
   });
 
+  it('pours at the same time each keep their steps trusted (the store is locked while it is updated)', async () => {
+    const repo = makeRepo();
+    disposers.push(repo.dispose);
+    const root = repo.path;
+    expect((await runCli(['init'], { cwd: root })).code).toBe(0);
+    const pours = await Promise.all(
+      ['a', 'b', 'c', 'd'].map((issue) => runCli(['molecule', 'pour', 'quick-fix', '--var', `issue=${issue}`, '--var', 'test_command=node --version'], { cwd: root })),
+    );
+    for (const pour of pours) expect(pour.stderr).toBe('');
+    const review = await runJson<{ trusted: boolean; items: { kind: string; state: string }[] }>(['trust', '--show'], { cwd: root });
+    expect(review.items.filter((item) => item.kind === 'step')).toHaveLength(8);
+    expect(review.trusted).toBe(true);
+  });
+
   it('a town molecule changed since it was trusted does not make trusted gates when poured', async () => {
     const repo = makeRepo();
     disposers.push(repo.dispose);
@@ -241,7 +255,7 @@ describe('trust', () => {
     disposers.push(data.dispose);
     expect((await runCli(['init'], { cwd: repo.path, env: { XDG_DATA_HOME: data.path } })).code).toBe(0);
     const store = join(data.path, 'citadel', 'trust');
-    const records = readdirSync(store);
+    const records = readdirSync(store).filter((name) => name.endsWith('.json'));
     expect(records).toHaveLength(1);
     expect(statSync(store).mode & 0o777).toBe(0o700);
     expect(statSync(join(store, records[0]!)).mode & 0o777).toBe(0o600);
