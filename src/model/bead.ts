@@ -7,11 +7,14 @@
 export const BEAD_KIND = 'beads';
 
 /** Every bead type. */
-export const BEAD_TYPES = ['task', 'bug', 'feature', 'epic', 'chore', 'step', 'message', 'merge_request'] as const;
+export const BEAD_TYPES = ['task', 'bug', 'feature', 'epic', 'chore', 'step', 'message', 'merge_request', 'resource'] as const;
 export type BeadType = (typeof BEAD_TYPES)[number];
 
 /** Types a person creates with `bead create`; messages and merge requests have their own commands. */
 export const WORK_TYPES = ['task', 'bug', 'feature', 'epic', 'chore', 'step'] as const;
+
+/** Types `bead create --type` takes: work, and `resource` (a semaphore beads `--uses`; docs/scheduler.md). */
+export const CREATE_TYPES = [...WORK_TYPES, 'resource'] as const;
 
 /** Every status: open → in_progress → closed, with blocked aside. */
 export const BEAD_STATUSES = ['open', 'in_progress', 'blocked', 'closed'] as const;
@@ -89,5 +92,8 @@ export const isMergeRequestState = (value: unknown): value is MergeRequestState 
   typeof value === 'string' && (MERGE_REQUEST_STATES as readonly string[]).includes(value);
 export const isPriority = (value: unknown): value is Priority => Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 4;
 
-/** True for the beads that are work (not mail, not merge requests): what the board and the ready queue show. */
-export const isWork = (bead: Bead): boolean => bead.type !== 'message' && bead.type !== 'merge_request';
+/**
+ * True for the beads that are work (not mail, not merge requests, not resources — a resource is
+ * a semaphore other beads hold, never worked on itself): what the board and the ready queue show.
+ */
+export const isWork = (bead: Bead): boolean => bead.type !== 'message' && bead.type !== 'merge_request' && bead.type !== 'resource';

@@ -7,6 +7,7 @@ export {
   BEAD_KIND,
   BEAD_STATUSES,
   BEAD_TYPES,
+  CREATE_TYPES,
   DEFAULT_PRIORITY,
   MERGE_REQUEST_STATES,
   WORK_TYPES,
@@ -48,3 +49,17 @@ export { parseImport } from './import/parse.js';
 export { importBeads, type ImportNote, type ImportSummary } from './import/apply.js';
 export type { ImportDraft, ParsedImport } from './import/draft.js';
 export { exportLines } from './export.js';
+export {
+  capacityOf,
+  deferredUntil,
+  fullResource,
+  isDeferred,
+  isPinned,
+  parseInterval,
+  parseTime,
+  recurrenceOf,
+  resourceHolders,
+  skillsNeeded,
+  usesOf,
+  type ScheduledBead,
+} from './schedule.js';

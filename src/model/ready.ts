@@ -1,5 +1,6 @@
 import { isWork, type Bead } from './bead.js';
 import { compareAge, idOrderKey } from './order.js';
+import { deferredUntil, fullResource, resourceHolders, type ScheduledBead } from './schedule.js';
 
 /**
  * The ready queue (docs/model.md, "The ready rule"): the work a polecat may start now.
@@ -8,7 +9,9 @@ import { compareAge, idOrderKey } from './order.js';
  * children: an epic is finished by its children), its status is `open`, nobody has claimed
  * it, every bead it `needs` is closed (a need that does not exist counts as open), and no
  * ancestor (parent, its parent, …) is blocked. A bead is *blocked* when its status is
- * `blocked` or one of its needs is not closed.
+ * `blocked` or one of its needs is not closed. Scheduling (docs/scheduler.md): a bead deferred
+ * (`defer_until`) past `now` is not ready, nor one that uses a resource with no free slot
+ * (fewer beads in progress that use it than its capacity).
  *
  * Order: priority (0 first), then age (oldest first), then id, so the order is total.
  */
@@ -16,6 +19,8 @@ import { compareAge, idOrderKey } from './order.js';
 export interface ReadyOptions {
   /** At most this many beads (all when omitted). */
   readonly limit?: number;
+  /** The clock for deferred beads, epoch ms (default: now). */
+  readonly now?: number;
 }
 
 /** The needs of `bead` that are not closed (missing ones included), in its order. */
@@ -52,7 +57,7 @@ export function parentIds(beads: ReadonlyMap<string, Bead>): Set<string> {
  * Why `bead` is not ready, as one human line, or null when it is ready. The same rule as
  * {@link readyQueue}, one bead at a time (for `bead show`).
  */
-export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parents: ReadonlySet<string> = parentIds(beads)): string | null {
+export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parents: ReadonlySet<string> = parentIds(beads), now: number = Date.now()): string | null {
   if (!isWork(bead)) return `a ${bead.type.replace('_', ' ')} is not work`;
   if (bead.type === 'epic' && parents.has(bead.id)) return 'an epic is finished by its children';
   if (bead.status !== 'open') return `it is ${bead.status.replace('_', ' ')}`;
@@ -61,6 +66,10 @@ export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parent
   if (waiting.length > 0) return `it needs ${waiting.join(', ')} closed first`;
   const ancestor = blockedAncestor(bead, beads);
   if (ancestor) return `its parent ${ancestor.id} is blocked`;
+  const until = deferredUntil(bead);
+  if (until !== undefined && until > now) return `it is deferred until ${(bead as ScheduledBead).defer_until}`;
+  const full = fullResource(bead, beads, resourceHolders(beads));
+  if (full) return full.why;
   return null;
 }
 
@@ -76,9 +85,13 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
   // and which beads have children; epics with children are dropped afterwards.
   const parents = new Set<string>();
   const candidates: Bead[] = [];
+  const now = options.now ?? Date.now();
+  let usesResources = false;
   for (const bead of beads.values()) {
     if (bead.parent !== null) parents.add(bead.parent);
-    if (bead.status !== 'open' || bead.assignee || bead.type === 'message' || bead.type === 'merge_request') continue;
+    if ((bead as ScheduledBead).uses !== undefined) usesResources = true;
+    if (bead.status !== 'open' || bead.assignee || bead.type === 'message' || bead.type === 'merge_request' || bead.type === 'resource') continue;
+    if ((bead as ScheduledBead).defer_until && (deferredUntil(bead) ?? 0) > now) continue;
     let waiting = false;
     for (const id of bead.needs) {
       if (beads.get(id)?.status !== 'closed') {
@@ -104,8 +117,11 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
   // Sort on one precomputed text key per bead (priority, age, id): the engine's own string
   // sort, no comparator calls. created_at is ISO-8601 UTC of fixed width, so text order is age.
   const byKey = new Map<string, Bead>();
+  // Who holds which resource: only towns with scheduled beads pay for it.
+  const holders = usesResources ? resourceHolders(beads) : undefined;
   for (const bead of candidates) {
     if (bead.type === 'epic' && parents.has(bead.id)) continue;
+    if (holders && fullResource(bead, beads, holders)) continue;
     if (bead.parent !== null && chainBlocked(bead.parent, new Set([bead.id]))) continue;
     byKey.set(`${bead.priority}\u0000${bead.created_at}\u0000${idOrderKey(bead.id)}`, bead);
   }

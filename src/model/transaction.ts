@@ -16,6 +16,7 @@ import type { ModelContext } from './context.js';
 import { cycleIfNeeds, cycleIfParent, describeCycle, type BeadLookup } from './graph.js';
 import { generateBeadId, idCandidates } from './ids.js';
 import { checkBeadLimits } from './limits.js';
+import { fullResource, nextOccurrence, resourceHolders, usesOf, type ScheduledBead } from './schedule.js';
 import { checkActor, checkId, checkStatus, checkTitle, checkType, parsePriority, uniqueLabels } from './validate.js';
 
 /** What `create` takes. Everything but the title has a default. */
@@ -59,6 +60,8 @@ export interface BeadPatch {
   readonly parent?: string | null;
   /** The close reason, when `status` is `closed`. */
   readonly reason?: string;
+  /** Extra type-specific fields to set (scheduling: docs/scheduler.md); null removes one. May not replace a contract field. */
+  readonly fields?: Readonly<Record<string, unknown>>;
 }
 
 /** What `sendMail` takes. */
@@ -222,6 +225,11 @@ export class BeadTransaction {
     if (patch.priority !== undefined) next.priority = parsePriority(patch.priority);
     if (patch.assignee !== undefined) next.assignee = patch.assignee ? checkActor(patch.assignee) : null;
     if (patch.parent !== undefined) next.parent = patch.parent ? this.checkParent(bead.id, patch.parent) : null;
+    for (const [key, value] of Object.entries(patch.fields ?? {})) {
+      if (CORE_FIELDS.has(key)) throw invalid(`field "${key}" cannot be set through extra fields`);
+      if (value === null || value === undefined) delete next[key];
+      else next[key] = value;
+    }
     if (patch.addLabels || patch.removeLabels) {
       const remove = new Set(uniqueLabels(patch.removeLabels ?? []));
       next.labels = uniqueLabels([...bead.labels, ...(patch.addLabels ?? [])]).filter((label) => !remove.has(label));
@@ -267,6 +275,13 @@ export class BeadTransaction {
     const waitingOn = bead.needs.filter((need) => this.get(need)?.status !== 'closed');
     if (waitingOn.length > 0) {
       throw refused(`${bead.id} is blocked by ${waitingOn.join(', ')} (not closed yet): pick another from \`citadel ready\`, or remove the dependency with \`citadel bead dep rm ${bead.id} --needs ${waitingOn[0]}\``);
+    }
+    // A resource is a semaphore: checked here, under the lock, so no path (a person's sling, the
+    // scheduler, MCP) can put more holders on it than its capacity.
+    if (usesOf(bead).length > 0) {
+      const beads = this.beads();
+      const full = fullResource(bead, beads, resourceHolders(beads));
+      if (full) throw refused(`${bead.id} cannot start now: ${full.why}; it becomes ready when a holder closes (see \`citadel town status\`)`);
     }
     return this.put({ ...bead, assignee: actor, status: 'in_progress', updated_at: this.now }, 'claim', `${actor} claimed ${bead.id}`);
   }
@@ -386,6 +401,7 @@ export class BeadTransaction {
     let summary = `${this.context.actor} closed ${bead.id}`;
     while (current) {
       closed.push(this.put({ ...current, status: 'closed', closed_at: this.now, close_reason: why, updated_at: this.now }, 'close', summary));
+      this.pourRecurrence(current);
       current = this.finishedMoleculeEpic(current.parent);
       if (current) {
         why = 'every step is closed';
@@ -393,6 +409,32 @@ export class BeadTransaction {
       }
     }
     return closed;
+  }
+
+  /**
+   * A recurring bead (`every`) that closes pours its next occurrence in the same mutation: a
+   * copy (title, body, labels, priority, parent, scheduling fields), open, deferred by the
+   * interval from now, with `recurs_from` naming this one. Its needs are not copied: they were
+   * met for this occurrence.
+   */
+  private pourRecurrence(bead: Bead): void {
+    const next = nextOccurrence(bead, Date.parse(this.now));
+    if (!next) return;
+    const fields: Record<string, unknown> = { defer_until: next.deferUntil, recurs_from: bead.id };
+    for (const key of ['every', 'uses', 'pinned', 'needs_skill'] as const) {
+      const value = (bead as ScheduledBead)[key];
+      if (value !== undefined && value !== null) fields[key] = value;
+    }
+    const poured = this.create({
+      title: bead.title,
+      type: bead.type,
+      body: bead.body,
+      priority: bead.priority,
+      labels: bead.labels,
+      parent: bead.parent !== null && this.get(bead.parent)?.status !== 'closed' ? bead.parent : null,
+      fields,
+    });
+    this.collected[this.collected.length - 1] = { ...this.collected[this.collected.length - 1]!, summary: `${bead.id} recurs: ${poured.id} poured, not before ${next.deferUntil}` };
   }
 
   /** The epic `id` if it is an open molecule instance all of whose children are closed. */

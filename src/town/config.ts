@@ -1,5 +1,15 @@
 import { CitadelError } from '../common/errors.js';
 import { readRegularFile } from './private-fs.js';
+import {
+  checkEscalationSection,
+  checkSchedulerSection,
+  defaultEscalationConfig,
+  defaultSchedulerConfig,
+  escalationSection,
+  schedulerSection,
+  type EscalationConfig,
+  type SchedulerConfig,
+} from '../scheduler/config.js';
 
 /**
  * The town's configuration, `.citadel/config.json`. Every field is optional in the file; a
@@ -35,6 +45,10 @@ export interface TownConfig {
   idleSeconds: number;
   /** The witness: minutes without output, while holding a bead, before a polecat reads as stuck. */
   stuckMinutes: number;
+  /** The scheduler (`citadel town start`): max polecats, per-agent limits and labels (docs/scheduler.md). */
+  scheduler: SchedulerConfig;
+  /** The witness's escalation ladder for idle or stuck polecats (docs/scheduler.md). */
+  escalation: EscalationConfig;
 }
 
 export const defaultConfig: TownConfig = {
@@ -51,6 +65,8 @@ export const defaultConfig: TownConfig = {
   scrollback: 10_000,
   idleSeconds: 15,
   stuckMinutes: 10,
+  scheduler: defaultSchedulerConfig,
+  escalation: defaultEscalationConfig,
 };
 
 type Check = (value: unknown) => boolean;
@@ -75,7 +91,13 @@ const checks: { [K in keyof TownConfig]: [Check, string] } = {
   scrollback: [isPositiveInt, 'a positive integer'],
   idleSeconds: [isPositiveInt, 'a positive integer (seconds of quiet before a polecat is idle)'],
   stuckMinutes: [isPositiveInt, 'a positive integer (minutes of quiet before a polecat holding a bead is stuck)'],
+  scheduler: [(v) => checkSchedulerSection(v) === null, ''],
+  escalation: [(v) => checkEscalationSection(v) === null, ''],
 };
+
+/** What a section is wrong about (its own words), for the sections with nested keys. */
+const sectionProblem: Partial<Record<keyof TownConfig, (value: unknown) => string | null>> = { scheduler: checkSchedulerSection, escalation: checkEscalationSection };
+const sectionValue: Partial<Record<keyof TownConfig, (value: unknown) => unknown>> = { scheduler: schedulerSection, escalation: escalationSection };
 
 /** Parses a config file's text; errors name the file and the key. */
 export function parseConfig(text: string, file: string): TownConfig {
@@ -92,8 +114,8 @@ export function parseConfig(text: string, file: string): TownConfig {
   for (const [key, value] of Object.entries(raw)) {
     const check = checks[key as keyof TownConfig];
     if (!check) throw new CitadelError('invalid', `${file}: unknown key "${key}" (known: ${Object.keys(checks).join(', ')})`);
-    if (!check[0](value)) throw new CitadelError('invalid', `${file}: "${key}" must be ${check[1]}`);
-    config[key] = value;
+    if (!check[0](value)) throw new CitadelError('invalid', `${file}: "${key}" must be ${sectionProblem[key as keyof TownConfig]?.(value) ?? check[1]}`);
+    config[key] = sectionValue[key as keyof TownConfig]?.(value) ?? value;
   }
   const parsed = config as unknown as TownConfig;
   if (parsed.stuckMinutes * 60 < parsed.idleSeconds) {

@@ -2,12 +2,13 @@ import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CitadelError, usage } from '../../common/errors.js';
 import { terminalSafeJson } from '../../common/visible-text.js';
-import { BEAD_TYPES, WORK_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
+import { BEAD_TYPES, CREATE_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
 import { exportLines } from '../../model/export.js';
 import { importBeads } from '../../model/import/apply.js';
 import { parseImport } from '../../model/import/parse.js';
 import { beadsOf, getBead, listBeads } from '../../model/query.js';
 import { transact, type BeadPatch } from '../../model/transaction.js';
+import { checkUses, scheduleFields, type ScheduleInput } from '../../model/schedule.js';
 import { checkStatus, checkType } from '../../model/validate.js';
 import type { CliContext } from '../context.js';
 import { beadDetail, beadList } from '../format/bead.js';
@@ -19,17 +20,21 @@ import { workSession } from './session.js';
 export async function createAction(
   context: CliContext,
   title: string,
-  options: { type?: string; priority?: string; body?: string; bodyFile?: string; label?: string[]; needs?: string[]; parent?: string; json?: boolean },
+  options: { type?: string; priority?: string; body?: string; bodyFile?: string; label?: string[]; needs?: string[]; parent?: string; json?: boolean } & ScheduleInput,
 ): Promise<void> {
   const body = bodyOption(options, context.cwd);
   if (options.type === 'message') throw new CitadelError('invalid', 'a message is not created as a bead: send it with `citadel mail send --to ADDR --subject S`');
   if (options.type === 'merge_request') throw new CitadelError('invalid', 'a merge request is not created by hand: a polecat submits its branch with `citadel done`');
-  const type = options.type === undefined ? 'task' : checkType(options.type, WORK_TYPES);
+  const type = options.type === undefined ? 'task' : checkType(options.type, CREATE_TYPES);
+  const fields = scheduleFields(options, type, Date.now());
+  if (type === 'resource' && fields.capacity === undefined) fields.capacity = 1;
   const { town, model } = workSession(context);
   const { value: bead } = await town.journal.mutate(
-    transact(model, (tx) =>
-      tx.create({ title, type, body, priority: options.priority, labels: options.label ?? [], needs: options.needs ?? [], parent: options.parent ?? null }),
-    ),
+    transact(model, (tx) => {
+      if (Array.isArray(fields.uses)) fields.uses = checkUses(fields.uses as string[], (id, what) => tx.require(id, what));
+      for (const key of Object.keys(fields)) if (fields[key] === null) delete fields[key];
+      return tx.create({ title, type, body, priority: options.priority, labels: options.label ?? [], needs: options.needs ?? [], parent: options.parent ?? null, fields });
+    }),
   );
   if (options.json) context.json(bead);
   else context.out(`${bead.id}\n`);
@@ -64,7 +69,7 @@ export function listAction(
   else context.out(found.length ? beadList(found) : 'No beads match.\n');
 }
 
-export interface UpdateOptions {
+export interface UpdateOptions extends ScheduleInput {
   title?: string;
   body?: string;
   bodyFile?: string;
@@ -94,12 +99,18 @@ export async function updateAction(context: CliContext, id: string, options: Upd
   if (options.removeLabel?.length) patch.removeLabels = options.removeLabel;
   if (options.parent !== undefined) patch.parent = options.parent === '' || options.parent === 'none' ? null : options.parent;
   if (options.reason !== undefined) patch.reason = options.reason;
-  if (!options.claim && Object.keys(patch).length === 0) {
-    throw usage('nothing to update: give --title, --body, --status, --priority, --assignee, --claim, --add-label, --remove-label or --parent');
+  const scheduling = [options.deferUntil, options.every, options.uses, options.capacity, options.pinned, options.needsSkill].some((v) => v !== undefined);
+  if (!options.claim && !scheduling && Object.keys(patch).length === 0) {
+    throw usage('nothing to update: give --title, --body, --status, --priority, --assignee, --claim, --add-label, --remove-label, --parent or a scheduling option (--defer-until, --every, --uses, --capacity, --pinned, --needs-skill)');
   }
   const { town, model } = workSession(context);
   const { value: bead } = await town.journal.mutate(
     transact(model, (tx) => {
+      if (scheduling) {
+        const fields = scheduleFields(options, tx.require(id).type, Date.parse(tx.now));
+        if (Array.isArray(fields.uses)) fields.uses = checkUses(fields.uses as string[], (use, what) => tx.require(use, what));
+        patch.fields = fields;
+      }
       const claimed = options.claim ? tx.claim(id) : undefined;
       return Object.keys(patch).length ? tx.update(id, patch) : claimed!;
     }),
