@@ -36,6 +36,7 @@ describe('recorded screens: each agent\'s dialogs read as waiting, wherever they
     ['claude', 'claude-auto-mode'], // the end-of-turn nag: no input box
     ['codex', 'codex-approval'],
     ['gemini', 'gemini-trust'],
+    ['gemini', 'gemini-permission'], // "Allow execution of [Shell]?" 7 rows up
   ])('%s: %s', (agent, name) => {
     expect(statusOf(presets[agent]!, screen(name), 500)).toBe('waiting');
     // Still being drawn: not yet.
@@ -53,13 +54,29 @@ describe('recorded screens: working and idle', () => {
     expect(statusOf(presets.claude!, screen('claude-streaming'), 60_000)).toBe('working');
   });
 
-  it('Claude and Codex at rest read idle as soon as the screen settles, not after the quiet time', () => {
+  it('Gemini streaming is working though its input box stays on screen (the old rule read it as waiting)', () => {
+    expect(statusOf(presets.gemini!, screen('gemini-working'), 60_000)).toBe('working');
+  });
+
+  it('Claude, Codex and Gemini at rest read idle as soon as the screen settles, not after the quiet time', () => {
     expect(statusOf(presets.claude!, screen('claude-idle'), 500)).toBe('idle');
     expect(statusOf(presets.codex!, screen('codex-idle'), 500)).toBe('idle');
+    expect(statusOf(presets.gemini!, screen('gemini-ready'), 500)).toBe('idle');
+  });
+
+  it('Codex\'s approval prompt with its blinking "•" settles into waiting after one blink', () => {
+    const activity = new ScreenActivity();
+    const on = screen('codex-approval');
+    const off = on.map((line, y) => (y === 6 ? line.replace('•', ' ') : line));
+    let changedAt = 0;
+    for (let t = 0; t < 20; t++) if (activity.observe(t % 2 ? off : on)) changedAt = t * 500;
+    expect(changedAt).toBe(500);
+    expect(statusOf(presets.codex!, on, 20 * 500 - changedAt)).toBe('waiting');
   });
 
   it('no agent\'s dialog pattern matches another screen of its own at rest or at work', () => {
-    for (const [agent, name] of [['claude', 'claude-idle'], ['claude', 'claude-streaming'], ['codex', 'codex-idle']] as const) {
+    const others = [['claude', 'claude-idle'], ['claude', 'claude-streaming'], ['codex', 'codex-idle'], ['gemini', 'gemini-ready'], ['gemini', 'gemini-working']] as const;
+    for (const [agent, name] of others) {
       expect(screen(name).some((line) => presets[agent]!.waiting.some((pattern) => pattern.test(line))), name).toBe(false);
     }
   });
