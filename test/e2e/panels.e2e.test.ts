@@ -1,14 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { citadelBin, runCli, runJson } from '../../helpers/cli.js';
-import { gitEnv, makeRepo } from '../../helpers/git.js';
-import { waitFor } from '../../helpers/temp.js';
+import { citadelBin, runCli, runJson } from '../helpers/cli.js';
+import { gitEnv, makeRepo } from '../helpers/git.js';
+import { waitFor } from '../helpers/temp.js';
+import { Tmux } from './helpers/tmux.js';
 
 /**
- * End to end through tmux: the real binary's workstation in a real terminal, the town changed
- * from "another shell" with the CLI, triage typed as keys. `send-keys` / `capture-pane` only.
+ * The panels end to end through tmux: the real binary's workstation in a real terminal, the
+ * town changed from "another shell" with the CLI, triage typed as keys. `send-keys` /
+ * `capture-pane` only, through the one tmux harness (private server, no config).
  */
 
 interface Bead {
@@ -26,15 +27,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-function hasTmux(): boolean {
-  try {
-    execFileSync('tmux', ['-V']);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 async function workstation() {
   const repo = makeRepo();
   cleanups.push(repo.dispose);
@@ -42,47 +34,28 @@ async function workstation() {
   const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env: { ...env, ...extra } });
   const init = await cli(['init']);
   expect(init.code, init.stderr).toBe(0);
-  // The board's sling form offers the town's default agent first: here the scripted one (a new
-  // town's default is the first real agent installed, never the scripted agent).
+  cleanups.push(() => cli(['daemon', 'stop']));
+  // The town slings the scripted agent by default (no real agent CLI is needed to run this).
   const configFile = join(repo.path, '.citadel', 'config.json');
   const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
   writeFileSync(configFile, `${JSON.stringify({ ...config, defaultAgent: 'scripted' }, null, 2)}\n`);
-  cleanups.push(() => cli(['daemon', 'stop']));
 
-  // A private tmux server: nothing leaks into the user's sessions, and killing it ends it all.
-  const socket = `citadel-panels-${process.pid}-${Date.now()}`;
-  const tmux = (...args: string[]): string => execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  const tmux = new Tmux();
+  cleanups.push(() => tmux.kill());
   const command = ['env', ...Object.entries({ ...gitEnv, TERM: 'xterm-256color', CITADEL_ACTOR: 'overseer', NO_COLOR: '1' }).map(([k, v]) => `${k}=${v}`), process.execPath, citadelBin];
-  tmux('new-session', '-d', '-s', 'w', '-x', '180', '-y', '50', '-c', repo.path, ...command, ';', 'set-option', '-t', 'w', 'remain-on-exit', 'on');
-  cleanups.push(() => {
-    try {
-      tmux('kill-server');
-    } catch {
-      // already gone
-    }
-  });
-  const screen = (): string => tmux('capture-pane', '-p', '-t', 'w');
-  const until = (what: string, check: (text: string) => boolean, timeoutMs = 15_000) =>
-    waitFor(() => (check(screen()) ? true : undefined), `${what}; screen:\n${screen()}`, { timeoutMs });
-  const keys = (...k: string[]) => tmux('send-keys', '-t', 'w', ...k);
-  const literal = (text: string) => tmux('send-keys', '-t', 'w', '-l', text);
+  tmux.newSession('w', 180, 50, command, {}, repo.path);
+  const screen = (): string => tmux.text('w');
+  const until = (what: string, check: (text: string) => boolean, timeoutMs = 20_000) =>
+    waitFor(() => (check(screen()) ? true : undefined), `${what}; screen:\n${screen()}`, { timeoutMs, intervalMs: 50 });
+  const keys = (...k: string[]) => tmux.send('w', k);
+  const literal = (text: string) => tmux.send('w', [text], true);
   const show = (id: string) => runJson<Bead>(['bead', 'show', id], { cwd: repo.path, env });
-  // Runs the workstation again in the same tmux pane (after a detach, the pane's shell is gone:
-  // respawn it with the same command).
-  const relaunch = () => tmux('respawn-pane', '-k', '-t', 'w', '-c', repo.path, ...command);
+  // Runs the workstation again in the same tmux pane (after a detach, its program is gone).
+  const relaunch = () => tmux.respawn('w', command, repo.path);
   return { repo, cli, screen, until, keys, literal, show, relaunch };
 }
 
-/** Whether `citadel sling` is built yet (it lands with the daemon's issue): its help names --agent. */
-function slingAvailable(): boolean {
-  try {
-    return execFileSync(process.execPath, [citadelBin, 'sling', '--help'], { encoding: 'utf8' }).includes('--agent');
-  } catch {
-    return false;
-  }
-}
-
-describe.skipIf(!hasTmux())('workstation panels, end to end (tmux)', () => {
+describe('workstation panels, end to end (tmux)', () => {
   it('shows a bead created from another shell, triages it from the keyboard, and shows a polecat’s mail', async () => {
     const { cli, until, keys, literal, show, repo, relaunch } = await workstation();
     await until('the board', (t) => t.includes('Board') && t.includes('no beads yet'));
@@ -137,7 +110,7 @@ describe.skipIf(!hasTmux())('workstation panels, end to end (tmux)', () => {
     await until('the workstation again, without the inbox', (t) => t.includes('Board') && t.includes('Refinery') && !t.includes('Inbox'));
   });
 
-  it.skipIf(!slingAvailable())('slings a bead to a polecat from the board, choosing the preset', async () => {
+  it('slings a bead to a polecat from the board, choosing the preset', async () => {
     const { cli, until, keys, literal, show } = await workstation();
     await until('the board', (t) => t.includes('Board'));
     const bead = JSON.parse((await cli(['bead', 'create', 'Sling me', '--json'])).stdout) as Bead;

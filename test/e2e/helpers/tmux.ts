@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
- * A private tmux server (its own socket, no config) holding the terminals of one test: the
- * "person's terminal" citadel runs in, and reference sessions to compare with.
+ * THE tmux harness of the end-to-end tests: a private tmux server (its own socket `-L`, never
+ * the person's server) started without any config (`-f /dev/null`: the person's ~/.tmux.conf
+ * never changes what a test sees), holding the terminals of one test: the "person's terminal"
+ * citadel runs in, and reference sessions to compare with.
  */
 export class Tmux {
   readonly socket = `citadel-e2e-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -14,11 +16,20 @@ export class Tmux {
     return execFileSync('tmux', ['-L', this.socket, '-f', '/dev/null', ...args], { encoding: 'utf8' });
   }
 
-  /** A new detached session of the given size running `argv` (through sh -c with the quoted words). */
-  newSession(name: string, cols: number, rows: number, command: string, env: Record<string, string> = {}): void {
+  /**
+   * A new detached session of the given size running `command`: one string is run by sh -c, an
+   * argv array as it is (tmux execs it without a shell), in `cwd` when given.
+   */
+  newSession(name: string, cols: number, rows: number, command: string | readonly string[], env: Record<string, string> = {}, cwd?: string): void {
     const envArgs = Object.entries(env).flatMap(([k, v]) => ['-e', `${k}=${v}`]);
-    this.run('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...envArgs, command);
+    const where = cwd ? ['-c', cwd] : [];
+    this.run('new-session', '-d', '-s', name, '-x', String(cols), '-y', String(rows), ...where, ...envArgs, ...(typeof command === 'string' ? [command] : command));
     this.run('set-option', '-t', name, 'remain-on-exit', 'on');
+  }
+
+  /** Runs `command` again in the session's pane (after its program ended; remain-on-exit keeps the pane). */
+  respawn(name: string, command: string | readonly string[], cwd?: string): void {
+    this.run('respawn-pane', '-k', '-t', name, ...(cwd ? ['-c', cwd] : []), ...(typeof command === 'string' ? [command] : command));
   }
 
   /** The visible screen of a session, as plain lines (trailing blanks trimmed). */
