@@ -1,20 +1,32 @@
-import type { MergeRequestView, MergeState } from './types.js';
-
-/** The lane's order: the one being worked on, then the queue (oldest first), then finished ones (newest first). */
-const rank: Record<MergeState, number> = { merging: 0, testing: 0, queued: 1, merged: 2, rejected: 2 };
+import { BEAD_KIND } from '../../model/bead.js';
+import type { Entity, StateView } from '../../journal/types.js';
+import { refineryStatus, type RefineryStatus } from '../../git/refinery-status.js';
+import type { MergeRequestView } from './types.js';
 
 /** How many finished merge requests the lane keeps in view. */
 export const finishedLimit = 30;
 
+/**
+ * The refinery's own view of these requests (src/git/refinery-status.ts, what `citadel refinery
+ * status` prints): the lane never sorts on its own, so it shows the order the refinery lands in
+ * (priority, then age), not one of its own.
+ */
+function statusOf(requests: readonly MergeRequestView[]): RefineryStatus {
+  const entities = new Map<string, Entity>(requests.map((r) => [r.id, r as unknown as Entity]));
+  const view: StateView = { seq: 0, get: () => undefined, all: (kind) => (kind === BEAD_KIND ? entities : new Map()) };
+  return refineryStatus(view, { recent: finishedLimit });
+}
+
+/** The lane's order: the one being worked on, then the queue in landing order, then finished ones (newest first). */
 export function laneOrder(requests: readonly MergeRequestView[]): MergeRequestView[] {
-  const active = requests.filter((r) => rank[r.state] !== 2);
-  const finished = requests.filter((r) => rank[r.state] === 2);
-  active.sort((a, b) => (rank[a.state] ?? 1) - (rank[b.state] ?? 1) || (a.created_at < b.created_at ? -1 : 1));
-  finished.sort((a, b) => ((a.updated_at ?? a.created_at) < (b.updated_at ?? b.created_at) ? 1 : -1));
-  return [...active, ...finished.slice(0, finishedLimit)];
+  const status = statusOf(requests);
+  const byId = new Map(requests.map((r) => [r.id, r]));
+  const ids = [...(status.current ? [status.current.id] : []), ...status.queue.map((r) => r.id), ...status.recent.map((r) => r.id)];
+  return ids.map((id) => byId.get(id)).filter((r): r is MergeRequestView => r !== undefined);
 }
 
 /** The merge request whose gate output the lane shows by default: the one merging or testing. */
 export function currentRequest(requests: readonly MergeRequestView[]): MergeRequestView | undefined {
-  return requests.find((r) => r.state === 'merging' || r.state === 'testing');
+  const id = statusOf(requests).current?.id;
+  return id === undefined ? undefined : requests.find((r) => r.id === id);
 }

@@ -35,7 +35,7 @@ export interface MailView extends BeadView {
 /** The states of a merge request in the refinery lane. */
 export type MergeState = 'queued' | 'merging' | 'testing' | 'merged' | 'rejected';
 
-/** A merge request bead (`type: "merge-request"`). */
+/** A merge request bead (`type: "merge_request"`). */
 export interface MergeRequestView extends BeadView {
   readonly branch: string;
   readonly polecat: string;

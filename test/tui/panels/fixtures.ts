@@ -13,7 +13,7 @@ export function mail(id: string, fields: Partial<MailView> = {}): MailView {
 }
 
 export function mr(id: string, fields: Partial<MergeRequestView> = {}): MergeRequestView {
-  return { ...bead(id, { type: 'merge-request' }), branch: `polecat/${id}`, polecat: 'ada', state: 'queued', ...fields };
+  return { ...bead(id, { type: 'merge_request' }), branch: `polecat/${id}`, polecat: 'ada', state: 'queued', ...fields };
 }
 
 export function event(seq: number, fields: Partial<EventView> = {}): EventView {

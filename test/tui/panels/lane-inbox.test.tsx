@@ -22,6 +22,17 @@ afterEach(() => {
 const lineWith = (frame: string, text: string): string => frame.split('\n').find((l) => l.includes(text)) ?? '';
 
 describe('Refinery lane view', () => {
+  it('lists the queue in the order the refinery lands it (priority, then age), as `citadel refinery status` does', () => {
+    const order = laneOrder([
+      mr('ct-old', { state: 'queued', priority: 2, created_at: '2026-11-01T09:00:00Z' }),
+      mr('ct-urgent', { state: 'queued', priority: 0, created_at: '2026-11-01T10:00:00Z' }),
+      mr('ct-mid', { state: 'queued', priority: 1, created_at: '2026-11-01T09:30:00Z' }),
+      mr('ct-mid-older', { state: 'queued', priority: 1, created_at: '2026-11-01T08:00:00Z' }),
+      mr('ct-now', { state: 'merging', priority: 4 }),
+    ]).map((r) => r.id);
+    expect(order).toEqual(['ct-now', 'ct-urgent', 'ct-mid-older', 'ct-mid', 'ct-old']);
+  });
+
   it('shows every state, the rejection reason, and the current request’s gate output', () => {
     const requests = laneOrder([
       mr('ct-r1', { state: 'merged', updated_at: '2026-11-01T10:00:00Z' }),
