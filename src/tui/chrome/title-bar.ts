@@ -1,6 +1,6 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
 import { visibleLine } from '../../common/visible-text.js';
-import { textWidth } from '../render/cells.js';
+import { fitCells, textWidth } from '../render/cells.js';
 import { SGR_RESET, type ChromePalette } from './palette.js';
 
 export interface TitleBarInput {
@@ -17,20 +17,8 @@ export interface TitleBarInput {
   readonly programTitle?: string | undefined;
 }
 
-/** Cuts plain text to `width` cells, with an ellipsis when it had to cut. */
-export function truncate(text: string, width: number): string {
-  if (width <= 0) return '';
-  if (textWidth(text) <= width) return text;
-  let out = '';
-  let used = 0;
-  for (const ch of text) {
-    const w = textWidth(ch);
-    if (used + w > width - 1) break;
-    out += ch;
-    used += w;
-  }
-  return `${out}…`;
-}
+/** Cuts plain text to `width` cells, with an ellipsis when it had to cut (render/cells.ts's `fitCells`). */
+export const truncate = fitCells;
 
 /**
  * A pane's title bar, exactly `width` cells: " 2 nux · ct-a3f8 Fix the parser   WORKING  polecat/nux/ct-a3f8 ".

@@ -7,6 +7,7 @@ import type { Theme } from '../theme/theme.js';
 import type { ThemeToken } from '../theme/tokens.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
+import { cutCells, padCells } from '../render/cells.js';
 import { oneLine } from './text-fit.js';
 
 export interface BoardProps {
@@ -66,7 +67,7 @@ export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers:
   const segments: Segment[] = [
     { text: `P${priority} `, color: closed ? theme.colors['bead.closed'] : theme.colors[`bead.priority.${priority}` as ThemeToken], bold: priority <= 1 && !closed },
     { text: `${bead.id} `, color: closed ? theme.colors['bead.closed'] : theme.colors['bead.id'] },
-    { text: `${bead.type.slice(0, 7).padEnd(7)} `, color: theme.colors['bead.type'], dim: closed },
+    { text: `${padCells(cutCells(bead.type, 7), 7)} `, color: theme.colors['bead.type'], dim: closed },
     { text: oneLine(bead.title), color: closed ? theme.colors['bead.closed'] : theme.colors['text.normal'] },
   ];
   if (group === 'working' && bead.assignee) segments.push({ text: `  @${bead.assignee}`, color: theme.colors['bead.assignee'] });

@@ -3,7 +3,7 @@ import { visibleLine } from '../../common/visible-text.js';
 import type { FormState } from '../state/form-reducer.js';
 import type { Theme } from '../theme/theme.js';
 import { Panel } from './Panel.js';
-import { fit } from './text-fit.js';
+import { fitCells as fit, lastCells, padCells, textWidth } from '../render/cells.js';
 
 export interface FormDialogProps {
   readonly form: FormState;
@@ -17,7 +17,7 @@ export interface FormDialogProps {
  */
 export function FormDialog({ form, width, theme }: FormDialogProps) {
   const c = theme.colors;
-  const labelWidth = Math.min(14, Math.max(...form.fields.map((f) => f.label.length)) + 1);
+  const labelWidth = Math.min(14, Math.max(...form.fields.map((f) => textWidth(f.label))) + 1);
   const valueWidth = Math.max(4, width - 4 - labelWidth - 3);
   const current = form.fields[form.index];
   const height = form.fields.length + 3 + 1 + (form.error ? 1 : 0);
@@ -27,12 +27,12 @@ export function FormDialog({ form, width, theme }: FormDialogProps) {
         {form.fields.map((field, i) => {
           const active = i === form.index;
           // A value may be a bead's title (edit) or a paste: its controls are made visible.
-          const shown = visibleLine(field.choices ? `‹ ${field.value || '—'} ›` : active ? `${[...field.value].slice(-(valueWidth - 1)).join('')}▏` : fit(field.value, valueWidth));
+          const shown = visibleLine(field.choices ? `‹ ${field.value || '—'} ›` : active ? `${lastCells(field.value, valueWidth - 1)}▏` : fit(field.value, valueWidth));
           return (
             <Text key={field.name} wrap="truncate">
               <Text color={c['form.label']} bold={active}>
                 {active ? '› ' : '  '}
-                {field.label.padEnd(labelWidth)}
+                {padCells(field.label, labelWidth)}
               </Text>
               <Text color={active ? c['form.input'] : c['text.normal']} inverse={active && !!field.choices}>
                 {shown || (active ? '' : ' ')}

@@ -6,6 +6,7 @@ import type { MailView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
+import { cutCells, padCells } from '../render/cells.js';
 import { age, oneLine } from './text-fit.js';
 import { wrapText } from './wrap-text.js';
 
@@ -70,7 +71,7 @@ export function Inbox({ mail, cursor, open, me, now, allMail, width, height, foc
                 segments={[
                   { text: fresh ? '● ' : '  ', color: c['mail.unread'] },
                   { text: `${age(m.created_at, now).padStart(3)} `, color: c['feed.time'] },
-                  { text: `${m.from.slice(0, 12).padEnd(12)} `, color: c['feed.actor'], bold: fresh },
+                  { text: `${padCells(cutCells(m.from, 12), 12)} `, color: c['feed.actor'], bold: fresh },
                   { text: oneLine(m.subject), color: fresh ? c['mail.unread'] : c['mail.read'], bold: fresh },
                 ]}
               />

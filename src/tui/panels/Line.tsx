@@ -2,6 +2,7 @@ import { Text } from 'ink';
 import { memo } from 'react';
 import { visibleLine } from '../../common/visible-text.js';
 import type { Theme } from '../theme/theme.js';
+import { fitCells as fit, textWidth } from '../render/cells.js';
 
 /** A run of text in one style. */
 export interface Segment {
@@ -22,8 +23,8 @@ export interface LineProps {
 }
 
 /**
- * One row of a list: its segments cut to `width` columns (the last visible one gets an
- * ellipsis); a selected row is padded so its highlight spans the whole width. Memoized: a list
+ * One row of a list: its segments cut to `width` cells (the last visible one gets an
+ * ellipsis; wide characters count two); a selected row is padded so its highlight spans the whole width. Memoized: a list
  * re-renders only the rows whose content or selection changed.
  *
  * Every row of every panel is drawn here, and its text comes from the journal (titles, labels,
@@ -37,12 +38,15 @@ export const Line = memo(function Line({ segments, width, selected, theme, pad }
     if (left <= 0) break;
     const text = visibleLine(given.text);
     const segment = text === given.text ? given : { ...given, text };
-    const chars = [...text];
-    if (chars.length <= left) {
+    const w = textWidth(text);
+    if (w <= left) {
       out.push(segment);
-      left -= chars.length;
+      left -= w;
     } else {
-      out.push({ ...segment, text: `${chars.slice(0, Math.max(0, left - 1)).join('')}…` });
+      const cut = fit(text, left);
+      // A wide character that would straddle the edge leaves one cell: a space, not more text.
+      const gap = left - textWidth(cut);
+      out.push({ ...segment, text: gap > 0 ? cut + ' '.repeat(gap) : cut });
       left = 0;
     }
   }

@@ -2,6 +2,7 @@ import { Text } from 'ink';
 import type { TownCounts } from '../state/town-counts.js';
 import type { Theme } from '../theme/theme.js';
 import { Line, type Segment } from './Line.js';
+import { cutCells, textWidth } from '../render/cells.js';
 
 export interface StatusLineProps {
   readonly town: string;
@@ -42,12 +43,12 @@ export function StatusLine({ town, counts, prefixKey, prefixArmed, time, notice,
     const color = notice.level === 'error' ? c['notice.error'] : notice.level === 'busy' ? c['notice.busy'] : c['notice.info'];
     left.push({ text: `│ ${notice.text} `, color });
   }
-  const leftWidth = Math.max(0, width - [...right].length);
+  const leftWidth = Math.max(0, width - textWidth(right));
   return (
     <Text backgroundColor={bg} wrap="truncate">
       <Line width={leftWidth} theme={theme} segments={left} pad />
       <Text color={prefixArmed ? c['status.prefix'] : c['status.time']} bold={prefixArmed}>
-        {right.slice(0, width)}
+        {cutCells(right, width)}
       </Text>
     </Text>
   );

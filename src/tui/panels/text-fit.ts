@@ -1,17 +1,4 @@
-/** Cuts `text` to `width` columns (by code points; wide characters are rare in ids and titles), with an ellipsis. */
-export function fit(text: string, width: number): string {
-  if (width <= 0) return '';
-  const chars = [...text];
-  if (chars.length <= width) return text;
-  return `${chars.slice(0, Math.max(0, width - 1)).join('')}…`;
-}
-
-/** Pads or cuts to exactly `width` columns. */
-export function cell(text: string, width: number): string {
-  const fitted = fit(text, width);
-  const length = [...fitted].length;
-  return length < width ? fitted + ' '.repeat(width - length) : fitted;
-}
+/** Small text helpers of the panels (widths are render/cells.ts's: one table for every cell count). */
 
 /** One line, whatever the text held (newlines and tabs become spaces). */
 export function oneLine(text: string): string {

@@ -1,9 +1,10 @@
 import { visibleLine } from '../../common/visible-text.js';
+import { cutCells, textWidth } from '../render/cells.js';
 
 /**
- * Wraps text to `width` columns at spaces (hard-cutting longer words); keeps blank lines.
+ * Wraps text to `width` cells at spaces (hard-cutting longer words); keeps blank lines.
  * Control characters are made visible first (a body is anyone's text), so the wrap counts
- * the columns they will take.
+ * the cells they will take; wide characters count two.
  */
 export function wrapText(text: string, width: number): string[] {
   const out: string[] = [];
@@ -16,16 +17,18 @@ export function wrapText(text: string, width: number): string[] {
     let line = '';
     for (const word of paragraph.split(/ +/)) {
       let rest = word;
-      while ([...rest].length > w) {
+      while (textWidth(rest) > w) {
         if (line) {
           out.push(line);
           line = '';
         }
-        out.push([...rest].slice(0, w).join(''));
-        rest = [...rest].slice(w).join('');
+        // At least one character per line, even one wider than the width.
+        const head = cutCells(rest, w) || String.fromCodePoint(rest.codePointAt(0)!);
+        out.push(head);
+        rest = rest.slice(head.length);
       }
       if (!line) line = rest;
-      else if ([...line].length + 1 + [...rest].length <= w) line += ` ${rest}`;
+      else if (textWidth(line) + 1 + textWidth(rest) <= w) line += ` ${rest}`;
       else {
         out.push(line);
         line = rest;

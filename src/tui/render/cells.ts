@@ -31,6 +31,48 @@ export function textWidth(text: string): number {
   return width;
 }
 
+/** The longest start of `text` that fits in `width` cells (a wide character that would straddle the edge is left out). */
+export function cutCells(text: string, width: number): string {
+  if (width <= 0) return '';
+  let used = 0;
+  let out = '';
+  for (const ch of text) {
+    const w = charWidth(ch.codePointAt(0)!);
+    if (used + w > width) break;
+    out += ch;
+    used += w;
+  }
+  return out;
+}
+
+/** The longest end of `text` that fits in `width` cells (a form field shows the end being typed). */
+export function lastCells(text: string, width: number): string {
+  if (width <= 0) return '';
+  const chars = [...text];
+  let used = 0;
+  let from = chars.length;
+  while (from > 0) {
+    const w = charWidth(chars[from - 1]!.codePointAt(0)!);
+    if (used + w > width) break;
+    used += w;
+    from--;
+  }
+  return chars.slice(from).join('');
+}
+
+/** Cuts `text` to `width` cells, with an ellipsis when it had to cut. */
+export function fitCells(text: string, width: number): string {
+  if (width <= 0) return '';
+  if (textWidth(text) <= width) return text;
+  return `${cutCells(text, width - 1)}…`;
+}
+
+/** Pads with spaces to `width` cells (never cuts). */
+export function padCells(text: string, width: number): string {
+  const w = textWidth(text);
+  return w < width ? text + ' '.repeat(width - w) : text;
+}
+
 // An escape sequence: CSI … final byte, OSC … BEL/ST, or a two-byte ESC sequence.
 const escapeSequence = /\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])/y;
 
