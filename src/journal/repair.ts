@@ -158,12 +158,16 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
     const trusted = !head || head.projected >= high;
     const skip = new Set([relative(projectionsRoot, dir).split('/')[0] ?? '', 'run', 'logs', 'worktrees', 'molecules']);
     const tombstoned = lastTouch(survey);
+    const lastLost = Math.max(0, ...lostSeqs);
     for (const [kind, map] of readProjectionEntities(projectionsRoot, skip)) {
       for (const [id, entity] of map) {
         const mine = appended.find((a) => a.kind === kind && a.id === id)?.entity ?? final.get(kind, id);
         if (mine && JSON.stringify(mine) === JSON.stringify(entity)) continue;
-        if (!mine && tombstoned.get(`${kind}\0${id}`) === 'deleted') {
-          // The journal deleted it and the file outlived the deletion: that file is stale.
+        const touch = tombstoned.get(`${kind}\0${id}`);
+        if (!mine && touch?.deleted && touch.seq > lastLost) {
+          // The journal deleted it after anything it lost, and the file outlived the deletion
+          // (a crash between the two): that file is stale. Had records been lost after the
+          // deletion, one of them may have made it again: then the file is the copy to keep.
           unlinkIfPresent(projectionFile(projectionsRoot, kind, id));
           removed.push(`${kind}/${id}.json`);
           continue;
@@ -278,13 +282,13 @@ function settleSnapshots(dir: string, quarantine: string, stamp: string, actions
   }
 }
 
-/** For each (kind, id) the journal's surviving records touch, whether the last one deleted it. */
-function lastTouch(survey: Survey): Map<string, 'deleted' | 'live'> {
-  const out = new Map<string, 'deleted' | 'live'>();
+/** For each (kind, id) the journal's surviving records touch, the last one: its seq, and whether it deleted. */
+function lastTouch(survey: Survey): Map<string, { seq: number; deleted: boolean }> {
+  const out = new Map<string, { seq: number; deleted: boolean }>();
   const seqs = [...survey.bySeq.keys()].sort((a, b) => a - b);
   for (const seq of seqs) {
     const { record } = survey.bySeq.get(seq)!;
-    if (!record.kind.startsWith('_')) out.set(`${record.kind}\0${record.id}`, record.deleted ? 'deleted' : 'live');
+    if (!record.kind.startsWith('_')) out.set(`${record.kind}\0${record.id}`, { seq, deleted: record.deleted === true });
   }
   return out;
 }
