@@ -3,6 +3,7 @@ import { chmod, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promise
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { codexUserNotify } from './codex-hooks.js';
 
 /**
  * First run of an agent in a new worktree: Claude Code, Codex and Gemini CLI each ask whether to
@@ -14,7 +15,8 @@ import { CitadelError } from '../common/errors.js';
  * - claude: `~/.claude.json` (or `$CLAUDE_CONFIG_DIR/.claude.json`), `projects[path]` gets
  *   `hasTrustDialogAccepted` and `hasCompletedProjectOnboarding` for the worktrees folder and
  *   each worktree;
- * - codex: `~/.codex/config.toml` (or `$CODEX_HOME`) gets `[projects."<worktree>"] trust_level = "trusted"`;
+ * - codex: `~/.codex/config.toml` (or `$CODEX_HOME`) gets `[projects."<worktree>"] trust_level = "trusted"`,
+ *   and at setup, when it has no `notify` of its own, citadel's (the end of each turn, reported);
  * - gemini: nothing is written: its polecats run with `GEMINI_CLI_TRUST_WORKSPACE=true`.
  */
 
@@ -59,7 +61,10 @@ export function describeTrust(agent: TrustableAgent, paths: readonly string[], e
     case 'claude':
       return paths.map((path) => `${claudeConfigFile(env)}: projects["${path}"].hasTrustDialogAccepted = true (and hasCompletedProjectOnboarding)`);
     case 'codex':
-      return paths.map((path) => `${codexConfigFile(env)}: [projects.${JSON.stringify(path)}] trust_level = "trusted"`);
+      return [
+        ...paths.map((path) => `${codexConfigFile(env)}: [projects.${JSON.stringify(path)}] trust_level = "trusted"`),
+        `${codexConfigFile(env)}: ${codexUserNotify} (only if it has no notify of its own; outside a polecat it does nothing)`,
+      ];
     case 'gemini':
       return ['nothing written: gemini polecats run with GEMINI_CLI_TRUST_WORKSPACE=true (their worktree is trusted for that run only)'];
   }
@@ -70,6 +75,21 @@ export async function applyTrust(agent: TrustableAgent, paths: readonly string[]
   if (agent === 'claude') return trustClaude(paths, claudeConfigFile(env));
   if (agent === 'codex') return trustCodex(paths, codexConfigFile(env));
   return [];
+}
+
+/** At `agent setup codex`: citadel's notify in the user's config, unless it has one. True when added. */
+export async function addCodexNotify(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const file = codexConfigFile(env);
+  let text = '';
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (/^\s*notify\s*=/m.test(text)) return false;
+  // A top-level key goes before the first table.
+  await writeAtomically(file, `${codexUserNotify}\n${text}`);
+  return true;
 }
 
 /**

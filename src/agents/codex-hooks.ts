@@ -1,12 +1,18 @@
 import { hookGroups, mergeHookGroups, type ClaudeHookGroup } from './claude-hooks.js';
 
 /**
- * Codex's hooks (0.1xx): a project's `.codex/hooks.json` holds `{ "hooks": { "<Event>": [{ matcher?,
- * hooks: [{ type: "command", command, timeout? }] }] } }` — Claude Code's layout, with the event's
- * JSON on the command's stdin. citadel writes it in the polecat's worktree (git-excluded): a file,
- * because any `-c key=value` on Codex's command line starts it in "embedded mode" with a warning,
- * which the older `-c notify=[…]` did. Codex reads a project's `.codex/` only once the project is
- * trusted (`citadel agent setup codex`, docs/agents.md). Pure.
+ * Codex (0.171) and citadel, as measured against the real CLI (docs/agents.md):
+ * - any `-c key=value` on its command line starts it in "embedded mode" with a warning (the older
+ *   `-c notify=[…]` did): nothing goes on its command line;
+ * - a project's `.codex/hooks.json` (Claude Code's layout) is read, but every new or changed hook
+ *   opens a "Hooks need review" dialog first, keyed by that file's path — every new worktree would
+ *   open on it. So citadel does not install hooks.json by default ({@link mergeCodexHooks} stays
+ *   for a user who trusts them in their own config);
+ * - a project's `notify` is ignored; the user's own (`~/.codex/config.toml`) is honoured: `citadel
+ *   agent setup codex` offers to add `notify = ["citadel", "hook", "codex-notify"]` there (it does
+ *   nothing outside a polecat);
+ * - a project's `allow_login_shell = false` is honoured: without it Codex runs commands in a login
+ *   shell whose /etc/profile resets PATH, and `citadel` is lost. Pure.
  */
 
 /** The Codex events citadel listens to, and the `citadel hook` event each calls. */
@@ -29,15 +35,15 @@ export function mergeCodexHooks(existing: { hooks?: Record<string, ClaudeHookGro
 export const codexConfigMarker = '# Written by citadel for this polecat worktree (docs/agents.md); git-excluded.';
 
 /**
- * The worktree's `.codex/config.toml`:
- * - `allow_login_shell = false`: Codex runs commands through a login shell by default, and a
- *   login shell's /etc/profile resets PATH — the polecat's `citadel` is lost (`citadel: command
- *   not found` at `citadel done`);
- * - `notify`: the end of each turn reported even where hooks.json is not read;
- * - `check_for_update_on_startup = false` unless config `agentSelfUpdate`.
+ * The worktree's `.codex/config.toml`: `allow_login_shell = false` (the polecat's PATH, and so
+ * `citadel`, survives Codex's shell), and `check_for_update_on_startup = false` unless config
+ * `agentSelfUpdate`.
  */
-export function codexProjectConfig(citadel: readonly string[], selfUpdate: boolean): string {
-  const lines = [codexConfigMarker, 'allow_login_shell = false', `notify = ${JSON.stringify([...citadel, 'hook', 'codex-notify'])}`];
+export function codexProjectConfig(selfUpdate: boolean): string {
+  const lines = [codexConfigMarker, 'allow_login_shell = false'];
   if (!selfUpdate) lines.push('check_for_update_on_startup = false');
   return `${lines.join('\n')}\n`;
 }
+
+/** The user-level notify `citadel agent setup codex` offers (Codex runs it after each turn). */
+export const codexUserNotify = 'notify = ["citadel", "hook", "codex-notify"]';

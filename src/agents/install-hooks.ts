@@ -5,7 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
-import { codexConfigMarker, codexProjectConfig, mergeCodexHooks } from './codex-hooks.js';
+import { codexConfigMarker, codexProjectConfig } from './codex-hooks.js';
 import { geminiDefaults, type GeminiSettings } from './gemini-hooks.js';
 import { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';
 
@@ -45,14 +45,13 @@ export interface InstalledHooks {
 
 /** Claude Code's per-checkout settings, never committed. */
 export const claudeSettingsPath = join('.claude', 'settings.local.json');
-/** Codex's project hooks and config. */
-export const codexHooksPath = join('.codex', 'hooks.json');
+/** Codex's project config. */
 export const codexConfigPath = join('.codex', 'config.toml');
 
 /**
  * Installs an agent's own status hooks for a polecat, at every pane start (docs/agents.md):
- * Claude Code — hooks in the worktree's `.claude/settings.local.json`; Codex — `.codex/hooks.json`
- * and a `.codex/config.toml` unless the project has its own (codex-hooks.ts); Gemini CLI — a system
+ * Claude Code — hooks in the worktree's `.claude/settings.local.json`; Codex — a
+ * `.codex/config.toml` unless the project has its own (no hooks: codex-hooks.ts); Gemini CLI — a system
  * defaults file named by `GEMINI_CLI_SYSTEM_DEFAULTS_PATH`; opencode — a plugin in
  * `.opencode/plugins/`. Files in the worktree are merged with what is there and git-excluded,
  * so the agent never commits them. Idempotent.
@@ -69,13 +68,12 @@ export async function installAgentHooks(worktreePath: string, presetName: string
       return { kind, files: [file], args: [], env: {} };
     }
     case 'codex': {
-      const file = join(worktreePath, codexHooksPath);
-      await writeAtomically(file, `${JSON.stringify(mergeCodexHooks(await readSettings(file), citadel), null, 2)}\n`);
-      await excludeFromGit(worktreePath, `/${codexHooksPath}`);
-      const files = [file];
+      // No hooks.json: Codex would open every new worktree on its "Hooks need review" dialog
+      // (codex-hooks.ts). Its status comes from the user's notify and from the screen.
+      const files: string[] = [];
       const config = join(worktreePath, codexConfigPath);
       if (!existsSync(config) || (await readFile(config, 'utf8')).startsWith(codexConfigMarker)) {
-        await writeAtomically(config, codexProjectConfig(citadel, selfUpdate));
+        await writeAtomically(config, codexProjectConfig(selfUpdate));
         await excludeFromGit(worktreePath, `/${codexConfigPath}`);
         files.push(config);
       }

@@ -3,7 +3,7 @@ import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import type { CliContext } from '../cli/context.js';
-import { applyTrust, describeTrust, recordTrust, trustableAgents, type TrustableAgent } from './agent-trust.js';
+import { addCodexNotify, applyTrust, describeTrust, recordTrust, trustableAgents, type TrustableAgent } from './agent-trust.js';
 
 /** Agents with nothing to trust: they are ready as soon as they are installed and logged in. */
 const nothingToDo: Readonly<Record<string, string>> = {
@@ -44,6 +44,7 @@ export async function setupAgent(context: CliContext, name: string, options: { y
     if (!/^y(es)?$/i.test(answer.trim())) throw new CitadelError('refused', 'nothing changed');
   }
   const changed = await applyTrust(agent, paths, context.env);
+  if (agent === 'codex' && (await addCodexNotify(context.env))) changed.push('notify');
   await recordTrust(town.paths.citadel, agent);
   if (options.json) {
     context.json({ agent, changed, trusted: paths });

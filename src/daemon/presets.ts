@@ -87,6 +87,7 @@ export const presets: Readonly<Record<string, Preset>> = {
       /Would you like to (run|make|apply)/i,
       /Allow command\?/i,
       /Press enter to confirm or esc to/i,
+      /Hooks need review/i,
       /Update available!/i,
     ],
     busy: [/esc to interrupt/i],

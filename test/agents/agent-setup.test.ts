@@ -51,7 +51,7 @@ describe('citadel agent setup', () => {
     expect(await prepareTrust(join(town, '.citadel'), 'gemini', nux, env)).toEqual({});
   });
 
-  it('codex: a trusted project in ~/.codex/config.toml; gemini: trusted through its polecats\' environment only', async () => {
+  it('codex: a trusted project and citadel\'s notify in ~/.codex/config.toml; gemini: trusted through its polecats\' environment only', async () => {
     const { town, home, env } = setup();
     expect((await runCli(['init'], { cwd: town, env })).code).toBe(0);
     mkdirSync(join(home, '.codex'));
@@ -59,7 +59,8 @@ describe('citadel agent setup', () => {
     expect((await runCli(['agent', 'setup', 'codex', '--yes'], { cwd: town, env })).code).toBe(0);
     const worktrees = join(town, '.citadel', 'worktrees');
     const toml = readFileSync(join(home, '.codex', 'config.toml'), 'utf8');
-    expect(toml).toBe(`model = "o3"\n\n[projects.${JSON.stringify(worktrees)}]\ntrust_level = "trusted"\n`);
+    // And citadel's notify at the top (Codex honours the user's notify, not a project's).
+    expect(toml).toBe(`notify = ["citadel", "hook", "codex-notify"]\nmodel = "o3"\n\n[projects.${JSON.stringify(worktrees)}]\ntrust_level = "trusted"\n`);
     // Twice changes nothing.
     expect((await runCli(['agent', 'setup', 'codex', '--yes'], { cwd: town, env })).code).toBe(0);
     expect(readFileSync(join(home, '.codex', 'config.toml'), 'utf8')).toBe(toml);

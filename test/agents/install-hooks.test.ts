@@ -1,8 +1,7 @@
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
-import { codexEvents } from '../../src/agents/codex-hooks.js';
 import { geminiEvents } from '../../src/agents/gemini-hooks.js';
 import { opencodePluginPath } from '../../src/agents/opencode-plugin.js';
 import { installAgentHooks, launchWithHooks, withHookArgs } from '../../src/agents/install-hooks.js';
@@ -60,20 +59,17 @@ describe('installAgentHooks', () => {
     expect(exclude.split('\n').filter((l) => l === '/.claude/settings.local.json')).toHaveLength(1);
   });
 
-  it('gives Codex a .codex/hooks.json (no -c on its command line), git-excluded, with its update check off', async () => {
+  it('gives Codex a project config (no -c on its command line, no hooks.json), git-excluded', async () => {
     const repo = makeRepo();
     cleanups.push(repo.dispose);
     const installed = await installAgentHooks(repo.path, 'codex', { citadel: ['citadel'] });
-    expect(installed).toMatchObject({ kind: 'codex', args: [], env: {} });
-    const hooks = JSON.parse(readFileSync(join(repo.path, '.codex', 'hooks.json'), 'utf8'));
-    expect(Object.keys(hooks.hooks)).toEqual(Object.keys(codexEvents));
-    expect(hooks.hooks.Stop[0].hooks[0].command).toBe('citadel hook stop');
-    expect(hooks.hooks.PermissionRequest[0].matcher).toBe('*');
+    expect(installed).toEqual({ kind: 'codex', files: [join(repo.path, '.codex', 'config.toml')], args: [], env: {} });
+    // hooks.json would open every new worktree on Codex's "Hooks need review" dialog.
+    expect(existsSync(join(repo.path, '.codex', 'hooks.json'))).toBe(false);
     const config = readFileSync(join(repo.path, '.codex', 'config.toml'), 'utf8');
     expect(config).toMatch(/^check_for_update_on_startup = false$/m);
     // Its commands must not run in a login shell, whose /etc/profile drops the polecat's PATH.
     expect(config).toMatch(/^allow_login_shell = false$/m);
-    expect(config).toMatch(/^notify = \["citadel","hook","codex-notify"\]$/m);
     expect(git(repo.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
     // Rewritten at the next start (it is citadel's), with self-update allowed if the config says so.
     await installAgentHooks(repo.path, 'codex', { selfUpdate: true });
@@ -83,9 +79,9 @@ describe('installAgentHooks', () => {
     cleanups.push(other.dispose);
     mkdirSync(join(other.path, '.codex'));
     writeFileSync(join(other.path, '.codex', 'config.toml'), 'model = "o3"\n');
-    expect((await installAgentHooks(other.path, 'codex')).files).toEqual([join(other.path, '.codex', 'hooks.json')]);
+    expect((await installAgentHooks(other.path, 'codex')).files).toEqual([]);
     expect(readFileSync(join(other.path, '.codex', 'config.toml'), 'utf8')).toBe('model = "o3"\n');
-    // `sling BEAD -- /usr/local/bin/codex --model o3`: the program's name says which hooks it has.
+    // `sling BEAD -- /usr/local/bin/codex --model o3`: the program's name says which agent it is.
     expect((await installAgentHooks(other.path, 'custom', { argv: ['/usr/local/bin/codex', '--model', 'o3'] })).kind).toBe('codex');
     expect(await installAgentHooks('/nonexistent', 'aider')).toEqual({ kind: null, files: [], args: [], env: {} });
     expect(withHookArgs(['aider'], await installAgentHooks('/nonexistent', 'aider'))).toEqual(['aider']);

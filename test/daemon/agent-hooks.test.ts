@@ -35,7 +35,7 @@ function standInAgents(): string {
 }
 
 describe('agent status hooks at every pane start', () => {
-  it('installs the agents\' own status hooks at sling: Claude Code settings (git-excluded, done not blocked), Codex’s hooks file', async () => {
+  it('installs the agents\' own status hooks at sling: Claude Code settings (git-excluded, done not blocked), Codex’s project config', async () => {
     const bin = standInAgents();
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
@@ -75,11 +75,11 @@ describe('agent status hooks at every pane start', () => {
       const out = (await t.cli(['polecat', 'peek', 'ace', '--lines', '100'])).stdout;
       return out.includes('codex stand-in ready') ? out : undefined;
     }, 'the stand-in codex to start');
-    // No `-c` on Codex's command line (it would start in "embedded mode"): a hooks file instead.
+    // No `-c` on Codex's command line (it would start in "embedded mode"): a project config instead.
     expect(peek).not.toContain('ARG[-c]');
     const ace = await json<Array<{ name: string; worktree: string }>>(t, ['polecat', 'list']);
     const aceTree = ace.find((p) => p.name === 'ace')!.worktree;
-    expect(readFileSync(join(aceTree, '.codex', 'hooks.json'), 'utf8')).toContain('citadel hook stop');
+    expect(readFileSync(join(aceTree, '.codex', 'config.toml'), 'utf8')).toContain('allow_login_shell = false');
     expect(git(aceTree, 'status', '--porcelain', '--untracked-files=all')).toBe('');
   });
 
