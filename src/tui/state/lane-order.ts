@@ -12,7 +12,7 @@ export const finishedLimit = 30;
  * (priority, then age), not one of its own.
  */
 function statusOf(requests: readonly MergeRequestView[]): RefineryStatus {
-  const entities = new Map<string, Entity>(requests.map((r) => [r.id, r as unknown as Entity]));
+  const entities = new Map<string, Entity>(requests.map((r) => [r.id, r]));
   const view: StateView = { seq: 0, get: () => undefined, all: (kind) => (kind === BEAD_KIND ? entities : new Map()) };
   return refineryStatus(view, { recent: finishedLimit });
 }

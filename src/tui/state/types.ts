@@ -1,56 +1,25 @@
 /**
- * The shapes the workstation's panels read. They mirror the JSON bead of the CLI contract
- * (docs/cli.md, "JSON bead"), so the panels work from any source that speaks it: the journal's
- * projections, `bead list --json`, or hand-made data in tests.
+ * The shapes the workstation's panels read: the model's bead, mail and merge-request types
+ * (src/model, src/git/refinery-queue.ts), the JSON bead of the CLI contract (docs/cli.md, "JSON
+ * bead"), plus what the panels add (events, molecules, the snapshot).
  */
+import type { MergeRequest } from '../../git/refinery-queue.js';
+import type { Bead, MergeRequestState } from '../../model/bead.js';
 
-/** A bead as the board sees it. Unknown extra fields are allowed and ignored. */
-export interface BeadView {
-  readonly id: string;
-  readonly type: string;
-  readonly title: string;
-  readonly body?: string | undefined;
-  readonly status: string;
-  readonly priority: number;
-  readonly labels?: readonly string[] | undefined;
-  readonly assignee?: string | null | undefined;
-  readonly needs?: readonly string[] | undefined;
-  readonly parent?: string | null | undefined;
-  readonly created_by?: string | undefined;
-  readonly created_at: string;
-  readonly updated_at?: string | undefined;
-  readonly closed_at?: string | null | undefined;
-  readonly close_reason?: string | null | undefined;
-}
+/** A bead as the board sees it: the model's own bead (src/model/bead.ts), no copy of it. */
+export type BeadView = Bead;
 
-/** A mail bead (`type: "message"`). */
-export interface MailView extends BeadView {
-  readonly from: string;
-  readonly to: string;
-  readonly subject: string;
-  readonly thread?: string | null | undefined;
-  readonly read_by?: readonly string[] | undefined;
-}
+/** A mail bead (`type: "message"`): the model's bead, with the fields a message always has. */
+export type MailView = Bead & { readonly from: string; readonly to: string; readonly subject: string };
 
-/** The states of a merge request in the refinery lane. */
-export type MergeState = 'queued' | 'merging' | 'testing' | 'merged' | 'rejected';
+/** The states of a merge request in the refinery lane (the model's). */
+export type MergeState = MergeRequestState;
 
-/** A merge request bead (`type: "merge_request"`). */
-export interface MergeRequestView extends BeadView {
-  readonly branch: string;
-  readonly polecat: string;
-  readonly bead?: string | null | undefined;
-  readonly state: MergeState;
-  readonly reason?: string | null | undefined;
-  /** The refinery's working notes (src/git/refinery-queue.ts): what it is doing, why it waits, its log. */
-  readonly refinery?: {
-    readonly stage?: string | undefined;
-    readonly held?: string | null | undefined;
-    readonly log?: string | undefined;
-    readonly started_at?: string | undefined;
-    readonly conflicts?: readonly string[] | undefined;
-  } | undefined;
-}
+/**
+ * A merge request bead (`type: "merge_request"`): the refinery's own type (src/git/refinery-queue.ts,
+ * the model's bead with the refinery's notes), with the fields a merge request always has.
+ */
+export type MergeRequestView = MergeRequest & { readonly branch: string; readonly polecat: string; readonly state: MergeRequestState };
 
 /** One journal event, reduced to what the activity feed and the history need. */
 export interface EventView {

@@ -3,9 +3,27 @@ import type { BeadView, EventView, MailView, MergeRequestView, TownSnapshot } fr
 let clock = Date.parse('2026-11-01T10:00:00Z');
 const tick = (): string => new Date((clock += 60_000)).toISOString();
 
-/** A bead with sensible defaults. */
+/** A bead with sensible defaults (the model's whole bead: every field the journal holds). */
 export function bead(id: string, fields: Partial<BeadView> = {}): BeadView {
-  return { id, type: 'task', title: `Title of ${id}`, status: 'open', priority: 2, labels: [], needs: [], created_at: tick(), ...fields };
+  const at = tick();
+  return {
+    id,
+    type: 'task',
+    title: `Title of ${id}`,
+    body: '',
+    status: 'open',
+    priority: 2,
+    labels: [],
+    assignee: null,
+    needs: [],
+    parent: null,
+    created_by: 'overseer',
+    created_at: at,
+    updated_at: at,
+    closed_at: null,
+    close_reason: null,
+    ...fields,
+  };
 }
 
 export function mail(id: string, fields: Partial<MailView> = {}): MailView {
@@ -54,7 +72,7 @@ export function manyBeads(n: number): BeadView[] {
   for (let i = 0; i < n; i++) {
     const id = `ct-${i.toString(36).padStart(4, '0')}`;
     const status = i % 10 === 0 ? 'closed' : i % 7 === 0 ? 'in_progress' : 'open';
-    beads.push(bead(id, { title: `Bead number ${i}`, priority: i % 5, status, assignee: status === 'in_progress' ? 'ada' : null, needs: i % 11 === 0 && i > 0 ? [`ct-${(i - 1).toString(36).padStart(4, '0')}`] : [] }));
+    beads.push(bead(id, { title: `Bead number ${i}`, priority: (i % 5) as BeadView['priority'], status, assignee: status === 'in_progress' ? 'ada' : null, needs: i % 11 === 0 && i > 0 ? [`ct-${(i - 1).toString(36).padStart(4, '0')}`] : [] }));
   }
   return beads;
 }
