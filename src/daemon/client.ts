@@ -1,10 +1,12 @@
-import { lstatSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { connect as connectSocket } from 'node:net';
 import { CitadelError } from '../common/errors.js';
 import { formatSize } from '../model/limits.js';
 import { LineChannel, MAX_LINE } from './line-channel.js';
 import { PROTOCOL_VERSION, type DaemonMessage, type PaneInfo, type Response, type RowFrame, type Verb, type Welcome } from './protocol.js';
-import { checkPrivateDir, daemonPaths } from './runtime-dir.js';
+import { checkPrivateDir, checkRecordedSocket, daemonPaths, legacySocket, readDaemonRecord, tokenFor } from './runtime-dir.js';
+import { lstatOrNone } from '../town/private-fs.js';
 
 export interface ConnectOptions {
   /** Where to find the runtime directory (default process.env). */
@@ -36,26 +38,42 @@ export interface DaemonClient {
 }
 
 /**
+ * Where the town's daemon listens, from the town's own record (`.citadel/run/daemon.json`), so
+ * that every environment — another login's `$XDG_RUNTIME_DIR`, none, cron's — finds the same
+ * daemon. Without a record: where this environment's daemon would listen, or a daemon of a
+ * citadel from before the record. Undefined when there is no socket to try.
+ */
+export function findSocket(townRoot: string, env: NodeJS.ProcessEnv): string | undefined {
+  const recorded = readDaemonRecord(townRoot)?.socket;
+  if (recorded !== undefined) {
+    if (!lstatOrNone(recorded)) return undefined;
+    checkRecordedSocket(recorded);
+    return recorded;
+  }
+  for (const candidate of [daemonPaths(townRoot, env).socket, legacySocket(townRoot, env)]) {
+    if (candidate === undefined || !lstatOrNone(candidate)) continue;
+    checkPrivateDir(dirname(candidate));
+    return candidate;
+  }
+  return undefined;
+}
+
+/**
  * Connects to the daemon of the town at `townRoot` and says hello with its token. Fails with
  * `unavailable` when no daemon runs (start one with `ensureDaemon`, lifecycle.ts).
  */
 export async function connect(townRoot: string, options: ConnectOptions = {}): Promise<DaemonClient> {
   const env = options.env ?? process.env;
-  const paths = daemonPaths(townRoot, env);
   const notRunning = new CitadelError('unavailable', `no daemon is running for ${townRoot}: start it with \`citadel daemon start\``);
-  try {
-    lstatSync(paths.socket);
-  } catch {
-    throw notRunning;
-  }
-  checkPrivateDir(paths.dir);
+  const socketPath = findSocket(townRoot, env);
+  if (!socketPath) throw notRunning;
   let token: string;
   try {
-    token = readFileSync(paths.token, 'utf8').trim();
+    token = readFileSync(tokenFor(socketPath), 'utf8').trim();
   } catch {
     throw notRunning;
   }
-  const socket = connectSocket(paths.socket);
+  const socket = connectSocket(socketPath);
   const listeners: { [E in keyof ClientEvents]: Set<ClientEvents[E]> } = { frame: new Set(), panes: new Set(), journal: new Set(), close: new Set() };
   const pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: Error) => void }>();
   let nextId = 1;

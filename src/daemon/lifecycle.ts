@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { CitadelError } from '../common/errors.js';
 import { townPaths } from '../town/paths.js';
 import { connect, type DaemonClient } from './client.js';
-import { daemonPaths, ensurePrivateDir } from './runtime-dir.js';
+import { instanceLockHolder } from './instance-lock.js';
+import { daemonLockPath, daemonPaths, ensurePrivateDir, readDaemonRecord } from './runtime-dir.js';
 import { isAlive } from '../common/process.js';
 
 /** The citadel entry point the daemon is started from. */
@@ -24,6 +25,9 @@ export interface DaemonStatus {
   memory?: { rss: number; heapUsed: number };
   refinery?: string;
   log: string;
+  /** False when a daemon holds the town's lock but does not answer (`problem` says why). */
+  answering?: boolean;
+  problem?: string;
 }
 
 export interface LifecycleOptions {
@@ -44,11 +48,9 @@ export const daemonLog = (townRoot: string): string => join(townPaths(townRoot).
 export async function ensureDaemon(townRoot: string, options: LifecycleOptions & { client?: string } = {}): Promise<{ client: DaemonClient; started: boolean }> {
   const env = options.env ?? process.env;
   const client = options.client ?? 'cli';
-  try {
-    return { client: await connect(townRoot, { env, client }), started: false };
-  } catch (error) {
-    if (!(error instanceof CitadelError) || error.code !== 'unavailable') throw error;
-  }
+  const found = await reach(townRoot, env, client);
+  if ('client' in found) return { client: found.client, started: false };
+  if ('stuck' in found) throw stuckError(townRoot, found.stuck);
   // Refuse a bad runtime directory here, in the caller's terminal, not in the detached log.
   ensurePrivateDir(daemonPaths(townRoot, env).dir);
   const log = daemonLog(townRoot);
@@ -99,18 +101,17 @@ export async function ensureDaemon(townRoot: string, options: LifecycleOptions &
 /** The daemon's status, or `running: false`. */
 export async function daemonStatus(townRoot: string, options: LifecycleOptions = {}): Promise<DaemonStatus> {
   const env = options.env ?? process.env;
-  const base = { town: townRoot, socket: daemonPaths(townRoot, env).socket, log: daemonLog(townRoot) };
-  let client: DaemonClient;
-  try {
-    client = await connect(townRoot, { env, client: 'cli' });
-  } catch (error) {
-    if (error instanceof CitadelError && error.code === 'unavailable') return { running: false, ...base };
-    throw error;
+  const base = { town: townRoot, socket: readDaemonRecord(townRoot)?.socket ?? daemonPaths(townRoot, env).socket, log: daemonLog(townRoot) };
+  const found = await reach(townRoot, env, 'cli');
+  if ('none' in found) return { running: false, ...base };
+  if ('stuck' in found) {
+    return { running: true, ...base, ...(found.stuck.pid ? { pid: found.stuck.pid } : {}), answering: false, problem: found.stuck.reason };
   }
+  const client = found.client;
   try {
     const status = await client.request<Record<string, unknown>>('status');
     const { running, ...rest } = status;
-    return { ...base, ...rest, running: true, running_panes: running as number } as DaemonStatus;
+    return { ...base, ...rest, running: true, running_panes: running as number, answering: true } as DaemonStatus;
   } finally {
     client.close();
   }
@@ -119,13 +120,10 @@ export async function daemonStatus(townRoot: string, options: LifecycleOptions =
 /** Stops the daemon (its polecats stop with it; see docs/daemon.md) and waits until it is gone. */
 export async function stopDaemon(townRoot: string, options: LifecycleOptions = {}): Promise<{ stopped: boolean; pid?: number }> {
   const env = options.env ?? process.env;
-  let client: DaemonClient;
-  try {
-    client = await connect(townRoot, { env, client: 'cli' });
-  } catch (error) {
-    if (error instanceof CitadelError && error.code === 'unavailable') return { stopped: false };
-    throw error;
-  }
+  const found = await reach(townRoot, env, 'cli');
+  if ('none' in found) return { stopped: false };
+  if ('stuck' in found) return stopByPid(townRoot, found.stuck, options.timeoutMs ?? 15_000);
+  const client = found.client;
   const pid = client.welcome.pid;
   const gone = new Promise<void>((resolve) => client.on('close', resolve));
   await client.request('stop');
@@ -135,6 +133,66 @@ export async function stopDaemon(townRoot: string, options: LifecycleOptions = {
   clearTimeout(timer);
   while (isAlive(pid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
   client.close();
+  return { stopped: true, pid };
+}
+
+interface Stuck {
+  pid: number | undefined;
+  reason: string;
+}
+
+/**
+ * Finds the town's daemon: a connection to it; `none` when no daemon holds the town's lock;
+ * `stuck` when one holds it but does not answer (its socket was removed, say). A daemon that
+ * holds the lock but has not yet recorded where it listens is starting: waited for, a while.
+ */
+async function reach(townRoot: string, env: NodeJS.ProcessEnv, client: string, startingMs = 10_000): Promise<{ client: DaemonClient } | { none: true } | { stuck: Stuck }> {
+  const deadline = Date.now() + startingMs;
+  for (;;) {
+    let reason: string;
+    try {
+      return { client: await connect(townRoot, { env, client }) };
+    } catch (error) {
+      if (!(error instanceof CitadelError) || error.code !== 'unavailable') throw error;
+      reason = error.message;
+    }
+    const holder = instanceLockHolder(daemonLockPath(townRoot));
+    if (!holder) return { none: true };
+    const record = readDaemonRecord(townRoot);
+    const listening = record !== undefined && record.pid === holder.pid;
+    if (listening || Date.now() > deadline) {
+      const where = record ? `does not answer on ${record.socket}` : 'has not said where it listens';
+      return { stuck: { pid: holder.pid, reason: `${where} (${reason.replace(/^no daemon is running.*/, 'the socket is gone')})` } };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function stuckError(townRoot: string, stuck: Stuck): CitadelError {
+  const who = stuck.pid ? `pid ${stuck.pid}` : 'its pid unknown';
+  return new CitadelError('unavailable', `the daemon of ${townRoot} (${who}) runs but ${stuck.reason}: stop it with \`citadel daemon stop\`, then start it again`);
+}
+
+/**
+ * Stops a daemon that holds the town's lock but does not answer: SIGTERM (it stops as after the
+ * `stop` verb), then SIGKILL if it still holds the lock after `timeoutMs`.
+ */
+async function stopByPid(townRoot: string, stuck: Stuck, timeoutMs: number): Promise<{ stopped: boolean; pid?: number }> {
+  const pid = stuck.pid;
+  if (!pid) throw stuckError(townRoot, stuck);
+  const lock = daemonLockPath(townRoot);
+  const signal = (name: NodeJS.Signals): void => {
+    try {
+      process.kill(pid, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const deadline = Date.now() + timeoutMs;
+  while (instanceLockHolder(lock) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));
+  if (instanceLockHolder(lock)) signal('SIGKILL');
+  while (isAlive(pid) && Date.now() < deadline + 2000) await new Promise((resolve) => setTimeout(resolve, 25));
   return { stopped: true, pid };
 }
 

@@ -21,8 +21,9 @@ export function register(program: Command, context: CliContext): void {
       const { client, started } = await ensureDaemon(root, { env: context.env });
       const pid = client.welcome.pid;
       client.close();
-      const { daemonPaths } = await import('../../daemon/runtime-dir.js');
-      const socket = daemonPaths(root, context.env).socket;
+      // Where it listens, from the town's record: a daemon started from another login may listen elsewhere.
+      const { daemonPaths, readDaemonRecord } = await import('../../daemon/runtime-dir.js');
+      const socket = readDaemonRecord(root)?.socket ?? daemonPaths(root, context.env).socket;
       if (options.json) context.json({ started, pid, socket, town: root });
       else context.out(started ? `daemon started (pid ${pid}) on ${socket}\n` : `daemon already running (pid ${pid}) on ${socket}\n`);
     });
@@ -53,6 +54,10 @@ export function register(program: Command, context: CliContext): void {
       }
       if (!status.running) {
         context.out(`no daemon is running for ${root} (start it with \`citadel daemon start\`)\n`);
+        return;
+      }
+      if (status.answering === false) {
+        context.out(`daemon running (pid ${status.pid ?? 'unknown'}) but it ${status.problem}\n  stop it with \`citadel daemon stop\`, then start it again\n`);
         return;
       }
       const mb = (bytes = 0): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
