@@ -18,6 +18,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ['bead', async () => (await import('./commands/bead.js')).register],
   ['ready', async () => (await import('./commands/ready.js')).register],
   ['sling', async () => (await import('./commands/sling.js')).register],
+  ['town', async () => (await import('./commands/town.js')).register],
   ['polecat', async () => (await import('./commands/polecat.js')).register],
   ['nudge', async () => (await import('./commands/nudge.js')).register],
   ['done', async () => (await import('./commands/done.js')).register],

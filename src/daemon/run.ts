@@ -12,6 +12,7 @@ import { startRefinery } from './refinery-host.js';
 import { daemonPaths, ensurePrivateDir, type DaemonPaths } from './runtime-dir.js';
 import { DaemonServer } from './server.js';
 import { WITNESS } from './polecat-runner.js';
+import { startScheduler } from '../scheduler/daemon-hook.js';
 import type { WitnessTimings } from './witness-rules.js';
 
 export interface RunDaemonOptions {
@@ -60,12 +61,15 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
     let resolveStopped: () => void = () => undefined;
     const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
     let stopping: Promise<void> | undefined;
+    // eslint-disable-next-line prefer-const -- assigned once the panes are recovered, read by stop() and status.
+    let scheduler: Awaited<ReturnType<typeof startScheduler>> | undefined;
     const refinery = options.refinery === false || options.env.CITADEL_NO_REFINERY === '1' ? undefined : startRefinery(openedTown.paths.root, log);
 
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         log('stopping');
         journalWatch.dispose();
+        scheduler?.stop();
         await refinery?.stop();
         log('refinery stopped');
         await core.stop();
@@ -97,6 +101,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
           clients: [...server.connections].map((connection) => ({ id: connection.id, client: connection.client })),
           memory: { rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed },
           refinery: refinery ? refinery.state() : 'off',
+          scheduler: scheduler?.summary() ?? { state: 'off' },
         }),
         stop: () => {
           setImmediate(() => void stop());
@@ -128,6 +133,8 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
       if (server.connections.size > 0) server.broadcast({ t: 'journal', seq });
     });
     const recovered = await core.start();
+    // The scheduler (docs/scheduler.md) and the witness's escalation ladder, after recovery.
+    scheduler = await startScheduler(core, openedTown, options.env, log);
     log(`listening on ${paths.socket} (pid ${process.pid})${recovered.length ? `; restarted ${recovered.join(', ')}` : ''}`);
     return { paths, core, stop, stopped };
   } catch (error) {

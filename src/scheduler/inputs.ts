@@ -1,0 +1,35 @@
+import type { Polecat } from '../daemon/polecat.js';
+import type { PlanAgent, PlanPolecat } from './plan.js';
+import type { SchedulerConfig } from './config.js';
+import type { SchedulerEntity } from './state.js';
+
+/** A polecat entity as the plan sees it; its agent is the scheduler's name for it when it started it. */
+export function planPolecat(polecat: Polecat): PlanPolecat {
+  const scheduled = (polecat as Polecat & { scheduler_agent?: unknown }).scheduler_agent;
+  const updatedAt = Date.parse(polecat.updated_at);
+  return {
+    name: polecat.name,
+    bead: polecat.bead,
+    status: polecat.status,
+    pid: polecat.pid,
+    agent: typeof scheduled === 'string' && scheduled !== '' ? scheduled : polecat.agent,
+    branch: polecat.branch,
+    updatedAt: Number.isFinite(updatedAt) ? updatedAt : 0,
+  };
+}
+
+/**
+ * The agents the scheduler chooses among: `town start --agent A` alone (with A's config entry
+ * when it has one); else config `scheduler.agents` in order; else `fallback` (the town's
+ * default agent, resolved by the caller).
+ */
+export function planAgents(config: SchedulerConfig, entity: SchedulerEntity | undefined, fallback: () => string): PlanAgent[] {
+  const entries = Object.entries(config.agents);
+  const spec = (name: string): PlanAgent => ({ name, labels: config.agents[name]?.labels, max: config.agents[name]?.max });
+  if (entity?.agent) return [spec(entity.agent)];
+  if (entries.length > 0) return entries.map(([name]) => spec(name));
+  return [{ name: fallback() }];
+}
+
+/** The limit on busy polecats: `town start --max`, else config `scheduler.max`. */
+export const planMax = (config: SchedulerConfig, entity: SchedulerEntity | undefined): number => entity?.max ?? config.max;
