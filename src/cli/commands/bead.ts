@@ -15,7 +15,7 @@ const collect = (value: string, previous: string[] = []): string[] => [
  * only: each action loads its code lazily, so `citadel bead …` starts fast.
  */
 export function register(program: Command, context: CliContext): void {
-  const bead = program.command('bead').description('create, show, list, update, close, link, import and export beads (units of work)');
+  const bead = program.command('bead').description('create, show, list, update, close, import and export beads (units of work), and their dependencies (dep)');
   const actions = () => import('../work/bead-actions.js');
 
   bead
