@@ -38,7 +38,7 @@ export function recordReport(report: RecordReport): Mutator<RecordOutcome> {
   return (state) => {
     const current = state.get(polecatKind, report.polecat) as (Entity & ReportedFields & { status?: string }) | undefined;
     if (!current) {
-      throw new CitadelError('not_found', `polecat not found: ${report.polecat} (reports are recorded for polecats started by citadel)`);
+      throw new CitadelError('not_found', `polecat ${report.polecat} not found (reports are recorded for polecats started by citadel)`);
     }
     const previousAt = current.reported_at ? Date.parse(current.reported_at) : Number.NaN;
     const unchanged =

@@ -132,7 +132,7 @@ export async function nudgePolecat(town: Town, name: string, text: string, enter
 function requirePolecat(town: Town, name: string): void {
   if (!getPolecat(town.journal.read(), name)) {
     const known = allPolecats(town.journal.read()).map((p) => p.name);
-    throw new CitadelError('not_found', `polecat not found: ${name} (${known.length ? `polecats: ${known.join(', ')}` : 'none yet: `citadel sling BEAD` starts one'})`);
+    throw new CitadelError('not_found', `polecat ${name} not found (${known.length ? `polecats: ${known.join(', ')}` : 'none yet: `citadel sling BEAD` starts one'})`);
   }
 }
 

@@ -47,7 +47,7 @@ export class PolecatRunner {
   /** Starts (or restarts in place) the pane of polecat `name`, as its journal entity says. */
   async spawn(name: string, size: { cols?: number | undefined; rows?: number | undefined } = {}): Promise<void> {
     const polecat = getPolecat(this.town.journal.read(), name);
-    if (!polecat) throw new CitadelError('not_found', `polecat not found: ${name} (see \`citadel polecat list\`)`);
+    if (!polecat) throw new CitadelError('not_found', `polecat ${name} not found (see \`citadel polecat list\`)`);
     if (!existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
     ensureCitadelShim(this.town.paths.root);
     const { argv, env } = await this.withHooks(polecat);

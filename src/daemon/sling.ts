@@ -55,7 +55,7 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
   const beadId = validateBeadId(request.bead);
   const state = town.journal.read();
   const bead = state.get('beads', beadId) as Bead | undefined;
-  if (!bead) throw new CitadelError('not_found', `bead not found: ${beadId} (see \`citadel ready\`)`);
+  if (!bead) throw new CitadelError('not_found', `bead ${beadId} not found (see \`citadel ready\`)`);
   if (!isWork(bead)) throw new CitadelError('refused', `${beadId} is a ${bead.type.replace('_', ' ')}, not work: only work can be slung`);
   if (bead.status === 'closed') throw new CitadelError('refused', `${beadId} is closed: there is nothing left to do`);
 

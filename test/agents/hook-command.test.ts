@@ -84,7 +84,7 @@ describe('citadel hook', () => {
     expect(outside).toMatchObject({ code: 0, stdout: '', stderr: '' });
     const stranger = await runCli(['hook', 'stop'], { cwd: repo.path, env: { CITADEL_POLECAT: 'ghost' } });
     expect(stranger.code).toBe(0);
-    expect(stranger.stderr).toContain('polecat not found: ghost');
+    expect(stranger.stderr).toContain('polecat ghost not found');
     const unknown = await runCli(['hook', 'explode'], { cwd: repo.path, env: inPolecat });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('unknown hook event "explode"');

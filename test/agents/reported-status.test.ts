@@ -74,6 +74,6 @@ describe('recordReport', () => {
     expect(value.status).toBe('exited');
   });
   it('refuses an unknown polecat', () => {
-    expect(() => recordReport({ polecat: 'ghost', status: 'idle', event: 'stop', at: '2026-01-01T00:00:00Z' })(stateOf({}))).toThrow(/polecat not found: ghost/);
+    expect(() => recordReport({ polecat: 'ghost', status: 'idle', event: 'stop', at: '2026-01-01T00:00:00Z' })(stateOf({}))).toThrow(/polecat ghost not found/);
   });
 });
