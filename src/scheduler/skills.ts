@@ -65,7 +65,8 @@ export class SkillBook {
   add(record: JournalRecord): void {
     this.seq = record.seq;
     if (record.kind === 'polecats' && record.entity) {
-      const agent = record.entity.agent;
+      // The scheduler's name for the agent (a config entry) when it started the polecat, else the preset.
+      const agent = typeof record.entity.scheduler_agent === 'string' && record.entity.scheduler_agent !== '' ? record.entity.scheduler_agent : record.entity.agent;
       if (typeof agent === 'string' && agent !== '?') this.agentOf.set(record.id, agent);
       return;
     }
