@@ -108,11 +108,9 @@ async function tellOtherClients(client: DaemonClient, workstation: Workstation):
   }
 }
 
-/** Closes what the panels hold open (their journal watchers), through their module or their live sessions. */
+/** Closes what the panels hold open (their journal watchers). */
 async function closePanels(panels: PanelsModule | undefined): Promise<void> {
-  if (!panels) return;
-  const close = panels.dispose ?? panels.closePanelsSessions ?? (await import('./live/panels-session.js')).closePanelsSessions;
-  await close().catch(() => undefined);
+  await panels?.dispose?.().catch(() => undefined);
 }
 
 /** With CITADEL_TUI_TRACE=FILE, one line per event (keys, writes, drains) goes to FILE. */

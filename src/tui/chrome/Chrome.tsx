@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { ReactElement } from 'react';
 import type { ScreenLayout } from '../layout/screen-layout.js';
 import type { Rect } from '../layout/rect.js';
+import { INVERSE } from '../render/ansi.js';
 import { textWidth } from '../render/cells.js';
 import type { PanelsModule, PanelSlotProps, StatusBarProps } from '../shell/panel-slot.js';
 import type { WorkstationState } from '../shell/workstation-state.js';
@@ -106,7 +107,7 @@ export function DefaultStatusBar(props: StatusBarProps): ReactElement {
   const left = ` citadel · ${visibleLine(props.town.name)} │ ${props.panes.length} pane${props.panes.length === 1 ? '' : 's'}${summary ? `: ${summary}` : ''}`;
   const right = `${props.prefixKey} ? help `;
   const gap = Math.max(1, props.width - textWidth(left) - textWidth(right));
-  return <Text wrap="truncate">{'\x1b[7m' + truncate(left + ' '.repeat(gap) + right, props.width) + SGR_RESET}</Text>;
+  return <Text wrap="truncate">{INVERSE + truncate(left + ' '.repeat(gap) + right, props.width) + SGR_RESET}</Text>;
 }
 
 /** A bordered box over the screen whose every cell is written, so nothing shows through. */

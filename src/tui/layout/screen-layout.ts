@@ -103,8 +103,3 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
   }
   return { cols, rows, chrome, grid, sidebar, statusBar, messageLine, panes, dividers };
 }
-
-/** The layout of one pane by id, if it is visible. */
-export function paneLayout(layout: ScreenLayout, id: string): PaneLayout | undefined {
-  return layout.panes.find((p) => p.id === id);
-}

@@ -71,15 +71,6 @@ export function handlePanelKey(
   return perform(state, view, action, context, pageRows);
 }
 
-/**
- * What a key does right after the prefix key (layout, focus, help). The shell calls this for
- * keys it does not bind itself; unhandled means "not ours".
- */
-export function handlePrefixKey(state: TriageState, key: string, bindings: readonly Binding[] = allBindings): KeyOutcome {
-  const action = panelActionFor('prefix', key, bindings);
-  return action ? handlePrefixAction(state, action) : ignored;
-}
-
 /** What a prefix action does (the shell delivers these by action id). */
 export function handlePrefixAction(state: TriageState, action: PanelActionId): KeyOutcome {
   switch (action) {

@@ -1,8 +1,9 @@
 /**
  * The workstation's panels (issue 7): board, refinery lane, inbox, activity feed, status bar,
  * help, forms. The shell loads this module (src/tui/shell/panel-slot.ts, `PanelsModule`): it
- * mounts `Sidebar` and `StatusBar`, asks `initialSidebarWidth` and `chromeTokens`. Importing
- * it has no side effect: the panels' keys are in the one binding table (keys/bindings.ts).
+ * mounts `Sidebar` and `StatusBar`, asks `initialSidebarWidth` and `chromeTokens`, hands
+ * `hiddenPanelAction` the panels' prefix keys while every panel is hidden, and calls `dispose`
+ * at the end. Importing it has no side effect: the panels' keys are in the one binding table (keys/bindings.ts).
  */
 import { panelsSession } from '../live/panels-session.js';
 import { chromeSgr } from '../theme/sgr.js';
@@ -13,19 +14,8 @@ export function chromeTokens(town: { root: string }, env: NodeJS.ProcessEnv): Re
   return chromeSgr(panelsSession(town.root, env).theme.theme);
 }
 
-export { Sidebar, hiddenPanelAction, initialSidebarWidth, sidebarWidthFor } from './Sidebar.js';
+export { Sidebar, hiddenPanelAction, initialSidebarWidth } from './Sidebar.js';
 export { StatusBar } from './ShellStatusBar.js';
 
-export { ActivityFeed, type ActivityFeedProps } from './ActivityFeed.js';
-export { BeadDetails, detailLines, type BeadDetailsProps } from './BeadDetails.js';
-export { Board, beadSegments, type BoardProps } from './Board.js';
-export { FormDialog, type FormDialogProps } from './FormDialog.js';
-export { HelpOverlay, helpLines, type HelpOverlayProps } from './HelpOverlay.js';
-export { Inbox, type InboxProps } from './Inbox.js';
-export { Line, type LineProps, type Segment } from './Line.js';
-export { Panel, innerRows, type PanelProps } from './Panel.js';
-export { RefineryLane, type RefineryLaneProps } from './RefineryLane.js';
-export { StatusLine, type StatusLineProps } from './StatusLine.js';
-export { TriagePanels, type TriagePanelsProps } from './TriagePanels.js';
-export { handlePanelKey, handlePrefixKey, handlePrefixAction, keyContext, type KeyOutcome } from './handle-key.js';
-export { useTriage, type Triage, type UseTriageOptions } from './use-triage.js';
+/** Closes what the panels hold open (journal watchers), once, after the workstation ends. */
+export { closePanelsSessions as dispose } from '../live/panels-session.js';

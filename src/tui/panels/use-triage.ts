@@ -8,7 +8,7 @@ import { initialTriageState, triageReducer, type TriageAction, type TriageState 
 import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type TriageView } from '../state/triage-view.js';
 import type { TownSnapshot } from '../state/types.js';
 import { bindings as allBindings, type Binding, type PanelActionId } from '../keys/bindings.js';
-import { handlePanelKey, handlePrefixAction, handlePrefixKey, type KeyOutcome } from './handle-key.js';
+import { handlePanelKey, handlePrefixAction, type KeyOutcome } from './handle-key.js';
 
 export interface UseTriageOptions {
   readonly snapshot: TownSnapshot;
@@ -35,8 +35,6 @@ export interface Triage {
   onKey(key: string, input: string): boolean;
   /** One of the panels' prefix actions, handed over by the shell; returns whether it was used. */
   onPrefixAction(action: PanelActionId): boolean;
-  /** A key after the prefix; returns whether it was one of the panels' (layout, help, focus). */
-  onPrefixKey(key: string): boolean;
   /** Runs a command as if a key had asked for it (the shell's command palette). */
   run(command: TriageCommand): void;
 }
@@ -99,10 +97,6 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
     },
     [apply, dispatch],
   );
-  const onPrefixKey = useCallback(
-    (key: string) => apply(handlePrefixKey(stateRef.current ?? initialTriageState, key, latest.current.bindings)),
-    [apply],
-  );
 
   const onPrefixAction = useCallback((action: PanelActionId) => apply(handlePrefixAction(stateRef.current ?? initialTriageState, action)), [apply]);
 
@@ -113,5 +107,5 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
     onLayoutChange?.(state.layout);
   }, [state.layout, onLayoutChange]);
 
-  return { state, view, counts, dispatch, onKey, onPrefixKey, onPrefixAction, run };
+  return { state, view, counts, dispatch, onKey, onPrefixAction, run };
 }

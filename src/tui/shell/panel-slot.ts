@@ -75,8 +75,6 @@ export interface PanelsModule {
    * alive after a detach.
    */
   dispose?: () => Promise<void>;
-  /** The same, under the name src/tui/live/panels-session.ts exports it (accepted as an alias). */
-  closePanelsSessions?: () => Promise<void>;
 }
 
 /** Loads the panels module if it exists (it is built in parallel); undefined otherwise. */

@@ -8,13 +8,6 @@
 export const panelIds = ['board', 'lane', 'inbox', 'feed'] as const;
 export type PanelId = (typeof panelIds)[number];
 
-export const panelTitles: Record<PanelId, string> = {
-  board: 'Board',
-  lane: 'Refinery',
-  inbox: 'Inbox',
-  feed: 'Activity',
-};
-
 export interface PanelLayout {
   readonly visible: boolean;
   /** Share of the column's height, 1–8. */

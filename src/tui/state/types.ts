@@ -12,9 +12,6 @@ export type BeadView = Bead;
 /** A mail bead (`type: "message"`): the model's bead, with the fields a message always has. */
 export type MailView = Bead & { readonly from: string; readonly to: string; readonly subject: string };
 
-/** The states of a merge request in the refinery lane (the model's). */
-export type MergeState = MergeRequestState;
-
 /**
  * A merge request bead (`type: "merge_request"`): the refinery's own type (src/git/refinery-queue.ts,
  * the model's bead with the refinery's notes), with the fields a merge request always has.

@@ -9,7 +9,7 @@ import { openTownAt } from '../../../src/town/town.js';
 import { KeyParser } from '../../../src/tui/keys/key-parser.js';
 import { closePanelsSessions } from '../../../src/tui/live/panels-session.js';
 import { PanelChannel } from '../../../src/tui/shell/panel-channel.js';
-import { chromeTokens, Sidebar, StatusBar, initialSidebarWidth } from '../../../src/tui/panels/index.js';
+import { chromeTokens, hiddenPanelAction, Sidebar, StatusBar, initialSidebarWidth } from '../../../src/tui/panels/index.js';
 import { makeRepo } from '../../helpers/git.js';
 import { waitFor } from '../../helpers/temp.js';
 
@@ -88,6 +88,22 @@ describe('Sidebar and StatusBar, as the shell mounts them', () => {
     await waitFor(() => widths.at(-1) === 72, 'a wider sidebar asked of the shell');
     // A panel action that is not a prefix one is not taken.
     expect(channel.send({ kind: 'action', action: 'cursor.down' })).toBe(false);
+  });
+
+  it('give the keyboard back on an Escape they do not use, and take prefix actions while hidden', async () => {
+    const { frame, notes, type, root } = mount();
+    await frame('the board', (f) => f.includes('Board'));
+    type('\x1b');
+    await waitFor(() => notes.includes('(panes)'), 'the keyboard back to the panes');
+    // Every panel hidden (no sidebar mounted): the shell hands prefix B to the module.
+    const town = { root, name: 'demo' };
+    for (const action of ['layout.toggle.board', 'layout.toggle.lane', 'layout.toggle.inbox', 'layout.toggle.feed'] as const) hiddenPanelAction(town, action, 160);
+    expect(hiddenPanelAction(town, 'layout.wider', 160)).toBe(0);
+    expect(hiddenPanelAction(town, 'layout.toggle.board', 160)).toBeGreaterThan(0);
+    expect(hiddenPanelAction(town, 'cursor.down', 160)).toBeUndefined();
+    const saved = JSON.parse(readFileSync(join(root, '.citadel', 'run', 'layout.json'), 'utf8')) as { panels: { board: { visible: boolean }; lane: { visible: boolean } } };
+    expect(saved.panels.board.visible).toBe(true);
+    expect(saved.panels.lane.visible).toBe(false);
   });
 
   it('report a bad theme with its file and key, and still draw', async () => {

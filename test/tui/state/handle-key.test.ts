@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { actionFor, bindingConflicts, bindings, hints } from '../../../src/tui/keys/bindings.js';
-import { handlePanelKey, handlePrefixKey, keyContext } from '../../../src/tui/panels/handle-key.js';
+import { handlePanelKey, handlePrefixAction, keyContext } from '../../../src/tui/panels/handle-key.js';
 import { initialTriageState, triageReducer, type TriageState } from '../../../src/tui/state/triage-reducer.js';
 import { deriveView } from '../../../src/tui/state/triage-view.js';
 import { smallTown } from '../panels/fixtures.js';
@@ -86,10 +86,10 @@ describe('panel keys', () => {
   });
 
   it('answers prefix keys for the layout and ignores the others', () => {
-    const hidden = handlePrefixKey(initialTriageState, 'B').actions.reduce(triageReducer, initialTriageState);
+    const hidden = handlePrefixAction(initialTriageState, 'layout.toggle.board').actions.reduce(triageReducer, initialTriageState);
     expect(hidden.layout.panels.board.visible).toBe(false);
     expect(hidden.focus).toBe('lane');
-    expect(handlePrefixKey(initialTriageState, 'd').handled).toBe(false);
+    expect(handlePrefixAction(initialTriageState, 'cursor.down').handled).toBe(false);
   });
 
   it('types a paste into a form field as one line', () => {
@@ -101,6 +101,6 @@ describe('panel keys', () => {
   it('leaves the shell its own prefix keys', () => {
     expect(actionFor('prefix', 'd')).toBe('detach');
     expect(actionFor('prefix', 'B')).toBe('layout.toggle.board');
-    expect(handlePrefixKey(initialTriageState, 'z').handled).toBe(false);
+    expect(actionFor('prefix', 'z')).toBe('zoom');
   });
 });
