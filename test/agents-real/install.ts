@@ -75,7 +75,10 @@ export async function installOne(p: AgentPackage, env: NodeJS.ProcessEnv = proce
   );
   const seconds = (Date.now() - started) / 1000;
   if (result.code !== 0 || !existsSync(binPath(p, env))) {
-    return { agent: p.agent, ok: false, skipped: false, seconds, error: result.output.trim().split('\n').slice(-5).join('\n') };
+    // npm's first error lines say what went wrong (code, errno, the request); its last ones only point at a log.
+    const lines = result.output.trim().split('\n');
+    const errors = lines.filter((line) => /^npm (error|ERR!)/.test(line)).slice(0, 3);
+    return { agent: p.agent, ok: false, skipped: false, seconds, error: (errors.length > 0 ? errors : lines.slice(-3)).join(' | ') };
   }
   writeFileSync(marker, `${p.pkg}@${p.version}\n`);
   return { agent: p.agent, ok: true, skipped: false, seconds };
