@@ -1,11 +1,12 @@
 import { hookGroups, mergeHookGroups, type ClaudeHookGroup } from './claude-hooks.js';
 
 /**
- * Gemini CLI's hooks (0.2x+): settings `hooks.<Event>` in Claude Code's layout (timeouts in ms),
- * the event's JSON on stdin. citadel hands them over as Gemini's *system defaults* file
- * (`GEMINI_CLI_SYSTEM_DEFAULTS_PATH`, the lowest settings layer): no file of the user's or of the
- * project is edited, and the user's own settings still win. Gemini runs settings hooks only in a
- * trusted folder (`citadel agent setup gemini`). Pure.
+ * Gemini CLI's hooks (0.61): settings `hooks.<Event>` in Claude Code's layout (timeouts in ms),
+ * the event's JSON on stdin. citadel writes them in the worktree's `.gemini/settings.json`
+ * (git-excluded). Measured: Gemini runs them only in a trusted folder (`citadel agent setup
+ * gemini`), and shows one non-blocking "project-level hooks have been detected" warning in a new
+ * worktree. Not the system defaults file (`GEMINI_CLI_SYSTEM_DEFAULTS_PATH`): Gemini skips it
+ * unless it and every parent folder are owned by root and not group/world-writable. Pure.
  */
 
 /** The Gemini CLI events citadel listens to, and the `citadel hook` event each calls. */
@@ -22,11 +23,8 @@ const toolEvents = new Set(['BeforeTool', 'AfterTool']);
 
 export type GeminiSettings = { hooks?: Record<string, ClaudeHookGroup[]>; general?: Record<string, unknown> } & Record<string, unknown>;
 
-/**
- * The system defaults for a polecat: `base` (the machine's own system defaults, if any) with
- * citadel's hooks, and the self-update switched off unless `selfUpdate`.
- */
-export function geminiDefaults(base: GeminiSettings, citadel: readonly string[], selfUpdate: boolean): GeminiSettings {
+/** The worktree's settings: `base` (what is there) with citadel's hooks, self-update off unless `selfUpdate`. */
+export function geminiSettings(base: GeminiSettings, citadel: readonly string[], selfUpdate: boolean): GeminiSettings {
   const hooks = mergeHookGroups(base.hooks, hookGroups(geminiEvents, citadel, { timeout: 10_000, matched: toolEvents }), citadel);
   const general = selfUpdate ? base.general : { ...(base.general ?? {}), enableAutoUpdate: false, enableAutoUpdateNotification: false };
   return { ...base, ...(general ? { general } : {}), hooks };

@@ -12,5 +12,5 @@ export { claudeHooks, mergeClaudeSettings, claudeAllowed } from './claude-hooks.
 export { codexNotifyArgs, parseCodexPayload } from './codex-notify.js';
 export { prepareTrust, applyTrust, describeTrust, recordTrust, trustsWorktrees, trustableAgents, type TrustableAgent } from './agent-trust.js';
 export { codexEvents, mergeCodexHooks } from './codex-hooks.js';
-export { geminiEvents, geminiDefaults } from './gemini-hooks.js';
+export { geminiEvents, geminiSettings } from './gemini-hooks.js';
 export { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
 import { codexConfigMarker, codexProjectConfig } from './codex-hooks.js';
-import { geminiDefaults, type GeminiSettings } from './gemini-hooks.js';
+import { geminiSettings } from './gemini-hooks.js';
 import { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';
 
 const run = promisify(execFile);
@@ -24,11 +24,11 @@ export interface InstallOptions {
   citadel?: readonly string[] | undefined;
   /** The command line, for a custom one (`sling -- claude …`): its program's name picks the hooks. */
   argv?: readonly string[] | undefined;
-  /** The town's run folder (`.citadel/run`), for files that are not the worktree's (Gemini's defaults). */
+  /** The town's run folder (`.citadel/run`), for files that are not the worktree's. */
   runDir?: string | undefined;
   /** Config `agentSelfUpdate`: false (the default) switches the agents' self-update off. */
   selfUpdate?: boolean | undefined;
-  /** The environment the agent would otherwise get (the machine's own Gemini system defaults path). */
+  /** The environment the agent would otherwise get. */
   baseEnv?: NodeJS.ProcessEnv | undefined;
 }
 
@@ -39,20 +39,22 @@ export interface InstalledHooks {
   readonly files: readonly string[];
   /** Arguments to insert in the agent's argv right after the program (none today: see codex-hooks.ts). */
   readonly args: readonly string[];
-  /** Environment the agent needs for them (Gemini's system defaults path). */
+  /** Environment the agent needs for them. */
   readonly env: Readonly<Record<string, string>>;
 }
 
 /** Claude Code's per-checkout settings, never committed. */
 export const claudeSettingsPath = join('.claude', 'settings.local.json');
+/** Gemini CLI's workspace settings. */
+export const geminiSettingsPath = join('.gemini', 'settings.json');
 /** Codex's project config. */
 export const codexConfigPath = join('.codex', 'config.toml');
 
 /**
  * Installs an agent's own status hooks for a polecat, at every pane start (docs/agents.md):
  * Claude Code — hooks in the worktree's `.claude/settings.local.json`; Codex — a
- * `.codex/config.toml` unless the project has its own (no hooks: codex-hooks.ts); Gemini CLI — a system
- * defaults file named by `GEMINI_CLI_SYSTEM_DEFAULTS_PATH`; opencode — a plugin in
+ * `.codex/config.toml` unless the project has its own (no hooks: codex-hooks.ts); Gemini CLI — hooks in the
+ * worktree's `.gemini/settings.json` unless the repository tracks one; opencode — a plugin in
  * `.opencode/plugins/`. Files in the worktree are merged with what is there and git-excluded,
  * so the agent never commits them. Idempotent.
  */
@@ -80,12 +82,13 @@ export async function installAgentHooks(worktreePath: string, presetName: string
       return { kind, files, args: [], env: {} };
     }
     case 'gemini': {
-      const file = options.runDir ? join(options.runDir, 'agents', 'gemini-system-defaults.json') : join(worktreePath, '.gemini', 'citadel-system-defaults.json');
-      const machine = options.baseEnv?.GEMINI_CLI_SYSTEM_DEFAULTS_PATH || '/etc/gemini-cli/system-defaults.json';
-      const base = machine === file ? {} : await readSettings(machine).catch(() => ({}));
-      await writeAtomically(file, `${JSON.stringify(geminiDefaults(base as GeminiSettings, citadel, selfUpdate), null, 2)}\n`);
-      if (!options.runDir) await excludeFromGit(worktreePath, '/.gemini/citadel-system-defaults.json');
-      return { kind, files: [file], args: [], env: { GEMINI_CLI_SYSTEM_DEFAULTS_PATH: file } };
+      // The worktree's own settings (Gemini runs them in a trusted folder only, after one
+      // non-blocking "project-level hooks detected" warning); never a file the repository tracks.
+      const file = join(worktreePath, geminiSettingsPath);
+      if (await isTracked(worktreePath, geminiSettingsPath)) return { kind, files: [], args: [], env: {} };
+      await writeAtomically(file, `${JSON.stringify(geminiSettings(await readSettings(file), citadel, selfUpdate), null, 2)}\n`);
+      await excludeFromGit(worktreePath, `/${geminiSettingsPath}`);
+      return { kind, files: [file], args: [], env: {} };
     }
     case 'opencode': {
       const file = join(worktreePath, opencodePluginPath);
@@ -155,6 +158,16 @@ async function readSettings(file: string): Promise<ClaudeSettings> {
     return parsed as ClaudeSettings;
   } catch (error) {
     throw new CitadelError('invalid', `${file}: not valid settings JSON (${(error as Error).message}); fix or remove it, then sling again`);
+  }
+}
+
+/** Whether git tracks `path` in the worktree (a file of the project's own, not to be edited). */
+async function isTracked(worktreePath: string, path: string): Promise<boolean> {
+  try {
+    await run('git', ['ls-files', '--error-unmatch', '--', path], { cwd: worktreePath });
+    return true;
+  } catch {
+    return false;
   }
 }
 

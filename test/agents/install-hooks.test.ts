@@ -87,21 +87,29 @@ describe('installAgentHooks', () => {
     expect(withHookArgs(['aider'], await installAgentHooks('/nonexistent', 'aider'))).toEqual(['aider']);
   });
 
-  it('gives Gemini CLI its hooks as system defaults (the user\'s files untouched), its auto-update off', async () => {
+  it('gives Gemini CLI hooks in the worktree\'s .gemini/settings.json (merged, git-excluded), its auto-update off; never a tracked one', async () => {
     const repo = makeRepo();
     cleanups.push(repo.dispose);
-    const run = join(repo.path, '.citadel', 'run');
-    const machine = join(repo.path, 'machine-defaults.json');
-    writeFileSync(machine, JSON.stringify({ ui: { theme: 'x' }, hooks: { AfterAgent: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } }));
-    const installed = await installAgentHooks(repo.path, 'gemini', { runDir: run, baseEnv: { GEMINI_CLI_SYSTEM_DEFAULTS_PATH: machine } });
-    const file = join(run, 'agents', 'gemini-system-defaults.json');
-    expect(installed.env).toEqual({ GEMINI_CLI_SYSTEM_DEFAULTS_PATH: file });
-    const defaults = JSON.parse(readFileSync(file, 'utf8'));
-    expect(defaults.ui).toEqual({ theme: 'x' });
-    expect(defaults.general).toEqual({ enableAutoUpdate: false, enableAutoUpdateNotification: false });
-    expect(defaults.hooks.AfterAgent.map((g: { hooks: Array<{ command: string }> }) => g.hooks[0]!.command)).toEqual(['notify-send done', 'citadel hook after-agent']);
-    expect(Object.keys(defaults.hooks)).toEqual(expect.arrayContaining(Object.keys(geminiEvents)));
-    expect(defaults.hooks.BeforeTool[0].hooks[0].timeout).toBe(10_000);
+    mkdirSync(join(repo.path, '.gemini'));
+    writeFileSync(join(repo.path, '.gemini', 'settings.json'), JSON.stringify({ ui: { theme: 'x' }, hooks: { AfterAgent: [{ hooks: [{ type: 'command', command: 'notify-send done' }] }] } }));
+    const installed = await installAgentHooks(repo.path, 'gemini');
+    expect(installed).toEqual({ kind: 'gemini', files: [join(repo.path, '.gemini', 'settings.json')], args: [], env: {} });
+    const settings = JSON.parse(readFileSync(join(repo.path, '.gemini', 'settings.json'), 'utf8'));
+    expect(settings.ui).toEqual({ theme: 'x' });
+    expect(settings.general).toEqual({ enableAutoUpdate: false, enableAutoUpdateNotification: false });
+    expect(settings.hooks.AfterAgent.map((g: { hooks: Array<{ command: string }> }) => g.hooks[0]!.command)).toEqual(['notify-send done', 'citadel hook after-agent']);
+    expect(Object.keys(settings.hooks)).toEqual(expect.arrayContaining(Object.keys(geminiEvents)));
+    expect(settings.hooks.BeforeTool[0].hooks[0].timeout).toBe(10_000);
+    expect(git(repo.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+
+    const tracked = makeRepo();
+    cleanups.push(tracked.dispose);
+    mkdirSync(join(tracked.path, '.gemini'));
+    writeFileSync(join(tracked.path, '.gemini', 'settings.json'), '{"model":"x"}\n');
+    git(tracked.path, 'add', '.gemini/settings.json');
+    git(tracked.path, 'commit', '-q', '-m', 'project settings');
+    expect((await installAgentHooks(tracked.path, 'gemini')).files).toEqual([]);
+    expect(readFileSync(join(tracked.path, '.gemini', 'settings.json'), 'utf8')).toBe('{"model":"x"}\n');
   });
 
   it('gives opencode a status plugin in .opencode/plugins, git-excluded', async () => {

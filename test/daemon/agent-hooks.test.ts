@@ -24,7 +24,7 @@ function standInAgents(): string {
   cleanups.push(() => dir.dispose());
   const bin = join(dir.path, 'bin');
   mkdirSync(bin);
-  const env = ['TMUX', 'TMUX_PANE', 'STY', 'ZELLIJ', 'DISABLE_AUTOUPDATER', 'OPENCODE_DISABLE_AUTOUPDATE', 'GEMINI_CLI_SYSTEM_DEFAULTS_PATH', 'GEMINI_CLI_TRUST_WORKSPACE', 'PATH'];
+  const env = ['TMUX', 'TMUX_PANE', 'STY', 'ZELLIJ', 'DISABLE_AUTOUPDATER', 'OPENCODE_DISABLE_AUTOUPDATE', 'GEMINI_CLI_TRUST_WORKSPACE', 'PATH'];
   const printEnv = env.map((name) => `printf 'ENV[${name}=%s]\\n' "$${name}"`).join('\n');
   for (const name of ['claude', 'codex', 'gemini', 'opencode']) {
     const file = join(bin, name);
@@ -105,9 +105,8 @@ describe('agent status hooks at every pane start', () => {
     const second = (await t.cli(['bead', 'create', 'gemini hooks'])).stdout.trim();
     await json(t, ['sling', second, '--polecat', 'ace', '--agent', 'gemini']);
     const gemini = await peekOf('ace', 'gemini stand-in ready');
-    const defaults = join(t.root, '.citadel', 'run', 'agents', 'gemini-system-defaults.json');
-    expect(gemini).toContain(`ENV[GEMINI_CLI_SYSTEM_DEFAULTS_PATH=${defaults}]`);
-    expect(readFileSync(defaults, 'utf8')).toContain('citadel hook after-agent');
+    const aceTree = join(t.root, '.citadel', 'worktrees', 'ace');
+    expect(readFileSync(join(aceTree, '.gemini', 'settings.json'), 'utf8')).toContain('citadel hook after-agent');
     // Not trusted unless the user said so (citadel agent setup gemini).
     expect(gemini).toContain('ENV[GEMINI_CLI_TRUST_WORKSPACE=]');
 
