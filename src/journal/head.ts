@@ -37,7 +37,7 @@ export function readHead(journalDir: string): Head | undefined {
     const parsed = JSON.parse(text) as Head & { crc32c?: string };
     const { crc32c: stored, ...head } = parsed;
     if (stored !== crcHex(crc32c(Buffer.from(JSON.stringify(head))))) return undefined;
-    if (head.v !== 1 || !Number.isSafeInteger(head.seq) || typeof head.segment !== 'string' || !Number.isSafeInteger(head.offset)) return undefined;
+    if (head.v !== 1 || !Number.isSafeInteger(head.seq) || typeof head.segment !== 'string' || !/^seg-\d{12}\.jsonl$/.test(head.segment) || !Number.isSafeInteger(head.offset)) return undefined;
     if (!Number.isSafeInteger(head.projected) || !Number.isSafeInteger(head.snapshot)) return undefined;
     return head;
   } catch {

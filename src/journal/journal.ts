@@ -190,10 +190,17 @@ class FileJournal implements Journal, JournalInternals {
       const { header } = loadedSnapshot;
       // A snapshot says its seq was acknowledged even when the journal behind it is gone.
       this.noteEvidence(header.seq, snapshot.name);
-      const live = existsSync(join(this.dir, header.segment)) || existsSync(join(this.dir, ARCHIVE_DIR, header.segment));
-      if (!live) continue;
+      const exists = (name: string): boolean => existsSync(join(this.dir, name)) || existsSync(join(this.dir, ARCHIVE_DIR, name));
+      let pos: Position = { segment: header.segment, offset: header.offset };
+      if (!exists(header.segment)) {
+        // Its segment is gone (the oldest ones deleted): the snapshot still serves when the
+        // journal goes on in a segment that starts right after it.
+        const next = segmentName(header.seq + 1);
+        if (!exists(next)) continue;
+        pos = { segment: next, offset: 0 };
+      }
       this.state = EntityState.from(header.seq, loadedSnapshot.kinds);
-      this.pos = { segment: header.segment, offset: header.offset };
+      this.pos = pos;
       this.snapshotSeq = header.seq;
       break;
     }
