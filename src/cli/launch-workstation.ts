@@ -1,5 +1,17 @@
 import { NODE_ENV_MARKER } from '../common/child-env.js';
+import { CitadelError } from '../common/errors.js';
 import type { CliContext } from './context.js';
+
+/**
+ * Refuses to open the workstation inside a polecat's pane, as tmux refuses inside `$TMUX`: the
+ * pane's pty would resize to fit a workstation that contains it, shrinking every pane. Polecats
+ * run with `CITADEL_POLECAT` set (src/daemon/polecat-env.ts).
+ */
+export function refuseNesting(env: NodeJS.ProcessEnv): void {
+  const polecat = env.CITADEL_POLECAT?.trim();
+  if (!polecat) return;
+  throw new CitadelError('refused', `the workstation does not open inside a polecat's pane (this is ${polecat}'s): open it from your own terminal, or unset CITADEL_POLECAT to force it`);
+}
 
 /**
  * Opens the workstation for `citadel`, `citadel attach` and the demo. The TUI process runs
@@ -9,6 +21,7 @@ import type { CliContext } from './context.js';
  * `npm ci` in their project would change what those do.
  */
 export async function launchWorkstation(context: CliContext, options: { theme?: string | undefined } = {}): Promise<void> {
+  refuseNesting(context.env);
   const env: NodeJS.ProcessEnv = { ...context.env };
   // The panels read the theme from $CITADEL_THEME (what --theme sets), else the town config.
   if (options.theme !== undefined) env.CITADEL_THEME = options.theme;

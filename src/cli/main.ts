@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CitadelError, isCitadelError } from '../common/errors.js';
 import { visibleText } from '../common/visible-text.js';
@@ -33,6 +34,7 @@ export function buildProgram(context: CliContext, world: World, registers: reado
   const program = new Command('citadel')
     .description('A terminal workstation for a town of AI coding agents on one git repository')
     .option('--town <dir>', 'the town (a git repository with .citadel/) to act on')
+    .version(citadelVersion(), '-V, --version', 'print citadel\'s version')
     .showSuggestionAfterError(true);
   // Commander's own error messages (unknown option, missing argument…) are reported by
   // `report`, in citadel's shape; what else it writes to stderr is the help it shows for a
@@ -66,7 +68,8 @@ function report(error: unknown, wantsJson: boolean, world: World, helpShown: str
       else world.stderr(visibleText(helpShown.splice(0).join('')));
       return 2;
     }
-    const message = error.message.replace(/^error: /, '');
+    // One line: commander puts its suggestion on a line of its own.
+    const message = error.message.replace(/^error: /, '').replace(/\n\(Did you mean (.*)\?\)$/, ' (did you mean $1?)');
     writeError(world, wantsJson, 'usage', `${message} (see --help)`);
     return 2;
   }
@@ -83,6 +86,12 @@ function report(error: unknown, wantsJson: boolean, world: World, helpShown: str
 function writeError(world: World, wantsJson: boolean, code: string, message: string): void {
   if (wantsJson) world.stderr(jsonText({ error: { code, message } }, 0));
   else world.stderr(`citadel: ${visibleText(message)}\n`);
+}
+
+/** The version in package.json (two folders up from src/cli/ and dist/cli/ alike). */
+function citadelVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
 }
 
 function optionValue(argv: readonly string[], name: string): string | undefined {

@@ -124,7 +124,10 @@ export class BeadTransaction {
     const checked = checkId(id);
     let bead: Bead | undefined;
     for (const candidate of idCandidates(checked, this.context.prefix)) if ((bead = this.get(candidate))) break;
-    if (!bead) throw new CitadelError('not_found', `${what === 'bead' ? 'bead' : `${what}:`} ${checked} not found (see \`citadel bead list\`)`);
+    if (!bead) {
+      const hint = what === 'message' ? '`citadel mail inbox`' : '`citadel bead list`';
+      throw new CitadelError('not_found', `${what === 'bead' || what === 'message' ? what : `${what}:`} ${checked} not found (see ${hint})`);
+    }
     return bead;
   }
 
@@ -363,7 +366,7 @@ export class BeadTransaction {
 
   /** Marks a message read by `reader` (default: the actor). Already read: no change. */
   markRead(id: string, reader: string = this.context.actor): Bead {
-    const bead = this.require(id);
+    const bead = this.require(id, 'message');
     if (bead.type !== 'message') throw invalid(`${bead.id} is a ${bead.type.replace('_', ' ')}, not a message (see \`citadel mail inbox\`)`);
     const readBy = bead.read_by ?? [];
     if (readBy.includes(reader)) return bead;

@@ -9,9 +9,14 @@ import type { CliContext } from '../context.js';
 export function register(program: Command, context: CliContext): void {
   program
     .argument('[command]')
+    // A mistyped command comes with its own arguments and options (`citadel slng ID --agent x`):
+    // take them all, so that the answer is the nearest command, not "too many arguments".
+    .argument('[args...]')
+    .allowUnknownOption()
     .usage('[options] [command]')
     .option('--theme <name>', 'the workstation theme: dark, light, high-contrast, 16-color, or a theme file (default: config "theme")')
-    .action(async (word: string | undefined, options: { theme?: string }) => {
+    .action(async (word: string | undefined, _args: string[], options: { theme?: string }) => {
+      if (word?.startsWith('-')) throw new CitadelError('usage', `unknown option '${word}' (see citadel --help)`);
       if (word !== undefined) {
         const names = program.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => c.name());
         const guess = closest(word, names);
