@@ -15,7 +15,7 @@ export function register(program: Command, context: CliContext): void {
     .argument('<bead>', 'the bead to work on, e.g. ct-a3f8')
     .argument('[argv...]', 'after --: the command to run instead of a preset')
     .option('--polecat <name>', 'the polecat to use (default: an idle one, or a new name)')
-    .option('--agent <preset>', 'claude, codex, gemini, aider, opencode, shell or scripted (default: config defaultAgent)')
+    .option('--agent <preset>', 'claude, codex, gemini, aider, opencode, shell or scripted (default: config defaultAgent, else the first of claude, codex, gemini, opencode, aider installed)')
     .option('--json', 'print what was started as JSON')
     .addHelpText('after', '\nExamples:\n  citadel sling ct-a3f8\n  citadel sling ct-a3f8 --polecat nux --agent claude\n  citadel sling ct-a3f8 -- my-agent --flag\n')
     .action(async (bead: string, argv: string[], options: SlingOptions) => {
