@@ -41,8 +41,8 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 export async function run() {
   const { createElement } = await import('react');
   const { render } = await import('ink');
-  const { TriagePanels } = await import(new URL('panels/TriagePanels.js', dist).href);
-  const { useTriage } = await import(new URL('panels/use-triage.js', dist).href);
+  const { PanelsColumn } = await import(new URL('panels/PanelsColumn.js', dist).href);
+  const { usePanels } = await import(new URL('panels/use-panels.js', dist).href);
   const { defaultTheme } = await import(new URL('theme/theme.js', dist).href);
   const { emptySnapshot } = await import(new URL('state/types.js', dist).href);
 
@@ -60,8 +60,8 @@ export async function run() {
     let triage;
     const theme = defaultTheme('truecolor');
     const App = () => {
-      triage = useTriage({ snapshot, onCommand: async () => {}, pageRows: 20 });
-      return createElement(TriagePanels, { triage, width: 64, height: 47, active: true, theme });
+      triage = usePanels({ snapshot, onCommand: async () => {}, pageRows: 20 });
+      return createElement(PanelsColumn, { triage, width: 64, height: 47, active: true, theme });
     };
     const frame = () => new Promise((resolve) => (onWrite = resolve));
 

@@ -60,8 +60,8 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       prefixKey: town.config.prefixKey,
       env: context.env,
       panelsLoading,
-      // The panels' sidebar width (panels/Sidebar.tsx initialSidebarWidth), from the same file.
-      sidebarWidthWhileLoading: (cols) => columnWidth(readLayout(town.paths.run), cols),
+      // The panels' width (panels/Panels.tsx initialPanelsWidth), from the same file.
+      panelsWidthWhileLoading: (cols) => columnWidth(readLayout(town.paths.run), cols),
       copyFile: join(town.paths.run, 'copy-buffer.txt'),
       beadTitle: (id) => readBeadTitle(town.paths.projections, id),
       trace,

@@ -9,7 +9,7 @@ import { OuterTerminal } from './helpers/outer-terminal.js';
 const row = (text: string, cols: number): string => `\x1b[0m${text.padEnd(cols)}\x1b[0m`;
 
 function setup() {
-  const layout = computeLayout({ cols: 60, rows: 12, panes: ['a', 'b'], sidebarWidth: 0 });
+  const layout = computeLayout({ cols: 60, rows: 12, panes: ['a', 'b'], panelsWidth: 0 });
   const outer = new OuterTerminal(60, 12);
   const writes: string[] = [];
   const screens = new Map([['a', new PaneScreen('a')], ['b', new PaneScreen('b')]]);
@@ -87,7 +87,7 @@ describe('Compositor', () => {
   });
 
   it('waits for the terminal to drain instead of queueing frames', () => {
-    const layout = computeLayout({ cols: 60, rows: 12, panes: ['a'], sidebarWidth: 0 });
+    const layout = computeLayout({ cols: 60, rows: 12, panes: ['a'], panelsWidth: 0 });
     let drain: (() => void) | undefined;
     const scheduled: Array<() => void> = [];
     const screens = new Map([['a', new PaneScreen('a')]]);

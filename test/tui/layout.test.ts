@@ -59,7 +59,7 @@ describe('tile', () => {
 
 describe('computeLayout', () => {
   it('keeps Ink’s chrome one row short of the terminal and puts the message line last', () => {
-    const layout = computeLayout({ cols: 120, rows: 40, panes: ['a'], sidebarWidth: 0 });
+    const layout = computeLayout({ cols: 120, rows: 40, panes: ['a'], panelsWidth: 0 });
     expect(layout.chrome.height).toBe(39);
     expect(layout.messageLine.y).toBe(39);
     expect(layout.statusBar.y).toBe(38);
@@ -67,40 +67,40 @@ describe('computeLayout', () => {
     expect(layout.panes[0]!.body).toEqual({ x: 0, y: 1, width: 120, height: 37 });
   });
 
-  it('leaves the sidebar on the right, behind a divider, at most half the screen', () => {
-    const layout = computeLayout({ cols: 120, rows: 40, panes: ['a', 'b'], sidebarWidth: 40 });
-    expect(layout.sidebar).toEqual({ x: 80, y: 0, width: 40, height: 38 });
+  it('leaves the panels on the right, behind a divider, at most half the screen', () => {
+    const layout = computeLayout({ cols: 120, rows: 40, panes: ['a', 'b'], panelsWidth: 40 });
+    expect(layout.panels).toEqual({ x: 80, y: 0, width: 40, height: 38 });
     expect(layout.grid.width).toBe(79);
     expect(layout.dividers).toContainEqual({ x: 79, y: 0, width: 1, height: 38 });
-    expect(computeLayout({ cols: 120, rows: 40, panes: ['a'], sidebarWidth: 100 }).sidebar!.width).toBe(59);
+    expect(computeLayout({ cols: 120, rows: 40, panes: ['a'], panelsWidth: 100 }).panels!.width).toBe(59);
   });
 
   it('gives a zoomed pane the whole grid and hides the others', () => {
-    const layout = computeLayout({ cols: 100, rows: 30, panes: ['a', 'b', 'c'], zoomed: 'b', sidebarWidth: 0 });
+    const layout = computeLayout({ cols: 100, rows: 30, panes: ['a', 'b', 'c'], zoomed: 'b', panelsWidth: 0 });
     expect(layout.panes.map((p) => p.id)).toEqual(['b']);
     expect(layout.panes[0]!.tile).toEqual(layout.grid);
   });
 
   it('ignores a zoom on a pane that is gone', () => {
-    expect(computeLayout({ cols: 100, rows: 30, panes: ['a', 'b'], zoomed: 'x', sidebarWidth: 0 }).panes).toHaveLength(2);
+    expect(computeLayout({ cols: 100, rows: 30, panes: ['a', 'b'], zoomed: 'x', panelsWidth: 0 }).panes).toHaveLength(2);
   });
 
   it('says clearly when the terminal is too small', () => {
-    const layout = computeLayout({ cols: MIN_COLS - 1, rows: MIN_ROWS, panes: ['a'], sidebarWidth: 0 });
+    const layout = computeLayout({ cols: MIN_COLS - 1, rows: MIN_ROWS, panes: ['a'], panelsWidth: 0 });
     expect(layout.tooSmall).toMatch(/terminal too small: 39×10.*at least 40×10/);
     expect(layout.panes).toEqual([]);
   });
 
   it('says so when too many panes are crammed into a small terminal, and suggests zoom', () => {
     const panes = Array.from({ length: 30 }, (_, i) => `p${i}`);
-    const layout = computeLayout({ cols: 60, rows: 12, panes, sidebarWidth: 0 });
+    const layout = computeLayout({ cols: 60, rows: 12, panes, panelsWidth: 0 });
     expect(layout.tooSmall).toMatch(/30 panes do not fit.*zoom/);
-    expect(computeLayout({ cols: 60, rows: 12, panes, zoomed: 'p3', sidebarWidth: 0 }).tooSmall).toBeUndefined();
+    expect(computeLayout({ cols: 60, rows: 12, panes, zoomed: 'p3', panelsWidth: 0 }).tooSmall).toBeUndefined();
   });
 });
 
 describe('neighbour', () => {
-  const layout = computeLayout({ cols: 160, rows: 46, panes: ['a', 'b', 'c', 'd'], sidebarWidth: 0 });
+  const layout = computeLayout({ cols: 160, rows: 46, panes: ['a', 'b', 'c', 'd'], panelsWidth: 0 });
   it('moves focus to the pane in that direction', () => {
     expect(neighbour(layout.panes, 'a', 'right')).toBe('b');
     expect(neighbour(layout.panes, 'a', 'down')).toBe('c');

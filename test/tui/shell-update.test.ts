@@ -14,7 +14,7 @@ import { layoutOf } from '../../src/tui/shell/workstation-state.js';
 const pane = (id: string, extra: Partial<PaneInfo> = {}): PaneInfo => ({ id, polecat: id, status: 'working', argv: [], cols: 40, rows: 10, ...extra });
 
 function shell(panes = ['a', 'b', 'c', 'd'], patch: Partial<ShellState> = {}): ShellState {
-  const state = initialShellState({ cols: 120, rows: 40, prefix: 'C-b', panels: 'ready', sidebarWidth: 30 });
+  const state = initialShellState({ cols: 120, rows: 40, prefix: 'C-b', panels: 'ready', panelsWidth: 30 });
   return { ...step(state, { type: 'panes', panes: panes.map((p) => pane(p)) }).state, ...patch };
 }
 
@@ -197,15 +197,15 @@ describe('the shell update', () => {
     expect(state.copy).toBeUndefined();
   });
 
-  it('resize: re-lays out, keeps the loading sidebar at the panels’ width, and resizes copy mode’s view', () => {
+  it('resize: re-lays out, keeps the loading panels at the panels’ width, and resizes copy mode’s view', () => {
     let state = shell(['a'], { panels: 'loading' });
-    ({ state } = step(state, { type: 'resize', cols: 80, rows: 24, sidebarWhileLoading: 24 }));
-    expect(state.sidebarWidth).toBe(24);
+    ({ state } = step(state, { type: 'resize', cols: 80, rows: 24, panelsWhileLoading: 24 }));
+    expect(state.panelsWidth).toBe(24);
     expect(layoutOf(state).cols).toBe(80);
-    ({ state } = step(state, { type: 'panels', present: true, sidebarWidth: 25 }));
+    ({ state } = step(state, { type: 'panels', present: true, panelsWidth: 25 }));
     expect(state.panels).toBe('ready');
-    ({ state } = step(state, { type: 'resize', cols: 100, rows: 30, sidebarWhileLoading: 99 }));
-    expect(state.sidebarWidth).toBe(25);
+    ({ state } = step(state, { type: 'resize', cols: 100, rows: 30, panelsWhileLoading: 99 }));
+    expect(state.panelsWidth).toBe(25);
     ({ state } = step(state, ...prefixed('['), { type: 'scrollback', pane: 'a', lines: ['x'] }));
     ({ state } = step(state, { type: 'resize', cols: 90, rows: 20 }));
     const body = layoutOf(state).panes[0]!.body;
@@ -234,9 +234,9 @@ describe('the shell update', () => {
     expect(state.message).toBeUndefined();
   });
 
-  it('a sidebar width from the panels (0 hides it) re-lays out the panes', () => {
-    const wide = step(shell(['a']), { type: 'sidebar', width: 0 }).state;
-    expect(layoutOf(wide).sidebar).toBeUndefined();
+  it('a width from the panels (0 hides them) re-lays out the panes', () => {
+    const wide = step(shell(['a']), { type: 'panels-width', width: 0 }).state;
+    expect(layoutOf(wide).panels).toBeUndefined();
     expect(layoutOf(wide).panes[0]!.tile.width).toBe(120);
   });
 });

@@ -16,7 +16,7 @@ afterEach(() => {
 
 describe('emoji and CJK from a pane to the outer screen', () => {
   it('take two cells in the daemon’s row frame and two cells on the person’s terminal', async () => {
-    const layout = computeLayout({ cols: 60, rows: 12, panes: ['w'], sidebarWidth: 0 });
+    const layout = computeLayout({ cols: 60, rows: 12, panes: ['w'], panelsWidth: 0 });
     const body = layout.panes[0]!.body;
     const pane = new Pane({ id: 'w', argv: ['printf', 'a🙂b中c⚡d|'], cwd: process.cwd(), env: process.env, cols: body.width, rows: body.height, scrollback: 100, spawnPty: await loadNodePty() });
     panes.push(pane);

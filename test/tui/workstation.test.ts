@@ -203,7 +203,7 @@ describe('workstation', () => {
     await until('new pane', (t) => t.includes('late pane') && t.includes('1 late'));
   });
 
-  it('keeps the sidebar at the panels\' width while they load, so the ptys are not resized when they arrive', async () => {
+  it('keeps the panels at the panels\' width while they load, so the ptys are not resized when they arrive', async () => {
     const source = await LocalPaneSource.create();
     source.spawn('a', sh('exec cat'));
     const outer = new OuterTerminal(120, 30);
@@ -220,7 +220,7 @@ describe('workstation', () => {
       copyFile: join(dir.path, 'copy.txt'),
       resizeDebounceMs: 10,
       panelsLoading: new Promise((resolve) => (arrive = resolve)),
-      sidebarWidthWhileLoading: quarter,
+      panelsWidthWhileLoading: quarter,
     });
     cleanups.push(() => {
       ws.stop();
@@ -234,9 +234,9 @@ describe('workstation', () => {
     outer.resize(100, 30);
     await waitFor(() => source.resizes.some(([, c]) => c === 100 - quarter(100) - 1), 'pty resized at the panels\' width');
     const body = ws.snapshot.layout.panes[0]!.body;
-    arrive({ Sidebar: () => null, initialSidebarWidth: (_town, cols) => quarter(cols) });
+    arrive({ Panels: () => null, initialPanelsWidth: (_town, cols) => quarter(cols) });
     await started;
-    expect(ws.snapshot.state.sidebarWidth).toBe(quarter(100));
+    expect(ws.snapshot.state.panelsWidth).toBe(quarter(100));
     // The same pane rectangle: no new layout, so no pty resize is scheduled (programs keep their size).
     expect(ws.snapshot.layout.panes[0]!.body).toEqual(body);
   });

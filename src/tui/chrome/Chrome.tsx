@@ -18,7 +18,7 @@ export interface ChromeProps {
   readonly beadTitles: ReadonlyMap<string, string>;
   readonly programTitles: ReadonlyMap<string, string>;
   readonly panels: PanelsModule | undefined;
-  /** Everything the panel sidebar gets besides its size. */
+  /** Everything the panels get besides their size. */
   readonly slot: Omit<PanelSlotProps, 'width' | 'height' | 'hasKeyboard' | 'panes'>;
   readonly status: Omit<StatusBarProps, 'width' | 'panes' | 'mode' | 'keyboard'>;
   /** The help overlay, when open: its rectangle and lines. */
@@ -28,7 +28,7 @@ export interface ChromeProps {
 /**
  * The workstation's chrome, drawn by Ink into the compositor's virtual screen: the pane grid's
  * title bars and dividers (pane bodies are left blank: the compositor writes them), the panel
- * sidebar, the status bar, and overlays. Its height is the terminal's minus one.
+ * panels, the status bar, and overlays. Its height is the terminal's minus one.
  */
 export function Chrome(props: ChromeProps): ReactElement {
   const { state, layout, palette } = props;
@@ -46,9 +46,9 @@ export function Chrome(props: ChromeProps): ReactElement {
     },
     palette,
   );
-  const Sidebar = props.panels?.Sidebar;
+  const Panels = props.panels?.Panels;
   const StatusBar = props.panels?.StatusBar ?? DefaultStatusBar;
-  const sidebar = layout.sidebar;
+  const panels = layout.panels;
   const divider = palette.divider + '│' + SGR_RESET;
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.chrome.height}>
@@ -60,24 +60,24 @@ export function Chrome(props: ChromeProps): ReactElement {
             </Text>
           ))}
         </Box>
-        {sidebar && (
+        {panels && (
           <>
-            <Box flexDirection="column" width={1} height={sidebar.height}>
-              {Array.from({ length: sidebar.height }, (_, i) => (
+            <Box flexDirection="column" width={1} height={panels.height}>
+              {Array.from({ length: panels.height }, (_, i) => (
                 <Text key={i}>{divider}</Text>
               ))}
             </Box>
-            <Box flexDirection="column" width={sidebar.width} height={sidebar.height} overflow="hidden">
-              {Sidebar ? (
-                <Sidebar
+            <Box flexDirection="column" width={panels.width} height={panels.height} overflow="hidden">
+              {Panels ? (
+                <Panels
                   {...props.slot}
-                  width={sidebar.width}
-                  height={sidebar.height}
+                  width={panels.width}
+                  height={panels.height}
                   hasKeyboard={state.keyboard === 'panels' && state.mode === 'normal'}
                   panes={state.panes}
                 />
               ) : (
-                <SidebarPlaceholder width={sidebar.width} palette={palette} />
+                <PanelsPlaceholder width={panels.width} palette={palette} />
               )}
             </Box>
           </>
@@ -91,7 +91,7 @@ export function Chrome(props: ChromeProps): ReactElement {
   );
 }
 
-function SidebarPlaceholder({ width, palette }: { width: number; palette: ChromePalette }): ReactElement {
+function PanelsPlaceholder({ width, palette }: { width: number; palette: ChromePalette }): ReactElement {
   return (
     <Text wrap="truncate">
       {palette.dim + truncate(' board · lane · inbox · feed', width) + SGR_RESET}

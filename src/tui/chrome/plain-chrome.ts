@@ -5,7 +5,7 @@ import { truncate } from './title-bar.js';
 
 /**
  * The chrome without Ink: the pane grid's title bars and dividers (the same pure function the
- * Ink chrome uses), a blank sidebar and a one-line status. It is the first frame, drawn while
+ * Ink chrome uses), a blank panels and a one-line status. It is the first frame, drawn while
  * Ink (~0.6 s to import here) and the panels load, so `citadel` shows every pane at once.
  */
 export function plainChromeFrame(input: GridChromeInput, palette: ChromePalette, status: string): string {
@@ -21,7 +21,7 @@ export function plainChromeFrame(input: GridChromeInput, palette: ChromePalette,
       continue;
     }
     let line = grid[y] ?? ' '.repeat(layout.grid.width);
-    if (layout.sidebar) line += divider + ' '.repeat(layout.sidebar.width);
+    if (layout.panels) line += divider + ' '.repeat(layout.panels.width);
     lines.push(line);
   }
   return lines.join('\n');

@@ -8,7 +8,7 @@ export const MIN_ROWS = 10;
 const MIN_BODY_COLS = 8;
 const MIN_BODY_ROWS = 2;
 
-/** What the layout depends on: the terminal's size, the panes, zoom, and the panel sidebar. */
+/** What the layout depends on: the terminal's size, the panes, zoom, and the panels column. */
 export interface LayoutInput {
   readonly cols: number;
   readonly rows: number;
@@ -16,8 +16,8 @@ export interface LayoutInput {
   readonly panes: readonly string[];
   /** The zoomed pane, if any: it gets the whole grid. */
   readonly zoomed?: string | undefined;
-  /** Width of the panel sidebar on the right (board, lane, inbox, feed); 0 hides it. */
-  readonly sidebarWidth: number;
+  /** Width of the panels column on the right (board, lane, inbox, feed); 0 hides it. */
+  readonly panelsWidth: number;
 }
 
 /** Where one pane is drawn: its tile, its title bar (the tile's first row) and its body. */
@@ -42,12 +42,12 @@ export interface ScreenLayout {
   readonly tooSmall?: string | undefined;
   readonly chrome: Rect;
   readonly grid: Rect;
-  readonly sidebar?: Rect | undefined;
+  readonly panels?: Rect | undefined;
   readonly statusBar: Rect;
   readonly messageLine: Rect;
   /** The panes that are visible (all, or the zoomed one), in display order. */
   readonly panes: readonly PaneLayout[];
-  /** Vertical one-column dividers between tiles and before the sidebar. */
+  /** Vertical one-column dividers between tiles and before the panels. */
   readonly dividers: readonly Rect[];
 }
 
@@ -67,13 +67,13 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
     };
   }
   const height = rows - 2; // minus status bar and message line
-  // The sidebar never takes more than half the screen, so the panes always keep room.
-  const sidebarWidth = Math.min(Math.max(0, Math.floor(input.sidebarWidth)), Math.floor((cols - 1) / 2));
-  const gridWidth = sidebarWidth > 0 ? cols - sidebarWidth - 1 : cols;
+  // The panels never takes more than half the screen, so the panes always keep room.
+  const panelsWidth = Math.min(Math.max(0, Math.floor(input.panelsWidth)), Math.floor((cols - 1) / 2));
+  const gridWidth = panelsWidth > 0 ? cols - panelsWidth - 1 : cols;
   const grid: Rect = { x: 0, y: 0, width: gridWidth, height };
   const dividers: Rect[] = [];
-  const sidebar: Rect | undefined = sidebarWidth > 0 ? { x: gridWidth + 1, y: 0, width: sidebarWidth, height } : undefined;
-  if (sidebar) dividers.push({ x: gridWidth, y: 0, width: 1, height });
+  const panels: Rect | undefined = panelsWidth > 0 ? { x: gridWidth + 1, y: 0, width: panelsWidth, height } : undefined;
+  if (panels) dividers.push({ x: gridWidth, y: 0, width: 1, height });
 
   const zoomed = input.zoomed !== undefined && input.panes.includes(input.zoomed) ? input.zoomed : undefined;
   const shown = zoomed !== undefined ? [zoomed] : [...input.panes];
@@ -97,9 +97,9 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
     return {
       ...empty,
       grid,
-      sidebar,
-      tooSmall: `${shown.length} panes do not fit in ${cols}×${rows}: enlarge the terminal, hide the sidebar or zoom a pane (prefix z)`,
+      panels,
+      tooSmall: `${shown.length} panes do not fit in ${cols}×${rows}: enlarge the terminal, hide the panels or zoom a pane (prefix z)`,
     };
   }
-  return { cols, rows, chrome, grid, sidebar, statusBar, messageLine, panes, dividers };
+  return { cols, rows, chrome, grid, panels, statusBar, messageLine, panes, dividers };
 }

@@ -13,8 +13,8 @@ import {
   slingForm,
 } from '../state/forms.js';
 import { commandFromForm, type TriageCommand } from '../state/triage-command.js';
-import { triageReducer, type TriageAction, type TriageState } from '../state/triage-reducer.js';
-import type { TriageView } from '../state/triage-view.js';
+import { panelsReducer, type PanelsAction, type PanelsState } from '../state/panels-reducer.js';
+import type { PanelsView } from '../state/panels-view.js';
 import type { BeadView } from '../state/types.js';
 import { isUnread } from '../state/town-counts.js';
 import { actionFor, bindings as allBindings, isPanelAction, type Binding, type BindingContext, type PanelActionId } from '../keys/bindings.js';
@@ -28,16 +28,16 @@ function panelActionFor(context: BindingContext, key: string, bindings: readonly
 /** What a key press does: state changes to dispatch, and maybe a command for the town. */
 export interface KeyOutcome {
   readonly handled: boolean;
-  readonly actions: readonly TriageAction[];
+  readonly actions: readonly PanelsAction[];
   readonly command?: TriageCommand | undefined;
 }
 
 const ignored: KeyOutcome = { handled: false, actions: [] };
-const does = (...actions: TriageAction[]): KeyOutcome => ({ handled: true, actions });
+const does = (...actions: PanelsAction[]): KeyOutcome => ({ handled: true, actions });
 const tell = (text: string): KeyOutcome => does({ type: 'notice', notice: { text, level: 'error' } });
 
 /** The binding context the keys go to now: the form, the help, or the focused panel's view. */
-export function keyContext(state: TriageState): BindingContext {
+export function keyContext(state: PanelsState): BindingContext {
   if (state.form) return 'form';
   if (state.help.open) return 'help';
   if (state.focus === 'board') return state.board.details ? 'details' : 'board';
@@ -51,8 +51,8 @@ export function keyContext(state: TriageState): BindingContext {
  * `pageRows` is how many rows a page move skips.
  */
 export function handlePanelKey(
-  state: TriageState,
-  view: TriageView,
+  state: PanelsState,
+  view: PanelsView,
   key: string,
   input: string,
   pageRows: number,
@@ -62,7 +62,7 @@ export function handlePanelKey(
   if (context === 'form') return formKey(state, view, key, input, bindings);
   if (context === 'details' && !findBead(view, state.board.details?.id)) {
     // The bead went away under its details (deleted by another process): back to the board.
-    const closed = triageReducer(state, { type: 'closeDetails' });
+    const closed = panelsReducer(state, { type: 'closeDetails' });
     const outcome = handlePanelKey(closed, view, key, input, pageRows, bindings);
     return { ...outcome, handled: true, actions: [{ type: 'closeDetails' }, ...outcome.actions] };
   }
@@ -72,7 +72,7 @@ export function handlePanelKey(
 }
 
 /** What a prefix action does (the shell delivers these by action id). */
-export function handlePrefixAction(state: TriageState, action: PanelActionId): KeyOutcome {
+export function handlePrefixAction(state: PanelsState, action: PanelActionId): KeyOutcome {
   switch (action) {
     case 'layout.toggle.board':
       return does({ type: 'layout', action: { type: 'toggle', panel: 'board' } });
@@ -118,7 +118,7 @@ function cursorMove(action: PanelActionId, pageRows: number): number | 'top' | '
   }
 }
 
-function findBead(view: TriageView, id: string | undefined): BeadView | undefined {
+function findBead(view: PanelsView, id: string | undefined): BeadView | undefined {
   if (id === undefined) return undefined;
   const index = view.board.order.indexOf(id);
   const row = index >= 0 ? view.board.rows[view.board.rowOf[index] ?? -1] : undefined;
@@ -126,7 +126,7 @@ function findBead(view: TriageView, id: string | undefined): BeadView | undefine
   return view.snapshot.beads.find((b) => b.id === id);
 }
 
-function perform(state: TriageState, view: TriageView, action: PanelActionId, context: BindingContext, pageRows: number): KeyOutcome {
+function perform(state: PanelsState, view: PanelsView, action: PanelActionId, context: BindingContext, pageRows: number): KeyOutcome {
   const move = cursorMove(action, pageRows);
   if (move !== undefined) {
     switch (context) {
@@ -239,7 +239,7 @@ function perform(state: TriageState, view: TriageView, action: PanelActionId, co
 }
 
 /** `]` / `[`: the first bead of the next / previous non-empty section. */
-function jumpGroup(state: TriageState, view: TriageView, direction: 1 | -1): KeyOutcome {
+function jumpGroup(state: PanelsState, view: PanelsView, direction: 1 | -1): KeyOutcome {
   const { order, rows, rowOf } = view.board;
   if (!order.length) return does();
   const at = Math.max(0, cursorIndex(state.board.cursor, order));
@@ -265,7 +265,7 @@ function jumpGroup(state: TriageState, view: TriageView, direction: 1 | -1): Key
   return does({ type: 'select', panel: 'board', id: order[i] ?? '', index: i });
 }
 
-function formKey(state: TriageState, view: TriageView, key: string, input: string, bindings: readonly Binding[]): KeyOutcome {
+function formKey(state: PanelsState, view: PanelsView, key: string, input: string, bindings: readonly Binding[]): KeyOutcome {
   const form = state.form;
   if (!form) return ignored;
   const action = panelActionFor('form', key, bindings);
@@ -299,7 +299,7 @@ function formKey(state: TriageState, view: TriageView, key: string, input: strin
   return does();
 }
 
-function submit(state: TriageState, view: TriageView): KeyOutcome {
+function submit(state: PanelsState, view: PanelsView): KeyOutcome {
   const form = state.form;
   if (!form) return ignored;
   const outcome = commandFromForm(form);

@@ -1,7 +1,7 @@
 /**
  * The workstation's panels (issue 7): board, refinery lane, inbox, activity feed, status bar,
  * help, forms. The shell loads this module (src/tui/shell/panel-slot.ts, `PanelsModule`): it
- * mounts `Sidebar` and `StatusBar`, asks `initialSidebarWidth` and `chromeTokens`, hands
+ * mounts `Panels` and `StatusBar`, asks `initialPanelsWidth` and `chromeTokens`, hands
  * `hiddenPanelAction` the panels' prefix keys while every panel is hidden, and calls `dispose`
  * at the end. Importing it has no side effect: the panels' keys are in the one binding table (keys/bindings.ts).
  */
@@ -14,7 +14,7 @@ export function chromeTokens(town: { root: string }, env: NodeJS.ProcessEnv): Re
   return chromeSgr(panelsSession(town.root, env).theme.theme);
 }
 
-export { Sidebar, hiddenPanelAction, initialSidebarWidth } from './Sidebar.js';
+export { Panels, hiddenPanelAction, initialPanelsWidth } from './Panels.js';
 export { StatusBar } from './ShellStatusBar.js';
 
 /** Closes what the panels hold open (journal watchers), once, after the workstation ends. */

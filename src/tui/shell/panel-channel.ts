@@ -11,7 +11,7 @@ export interface PanelInbox {
 
 /**
  * The one way keys reach the panels: the shell parsed them once (keys/key-parser.ts) and sends
- * them here; the mounted sidebar listens. No byte goes back through Ink's stdin.
+ * them here; the mounted panels listens. No byte goes back through Ink's stdin.
  */
 export class PanelChannel implements PanelInbox {
   private readonly listeners = new Set<(input: PanelInput) => boolean>();
@@ -21,7 +21,7 @@ export class PanelChannel implements PanelInbox {
     return () => this.listeners.delete(listener);
   }
 
-  /** Whether anyone listens (a sidebar is mounted). */
+  /** Whether anyone listens (the panels are mounted). */
   get listening(): boolean {
     return this.listeners.size > 0;
   }

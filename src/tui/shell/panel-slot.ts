@@ -13,7 +13,7 @@ export interface TownRef {
 }
 
 /**
- * Props of the panel sidebar (board, refinery lane, inbox, activity feed), drawn by Ink in the
+ * Props of the panels (board, refinery lane, inbox, activity feed), drawn by Ink in the
  * rectangle on the right of the pane grid. Keys reach the panels already parsed, through
  * `input`, while `hasKeyboard` is true; so do the panels' prefix actions (prefix B, <, >…).
  */
@@ -31,8 +31,8 @@ export interface PanelSlotProps {
   readonly journalSeq: number;
   /** Shows a short message on the workstation's message line. */
   notify(text: string, kind?: 'info' | 'error'): void;
-  /** Resizes the sidebar (0 hides it); the pane grid re-lays out around it. */
-  setSidebarWidth(width: number): void;
+  /** Resizes the panels column (0 hides it); the pane grid re-lays out around it. */
+  setPanelsWidth(width: number): void;
   /** Moves the keyboard back to the panes, focusing `pane` when given (e.g. after a sling). */
   focusPane(pane?: string): void;
 }
@@ -54,16 +54,16 @@ export interface StatusBarProps {
  * missing gets the shell's placeholder.
  */
 export interface PanelsModule {
-  Sidebar?: ComponentType<PanelSlotProps>;
+  Panels?: ComponentType<PanelSlotProps>;
   StatusBar?: ComponentType<StatusBarProps>;
   /**
-   * A prefix action of the panels while no sidebar is mounted (every panel hidden): e.g. prefix
-   * B shows the board again. Returns the sidebar's width after it, or undefined when the action
+   * A prefix action of the panels while they are not mounted (every panel hidden): e.g. prefix
+   * B shows the board again. Returns the panels' width after it, or undefined when the action
    * is not one the hidden panels take.
    */
   hiddenPanelAction?: (town: TownRef, action: PanelActionId, cols: number) => number | undefined;
-  /** The sidebar's width to start with (e.g. remembered per town); default: 30% of the screen. */
-  initialSidebarWidth?: (town: TownRef, cols: number) => number;
+  /** The panels' width to start with (e.g. remembered per town); default: 30% of the screen. */
+  initialPanelsWidth?: (town: TownRef, cols: number) => number;
   /**
    * Theme tokens resolved to SGR sequences for the shell's chrome (see chrome/palette.ts for the
    * tokens it reads), e.g. from the town's theme.

@@ -5,7 +5,7 @@ import type { Key } from '../keys/key-parser.js';
 import type { PaneModes } from './pane-input.js';
 import { initialWorkstationState, type WorkstationState } from './workstation-state.js';
 
-/** Whether the panels' sidebar exists: none, still loading (its width kept), or mounted. */
+/** Whether the panels exist: none, still loading (its width kept), or mounted. */
 export type PanelsPresence = 'none' | 'loading' | 'ready';
 
 /**
@@ -38,18 +38,18 @@ export interface ShellState extends WorkstationState {
 export type ShellEvent =
   /** Keys already parsed (keys/key-parser.ts). */
   | { readonly type: 'keys'; readonly keys: readonly Key[] }
-  /** The terminal's new size; `sidebarWhileLoading` is the sidebar's width at it while the panels load. */
-  | { readonly type: 'resize'; readonly cols: number; readonly rows: number; readonly sidebarWhileLoading?: number | undefined }
+  /** The terminal's new size; `panelsWhileLoading` is the panels' width at it while the panels load. */
+  | { readonly type: 'resize'; readonly cols: number; readonly rows: number; readonly panelsWhileLoading?: number | undefined }
   | { readonly type: 'panes'; readonly panes: readonly PaneInfo[]; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
   | { readonly type: 'journal'; readonly seq: number; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
   | { readonly type: 'pane-title'; readonly pane: string; readonly title: string }
   | { readonly type: 'pane-modes'; readonly pane: string; readonly modes: PaneModes }
   /** A pane went away: what the shell kept for it goes. */
   | { readonly type: 'pane-gone'; readonly pane: string }
-  /** The panels module arrived (with a sidebar of `sidebarWidth`), or there is none. */
-  | { readonly type: 'panels'; readonly present: boolean; readonly sidebarWidth: number }
-  /** The sidebar asked for a width (0 hides it). */
-  | { readonly type: 'sidebar'; readonly width: number }
+  /** The panels module arrived (with a column `panelsWidth` wide), or there is none. */
+  | { readonly type: 'panels'; readonly present: boolean; readonly panelsWidth: number }
+  /** The panels asked for a width (0 hides them). */
+  | { readonly type: 'panels-width'; readonly width: number }
   /** The panels gave the keyboard back to the panes, focusing `pane` when given. */
   | { readonly type: 'focus-pane'; readonly pane?: string | undefined }
   | { readonly type: 'notify'; readonly text: string; readonly kind?: 'info' | 'error' | undefined }
@@ -75,9 +75,9 @@ export type ShellEffect =
   /** The message line changed: clear it after a while. */
   | { readonly type: 'message-timer' };
 
-export function initialShellState(options: { cols: number; rows: number; prefix: string; panels: PanelsPresence; sidebarWidth: number }): ShellState {
+export function initialShellState(options: { cols: number; rows: number; prefix: string; panels: PanelsPresence; panelsWidth: number }): ShellState {
   return {
-    ...initialWorkstationState(options.cols, options.rows, options.sidebarWidth),
+    ...initialWorkstationState(options.cols, options.rows, options.panelsWidth),
     prefix: options.prefix,
     panels: options.panels,
     copy: undefined,

@@ -79,7 +79,7 @@ class Step {
         for (const key of event.keys) this.key(key);
         return;
       case 'resize': {
-        if (this.state.panels === 'loading' && event.sidebarWhileLoading !== undefined) this.reduce({ type: 'sidebar', width: event.sidebarWhileLoading });
+        if (this.state.panels === 'loading' && event.panelsWhileLoading !== undefined) this.reduce({ type: 'panels-width', width: event.panelsWhileLoading });
         this.reduce({ type: 'resize', cols: event.cols, rows: event.rows });
         const body = this.focusedBody();
         if (this.state.copy && body) this.set({ copy: copyReducer(this.state.copy, { type: 'resize', width: body.width, height: body.height }) });
@@ -112,10 +112,10 @@ class Step {
       }
       case 'panels':
         this.set({ panels: event.present ? 'ready' : 'none' });
-        this.reduce({ type: 'sidebar', width: event.present ? event.sidebarWidth : 0 });
+        this.reduce({ type: 'panels-width', width: event.present ? event.panelsWidth : 0 });
         return;
-      case 'sidebar':
-        this.reduce({ type: 'sidebar', width: event.width });
+      case 'panels-width':
+        this.reduce({ type: 'panels-width', width: event.width });
         return;
       case 'focus-pane':
         if (this.state.keyboard === 'panels') this.reduce({ type: 'toggle-keyboard' });
@@ -229,7 +229,7 @@ class Step {
         if (this.state.message && this.state.message !== s.message) this.effects.push({ type: 'message-timer' });
         return;
       case 'toggle-panels-focus':
-        if (s.panels !== 'ready' || s.sidebarWidth === 0) this.notify('no panels to focus', 'error');
+        if (s.panels !== 'ready' || s.panelsWidth === 0) this.notify('no panels to focus', 'error');
         else this.reduce({ type: 'toggle-keyboard' });
         return;
       case 'copy-mode':

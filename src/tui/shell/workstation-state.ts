@@ -18,7 +18,7 @@ export interface WorkstationState {
   readonly zoomed: string | undefined;
   readonly keyboard: KeyboardTarget;
   readonly mode: InputMode;
-  readonly sidebarWidth: number;
+  readonly panelsWidth: number;
   /** A short message for the message line, with its kind. */
   readonly message: { readonly text: string; readonly kind: 'info' | 'error' } | undefined;
 }
@@ -34,11 +34,11 @@ export type WorkstationAction =
   | { type: 'focus-cycle'; delta: 1 | -1 }
   | { type: 'zoom' }
   | { type: 'toggle-keyboard' }
-  | { type: 'sidebar'; width: number }
+  | { type: 'panels-width'; width: number }
   | { type: 'message'; text: string; kind?: 'info' | 'error' }
   | { type: 'clear-message' };
 
-export function initialWorkstationState(cols: number, rows: number, sidebarWidth = 0): WorkstationState {
+export function initialWorkstationState(cols: number, rows: number, panelsWidth = 0): WorkstationState {
   return {
     cols,
     rows,
@@ -48,7 +48,7 @@ export function initialWorkstationState(cols: number, rows: number, sidebarWidth
     zoomed: undefined,
     keyboard: 'panes',
     mode: 'normal',
-    sidebarWidth,
+    panelsWidth,
     message: undefined,
   };
 }
@@ -60,7 +60,7 @@ export function layoutOf(state: WorkstationState): ScreenLayout {
     rows: state.rows,
     panes: state.panes.map((p) => p.id),
     zoomed: state.zoomed,
-    sidebarWidth: state.sidebarWidth,
+    panelsWidth: state.panelsWidth,
   });
 }
 
@@ -112,8 +112,8 @@ export function workstationReducer<S extends WorkstationState>(state: S, action:
       return { ...state, zoomed: state.zoomed === undefined ? state.focus : undefined };
     case 'toggle-keyboard':
       return { ...state, keyboard: state.keyboard === 'panes' ? 'panels' : 'panes' };
-    case 'sidebar':
-      return { ...state, sidebarWidth: Math.max(0, Math.floor(action.width)) };
+    case 'panels-width':
+      return { ...state, panelsWidth: Math.max(0, Math.floor(action.width)) };
     case 'message':
       return { ...state, message: { text: action.text, kind: action.kind ?? 'info' } };
     case 'clear-message':

@@ -55,14 +55,14 @@ export interface WorkstationOptions {
   readonly prefixKey: string;
   readonly env: NodeJS.ProcessEnv;
   readonly panels?: PanelsModule | undefined;
-  /** The panels, when they are still loading (they get the sidebar when they arrive). */
+  /** The panels, when they are still loading (they get their column when they arrive). */
   readonly panelsLoading?: Promise<PanelsModule | undefined> | undefined;
   /**
-   * The width the panels' sidebar will take at `cols` columns (their remembered layout), kept
+   * The width the panels will take at `cols` columns (their remembered layout), kept
    * while they load: a different width would make the panes jump and resize every pty when the
    * panels arrive — late, on a loaded machine, after programs drew at the first size.
    */
-  readonly sidebarWidthWhileLoading?: ((cols: number) => number) | undefined;
+  readonly panelsWidthWhileLoading?: ((cols: number) => number) | undefined;
   /** Where copy mode also writes the copied text (the fallback when OSC 52 is not honoured). */
   readonly copyFile: string;
   /** A bead's title for the title bars, if known. */
@@ -121,13 +121,13 @@ export class Workstation {
     const { columns, rows } = options.stdout;
     // While the panels load, their column is kept at its usual width, so the panes do not jump.
     const loading = !options.panels && options.panelsLoading !== undefined;
-    const sidebarWidth = options.panels ? this.sidebarWidthOf(options.panels, columns) : loading ? this.sidebarWhileLoading(columns) : 0;
+    const panelsWidth = options.panels ? this.panelsWidthOf(options.panels, columns) : loading ? this.panelsWhileLoading(columns) : 0;
     this.state = initialShellState({
       cols: columns,
       rows,
       prefix: normalizeKeyName(options.prefixKey) ?? 'C-b',
-      panels: options.panels?.Sidebar ? 'ready' : loading ? 'loading' : 'none',
-      sidebarWidth,
+      panels: options.panels?.Panels ? 'ready' : loading ? 'loading' : 'none',
+      panelsWidth,
     });
     this.layout = layoutOf(this.state);
     this.compositor = new Compositor(
@@ -149,23 +149,23 @@ export class Workstation {
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
-  private sidebarWhileLoading(columns: number): number {
-    return this.options.sidebarWidthWhileLoading?.(columns) ?? Math.round(columns * 0.3);
+  private panelsWhileLoading(columns: number): number {
+    return this.options.panelsWidthWhileLoading?.(columns) ?? Math.round(columns * 0.3);
   }
 
-  private sidebarWidthOf(panels: PanelsModule, columns: number): number {
-    if (!panels.Sidebar) return 0;
-    return panels.initialSidebarWidth?.(this.options.town, columns) ?? Math.round(columns * 0.3);
+  private panelsWidthOf(panels: PanelsModule, columns: number): number {
+    if (!panels.Panels) return 0;
+    return panels.initialPanelsWidth?.(this.options.town, columns) ?? Math.round(columns * 0.3);
   }
 
-  /** The panels arrived: their colors, their sidebar width, and their components in the chrome. */
+  /** The panels arrived: their colors, their panels width, and their components in the chrome. */
   private setPanels(panels: PanelsModule | undefined): void {
     if (this.stopped) return;
     this.panels = panels;
     const tokens = this.options.env['NO_COLOR'] || !panels ? undefined : panels.chromeTokens?.(this.options.town, this.options.env);
     if (tokens) this.palette = paletteFromTokens(tokens, this.palette);
-    const present = Boolean(panels?.Sidebar);
-    this.dispatch({ type: 'panels', present, sidebarWidth: panels && present ? this.sidebarWidthOf(panels, this.state.cols) : 0 });
+    const present = Boolean(panels?.Panels);
+    this.dispatch({ type: 'panels', present, panelsWidth: panels && present ? this.panelsWidthOf(panels, this.state.cols) : 0 });
     this.renderChrome(true);
   }
 
@@ -274,7 +274,7 @@ export class Workstation {
     }
   }
 
-  /** A prefix action of the panels: the mounted sidebar takes it, else the panels' module (every panel hidden). */
+  /** A prefix action of the panels: the mounted panels take it, else the panels' module (every panel hidden). */
   private panelAction(action: Extract<ShellEffect, { type: 'panel-action' }>['action'], key: string): void {
     if (this.panelChannel.listening) {
       if (!this.panelChannel.send({ kind: 'action', action })) this.notify(`${this.state.prefix} ${key}: not available here`, 'error');
@@ -282,7 +282,7 @@ export class Workstation {
     }
     const width = this.panels?.hiddenPanelAction?.(this.options.town, action, this.state.cols);
     if (width === undefined) this.notify(`${this.state.prefix} ${key}: the panels are not loaded yet`, 'error');
-    else this.dispatch({ type: 'sidebar', width });
+    else this.dispatch({ type: 'panels-width', width });
   }
 
   private async fetchScrollback(pane: string): Promise<void> {
@@ -391,7 +391,7 @@ export class Workstation {
         journalSeq: s.journalSeq,
         input: this.panelChannel,
         notify: this.slotNotify,
-        setSidebarWidth: this.slotSidebar,
+        setPanelsWidth: this.slotPanelsWidth,
         focusPane: this.slotFocusPane,
       },
       status: { town: this.options.town, journalSeq: s.journalSeq, prefixKey: s.prefix },
@@ -400,7 +400,7 @@ export class Workstation {
 
   // The panels' callbacks: stable, so a render of the chrome does not re-run their effects.
   private readonly slotNotify = (text: string, kind?: 'info' | 'error'): void => this.notify(text, kind);
-  private readonly slotSidebar = (width: number): void => this.dispatch({ type: 'sidebar', width });
+  private readonly slotPanelsWidth = (width: number): void => this.dispatch({ type: 'panels-width', width });
   private readonly slotFocusPane = (pane?: string): void => this.dispatch({ type: 'focus-pane', pane });
 
   private helpCache: { prefix: string; lines: string[] } | undefined;
@@ -490,9 +490,9 @@ export class Workstation {
 
   private onResize(): void {
     const { columns, rows } = this.options.stdout;
-    // While the panels load, their sidebar follows the size as theirs will when they arrive.
-    const sidebarWhileLoading = this.state.panels === 'loading' ? this.sidebarWhileLoading(columns) : undefined;
-    this.dispatch({ type: 'resize', cols: columns, rows, sidebarWhileLoading });
+    // While the panels load, their column follows the size as theirs will when they arrive.
+    const panelsWhileLoading = this.state.panels === 'loading' ? this.panelsWhileLoading(columns) : undefined;
+    this.dispatch({ type: 'resize', cols: columns, rows, panelsWhileLoading });
   }
 
   // ── keys ─────────────────────────────────────────────────────────────────────────────────

@@ -4,8 +4,8 @@ import { useState } from 'react';
 import type { CommandRunner, TriageCommand } from '../../../src/tui/state/triage-command.js';
 import type { TownSnapshot } from '../../../src/tui/state/types.js';
 import { defaultTheme } from '../../../src/tui/theme/theme.js';
-import { TriagePanels } from '../../../src/tui/panels/TriagePanels.js';
-import { useTriage, type Triage } from '../../../src/tui/panels/use-triage.js';
+import { PanelsColumn } from '../../../src/tui/panels/PanelsColumn.js';
+import { usePanels, type PanelsModel } from '../../../src/tui/panels/use-panels.js';
 import { KeyParser } from '../../../src/tui/keys/key-parser.js';
 
 /**
@@ -16,13 +16,13 @@ export function renderPanels(snapshot: TownSnapshot, options: { width?: number; 
   const commands: TriageCommand[] = [];
   const run: CommandRunner = options.run ?? (async (command) => void commands.push(command));
   let setSnapshot: (s: TownSnapshot) => void = () => {};
-  let triage: Triage | undefined;
+  let triage: PanelsModel | undefined;
   function App() {
     const [current, set] = useState(snapshot);
     setSnapshot = set;
-    const t = useTriage({ snapshot: current, onCommand: run, pageRows: 5 });
+    const t = usePanels({ snapshot: current, onCommand: run, pageRows: 5 });
     triage = t;
-    return <TriagePanels triage={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
+    return <PanelsColumn triage={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
   }
   const rendered = render(<App />);
   const parser = new KeyParser();

@@ -106,10 +106,10 @@ describe('command runner', () => {
       molecules: openMoleculeLibrary({ townDir: t.paths.molecules, cwd: root }),
       cli: async (args) => ({ polecat: `fake-${args[1]}` }),
     });
-    const created = await run({ kind: 'create', title: 'Triage me', type: 'bug', priority: 3, labels: ['ui'], body: 'b' });
+    const created = await run({ kind: 'create', title: 'PanelsModel me', type: 'bug', priority: 3, labels: ['ui'], body: 'b' });
     const id = /created (\S+)/.exec(created ?? '')?.[1] ?? '';
     const bead = () => t.journal.read().get('beads', id) as Record<string, unknown>;
-    expect(bead()).toMatchObject({ title: 'Triage me', type: 'bug', priority: 3, labels: ['ui'], created_by: 'overseer' });
+    expect(bead()).toMatchObject({ title: 'PanelsModel me', type: 'bug', priority: 3, labels: ['ui'], created_by: 'overseer' });
     await run({ kind: 'priority', id, priority: 0 });
     expect(bead().priority).toBe(0);
     const other = /created (\S+)/.exec((await run({ kind: 'create', title: 'Blocker', type: 'task', priority: 2, labels: [], body: '' })) ?? '')?.[1] ?? '';

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { actionFor, bindingConflicts, bindings, hints } from '../../../src/tui/keys/bindings.js';
 import { handlePanelKey, handlePrefixAction, keyContext } from '../../../src/tui/panels/handle-key.js';
-import { initialTriageState, triageReducer, type TriageState } from '../../../src/tui/state/triage-reducer.js';
-import { deriveView } from '../../../src/tui/state/triage-view.js';
+import { initialPanelsState, panelsReducer, type PanelsState } from '../../../src/tui/state/panels-reducer.js';
+import { deriveView } from '../../../src/tui/state/panels-view.js';
 import { smallTown } from '../panels/fixtures.js';
 
 const view = deriveView(smallTown(), '');
-const apply = (state: TriageState, key: string, input = key.length === 1 ? key : '') => {
+const apply = (state: PanelsState, key: string, input = key.length === 1 ? key : '') => {
   const outcome = handlePanelKey(state, view, key, input, 5);
-  return { state: outcome.actions.reduce(triageReducer, state), outcome };
+  return { state: outcome.actions.reduce(panelsReducer, state), outcome };
 };
 
 describe('panel keys', () => {
@@ -24,7 +24,7 @@ describe('panel keys', () => {
   });
 
   it('jumps between board sections with ] and [', () => {
-    let { state } = apply(initialTriageState, ']');
+    let { state } = apply(initialPanelsState, ']');
     expect(state.board.cursor.selectedId).toBe('ct-b1');
     ({ state } = apply(state, ']'));
     expect(state.board.cursor.selectedId).toBe('ct-c1');
@@ -35,20 +35,20 @@ describe('panel keys', () => {
   });
 
   it('raises and lowers priority relative to the bead, refusing past the ends', () => {
-    expect(apply(initialTriageState, '+').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 0 });
-    expect(apply(initialTriageState, '-').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 2 });
-    expect(apply(initialTriageState, '1').outcome.command).toBeUndefined(); // already P1
-    expect(apply(initialTriageState, 'r').state.notice?.text).toBe('ct-a1 is not claimed');
-    const working = triageReducer(initialTriageState, { type: 'select', panel: 'board', id: 'ct-b1', index: 2 });
+    expect(apply(initialPanelsState, '+').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 0 });
+    expect(apply(initialPanelsState, '-').outcome.command).toEqual({ kind: 'priority', id: 'ct-a1', priority: 2 });
+    expect(apply(initialPanelsState, '1').outcome.command).toBeUndefined(); // already P1
+    expect(apply(initialPanelsState, 'r').state.notice?.text).toBe('ct-a1 is not claimed');
+    const working = panelsReducer(initialPanelsState, { type: 'select', panel: 'board', id: 'ct-b1', index: 2 });
     expect(apply(working, 'r').outcome.command).toEqual({ kind: 'release', id: 'ct-b1' });
-    const closed = triageReducer(initialTriageState, { type: 'select', panel: 'board', id: 'ct-d1', index: 4 });
+    const closed = panelsReducer(initialPanelsState, { type: 'select', panel: 'board', id: 'ct-d1', index: 4 });
     expect(apply(closed, 'r').outcome.command).toEqual({ kind: 'reopen', id: 'ct-d1' });
-    const removed = apply(initialTriageState, 'B');
+    const removed = apply(initialPanelsState, 'B');
     expect(removed.state.notice?.text).toBe('ct-a1 has no blockers');
   });
 
   it('reads a message: opens it and marks it read only when unread', () => {
-    const inbox = triageReducer(initialTriageState, { type: 'focus', panel: 'inbox' });
+    const inbox = panelsReducer(initialPanelsState, { type: 'focus', panel: 'inbox' });
     const first = apply(inbox, 'Enter', '\r');
     expect(first.state.inbox.open?.id).toBe('ct-m1');
     expect(first.outcome.command).toEqual({ kind: 'markRead', id: 'ct-m1' });
@@ -63,14 +63,14 @@ describe('panel keys', () => {
   });
 
   it('leaves the details of a bead that went away, acting on the board instead', () => {
-    const gone = triageReducer(initialTriageState, { type: 'openDetails', id: 'ct-deleted' });
+    const gone = panelsReducer(initialPanelsState, { type: 'openDetails', id: 'ct-deleted' });
     const { state } = apply(gone, 'j');
     expect(state.board.details).toBeUndefined();
     expect(state.board.cursor.selectedId).toBe('ct-a2');
   });
 
   it('lets a form take every printable key, so board keys do not leak', () => {
-    const { state } = apply(initialTriageState, 'c');
+    const { state } = apply(initialPanelsState, 'c');
     expect(keyContext(state)).toBe('form');
     const typed = apply(state, 'j');
     expect(typed.state.board.cursor.index).toBe(0);
@@ -79,21 +79,21 @@ describe('panel keys', () => {
   });
 
   it('moves focus with tab and toggles help with ?', () => {
-    expect(apply(initialTriageState, 'Tab', '\t').state.focus).toBe('lane');
-    const help = apply(initialTriageState, '?').state;
+    expect(apply(initialPanelsState, 'Tab', '\t').state.focus).toBe('lane');
+    const help = apply(initialPanelsState, '?').state;
     expect(keyContext(help)).toBe('help');
     expect(apply(help, 'Escape', '\x1b').state.help.open).toBe(false);
   });
 
   it('answers prefix keys for the layout and ignores the others', () => {
-    const hidden = handlePrefixAction(initialTriageState, 'layout.toggle.board').actions.reduce(triageReducer, initialTriageState);
+    const hidden = handlePrefixAction(initialPanelsState, 'layout.toggle.board').actions.reduce(panelsReducer, initialPanelsState);
     expect(hidden.layout.panels.board.visible).toBe(false);
     expect(hidden.focus).toBe('lane');
-    expect(handlePrefixAction(initialTriageState, 'cursor.down').handled).toBe(false);
+    expect(handlePrefixAction(initialPanelsState, 'cursor.down').handled).toBe(false);
   });
 
   it('types a paste into a form field as one line', () => {
-    const { state } = apply(initialTriageState, 'c');
+    const { state } = apply(initialPanelsState, 'c');
     expect(apply(state, 'paste', 'two\nlines').state.form?.fields[0]?.value).toBe('two lines');
     expect(apply(state, 'Space', ' ').state.form?.fields[0]?.value).toBe(' ');
   });

@@ -12,7 +12,7 @@ import {
 } from '../../../src/tui/state/layout-reducer.js';
 import { cursorIndex, moveCursor, scrollTop } from '../../../src/tui/state/list-cursor.js';
 import { commandFromForm } from '../../../src/tui/state/triage-command.js';
-import { initialTriageState, triageReducer } from '../../../src/tui/state/triage-reducer.js';
+import { initialPanelsState, panelsReducer } from '../../../src/tui/state/panels-reducer.js';
 import { mail } from '../panels/fixtures.js';
 
 describe('list cursor', () => {
@@ -137,31 +137,31 @@ describe('layout reducer', () => {
 
 describe('triage reducer', () => {
   it('moves focus among visible panels only, and off a panel that gets hidden', () => {
-    let state = triageReducer(initialTriageState, { type: 'focusBy', by: 1 });
+    let state = panelsReducer(initialPanelsState, { type: 'focusBy', by: 1 });
     expect(state.focus).toBe('lane');
-    state = triageReducer(state, { type: 'focusBy', by: -2 });
+    state = panelsReducer(state, { type: 'focusBy', by: -2 });
     expect(state.focus).toBe('feed');
-    state = triageReducer(state, { type: 'layout', action: { type: 'toggle', panel: 'feed' } });
+    state = panelsReducer(state, { type: 'layout', action: { type: 'toggle', panel: 'feed' } });
     expect(state.focus).toBe('board');
   });
 
   it('opens and closes details, messages and forms; a new filter resets the selection', () => {
-    let state = triageReducer(initialTriageState, { type: 'cursor', panel: 'board', by: 2, order: ['a', 'b', 'c'] });
+    let state = panelsReducer(initialPanelsState, { type: 'cursor', panel: 'board', by: 2, order: ['a', 'b', 'c'] });
     expect(state.board.cursor.selectedId).toBe('c');
-    state = triageReducer(state, { type: 'openDetails', id: 'c' });
-    state = triageReducer(state, { type: 'detailsScroll', by: 3 });
+    state = panelsReducer(state, { type: 'openDetails', id: 'c' });
+    state = panelsReducer(state, { type: 'detailsScroll', by: 3 });
     expect(state.board.details).toEqual({ id: 'c', scroll: 3 });
-    state = triageReducer(state, { type: 'detailsScroll', by: -10 });
+    state = panelsReducer(state, { type: 'detailsScroll', by: -10 });
     expect(state.board.details?.scroll).toBe(0);
-    state = triageReducer(state, { type: 'closeDetails' });
+    state = panelsReducer(state, { type: 'closeDetails' });
     expect(state.board.details).toBeUndefined();
-    state = triageReducer(state, { type: 'filter', line: '#ui' });
+    state = panelsReducer(state, { type: 'filter', line: '#ui' });
     expect(state.board).toMatchObject({ filter: '#ui', cursor: { index: 0 } });
-    state = triageReducer(state, { type: 'openForm', form: closeBeadForm('c') });
-    state = triageReducer(state, { type: 'form', action: { type: 'type', text: 'x' } });
+    state = panelsReducer(state, { type: 'openForm', form: closeBeadForm('c') });
+    state = panelsReducer(state, { type: 'form', action: { type: 'type', text: 'x' } });
     expect(state.form && formValues(state.form).reason).toBe('x');
-    state = triageReducer(state, { type: 'closeForm' });
+    state = panelsReducer(state, { type: 'closeForm' });
     expect(state.form).toBeNull();
-    expect(triageReducer(state, { type: 'form', action: { type: 'backspace' } })).toBe(state);
+    expect(panelsReducer(state, { type: 'form', action: { type: 'backspace' } })).toBe(state);
   });
 });

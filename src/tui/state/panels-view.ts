@@ -5,7 +5,7 @@ import { laneOrder } from './lane-order.js';
 import type { EventView, MailView, MergeRequestView, TownSnapshot } from './types.js';
 
 /** What the panels draw, derived from a snapshot (and the board's filter). */
-export interface TriageView {
+export interface PanelsView {
   readonly snapshot: TownSnapshot;
   /** The board as filtered. */
   readonly board: BoardLayout;
@@ -43,6 +43,6 @@ export function deriveFeed(snapshot: TownSnapshot): { feed: EventView[]; feedOrd
 }
 
 /** All of it at once (tests, benchmarks). */
-export function deriveView(snapshot: TownSnapshot, filter: string): TriageView {
+export function deriveView(snapshot: TownSnapshot, filter: string): PanelsView {
   return { snapshot, board: deriveBoard(snapshot, filter), ...deriveInbox(snapshot), ...deriveLane(snapshot), ...deriveFeed(snapshot) };
 }

@@ -11,11 +11,11 @@ import type { Binding } from '../keys/bindings.js';
 import { HelpOverlay } from './HelpOverlay.js';
 import { Inbox } from './Inbox.js';
 import { RefineryLane } from './RefineryLane.js';
-import type { Triage } from './use-triage.js';
+import type { PanelsModel } from './use-panels.js';
 
-export interface TriagePanelsProps {
-  /** From useTriage(). */
-  readonly triage: Triage;
+export interface PanelsColumnProps {
+  /** From usePanels(). */
+  readonly triage: PanelsModel;
   /** The panels column's size (layout-reducer.ts `columnWidth`, and the screen's rows less the status bar). */
   readonly width: number;
   readonly height: number;
@@ -37,7 +37,7 @@ const noHistory: readonly EventView[] = [];
  * The panels column: board (or a bead's details), refinery lane, inbox, activity feed, stacked
  * by the layout's weights; a form, when open, on top; the help instead of everything while open.
  */
-export function TriagePanels({ triage, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', now }: TriagePanelsProps) {
+export function PanelsColumn({ triage, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', now }: PanelsColumnProps) {
   const { state, view } = triage;
   const detailsId = state.board.details?.id;
   const detailsBead = useMemo(() => (detailsId ? view.snapshot.beads.find((b) => b.id === detailsId) : undefined), [detailsId, view.snapshot.beads]);

@@ -4,27 +4,27 @@ import { bindings, type Binding, type PanelActionId } from '../keys/bindings.js'
 import type { PanelSlotProps } from '../shell/panel-slot.js';
 import { panelsSession } from '../live/panels-session.js';
 import { columnWidth, layoutReducer, visiblePanels, type LayoutState } from '../state/layout-reducer.js';
-import { initialTriageState } from '../state/triage-reducer.js';
+import { initialPanelsState } from '../state/panels-reducer.js';
 import { handlePrefixAction } from './handle-key.js';
 import { innerRows } from './Panel.js';
-import { TriagePanels } from './TriagePanels.js';
-import { useTriage } from './use-triage.js';
+import { PanelsColumn } from './PanelsColumn.js';
+import { usePanels } from './use-panels.js';
 
-/** The width the sidebar asks the shell for under a layout (0 when every panel is hidden). */
-export function sidebarWidthFor(layout: LayoutState, cols: number): number {
+/** The width the panels ask the shell for under a layout (0 when every panel is hidden). */
+export function panelsWidthFor(layout: LayoutState, cols: number): number {
   return columnWidth(layout, cols);
 }
 
 /**
- * The panel sidebar the shell mounts (src/tui/shell/panel-slot.ts): opens the town's panels
+ * The panels the shell mounts (src/tui/shell/panel-slot.ts): opens the town's panels
  * session, follows the journal live, takes the keys the shell hands it (already parsed) while
  * it has the keyboard, runs triage commands, remembers the layout, and answers the panels'
  * prefix actions.
  */
-export function Sidebar(props: PanelSlotProps) {
+export function Panels(props: PanelSlotProps) {
   const session = useMemo(() => panelsSession(props.town.root), [props.town.root]);
   const snapshot = useSyncExternalStore(session.feed.subscribe, session.feed.getSnapshot);
-  const { journalSeq, panes, notify, setSidebarWidth, focusPane } = props;
+  const { journalSeq, panes, notify, setPanelsWidth, focusPane } = props;
   const focusPaneRef = useRef(focusPane);
   focusPaneRef.current = focusPane;
 
@@ -32,26 +32,26 @@ export function Sidebar(props: PanelSlotProps) {
   useEffect(() => session.feed.refresh(), [session, journalSeq]);
   useEffect(() => session.feed.setPolecats(panes.map((p) => ({ name: p.polecat, status: p.status, bead: p.bead }))), [session, panes]);
 
-  const triage = useTriage({
+  const triage = usePanels({
     snapshot,
     onCommand: session.run,
     initialLayout: session.layout,
     onLayoutChange: (layout) => {
       session.saveLayout(layout);
-      if (session.cols) setSidebarWidth(sidebarWidthFor(layout, session.cols));
+      if (session.cols) setPanelsWidth(panelsWidthFor(layout, session.cols));
     },
     pageRows: Math.max(1, innerRows(Math.round(props.height / 2)) - 1),
   });
 
   // Keys and prefix actions from the shell; Esc that a top-level list does not use gives the
   // keyboard back to the panes.
-  const triageRef = useRef(triage);
-  triageRef.current = triage;
+  const panelsRef = useRef(triage);
+  panelsRef.current = triage;
   const { input } = props;
   useEffect(
     () =>
       input.listen((event) => {
-        const t = triageRef.current;
+        const t = panelsRef.current;
         if (event.kind === 'action') return t.onPrefixAction(event.action);
         const used = t.onKey(event.key.name, event.key.raw);
         if (!used && event.key.name === 'Escape') focusPaneRef.current();
@@ -81,7 +81,7 @@ export function Sidebar(props: PanelSlotProps) {
   const prefixKey = session.town.config.prefixKey;
   const helpBindings = useMemo<Binding[]>(() => [...bindings.filter(isPanels), ...bindings.filter((b) => !isPanels(b))], []);
   return (
-    <TriagePanels
+    <PanelsColumn
       triage={triage}
       width={props.width}
       height={props.height}
@@ -99,26 +99,26 @@ function isPanels(binding: Binding): boolean {
   return binding.context !== 'copy' && (binding.context !== 'prefix' || binding.group === 'Panels');
 }
 
-/** The sidebar's starting width: from the remembered layout (prefix < / > change it). */
-export function initialSidebarWidth(town: { root: string }, cols: number): number {
+/** The panels' starting width: from the remembered layout (prefix < / > change it). */
+export function initialPanelsWidth(town: { root: string }, cols: number): number {
   const session = panelsSession(town.root);
   session.cols = cols;
-  return sidebarWidthFor(session.layout, cols);
+  return panelsWidthFor(session.layout, cols);
 }
 
 /**
- * The panels' prefix actions while the sidebar is not mounted (every panel hidden): the layout
- * changes on disk, and the sidebar's new width (0 while every panel stays hidden) goes back to
- * the shell, which mounts the sidebar again when it is not 0. Undefined: not a prefix action
+ * The panels' prefix actions while they are not mounted (every panel hidden): the layout
+ * changes on disk, and the panels' new width (0 while every panel stays hidden) goes back to
+ * the shell, which mounts the panels again when it is not 0. Undefined: not a prefix action
  * the hidden panels take.
  */
 export function hiddenPanelAction(town: { root: string }, action: PanelActionId, cols: number): number | undefined {
   const session = panelsSession(town.root);
-  const outcome = handlePrefixAction({ ...initialTriageState, layout: session.layout }, action);
+  const outcome = handlePrefixAction({ ...initialPanelsState, layout: session.layout }, action);
   if (!outcome.handled) return undefined;
   let layout = session.layout;
   for (const a of outcome.actions) if (a.type === 'layout') layout = layoutReducer(layout, a.action);
   if (layout !== session.layout) session.saveLayout(layout);
   session.cols = cols;
-  return visiblePanels(layout).length ? sidebarWidthFor(layout, cols) : 0;
+  return visiblePanels(layout).length ? panelsWidthFor(layout, cols) : 0;
 }

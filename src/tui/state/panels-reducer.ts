@@ -3,7 +3,7 @@ import { initialLayout, layoutReducer, panelIds, visiblePanels, type LayoutActio
 import { moveCursor, startCursor, type ListCursor } from './list-cursor.js';
 
 /** The panels' whole UI state: focus, selections, open views, the modal form, the layout. */
-export interface TriageState {
+export interface PanelsState {
   /** The panel with the keyboard focus (when the panels have it at all: the shell decides). */
   readonly focus: PanelId;
   readonly help: { readonly open: boolean; readonly scroll: number };
@@ -24,7 +24,7 @@ export interface TriageState {
   readonly notice: { readonly text: string; readonly level: 'busy' | 'info' | 'error' } | null;
 }
 
-export const initialTriageState: TriageState = {
+export const initialPanelsState: PanelsState = {
   focus: 'board',
   help: { open: false, scroll: 0 },
   board: { cursor: startCursor, filter: '' },
@@ -38,7 +38,7 @@ export const initialTriageState: TriageState = {
 
 export type ListPanel = 'board' | 'inbox' | 'lane' | 'feed';
 
-export type TriageAction =
+export type PanelsAction =
   | { readonly type: 'focus'; readonly panel: PanelId }
   | { readonly type: 'focusBy'; readonly by: number }
   | { readonly type: 'help'; readonly open: boolean }
@@ -58,7 +58,7 @@ export type TriageAction =
   | { readonly type: 'closeForm' }
   | { readonly type: 'filter'; readonly line: string }
   | { readonly type: 'layout'; readonly action: LayoutAction }
-  | { readonly type: 'notice'; readonly notice: TriageState['notice'] };
+  | { readonly type: 'notice'; readonly notice: PanelsState['notice'] };
 
 /** Scrolls an offset; 'bottom' is resolved by the view (it knows the content's length). */
 function scrollBy(offset: number, by: number | 'top' | 'bottom'): number {
@@ -67,7 +67,7 @@ function scrollBy(offset: number, by: number | 'top' | 'bottom'): number {
   return Math.max(0, Math.min(offset, 1_000_000) + by);
 }
 
-export function triageReducer(state: TriageState, action: TriageAction): TriageState {
+export function panelsReducer(state: PanelsState, action: PanelsAction): PanelsState {
   switch (action.type) {
     case 'focus':
       return state.focus === action.panel ? state : { ...state, focus: action.panel };

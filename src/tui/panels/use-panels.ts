@@ -4,13 +4,13 @@ import { groupBoard } from '../state/board-groups.js';
 import type { LayoutState } from '../state/layout-reducer.js';
 import { townCounts, type TownCounts } from '../state/town-counts.js';
 import { describeCommand, type CommandRunner, type TriageCommand } from '../state/triage-command.js';
-import { initialTriageState, triageReducer, type TriageAction, type TriageState } from '../state/triage-reducer.js';
-import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type TriageView } from '../state/triage-view.js';
+import { initialPanelsState, panelsReducer, type PanelsAction, type PanelsState } from '../state/panels-reducer.js';
+import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type PanelsView } from '../state/panels-view.js';
 import type { TownSnapshot } from '../state/types.js';
 import { bindings as allBindings, type Binding, type PanelActionId } from '../keys/bindings.js';
 import { handlePanelKey, handlePrefixAction, type KeyOutcome } from './handle-key.js';
 
-export interface UseTriageOptions {
+export interface UsePanelsOptions {
   readonly snapshot: TownSnapshot;
   /** Runs what the person asked for (see state/triage-command.ts). */
   readonly onCommand: CommandRunner;
@@ -24,13 +24,13 @@ export interface UseTriageOptions {
   readonly pageRows?: number | undefined;
 }
 
-/** The panels' state and what to do with keys: the shell holds one and passes it to <TriagePanels>. */
-export interface Triage {
-  readonly state: TriageState;
-  readonly view: TriageView;
+/** The panels' state and what to do with keys: the shell holds one and passes it to <PanelsColumn>. */
+export interface PanelsModel {
+  readonly state: PanelsState;
+  readonly view: PanelsView;
   /** Status bar counts (unfiltered). */
   readonly counts: TownCounts;
-  readonly dispatch: (action: TriageAction) => void;
+  readonly dispatch: (action: PanelsAction) => void;
   /** A key (tmux notation, and its text) while the panels have the focus; returns whether it was used. */
   onKey(key: string, input: string): boolean;
   /** One of the panels' prefix actions, handed over by the shell; returns whether it was used. */
@@ -44,15 +44,15 @@ export interface Triage {
  * part memoized on its own input — a keystroke regroups nothing, so moving the selection costs
  * one small render even at 10k beads — and turns keys into actions and commands.
  */
-export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10 }: UseTriageOptions): Triage {
+export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10 }: UsePanelsOptions): PanelsModel {
   // The state lives in a ref reduced synchronously, so keys arriving faster than React renders
   // (a paste, a fast typist, a test) each see the state the previous one left.
-  const stateRef = useRef<TriageState | undefined>(undefined);
-  stateRef.current ??= initialLayout ? { ...initialTriageState, layout: initialLayout } : initialTriageState;
-  const [state, setState] = useState<TriageState>(stateRef.current);
-  const dispatch = useCallback((action: TriageAction) => {
-    const current = stateRef.current ?? initialTriageState;
-    const next = triageReducer(current, action);
+  const stateRef = useRef<PanelsState | undefined>(undefined);
+  stateRef.current ??= initialLayout ? { ...initialPanelsState, layout: initialLayout } : initialPanelsState;
+  const [state, setState] = useState<PanelsState>(stateRef.current);
+  const dispatch = useCallback((action: PanelsAction) => {
+    const current = stateRef.current ?? initialPanelsState;
+    const next = panelsReducer(current, action);
     if (next === current) return;
     stateRef.current = next;
     setState(next);
@@ -62,7 +62,7 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
   const inbox = useMemo(() => deriveInbox(snapshot), [snapshot.mail, snapshot.me]);
   const lane = useMemo(() => deriveLane(snapshot), [snapshot.mergeRequests]);
   const feed = useMemo(() => deriveFeed(snapshot), [snapshot.events]);
-  const view = useMemo<TriageView>(() => ({ snapshot, board, ...inbox, ...lane, ...feed }), [snapshot, board, inbox, lane, feed]);
+  const view = useMemo<PanelsView>(() => ({ snapshot, board, ...inbox, ...lane, ...feed }), [snapshot, board, inbox, lane, feed]);
   const counts = useMemo(() => townCounts(snapshot, allBoard), [snapshot, allBoard]);
 
   // Keys read the latest state and view through refs, so the callbacks stay stable.
@@ -90,7 +90,7 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
   const onKey = useCallback(
     (key: string, input: string) => {
       const { view: v, bindings: b, pageRows: p } = latest.current;
-      const s = stateRef.current ?? initialTriageState;
+      const s = stateRef.current ?? initialPanelsState;
       // A notice stays until the next key.
       if (s.notice && s.notice.level !== 'busy') dispatch({ type: 'notice', notice: null });
       return apply(handlePanelKey(stateRef.current ?? s, v, key, input, p, b));
@@ -98,7 +98,7 @@ export function useTriage({ snapshot, onCommand, initialLayout, onLayoutChange, 
     [apply, dispatch],
   );
 
-  const onPrefixAction = useCallback((action: PanelActionId) => apply(handlePrefixAction(stateRef.current ?? initialTriageState, action)), [apply]);
+  const onPrefixAction = useCallback((action: PanelActionId) => apply(handlePrefixAction(stateRef.current ?? initialPanelsState, action)), [apply]);
 
   const layoutSeen = useRef(state.layout);
   useEffect(() => {

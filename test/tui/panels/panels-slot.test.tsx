@@ -9,7 +9,7 @@ import { openTownAt } from '../../../src/town/town.js';
 import { KeyParser } from '../../../src/tui/keys/key-parser.js';
 import { closePanelsSessions } from '../../../src/tui/live/panels-session.js';
 import { PanelChannel } from '../../../src/tui/shell/panel-channel.js';
-import { chromeTokens, hiddenPanelAction, Sidebar, StatusBar, initialSidebarWidth } from '../../../src/tui/panels/index.js';
+import { chromeTokens, hiddenPanelAction, Panels, StatusBar, initialPanelsWidth } from '../../../src/tui/panels/index.js';
 import { makeRepo } from '../../helpers/git.js';
 import { waitFor } from '../../helpers/temp.js';
 
@@ -19,7 +19,7 @@ afterEach(async () => {
   await closePanelsSessions();
 });
 
-/** The sidebar and status bar as the shell mounts them, on a real town. */
+/** The panels and status bar as the shell mounts them, on a real town. */
 function mount(setup?: (root: string) => void) {
   const repo = makeRepo();
   cleanups.push(repo.dispose);
@@ -30,7 +30,7 @@ function mount(setup?: (root: string) => void) {
   const town = { root: repo.path, name: 'demo' };
   const notes: string[] = [];
   const widths: number[] = [];
-  const width = initialSidebarWidth(town, 160);
+  const width = initialPanelsWidth(town, 160);
   // The shell's side: keys parsed once, then handed over (as workstation.ts does).
   const channel = new PanelChannel();
   const parser = new KeyParser();
@@ -39,7 +39,7 @@ function mount(setup?: (root: string) => void) {
   };
   const rendered = render(
     <>
-      <Sidebar
+      <Panels
         width={width}
         height={36}
         hasKeyboard
@@ -48,7 +48,7 @@ function mount(setup?: (root: string) => void) {
         panes={[{ id: 'nux', polecat: 'nux', status: 'waiting', argv: [], cols: 80, rows: 24 }]}
         journalSeq={0}
         notify={(text) => notes.push(text)}
-        setSidebarWidth={(w) => widths.push(w)}
+        setPanelsWidth={(w) => widths.push(w)}
         focusPane={() => notes.push('(panes)')}
       />
       <StatusBar width={160} town={town} panes={[{ id: 'nux', polecat: 'nux', status: 'waiting', argv: [], cols: 80, rows: 24 }]} journalSeq={0} mode="normal" keyboard="panels" prefixKey="C-b" />
@@ -60,10 +60,10 @@ function mount(setup?: (root: string) => void) {
   return { root: repo.path, writer, ctx: modelContext('nux', 'ct'), rendered, notes, widths, width, frame, channel, type };
 }
 
-describe('Sidebar and StatusBar, as the shell mounts them', () => {
+describe('Panels and StatusBar, as the shell mounts them', () => {
   it('follow the journal live, run triage keys as mutations, and count for the status bar', async () => {
     const { writer, ctx, frame, root, type } = mount();
-    expect(initialSidebarWidth({ root }, 160)).toBe(64);
+    expect(initialPanelsWidth({ root }, 160)).toBe(64);
     await frame('the empty board', (f) => f.includes('no beads yet'));
     const { value: bead } = await writer.journal.mutate(createBead(ctx, { title: 'Written by nux', priority: 2 }));
     await frame('the bead, live', (f) => f.includes(`P2 ${bead.id}`) && /1 ready {2}0 working {2}1 waiting/.test(f));
@@ -85,7 +85,7 @@ describe('Sidebar and StatusBar, as the shell mounts them', () => {
     );
     expect(saved.panels.feed.visible).toBe(false);
     expect(channel.send({ kind: 'action', action: 'layout.wider' })).toBe(true);
-    await waitFor(() => widths.at(-1) === 72, 'a wider sidebar asked of the shell');
+    await waitFor(() => widths.at(-1) === 72, 'a wider panels asked of the shell');
     // A panel action that is not a prefix one is not taken.
     expect(channel.send({ kind: 'action', action: 'cursor.down' })).toBe(false);
   });
@@ -95,7 +95,7 @@ describe('Sidebar and StatusBar, as the shell mounts them', () => {
     await frame('the board', (f) => f.includes('Board'));
     type('\x1b');
     await waitFor(() => notes.includes('(panes)'), 'the keyboard back to the panes');
-    // Every panel hidden (no sidebar mounted): the shell hands prefix B to the module.
+    // Every panel hidden (no panels mounted): the shell hands prefix B to the module.
     const town = { root, name: 'demo' };
     for (const action of ['layout.toggle.board', 'layout.toggle.lane', 'layout.toggle.inbox', 'layout.toggle.feed'] as const) hiddenPanelAction(town, action, 160);
     expect(hiddenPanelAction(town, 'layout.wider', 160)).toBe(0);
