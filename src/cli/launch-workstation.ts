@@ -10,7 +10,7 @@ import type { CliContext } from './context.js';
 export function refuseNesting(env: NodeJS.ProcessEnv): void {
   const polecat = env.CITADEL_POLECAT?.trim();
   if (!polecat) return;
-  throw new CitadelError('refused', `the workstation does not open inside a polecat's pane (this is ${polecat}'s): open it from your own terminal, or unset CITADEL_POLECAT to force it`);
+  throw new CitadelError('refused', `not opening the workstation inside polecat ${polecat}'s pane: unset CITADEL_POLECAT to force it`);
 }
 
 /**

@@ -79,7 +79,7 @@ describe('the command line, day to day', () => {
     for (const args of [[], ['attach']]) {
       const result = await cli(args, { CITADEL_POLECAT: 'nux' });
       expect(result.code, args.join(' ')).toBe(1);
-      expectOneLine(result.stderr, /^citadel: the workstation does not open inside a polecat's pane \(this is nux's\): .*unset CITADEL_POLECAT/);
+      expectOneLine(result.stderr, /^citadel: not opening the workstation inside polecat nux's pane: unset CITADEL_POLECAT to force it$/);
     }
     expect(existsSync(join(repo.path, '.citadel', 'run', 'daemon.lock'))).toBe(false);
   });
