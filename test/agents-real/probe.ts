@@ -4,7 +4,7 @@
  *   npx tsx test/agents-real/probe.ts claude [--untrusted] [--hold] [-- extra argv]
  * The stand-in plays a shell command that needs permission, then a closing text.
  */
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -28,6 +28,11 @@ if (process.env.PROBE_WORKTREE) {
   execFileSync('git', ['-c', 'user.name=p', '-c', 'user.email=p@p', 'commit', '-q', '--allow-empty', '-m', 'init'], { cwd: work });
   cwd = join(work, '.citadel', 'worktrees', 'nux');
   execFileSync('git', ['worktree', 'add', '-q', '-b', 'polecat/nux', cwd], { cwd: work });
+}
+// PROBE_FILE=relative/path: an (empty) file to put in the working folder first, e.g. .opencode/plugins/x.js.
+if (process.env.PROBE_FILE) {
+  mkdirSync(join(cwd, process.env.PROBE_FILE, '..'), { recursive: true });
+  writeFileSync(join(cwd, process.env.PROBE_FILE), 'export const Probe = async () => ({});\n');
 }
 const standIn = await startStandIn([
   { kind: 'shell', command: 'echo probe > probe.txt', why: 'write probe.txt' },
