@@ -27,7 +27,7 @@ const ONLY = process.env.CITADEL_BENCH_ONLY?.split(',');
 const wanted = (part) => !ONLY || ONLY.includes(part);
 /**
  * How long the workstation settles before a measure: the panes take their sizes, and the panels
- * (their import blocks the workstation's loop ~0.4 s at start, then the panels resizes the panes)
+ * (their import blocks the workstation's loop ~0.4 s at start, then the panels resize the panes)
  * arrive. Start-up is measured on its own ("first frame"); keys typed in that first second wait.
  */
 const SETTLE_MS = Number(process.env.CITADEL_BENCH_SETTLE_MS ?? 1500);
