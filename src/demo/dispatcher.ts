@@ -1,20 +1,20 @@
 import type { Entity, StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { isWork } from '../model/bead.js';
-import { readyQueue } from '../model/ready.js';
 import { connect as connectOnly, type DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
-import { allPolecats, type Polecat } from '../daemon/polecat.js';
-import { NAME_POOL, sling } from '../daemon/sling.js';
+import type { Polecat } from '../daemon/polecat.js';
 import { modelContext } from '../model/context.js';
 import { transact } from '../model/transaction.js';
+import { SCHEDULER_KIND, setScheduler } from '../scheduler/state.js';
 import type { Town } from '../town/town.js';
 
 /**
- * The demo's overseer, as a loop: what a person at the workstation would do by hand. Every
- * tick it gives bounced beads back to their polecats (their branch is there), then slings the
- * scripted agent on ready beads while fewer than `maxPolecats` are busy. The refinery runs in
- * the daemon. Ends when every work bead is closed, on `signal`, or at `deadline`.
+ * The demo's overseer: it starts the town's scheduler (docs/scheduler.md) with the scripted
+ * agent and `maxPolecats` — the scheduler in the daemon slings ready beads and gives bounced
+ * ones back to their polecats, as it would in any town — then watches: it tells the overseer
+ * by mail of each bounce and of the end, as a person at the workstation would hear of them.
+ * Ends when every work bead is closed, on `signal`, or at `deadline`.
  */
 export interface DispatcherOptions {
   readonly town: Town;
@@ -37,7 +37,7 @@ export interface DispatcherOptions {
 export interface DispatchOutcome {
   /** Every work bead is closed. */
   readonly finished: boolean;
-  /** Slings made (first runs and reworks). */
+  /** The scheduler's slings while it watched (first runs and reworks). */
   readonly slings: number;
   readonly reworks: number;
   /** Why it stopped early, when it did. */
@@ -52,23 +52,6 @@ export const isBusy = (polecat: Polecat): boolean => polecat.pid !== null || pol
 /** The work beads of a state (not mail, not merge requests). */
 export function workBeads(state: StateView): Bead[] {
   return [...state.all('beads').values()].map((e) => e as Bead).filter(isWork);
-}
-
-/** Beads the refinery bounced back to their polecat, whose latest request is rejected, with the polecat to resume on. */
-export function bouncedBeads(state: StateView): Array<{ bead: Bead; polecat: string }> {
-  const latest = new Map<string, MergeRequest>();
-  for (const entity of state.all('beads').values()) {
-    const mr = entity as MergeRequest;
-    if (mr.type !== 'merge_request' || !mr.bead) continue;
-    const seen = latest.get(mr.bead);
-    if (!seen || (seen.created_at ?? '') < (mr.created_at ?? '') || ((seen.created_at ?? '') === (mr.created_at ?? '') && seen.id < mr.id)) latest.set(mr.bead, mr);
-  }
-  const out: Array<{ bead: Bead; polecat: string }> = [];
-  for (const bead of workBeads(state)) {
-    if (bead.status !== 'in_progress' || !bead.assignee) continue;
-    if (latest.get(bead.id)?.state === 'rejected') out.push({ bead, polecat: bead.assignee });
-  }
-  return out;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -87,15 +70,33 @@ export async function runDispatcher(options: DispatcherOptions): Promise<Dispatc
   const attach = options.daemon === 'attach';
   const connect = async (): Promise<DaemonClient> =>
     attach ? connectOnly(town.paths.root, { env, client: 'cli' }) : (await ensureDaemon(town.paths.root, { env, client: 'cli' })).client;
-  let checkedAt = Date.now();
   let slings = 0;
   let reworks = 0;
-  const failedAt = new Map<string, number>();
   const verdicts = new Map<string, string>();
+  // The scheduler does the slinging: one mutation starts it, then the daemon (which hosts it).
+  let seq = town.journal.headSeq();
+  await town.journal.mutate(setScheduler('dispatcher', new Date().toISOString(), { state: 'running', max: options.maxPolecats, agent: 'scripted' }));
+  log(`the scheduler runs: up to ${options.maxPolecats} scripted polecats`);
+  let checkedAt = 0;
   for (;;) {
+    if (Date.now() - checkedAt > 2000) {
+      checkedAt = Date.now();
+      if (!(await daemonAlive(connect))) {
+        log('the daemon is gone (citadel daemon stop?): the dispatcher stops too');
+        return { finished: false, slings, reworks, stopped: 'daemon' };
+      }
+    }
+    // The scheduler's decisions, as they land in the journal.
+    for (const record of town.journal.records(seq + 1)) {
+      seq = record.seq;
+      if (record.kind !== SCHEDULER_KIND || record.action !== 'schedule') continue;
+      slings++;
+      if (record.summary?.startsWith('rework:')) reworks++;
+      log(`scheduler: ${record.summary ?? ''}`);
+    }
     const state = town.journal.read();
     for (const bounce of newVerdicts(state, verdicts, log)) {
-      await tellOverseer(town, `bounced: ${bounce.title}`, `${bounce.reason}\n\nThe refinery gave ${bounce.bead} back to ${bounce.polecat}; it goes back to work on its own branch (rebased onto main) and submits again.`, log);
+      await tellOverseer(town, `bounced: ${bounce.title}`, `${bounce.reason}\n\nThe refinery gave ${bounce.bead} back to ${bounce.polecat}; the scheduler sends it back to work on its own branch (rebased onto main) to submit again.`, log);
     }
     const work = workBeads(state);
     if (work.length > 0 && work.every((b) => b.status === 'closed')) {
@@ -105,40 +106,6 @@ export async function runDispatcher(options: DispatcherOptions): Promise<Dispatc
     }
     if (options.signal?.aborted) return { finished: false, slings, reworks, stopped: 'signal' };
     if (Date.now() > options.deadline) return { finished: false, slings, reworks, stopped: 'deadline' };
-    if (attach && Date.now() - checkedAt > 2000) {
-      checkedAt = Date.now();
-      if (!(await daemonAlive(connect))) {
-        log('the daemon is gone (citadel daemon stop?): the dispatcher stops too');
-        return { finished: false, slings, reworks, stopped: 'daemon' };
-      }
-    }
-
-    const polecats = allPolecats(state);
-    const busy = new Set(polecats.filter(isBusy).map((p) => p.name));
-    // Reworks first: a bounced bead waits for its own polecat, whose worktree holds its branch.
-    for (const { bead, polecat } of bouncedBeads(state)) {
-      if (busy.has(polecat) || recentlyFailed(failedAt, bead.id)) continue;
-      if (await trySling(town, { bead: bead.id, polecat, agent: 'scripted', env }, connect, log, failedAt)) {
-        log(`rework: ${bead.id} back to ${polecat} (${bead.title})`);
-        busy.add(polecat);
-        slings++;
-        reworks++;
-      }
-    }
-    const reserved = new Set(bouncedBeads(state).map((b) => b.polecat));
-    for (const bead of readyQueue(new Map(work.map((b) => [b.id, b])))) {
-      if (busy.size >= options.maxPolecats) break;
-      if (recentlyFailed(failedAt, bead.id)) continue;
-      // Leave polecats holding a bounced bead free for their rework; sling picks an idle one or a new name.
-      const idle = polecats.filter((p) => !isBusy(p) && !busy.has(p.name) && !reserved.has(p.name) && p.bead === null).map((p) => p.name).sort()[0];
-      const name = idle ?? NAME_POOL.find((n) => !polecats.some((p) => p.name === n) && !busy.has(n));
-      const result = await trySling(town, { bead: bead.id, polecat: name, agent: 'scripted', env }, connect, log, failedAt);
-      if (result) {
-        log(`sling: ${bead.id} → ${result} (${bead.title})`);
-        busy.add(result);
-        slings++;
-      }
-    }
     await sleep(options.pollMs ?? 150, options.signal);
   }
 }
@@ -149,27 +116,6 @@ async function daemonAlive(connect: () => Promise<DaemonClient>): Promise<boolea
     return true;
   } catch {
     return false;
-  }
-}
-
-function recentlyFailed(failedAt: Map<string, number>, bead: string): boolean {
-  return Date.now() - (failedAt.get(bead) ?? 0) < 2000;
-}
-
-async function trySling(
-  town: Town,
-  request: { bead: string; polecat?: string | undefined; agent: string; env: NodeJS.ProcessEnv },
-  connect: () => Promise<DaemonClient>,
-  log: (line: string) => void,
-  failedAt: Map<string, number>,
-): Promise<string | undefined> {
-  try {
-    const result = await sling(town, request, connect);
-    return result.polecat;
-  } catch (error) {
-    failedAt.set(request.bead, Date.now());
-    log(`sling ${request.bead} failed: ${(error as Error).message}`);
-    return undefined;
   }
 }
 

@@ -47,7 +47,7 @@ describe('scheduling fields on beads', () => {
     const { journal, as } = memoryTown();
     const overseer = as('overseer');
     const timed = journal.mutate(transact(overseer, (tx) => tx.create({ title: 'later', fields: { defer_until: '2026-01-02T00:00:00.000Z' } })));
-    const beads = (): Map<string, Bead> => beadsOf(journal.read());
+    const beads = (): ReadonlyMap<string, Bead> => beadsOf(journal.read());
     expect(readyQueue(beads(), { now: Date.parse('2026-01-01T23:59:59Z') })).toEqual([]);
     expect(whyNotReady(beads().get(timed.id)!, beads(), undefined, Date.parse('2026-01-01T23:00:00Z'))).toBe('it is deferred until 2026-01-02T00:00:00.000Z');
     expect(readyQueue(beads(), { now: Date.parse('2026-01-02T00:00:00Z') }).map((b) => b.id)).toEqual([timed.id]);

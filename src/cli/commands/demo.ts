@@ -64,7 +64,7 @@ export function register(program: Command, context: CliContext): void {
         const { existsSync } = await import('node:fs');
         const working = existsSync(run.dispatcherPidFile(started.demo.root));
         context.out(
-          `The demo town is in ${started.demo.root}; ${working ? 'its dispatcher keeps slinging until every bead is closed' : 'its dispatcher is done'} (log: ${started.log}).\n` +
+          `The demo town is in ${started.demo.root}; ${working ? 'its scheduler keeps slinging until every bead is closed' : 'its dispatcher is done'} (log: ${started.log}).\n` +
             `Come back with \`cd ${started.demo.root} && citadel\`; stop it with \`citadel daemon stop\` there.\n`,
         );
         return;
