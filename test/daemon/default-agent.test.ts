@@ -50,6 +50,12 @@ describe('sling without --agent', () => {
     expect(slung.agent).toBe('codex');
     expect(slung.argv[0]).toBe('codex');
     await waitFor(async () => (await t.cli(['polecat', 'peek', slung.polecat])).stdout.includes('codex stand-in ready'), 'the stand-in codex');
+    // Before `citadel agent setup codex`, sling says how to spare each worktree the trust question.
+    const second = (await t.cli(['bead', 'create', 'another'])).stdout.trim();
+    const human = await t.cli(['sling', second]);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/\(codex, pid \d+\)/);
+    expect(human.stdout).toContain('`citadel agent setup codex` answers that for every polecat');
   });
 
   it('config defaultAgent still wins when set', async () => {

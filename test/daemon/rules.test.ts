@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FlowControl } from '../../src/daemon/flow-control.js';
 import { FrameScheduler } from '../../src/daemon/frame-scheduler.js';
 import { classify } from '../../src/daemon/witness-rules.js';
-import { presets, questions } from '../../src/daemon/presets.js';
+import { defaultAgent, presetChoices, presets, questions, realAgents } from '../../src/daemon/presets.js';
 
 const timings = { settleMs: 400, idleMs: 15_000, stuckMs: 600_000 };
 const claude = presets.claude!;
@@ -33,6 +33,23 @@ describe('witness rules', () => {
     expect(classify({ ...input, quietMs: 60_000, lines: ['✻ Pondering… (42s · esc to interrupt)', '> ', '? for shortcuts'] }, timings)).toBe('working');
     expect(classify({ ...input, quietMs: 500, lines: ['● Done.', '> ', '? for shortcuts'] }, timings)).toBe('idle');
     expect(classify({ ...input, quietMs: 100, lines: ['● Done.', '> ', '? for shortcuts'] }, timings)).toBe('working');
+  });
+});
+
+describe('the default agent', () => {
+  it('is config defaultAgent when set, else the first real agent installed, never the scripted one', () => {
+    expect(defaultAgent('shell', () => false)).toBe('shell');
+    expect(defaultAgent(undefined, (program) => program === 'gemini' || program === 'aider')).toBe('gemini');
+    expect(() => defaultAgent(undefined, () => false)).toThrow(/no agent to sling: none of claude, codex, gemini, opencode, aider is installed/);
+    expect(realAgents).not.toContain('scripted');
+  });
+
+  it('comes first in the board\'s sling form, the scripted agent last', () => {
+    expect(presetChoices('codex')[0]).toBe('codex');
+    expect(presetChoices('codex').at(-1)).toBe('scripted');
+    expect(presetChoices(undefined)[0]).toBe('claude');
+    expect(presetChoices('scripted')[0]).toBe('scripted');
+    expect(new Set(presetChoices('codex')).size).toBe(presetChoices('codex').length);
   });
 });
 

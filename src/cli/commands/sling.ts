@@ -33,11 +33,14 @@ export function register(program: Command, context: CliContext): void {
         context.json(result);
         return;
       }
+      const { trustableAgents, trustsWorktrees } = await import('../../agents/agent-trust.js');
+      const untrusted = (trustableAgents as readonly string[]).includes(result.agent) && !(await trustsWorktrees(town.paths.citadel, result.agent).catch(() => true));
       context.out(
         `${result.bead} → ${result.polecat} (${result.agent}${result.pid ? `, pid ${result.pid}` : ''})\n` +
           `  worktree ${result.worktree}${result.reused ? ' (reused)' : ''}\n` +
           `  branch   ${result.branch}${result.resumed ? ' (resumed)' : ''}\n` +
-          `Watch it with \`citadel\` (or \`citadel polecat peek ${result.polecat}\`).\n`,
+          `Watch it with \`citadel\` (or \`citadel polecat peek ${result.polecat}\`).\n` +
+          (untrusted ? `If ${result.agent} asks to trust its new worktree: \`citadel agent setup ${result.agent}\` answers that for every polecat.\n` : ''),
       );
     });
 }
