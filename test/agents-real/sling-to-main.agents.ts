@@ -107,7 +107,6 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
 
       const client = await town.client('agents-tier');
       const screen = new FrameScreen();
-      const seen: { at: number; text: string }[] = [];
       await client.subscribe(polecat, (frame) => {
         screen.apply(frame);
       });
@@ -140,7 +139,6 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
           fail(`permission prompt ${n}`),
         );
         const shown = Date.now();
-        seen.push({ at: shown, text: screen.text() });
         const waiting = await waitFor(() => sampler.samples.find((s) => s.start >= shown && s.status === 'waiting'), 'status waiting', {
           timeoutMs: 3000,
         }).catch(() => undefined);
