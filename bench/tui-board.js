@@ -57,11 +57,11 @@ export async function run() {
     });
     stdout.columns = 160;
     stdout.rows = 48;
-    let triage;
+    let model;
     const theme = defaultTheme('truecolor');
     const App = () => {
-      triage = usePanels({ snapshot, onCommand: async () => {}, pageRows: 20 });
-      return createElement(PanelsColumn, { triage, width: 64, height: 47, active: true, theme });
+      model = usePanels({ snapshot, onCommand: async () => {}, pageRows: 20 });
+      return createElement(PanelsColumn, { model, width: 64, height: 47, active: true, theme });
     };
     const frame = () => new Promise((resolve) => (onWrite = resolve));
 
@@ -81,7 +81,7 @@ export async function run() {
       const drawn = frame();
       const started = performance.now();
       const cpuStarted = process.cpuUsage();
-      triage.onKey(key, key.length === 1 ? key : '');
+      model.onKey(key, key.length === 1 ? key : '');
       await drawn;
       const used = process.cpuUsage(cpuStarted);
       if (n >= 100) {

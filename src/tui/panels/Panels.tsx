@@ -32,7 +32,7 @@ export function Panels(props: PanelSlotProps) {
   useEffect(() => session.feed.refresh(), [session, journalSeq]);
   useEffect(() => session.feed.setPolecats(panes.map((p) => ({ name: p.polecat, status: p.status, bead: p.bead }))), [session, panes]);
 
-  const triage = usePanels({
+  const model = usePanels({
     snapshot,
     onCommand: session.run,
     initialLayout: session.layout,
@@ -45,13 +45,13 @@ export function Panels(props: PanelSlotProps) {
 
   // Keys and prefix actions from the shell; Esc that a top-level list does not use gives the
   // keyboard back to the panes.
-  const panelsRef = useRef(triage);
-  panelsRef.current = triage;
+  const modelRef = useRef(model);
+  modelRef.current = model;
   const { input } = props;
   useEffect(
     () =>
       input.listen((event) => {
-        const t = panelsRef.current;
+        const t = modelRef.current;
         if (event.kind === 'action') return t.onPrefixAction(event.action);
         const used = t.onKey(event.key.name, event.key.raw);
         if (!used && event.key.name === 'Escape') focusPaneRef.current();
@@ -64,7 +64,7 @@ export function Panels(props: PanelSlotProps) {
   // every render, and calling it re-renders: read it through a ref, never as an effect's input.
   const notifyRef = useRef(notify);
   notifyRef.current = notify;
-  const notice = triage.state.notice;
+  const notice = model.state.notice;
   useEffect(() => {
     // A notice can quote a title or a command's error: one visible line on the message line too.
     if (notice && notice.level !== 'busy') notifyRef.current(visibleLine(notice.text), notice.level === 'error' ? 'error' : 'info');
@@ -82,7 +82,7 @@ export function Panels(props: PanelSlotProps) {
   const helpBindings = useMemo<Binding[]>(() => [...bindings.filter(isPanels), ...bindings.filter((b) => !isPanels(b))], []);
   return (
     <PanelsColumn
-      triage={triage}
+      model={model}
       width={props.width}
       height={props.height}
       active={props.hasKeyboard}

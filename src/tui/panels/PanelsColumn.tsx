@@ -15,7 +15,7 @@ import type { PanelsModel } from './use-panels.js';
 
 export interface PanelsColumnProps {
   /** From usePanels(). */
-  readonly triage: PanelsModel;
+  readonly model: PanelsModel;
   /** The panels column's size (layout-reducer.ts `columnWidth`, and the screen's rows less the status bar). */
   readonly width: number;
   readonly height: number;
@@ -37,8 +37,8 @@ const noHistory: readonly EventView[] = [];
  * The panels column: board (or a bead's details), refinery lane, inbox, activity feed, stacked
  * by the layout's weights; a form, when open, on top; the help instead of everything while open.
  */
-export function PanelsColumn({ triage, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', now }: PanelsColumnProps) {
-  const { state, view } = triage;
+export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', now }: PanelsColumnProps) {
+  const { state, view } = model;
   const detailsId = state.board.details?.id;
   const detailsBead = useMemo(() => (detailsId ? view.snapshot.beads.find((b) => b.id === detailsId) : undefined), [detailsId, view.snapshot.beads]);
   const detailsHistory = useMemo(

@@ -20,7 +20,7 @@ export interface PanelsView {
 
 /**
  * Derives every panel's list. Each part depends on one input, so a caller memoizes them
- * separately (see useTriageView): a keystroke changes none, a new snapshot some, a new filter
+ * separately: a keystroke changes none, a new snapshot some, a new filter
  * only the board.
  */
 export function deriveBoard(snapshot: TownSnapshot, filter: string): BoardLayout {

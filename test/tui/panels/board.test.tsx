@@ -41,10 +41,10 @@ describe('Board view', () => {
     const snapshot = smallTown();
     const panels = open(snapshot);
     panels.stdin.write('j');
-    await frameWhere(panels, () => panels.triage.state.board.cursor.selectedId === 'ct-a2', 'selection on ct-a2');
+    await frameWhere(panels, () => panels.model.state.board.cursor.selectedId === 'ct-a2', 'selection on ct-a2');
     panels.stdin.write('j');
     panels.stdin.write('j');
-    await frameWhere(panels, () => panels.triage.state.board.cursor.selectedId === 'ct-c1', 'selection on ct-c1');
+    await frameWhere(panels, () => panels.model.state.board.cursor.selectedId === 'ct-c1', 'selection on ct-c1');
     panels.stdin.write(ENTER);
     const details = await frameWhere(panels, (f) => f.includes('Bead ct-c1'), 'details of ct-c1');
     expect(details).toContain('Ship it');
@@ -142,7 +142,7 @@ describe('Board view', () => {
     const snapshot = smallTown();
     const panels = open(snapshot);
     panels.stdin.write('j');
-    await frameWhere(panels, () => panels.triage.state.board.cursor.selectedId === 'ct-a2', 'selection on ct-a2');
+    await frameWhere(panels, () => panels.model.state.board.cursor.selectedId === 'ct-a2', 'selection on ct-a2');
     panels.update({ ...snapshot, seq: 11, beads: [bead('ct-z0', { priority: 0, title: 'Urgent' }), ...snapshot.beads] });
     await frameWhere(panels, (f) => f.includes('Urgent'), 'the new bead');
     panels.stdin.write(ENTER);
@@ -155,13 +155,13 @@ describe('Board view', () => {
     const first = panels.lastFrame() ?? '';
     expect(first.split('\n').length).toBeLessThanOrEqual(30);
     panels.stdin.write('G');
-    const last = panels.triage.view.board.order.length - 1;
-    const bottom = await frameWhere(panels, (f) => panels.triage.state.board.cursor.index === last && !f.includes('Ready ('), 'the bottom of the board');
+    const last = panels.model.view.board.order.length - 1;
+    const bottom = await frameWhere(panels, (f) => panels.model.state.board.cursor.index === last && !f.includes('Ready ('), 'the bottom of the board');
     // The last of the 20 recently closed beads is on screen.
-    expect(bottom).toContain(panels.triage.view.board.order[last]);
+    expect(bottom).toContain(panels.model.view.board.order[last]);
     panels.stdin.write('g');
     await frameWhere(panels, (f) => f.includes('Ready ('), 'the top again');
     panels.stdin.write(DOWN);
-    await frameWhere(panels, () => panels.triage.state.board.cursor.index === 1, 'one down');
+    await frameWhere(panels, () => panels.model.state.board.cursor.index === 1, 'one down');
   });
 });

@@ -16,29 +16,29 @@ export function renderPanels(snapshot: TownSnapshot, options: { width?: number; 
   const commands: TriageCommand[] = [];
   const run: CommandRunner = options.run ?? (async (command) => void commands.push(command));
   let setSnapshot: (s: TownSnapshot) => void = () => {};
-  let triage: PanelsModel | undefined;
+  let model: PanelsModel | undefined;
   function App() {
     const [current, set] = useState(snapshot);
     setSnapshot = set;
     const t = usePanels({ snapshot: current, onCommand: run, pageRows: 5 });
-    triage = t;
-    return <PanelsColumn triage={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
+    model = t;
+    return <PanelsColumn model={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
   }
   const rendered = render(<App />);
   const parser = new KeyParser();
   const stdin = {
     write(bytes: string): void {
-      if (!triage) throw new Error('not rendered');
-      for (const key of [...parser.feed(bytes), ...parser.flush()]) triage.onKey(key.name, key.raw);
+      if (!model) throw new Error('not rendered');
+      for (const key of [...parser.feed(bytes), ...parser.flush()]) model.onKey(key.name, key.raw);
     },
   };
   return {
     ...rendered,
     stdin,
     commands,
-    get triage() {
-      if (!triage) throw new Error('not rendered');
-      return triage;
+    get model() {
+      if (!model) throw new Error('not rendered');
+      return model;
     },
     update: (next: TownSnapshot) => setSnapshot(next),
   };

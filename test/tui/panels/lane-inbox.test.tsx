@@ -113,9 +113,9 @@ describe('Inbox view', () => {
     const panels = renderPanels(smallTown());
     cleanup = () => panels.unmount();
     panels.stdin.write('\t'); // board → lane → inbox
-    await frameWhere(panels, () => panels.triage.state.focus === 'lane', 'focus on the lane');
+    await frameWhere(panels, () => panels.model.state.focus === 'lane', 'focus on the lane');
     panels.stdin.write('\t');
-    await frameWhere(panels, () => panels.triage.state.focus === 'inbox', 'focus on the inbox');
+    await frameWhere(panels, () => panels.model.state.focus === 'inbox', 'focus on the inbox');
     panels.stdin.write('\r');
     const open = await frameWhere(panels, (f) => f.includes('Mail ct-m1'), 'the message');
     expect(open).toContain('Body of ct-m1');
@@ -133,9 +133,9 @@ describe('Inbox view', () => {
     const panels = renderPanels(smallTown());
     cleanup = () => panels.unmount();
     panels.stdin.write('\t');
-    await frameWhere(panels, () => panels.triage.state.focus === 'lane', 'focus on the lane');
+    await frameWhere(panels, () => panels.model.state.focus === 'lane', 'focus on the lane');
     panels.stdin.write('\t');
-    await frameWhere(panels, () => panels.triage.state.focus === 'inbox', 'focus on the inbox');
+    await frameWhere(panels, () => panels.model.state.focus === 'inbox', 'focus on the inbox');
     panels.stdin.write('m');
     await frameWhere(panels, (f) => f.includes('New message'), 'the compose form');
     panels.stdin.write('@all');
