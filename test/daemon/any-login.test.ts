@@ -56,7 +56,6 @@ describe('one daemon per town, found from any login', () => {
     const first = login(privateDir('citadel-xdg1-'), privateDir('citadel-tmp1-'));
     const started = await run<{ started: boolean; pid: number; socket: string }>(t, first, ['daemon', 'start']);
     expect(started.started).toBe(true);
-    expect(started.socket.startsWith(first.TMPDIR!)).toBe(true);
     const id = (await runCli(['bead', 'create', 'long job'], { cwd: t.root, env: first })).stdout.trim();
     const slung = await run<{ pid: number }>(t, first, ['sling', id, '--polecat', 'nux', '--agent', 'shell']);
 
@@ -71,6 +70,8 @@ describe('one daemon per town, found from any login', () => {
       expect(await polecatPid(t, env)).toBe(slung.pid);
       expect(isAlive(slung.pid)).toBe(true);
     }
+    // The socket is where tmux keeps its own: under the temp directory, not the runtime directory.
+    expect(started.socket.startsWith(`${first.TMPDIR!}/citadel-`)).toBe(true);
     const text = await runCli(['daemon', 'status'], { cwd: t.root, env: others[1] });
     expect(text.stdout).toContain(`daemon running: pid ${started.pid}`);
 
