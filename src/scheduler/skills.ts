@@ -53,6 +53,8 @@ export function folderSkills(file: string): string[] {
 export class SkillBook {
   private readonly profiles = new Map<string, MutableProfile>();
   private readonly agentOf = new Map<string, string>();
+  /** The agent each bead was last started with (from the polecat record that took it). */
+  private readonly beadAgent = new Map<string, string>();
   private readonly claimedAt = new Map<string, number>();
   /** Beads that had a merge request rejected: a later merge is not first try. */
   private readonly bouncedBeads = new Set<string>();
@@ -67,7 +69,11 @@ export class SkillBook {
     if (record.kind === 'polecats' && record.entity) {
       // The scheduler's name for the agent (a config entry) when it started the polecat, else the preset.
       const agent = typeof record.entity.scheduler_agent === 'string' && record.entity.scheduler_agent !== '' ? record.entity.scheduler_agent : record.entity.agent;
-      if (typeof agent === 'string' && agent !== '?') this.agentOf.set(record.id, agent);
+      if (typeof agent === 'string' && agent !== '?') {
+        this.agentOf.set(record.id, agent);
+        // A polecat is reused across agents: its work counts for the agent it ran for that bead.
+        if (typeof record.entity.bead === 'string') this.beadAgent.set(record.entity.bead, agent);
+      }
       return;
     }
     if (record.kind !== 'beads' || !record.entity) return;
@@ -77,7 +83,7 @@ export class SkillBook {
       if (!polecat || !bead.bead || this.verdicts.has(bead.id)) return;
       if (bead.state !== 'merged' && bead.state !== 'rejected') return;
       this.verdicts.add(bead.id);
-      const agent = this.agentOf.get(polecat);
+      const agent = this.beadAgent.get(bead.bead) ?? this.agentOf.get(polecat);
       for (const profile of this.both(polecat, agent)) {
         if (bead.state === 'rejected') profile.bounced++;
         else {
@@ -95,7 +101,7 @@ export class SkillBook {
     if (!isWork(bead)) return;
     if (record.action === 'claim' && bead.assignee && !this.claimedAt.has(bead.id)) this.claimedAt.set(bead.id, Date.parse(record.ts));
     if (record.action === 'close' && bead.assignee) {
-      for (const profile of this.both(bead.assignee, this.agentOf.get(bead.assignee))) {
+      for (const profile of this.both(bead.assignee, this.beadAgent.get(bead.id) ?? this.agentOf.get(bead.assignee))) {
         profile.closed++;
         for (const label of bead.labels) bump(profile.labels, label);
         bump(profile.types, bead.type);

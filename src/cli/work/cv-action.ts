@@ -1,15 +1,83 @@
+import { visibleLine } from '../../common/visible-text.js';
 import { buildCv } from '../../model/cv.js';
 import { checkActor } from '../../model/validate.js';
+import { changedFiles } from '../../scheduler/host.js';
+import { agentKey, SkillBook, type SkillProfile } from '../../scheduler/skills.js';
+import type { Town } from '../../town/town.js';
 import type { CliContext } from '../context.js';
 import { cvText } from '../format/cv.js';
 import { positiveInt } from './input.js';
 
-/** `cv [ACTOR]`: the actor's work history from the journal (default: whoever asks). */
-export function cvAction(context: CliContext, actor: string | undefined, options: { recent?: string; json?: boolean }): void {
+/** The routing profile as `cv` prints it (docs/scheduler.md, "Routing by CV"). */
+export interface CvProfile {
+  /** Finished work by bead type, and merged changes by folder. */
+  readonly types: readonly { readonly type: string; readonly count: number }[];
+  readonly paths: readonly { readonly path: string; readonly count: number }[];
+  readonly quality: { readonly merged: number; readonly bounced: number; readonly merged_first_try: number; readonly median_merge_seconds: number | null };
+}
+
+/**
+ * `cv [ACTOR]`: the actor's work history from the journal (default: whoever asks), with the
+ * skill profile the scheduler routes by. `cv --agent NAME`: an agent's — every polecat it ran.
+ */
+export async function cvAction(context: CliContext, actor: string | undefined, options: { recent?: string; json?: boolean; agent?: string }): Promise<void> {
   const town = context.town();
-  const who = actor === undefined ? town.actor : checkActor(actor, 'actor');
   const recent = options.recent === undefined ? 10 : positiveInt(options.recent, '--recent');
+  if (options.agent !== undefined) {
+    const name = checkActor(options.agent, 'agent');
+    const { profile, polecats } = await profileOf(town, agentKey(name));
+    const skills = sorted(profile.labels).map(([label, count]) => ({ label, count }));
+    const out = { agent: name, polecats, closed: profile.closed, skills, ...shape(profile) };
+    if (options.json) context.json(out);
+    else context.out(`CV of agent ${visibleLine(name)}${polecats.length ? ` (polecats ${polecats.join(', ')})` : ''}\n\nbeads:           ${profile.closed} finished\n${skills.length ? `skills:          ${skills.map((s) => `${s.label} (${s.count})`).join(', ')}\n` : ''}${profileText(out)}`);
+    return;
+  }
+  const who = actor === undefined ? town.actor : checkActor(actor, 'actor');
   const cv = buildCv(town.journal.records(), who, { recent });
-  if (options.json) context.json(cv);
-  else context.out(cvText(cv));
+  const { profile } = await profileOf(town, who);
+  const extra = shape(profile);
+  if (options.json) context.json({ ...cv, ...extra });
+  else context.out(cv.first_seen === null ? cvText(cv) : `${cvText(cv)}${profileText(extra)}`);
+}
+
+/** The profile of `who`, the files of its merged requests asked of git (the last 50 at most). */
+async function profileOf(town: Town, who: string): Promise<{ profile: SkillProfile; polecats: string[] }> {
+  const book = new SkillBook();
+  const polecats = new Set<string>();
+  for (const record of town.journal.records()) {
+    book.add(record);
+    const agent = record.kind === 'polecats' ? (record.entity?.scheduler_agent ?? record.entity?.agent) : undefined;
+    if (typeof agent === 'string' && agentKey(agent) === who) polecats.add(record.id);
+  }
+  // An agent's merged requests: those its polecats made (the book knows which agent ran each bead).
+  const state = town.journal.read();
+  const mine = book.mergedWithoutPaths().filter((id) => {
+    const mr = state.get('beads', id) as { polecat?: string } | undefined;
+    return mr?.polecat === who || (mr?.polecat !== undefined && polecats.has(mr.polecat));
+  });
+  for (const id of mine.slice(-50)) {
+    const validation = (state.get('beads', id) as { refinery?: { validation?: { main_before?: string; merged_sha?: string } } } | undefined)?.refinery?.validation;
+    if (validation?.main_before && validation.merged_sha) book.addPaths(id, await changedFiles(town.paths.root, validation.main_before, validation.merged_sha));
+  }
+  return { profile: book.profile(who), polecats: [...polecats].sort() };
+}
+
+const sorted = (map: ReadonlyMap<string, number>): [string, number][] => [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+
+function shape(profile: SkillProfile): CvProfile {
+  return {
+    types: sorted(profile.types).map(([type, count]) => ({ type, count })),
+    paths: sorted(profile.paths).map(([path, count]) => ({ path, count })),
+    quality: { merged: profile.merged, bounced: profile.bounced, merged_first_try: profile.firstTry, median_merge_seconds: profile.medianMergeSeconds },
+  };
+}
+
+function profileText(profile: CvProfile): string {
+  const q = profile.quality;
+  const lines = [
+    `types:           ${profile.types.length ? profile.types.map((t) => `${t.type} (${t.count})`).join(', ') : 'none yet'}`,
+    `paths:           ${profile.paths.length ? profile.paths.slice(0, 8).map((p) => `${p.path} (${p.count})`).join(', ') : 'none yet (folders its merged commits touched)'}`,
+    `quality:         ${q.merged + q.bounced === 0 ? 'no verdicts yet' : `${q.merged_first_try} of ${q.merged} merged first try, ${q.bounced} bounce${q.bounced === 1 ? '' : 's'}`}${q.median_merge_seconds === null ? '' : `; claim → merge ${Math.round(q.median_merge_seconds)} s (median)`}`,
+  ];
+  return `${lines.map(visibleLine).join('\n')}\n`;
 }
