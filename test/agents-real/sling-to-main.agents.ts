@@ -120,11 +120,13 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       // 1. The model streams (held after its first event): working.
       await within(hold0.reached, 120_000, 'the first model request').catch(fail('starting'));
       const streamStart = Date.now();
+      const truth: Record<string, number> = { streamStart };
       figures.firstRequestMs = streamStart - t0;
       await waitFor(() => Date.now() - streamStart > 1500, 'the stream held 1.5 s', { timeoutMs: 5000 });
       const cli: Record<string, string | undefined> = { whileStreaming: await cliStatus(town, polecat) };
       await waitFor(() => Date.now() - streamStart > 2500, 'the stream held 2.5 s', { timeoutMs: 5000 });
       const streamEnd = Date.now();
+      truth.streamEnd = streamEnd;
       hold0.release();
       const during = sampler.samples.filter((s) => s.start >= streamStart + 1000 && s.end <= streamEnd);
       figures.whileStreaming = tally(during);
@@ -139,6 +141,7 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
           fail(`permission prompt ${n}`),
         );
         const shown = Date.now();
+        truth[`prompt${n}`] = shown;
         const waiting = await waitFor(() => sampler.samples.find((s) => s.start >= shown && s.status === 'waiting'), 'status waiting', {
           timeoutMs: 3000,
         }).catch(() => undefined);
@@ -153,6 +156,7 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
         promptTallies.push(tally(whilePrompted));
         cli[`prompt${n}`] = await cliStatus(town, polecat);
         expect.soft(whilePrompted.filter((s) => s.status !== 'waiting'), `prompt ${n}: statuses while it stays up (all waiting)`).toEqual([]);
+        truth[`approve${n}`] = Date.now();
         await client.request('input', { pane: polecat, data: spec.approve });
         await waitFor(() => !spec.prompt.test(screen.text()), `prompt ${n} answered`, { timeoutMs: 10_000 }).catch(fail(`answering prompt ${n}`));
       }
@@ -162,10 +166,12 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       // 4. `citadel done` ran; the model streams its last words (held): still working.
       await within(hold2.reached, 30_000, 'the last model request (after citadel done)').catch(fail('submitting'));
       const lastStart = Date.now();
+      truth.lastStart = lastStart;
       await waitFor(() => Date.now() - lastStart > 1500, 'the stream held 1.5 s', { timeoutMs: 5000 });
       cli.afterDone = await cliStatus(town, polecat);
       await waitFor(() => Date.now() - lastStart > 2500, 'the stream held 2.5 s', { timeoutMs: 5000 });
       const lastEnd = Date.now();
+      truth.lastEnd = lastEnd;
       hold2.release();
       const afterDone = sampler.samples.filter((s) => s.start >= lastStart + 1000 && s.end <= lastEnd);
       figures.whileStreamingAfterDone = tally(afterDone);
@@ -175,6 +181,7 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       await waitFor(() => screen.has('Submitted hello.txt.'), 'the last answer on the screen', { timeoutMs: 20_000 }).catch(fail('the end of the turn'));
       // The turn is over when its last words are on the screen (the stream ended just before).
       const turnEnd = Date.now();
+      truth.turnEnd = turnEnd;
       const idle = await waitFor(() => sampler.samples.find((s) => s.start >= turnEnd && s.status === 'idle'), 'status idle', { timeoutMs: 6000 }).catch(
         () => undefined,
       );
@@ -210,6 +217,9 @@ describe.each(specs)('$agent through citadel, sling to main', (spec) => {
       expect(closed.status).toBe('closed');
       expect(git(town.root, 'show', 'main:hello.txt')).toBe(content);
       figures.slingToMergedMs = Date.now() - t0;
+      // Status changes and the truth's milestones, ms after sling: the story behind a wrong figure.
+      figures.changes = changes(sampler.samples, t0);
+      figures.truth = Object.fromEntries(Object.entries(truth).map(([k, v]) => [k, v - t0]));
       figures.sideRequests = [...new Set(standIn.requests.filter((r) => !r.main).map((r) => `${r.method} ${r.path.replace(/\?.*/, '')} ${r.status}`))];
       await sampler.stop();
       figures.samples = sampler.samples.length;
@@ -289,6 +299,13 @@ function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
     timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+/** The samples where the status changed: [ms after `t0`, status]. */
+function changes(samples: Sample[], t0: number): [number, string][] {
+  const out: [number, string][] = [];
+  for (const s of samples) if (out.at(-1)?.[1] !== s.status) out.push([s.end - t0, s.status]);
+  return out;
 }
 
 function tally(samples: Sample[]): Record<string, number> {
