@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PanelsModule } from '../../src/tui/shell/panel-slot.js';
+import { useEffect } from 'react';
+import type { PanelInput } from '../../src/tui/shell/panel-channel.js';
+import type { PanelSlotProps, PanelsModule } from '../../src/tui/shell/panel-slot.js';
 import { Workstation } from '../../src/tui/shell/workstation.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { LocalPaneSource } from './helpers/local-source.js';
@@ -239,5 +241,53 @@ describe('workstation', () => {
     expect(ws.snapshot.state.panelsWidth).toBe(quarter(100));
     // The same pane rectangle: no new layout, so no pty resize is scheduled (programs keep their size).
     expect(ws.snapshot.layout.panes[0]!.body).toEqual(body);
+  });
+
+  it('hands the panels keys parsed once and their prefix actions; Escape they leave comes back to the panes', async () => {
+    const source = await LocalPaneSource.create();
+    source.spawn('a', sh('exec cat'));
+    const outer = new OuterTerminal(120, 30);
+    const keys = new FakeKeys();
+    const dir = tempDir();
+    const got: PanelInput[] = [];
+    let hidden: string | undefined;
+    // A panels module as the shell loads it: it listens on `input`, uses j, gives Escape back.
+    function Panels(props: PanelSlotProps) {
+      const { input, focusPane } = props;
+      useEffect(
+        () =>
+          input.listen((event) => {
+            got.push(event);
+            if (event.kind === 'key' && event.key.name === 'Escape') focusPane();
+            return event.kind === 'action' || event.key.name === 'j';
+          }),
+        [input, focusPane],
+      );
+      return null;
+    }
+    const panels: PanelsModule = { Panels, initialPanelsWidth: () => 30, hiddenPanelAction: (_town, action) => ((hidden = action), 30) };
+    const ws = new Workstation({ stdin: keys, stdout: outer, source, town: { root: dir.path, name: 't' }, prefixKey: 'C-b', env: {}, copyFile: join(dir.path, 'c'), panels, resizeDebounceMs: 10 });
+    cleanups.push(() => {
+      ws.stop();
+      source.close();
+      outer.dispose();
+      dir.dispose();
+    });
+    await ws.start();
+    await waitFor(() => got.length === 0 && ws.snapshot.state.panels === 'ready', 'the panels mounted');
+    keys.type('\x02\t'); // prefix Tab: the keyboard to the panels
+    await waitFor(() => ws.snapshot.state.keyboard === 'panels', 'the keyboard on the panels');
+    keys.type('j\x1b[B');
+    await waitFor(() => got.length >= 2, 'two keys for the panels');
+    expect(got.slice(0, 2)).toEqual([
+      { kind: 'key', key: { name: 'j', raw: 'j' } },
+      { kind: 'key', key: { name: 'Down', raw: '\x1b[B' } },
+    ]);
+    keys.type('\x02B'); // prefix B: the panels' own prefix action
+    await waitFor(() => got.some((e) => e.kind === 'action' && e.action === 'layout.toggle.board'), 'the prefix action');
+    keys.type('\x1b');
+    await waitFor(() => ws.snapshot.state.keyboard === 'panes', 'Escape gave the keyboard back');
+    expect(source.inputs).toEqual([]); // nothing typed for the panels reached the pane
+    expect(hidden).toBeUndefined();
   });
 });
