@@ -116,4 +116,14 @@ describe('one daemon per town, found from any login', () => {
     const restarted = await run<{ started: boolean; pid: number }>(t, env, ['daemon', 'start']);
     expect(restarted.started).toBe(true);
   });
+
+  it('refuses, in one line, a runtime directory so long that the socket path would not fit', async () => {
+    town = await makeTown();
+    const long = join(privateDir('citadel-long-'), 'x'.repeat(90));
+    const result = await runCli(['daemon', 'start'], { cwd: town.root, env: { CITADEL_RUNTIME_DIR: long } });
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/^citadel: the daemon's socket path .* is \d+ bytes, more than a unix socket allows \(107\): set CITADEL_RUNTIME_DIR to a shorter directory/);
+    expect(existsSync(long)).toBe(false);
+  });
 });
