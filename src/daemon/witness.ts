@@ -59,9 +59,10 @@ export class Witness {
     if (this.running) return;
     this.running = true;
     try {
-      const state = this.town.journal.read();
       const now = Date.now();
       for (const id of this.panes.ids()) {
+        // Read per pane: a hook may have reported while an earlier pane's change was written.
+        const state = this.town.journal.read();
         const pane = this.panes.get(id);
         if (!pane.running) continue;
         const polecat = getPolecat(state, id);

@@ -37,7 +37,8 @@ const statusOf = async (t: TestTown, name: string): Promise<string | undefined> 
 
 describe('agent status against a screen that only animates', () => {
   it('after its Stop hook an agent reads idle at once and stays idle while its spinner and timer tick', async () => {
-    const bin = standIn('claude', `echo "I wrote probe.txt."\ncitadel hook stop\n${animate}`);
+    // The spinner runs from before the Stop report (as an agent's does), whatever the hook's speed.
+    const bin = standIn('claude', `echo "I wrote probe.txt."\n(\n${animate}\n) &\ncitadel hook stop\nwait`);
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
     const id = (await t.cli(['bead', 'create', 'animated'])).stdout.trim();
