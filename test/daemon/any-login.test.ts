@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../../src/common/process.js';
@@ -125,5 +125,22 @@ describe('one daemon per town, found from any login', () => {
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(/^citadel: the daemon's socket path .* is \d+ bytes, more than a unix socket allows \(107\): set CITADEL_RUNTIME_DIR to a shorter directory/);
     expect(existsSync(long)).toBe(false);
+  });
+
+  it('still finds a daemon of a citadel from before the record, under $XDG_RUNTIME_DIR/citadel/, from its login', async () => {
+    town = await makeTown();
+    const t = town;
+    const xdg = privateDir('citadel-oldxdg-');
+    const env = login(xdg, privateDir('citadel-tmp-'));
+    const started = await run<{ pid: number; socket: string }>(t, env, ['daemon', 'start']);
+    // What an older citadel left: its socket and token under $XDG_RUNTIME_DIR/citadel/, no record in the town.
+    const legacyDir = join(xdg, 'citadel');
+    mkdirSync(legacyDir, { mode: 0o700 });
+    const name = started.socket.slice(started.socket.lastIndexOf('/') + 1, -'.sock'.length);
+    renameSync(started.socket, join(legacyDir, `${name}.sock`));
+    renameSync(started.socket.replace(/\.sock$/, '.token'), join(legacyDir, `${name}.token`));
+    rmSync(join(t.root, '.citadel', 'run', 'daemon.json'));
+    expect(await run<Status>(t, env, ['daemon', 'status'])).toMatchObject({ running: true, pid: started.pid, answering: true });
+    expect(await run<{ stopped: boolean; pid: number }>(t, env, ['daemon', 'stop'])).toMatchObject({ stopped: true, pid: started.pid });
   });
 });
