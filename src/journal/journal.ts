@@ -454,7 +454,10 @@ class FileJournal implements Journal, JournalInternals {
     if (!head && state.seq === 0) {
       // a fresh journal: nothing to project
     } else if (dirMissing || !head || head.projected > state.seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
-      const result = rebuildProjections(root, state, this.fsync);
+      // Without HEAD.json nothing says how far the projection files got: they may hold what a
+      // damaged journal lost, so a read only fills in missing files and leaves differing ones
+      // to `doctor` (it reports them) and `--repair` (it weighs the evidence).
+      const result = rebuildProjections(root, state, this.fsync, { overwrite: head !== undefined });
       logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
     } else {
       const keys = new Map<string, readonly [string, string]>();

@@ -42,11 +42,11 @@ export function writeProjections(root: string, state: EntityState, touched: Iter
 }
 
 /**
- * Rewrites every projection that differs from the state. Files of entities the state does
- * not hold are left alone and counted (`leftOver`): they may be the only copy of records the
- * journal lost.
+ * Rewrites every projection that differs from the state (with `overwrite: false`, only the
+ * missing ones). Files of entities the state does not hold are left alone and counted
+ * (`leftOver`): they may be the only copy of records the journal lost.
  */
-export function rebuildProjections(root: string, state: EntityState, fsync: boolean): { written: number; leftOver: number } {
+export function rebuildProjections(root: string, state: EntityState, fsync: boolean, options: { overwrite: boolean } = { overwrite: true }): { written: number; leftOver: number } {
   let written = 0;
   let leftOver = 0;
   for (const [kind, map] of state.entries()) {
@@ -56,7 +56,8 @@ export function rebuildProjections(root: string, state: EntityState, fsync: bool
     for (const [id, entity] of map) {
       const file = projectionFile(root, kind, id);
       const text = projectionText(entity);
-      if (readIfPresent(file) !== text) {
+      const present = readIfPresent(file);
+      if (present !== text && (options.overwrite || present === undefined)) {
         writeFileAtomic(file, text, { fsync: false });
         written++;
       }

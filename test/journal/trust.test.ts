@@ -142,6 +142,19 @@ describe('no silent loss: a journal shorter than HEAD.json fails closed, and --r
     expect(titles((await runCli(['bead', 'list', '--json'], { cwd: t.root })).stdout)).toEqual(expectedTitles(40, ['forty-one']));
   });
 
+  it('a read without HEAD.json (nothing says how far the projections got) fills in missing projection files and rewrites none', async () => {
+    const t = await town(3);
+    rmSync(join(t.journalDir, 'HEAD.json'));
+    rmSync(join(t.citadel, 'beads', 'ct-0.json'));
+    const newer = `${JSON.stringify({ ...bead('ct-1', 'a newer title the journal lost'), updated_at: '2026-02-01T00:00:00.000Z' }, null, 2)}\n`;
+    writeFileSync(join(t.citadel, 'beads', 'ct-1.json'), newer);
+    const list = await runCli(['bead', 'list', '--json'], { cwd: t.root });
+    expect(list.code, list.stderr).toBe(0);
+    expect(existsSync(join(t.citadel, 'beads', 'ct-0.json'))).toBe(true);
+    expect(readFileSync(join(t.citadel, 'beads', 'ct-1.json'), 'utf8')).toBe(newer);
+    expect((await doctor(t.root)).report.problems.join('\n')).toMatch(/1 stale/);
+  });
+
   it('a bit flip inside one record of a 2,100-record mutation names that one record; --repair keeps the covering snapshot and every bead', async () => {
     const t = await town(12, { segmentBytes: 4 << 20, checkpointEvery: 2000 });
     const journal = open(t.journalDir, { projections: t.citadel, segmentBytes: 4 << 20, checkpointEvery: 2000, fsync: false });
