@@ -2,32 +2,20 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { PaneInfo, RowFrame } from '../../daemon/protocol.js';
-import type { ChromeProps } from '../chrome/Chrome.js';
-import type { InkChrome } from '../chrome/ink-chrome.js';
-import { plainChromeFrame } from '../chrome/plain-chrome.js';
-import type { GridChromeInput } from '../chrome/grid-chrome.js';
-import { helpLines } from '../chrome/help-lines.js';
 import { paletteFor, paletteFromTokens, type ChromePalette } from '../chrome/palette.js';
 import type { PaneSource } from '../client/pane-source.js';
 import type { CopyState } from '../copy/copy-state.js';
-import { renderCopyView } from '../copy/copy-view.js';
-import { bindings } from '../keys/bindings.js';
 import { KeyParser, normalizeKeyName, type Key } from '../keys/key-parser.js';
-import { overlayRect } from '../layout/overlay.js';
-import type { Rect } from '../layout/rect.js';
 import type { ScreenLayout } from '../layout/screen-layout.js';
 import { osc52 } from '../render/ansi.js';
 import { stripAnsi } from '../render/cells.js';
-import { Compositor } from '../render/compositor.js';
 import { PaneScreen } from '../render/pane-screen.js';
-import { SilentStdin, VirtualStdout } from '../render/virtual-stdout.js';
-import { messageLine } from './message-line.js';
 import { PanelChannel } from './panel-channel.js';
 import type { PaneModes } from './pane-input.js';
 import type { PanelsModule, TownRef } from './panel-slot.js';
 import { initialShellState, type ShellEffect, type ShellEvent, type ShellState } from './shell-state.js';
+import { ShellView } from './shell-view.js';
 import { update } from './update.js';
-import { layoutOf } from './workstation-state.js';
 
 /** The terminal the workstation draws on (process.stdout, or a test double). */
 export interface TerminalLike {
@@ -89,16 +77,10 @@ const MESSAGE_MS = 4000;
  */
 export class Workstation {
   private state: ShellState;
-  /** The state last drawn. */
-  private drawn: ShellState | undefined;
-  private layout: ScreenLayout;
-  private help: { rect: Rect; lines: readonly string[] } | undefined;
+  private readonly view: ShellView;
   private readonly screens = new Map<string, PaneScreen>();
   private readonly subscribed = new Set<string>();
-  private readonly compositor: Compositor;
-  private readonly virtualStdout: VirtualStdout;
   private readonly panelChannel = new PanelChannel();
-  private ink: InkChrome | undefined;
   private panels: PanelsModule | undefined;
   private palette: ChromePalette;
   private readonly parser = new KeyParser();
@@ -108,8 +90,6 @@ export class Workstation {
   private resizeTimer: NodeJS.Timeout | undefined;
   private messageTimer: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
-  private chromeTimer: NodeJS.Timeout | undefined;
-  private lastChromeAt = -Infinity;
   private resolveExit!: (reason: ExitReason) => void;
   private stopped = false;
   /** Resolves when the workstation ends: detach, or the daemon went away. */
@@ -129,23 +109,27 @@ export class Workstation {
       panels: options.panels?.Panels ? 'ready' : loading ? 'loading' : 'none',
       panelsWidth,
     });
-    this.layout = layoutOf(this.state);
-    this.compositor = new Compositor(
-      {
-        write: (data) => {
-          const ok = options.stdout.write(data);
-          options.trace?.(`write ${data.length} ${ok ? 'ok' : 'FULL'}`);
-          return ok;
-        },
-        onceDrain: (listener) =>
-          options.stdout.once('drain', () => {
-            options.trace?.('drain');
-            listener();
-          }),
+    const output = {
+      write: (data: string): boolean => {
+        const ok = options.stdout.write(data);
+        options.trace?.(`write ${data.length} ${ok ? 'ok' : 'FULL'}`);
+        return ok;
       },
-      this.screens,
-    );
-    this.virtualStdout = new VirtualStdout(columns, Math.max(1, rows - 1), (frame) => this.compositor.setChrome(frame));
+      onceDrain: (listener: () => void): void => {
+        options.stdout.once('drain', () => {
+          options.trace?.('drain');
+          listener();
+        });
+      },
+    };
+    // The panels' callbacks: stable, so a render of the chrome does not re-run their effects.
+    const slot = {
+      input: this.panelChannel,
+      notify: (text: string, kind?: 'info' | 'error'): void => this.notify(text, kind),
+      setPanelsWidth: (width: number): void => this.dispatch({ type: 'panels-width', width }),
+      focusPane: (pane?: string): void => this.dispatch({ type: 'focus-pane', pane }),
+    };
+    this.view = new ShellView(this.state, output, this.screens, options.town, slot, this.palette, this.panels);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
@@ -165,16 +149,9 @@ export class Workstation {
     const tokens = this.options.env['NO_COLOR'] || !panels ? undefined : panels.chromeTokens?.(this.options.town, this.options.env);
     if (tokens) this.palette = paletteFromTokens(tokens, this.palette);
     const present = Boolean(panels?.Panels);
+    this.view.setPanels(panels, this.palette);
     this.dispatch({ type: 'panels', present, panelsWidth: panels && present ? this.panelsWidthOf(panels, this.state.cols) : 0 });
-    this.renderChrome(true);
-  }
-
-  /** Loads Ink (slow to import) after the first frame, then lets it draw the chrome. */
-  private async loadInk(): Promise<void> {
-    const { mountInkChrome } = await import('../chrome/ink-chrome.js');
-    if (this.stopped) return;
-    this.ink = mountInkChrome(this.virtualStdout as unknown as NodeJS.WriteStream, new SilentStdin() as unknown as NodeJS.ReadStream, this.chromeProps());
-    this.lastChromeAt = performance.now();
+    this.view.renderChromeNow();
   }
 
   /** Connects to the panes, subscribes to every one, and draws the first complete frame. */
@@ -203,24 +180,24 @@ export class Workstation {
     this.state = update(this.state, { type: 'panes', panes, beadTitles: this.beadTitles(panes) })[0];
     // Subscribe before the first draw, so the first frame shows every pane's whole screen.
     await Promise.all(panes.map((p) => this.subscribe(p.id)));
-    this.draw(true);
+    this.view.draw(this.state, true);
     this.resizePanes();
     ready = true;
     for (const chunk of early.splice(0)) this.onInput(chunk);
     // The first frame is out (plain chrome); Ink and the panels take over when they have loaded.
     const panelsLoading = this.options.panelsLoading;
-    await this.loadInk();
+    await this.view.loadInk();
     if (panelsLoading) this.setPanels(await panelsLoading);
   }
 
   /** The current state (for tests). */
   get snapshot(): { state: ShellState; copy: CopyState | undefined; layout: ScreenLayout } {
-    return { state: this.state, copy: this.state.copy, layout: this.layout };
+    return { state: this.state, copy: this.state.copy, layout: this.view.layout };
   }
 
   /** Draws everything again (after the terminal was reset, e.g. on SIGCONT). */
   redraw(): void {
-    this.compositor.invalidate();
+    this.view.invalidate();
   }
 
   /** Ends the workstation (as a detach). */
@@ -233,14 +210,14 @@ export class Workstation {
     this.dispatch({ type: 'notify', text, kind });
   }
 
-  // ── update, effects, drawing ─────────────────────────────────────────────────────────────
+  // ── update and effects ──────────────────────────────────────────────────────────────────
 
   private dispatch(event: ShellEvent): void {
     if (this.stopped) return;
     const [next, effects] = update(this.state, event);
     this.state = next;
     for (const effect of effects) this.run(effect);
-    if (this.state !== this.drawn) this.draw(false);
+    if (!this.stopped && this.state !== this.view.drawn && this.view.draw(this.state)) this.scheduleResize();
   }
 
   private run(effect: ShellEffect): void {
@@ -253,7 +230,7 @@ export class Workstation {
         this.finish({ reason: 'detach' });
         return;
       case 'redraw':
-        this.compositor.invalidate();
+        this.view.invalidate();
         return;
       case 'fetch-scrollback':
         void this.fetchScrollback(effect.pane);
@@ -312,106 +289,6 @@ export class Workstation {
     this.notify(`copied ${[...text].length} characters to the clipboard (OSC 52)${where}`);
   }
 
-  /** Brings the chrome, the layout, the compositor and the message line in line with the state. */
-  private draw(force: boolean): void {
-    if (this.stopped) return;
-    const before = this.drawn;
-    const state = this.state;
-    this.drawn = state;
-    const layout = layoutOf(state);
-    const layoutChanged = force || !sameLayout(layout, this.layout);
-    this.layout = layout;
-    this.help = state.mode === 'help' ? this.helpOverlay(layout) : undefined;
-    this.virtualStdout.resize(layout.cols, Math.max(1, layout.rows - 1));
-    // A new layout needs its chrome in the same batch; anything else (a badge, a title) waits
-    // for the pane rows already queued, so an echo is never held behind a chrome render.
-    this.renderChrome(layoutChanged || this.help !== undefined);
-    if (layoutChanged) {
-      this.compositor.setLayout(layout);
-      this.scheduleResize();
-    }
-    if (force || state.copy !== before?.copy) {
-      for (const pane of this.screens.keys()) this.compositor.setOverride(pane, undefined);
-      if (state.copy && state.focus !== undefined) this.compositor.setOverride(state.focus, renderCopyView(state.copy));
-    }
-    this.compositor.setOccluders(this.help ? [this.help.rect] : []);
-    this.compositor.setCursorPane(state.keyboard === 'panes' && state.mode !== 'help' ? state.focus : undefined);
-    this.compositor.setMessage(messageLine(state, this.palette));
-  }
-
-  /** Renders the chrome now, or soon (after queued pane rows, at most every 16 ms). */
-  private renderChrome(now: boolean): void {
-    if (now || !this.ink) {
-      if (this.chromeTimer) this.clearTimer(this.chromeTimer);
-      this.chromeTimer = undefined;
-      this.lastChromeAt = performance.now();
-      if (this.ink) this.ink.render(this.chromeProps());
-      else this.compositor.setChrome(plainChromeFrame(this.gridInput(), this.palette, this.plainStatus()));
-      return;
-    }
-    if (this.chromeTimer) return;
-    const wait = Math.max(0, this.lastChromeAt + 16 - performance.now());
-    this.chromeTimer = this.setTimer(() => {
-      this.chromeTimer = undefined;
-      this.renderChrome(true);
-    }, wait);
-  }
-
-  private gridInput(): GridChromeInput {
-    const s = this.state;
-    return {
-      layout: this.layout,
-      panes: s.panes,
-      focus: s.focus,
-      panesHaveKeyboard: s.keyboard === 'panes',
-      zoomed: s.zoomed,
-      copyMode: s.mode === 'copy',
-      beadTitles: s.beadTitles,
-      programTitles: s.programTitles,
-    };
-  }
-
-  private plainStatus(): string {
-    const n = this.state.panes.length;
-    return ` citadel · ${this.options.town.name} │ ${n} pane${n === 1 ? '' : 's'}`;
-  }
-
-  private chromeProps(): ChromeProps {
-    const s = this.state;
-    return {
-      state: s,
-      layout: this.layout,
-      palette: this.palette,
-      beadTitles: s.beadTitles,
-      programTitles: s.programTitles,
-      panels: this.panels,
-      help: this.help,
-      slot: {
-        town: this.options.town,
-        journalSeq: s.journalSeq,
-        input: this.panelChannel,
-        notify: this.slotNotify,
-        setPanelsWidth: this.slotPanelsWidth,
-        focusPane: this.slotFocusPane,
-      },
-      status: { town: this.options.town, journalSeq: s.journalSeq, prefixKey: s.prefix },
-    };
-  }
-
-  // The panels' callbacks: stable, so a render of the chrome does not re-run their effects.
-  private readonly slotNotify = (text: string, kind?: 'info' | 'error'): void => this.notify(text, kind);
-  private readonly slotPanelsWidth = (width: number): void => this.dispatch({ type: 'panels-width', width });
-  private readonly slotFocusPane = (pane?: string): void => this.dispatch({ type: 'focus-pane', pane });
-
-  private helpCache: { prefix: string; lines: string[] } | undefined;
-
-  private helpOverlay(layout: ScreenLayout): { rect: Rect; lines: readonly string[] } {
-    if (this.helpCache?.prefix !== this.state.prefix) this.helpCache = { prefix: this.state.prefix, lines: helpLines(bindings, this.state.prefix) };
-    const lines = this.helpCache.lines;
-    const width = Math.max(...lines.map((l) => l.length)) + 4;
-    return { rect: overlayRect(layout, width, lines.length + 2), lines };
-  }
-
   // ── panes ────────────────────────────────────────────────────────────────────────────────
 
   private async subscribe(id: string): Promise<void> {
@@ -449,7 +326,7 @@ export class Workstation {
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
     if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
     if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });
-    this.compositor.paneChanged(frame.pane);
+    this.view.paneChanged(frame.pane);
   }
 
   /** The panes' beads' titles (read from the projections: I/O, so here and not in `update`). */
@@ -476,7 +353,7 @@ export class Workstation {
   }
 
   private resizePanes(): void {
-    for (const pane of this.layout.panes) {
+    for (const pane of this.view.layout.panes) {
       const info = this.state.panes.find((p) => p.id === pane.id);
       const screen = this.screens.get(pane.id);
       const { width, height } = pane.body;
@@ -535,12 +412,7 @@ export class Workstation {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     for (const dispose of this.disposers.splice(0)) dispose();
-    this.compositor.close();
-    this.ink?.unmount();
+    this.view.close();
     this.resolveExit(reason);
   }
-}
-
-function sameLayout(a: ScreenLayout, b: ScreenLayout): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,0 +1,194 @@
+import type { ChromeProps } from '../chrome/Chrome.js';
+import type { GridChromeInput } from '../chrome/grid-chrome.js';
+import { helpLines } from '../chrome/help-lines.js';
+import type { InkChrome } from '../chrome/ink-chrome.js';
+import type { ChromePalette } from '../chrome/palette.js';
+import { plainChromeFrame } from '../chrome/plain-chrome.js';
+import { renderCopyView } from '../copy/copy-view.js';
+import { bindings } from '../keys/bindings.js';
+import { overlayRect } from '../layout/overlay.js';
+import type { Rect } from '../layout/rect.js';
+import type { ScreenLayout } from '../layout/screen-layout.js';
+import { Compositor, type TerminalOutput } from '../render/compositor.js';
+import type { PaneScreen } from '../render/pane-screen.js';
+import { SilentStdin, VirtualStdout } from '../render/virtual-stdout.js';
+import { messageLine } from './message-line.js';
+import type { PanelSlotProps, PanelsModule, TownRef } from './panel-slot.js';
+import type { ShellState } from './shell-state.js';
+import { layoutOf } from './workstation-state.js';
+
+/** What the panels get from the shell besides the state: the channel and the shell's callbacks. */
+export type SlotWiring = Pick<PanelSlotProps, 'input' | 'notify' | 'setPanelsWidth' | 'focusPane'>;
+
+/**
+ * The shell's view (Bubble Tea's `view`): draws a ShellState — the layout, the chrome (plain
+ * until Ink has loaded, then Ink, throttled), the help overlay, copy mode's view over its pane,
+ * the cursor and the message line — through the one compositor that writes the terminal. It
+ * never changes the state; the runner (workstation.ts) hands it each new one.
+ */
+export class ShellView {
+  private state: ShellState;
+  private current: ScreenLayout;
+  private help: { rect: Rect; lines: readonly string[] } | undefined;
+  private readonly compositor: Compositor;
+  private readonly virtualStdout: VirtualStdout;
+  private ink: InkChrome | undefined;
+  private chromeTimer: NodeJS.Timeout | undefined;
+  private lastChromeAt = -Infinity;
+  private helpCache: { prefix: string; lines: string[] } | undefined;
+  private closed = false;
+
+  constructor(
+    state: ShellState,
+    output: TerminalOutput,
+    private readonly screens: Map<string, PaneScreen>,
+    private readonly town: TownRef,
+    private readonly slot: SlotWiring,
+    private palette: ChromePalette,
+    private panels: PanelsModule | undefined,
+  ) {
+    this.state = state;
+    this.current = layoutOf(state);
+    this.compositor = new Compositor(output, screens);
+    this.virtualStdout = new VirtualStdout(state.cols, Math.max(1, state.rows - 1), (frame) => this.compositor.setChrome(frame));
+  }
+
+  /** The layout last drawn. */
+  get layout(): ScreenLayout {
+    return this.current;
+  }
+
+  /** The state last drawn. */
+  get drawn(): ShellState {
+    return this.state;
+  }
+
+  /** The panels arrived: their components in the chrome, their colors (drawn with the next state). */
+  setPanels(panels: PanelsModule | undefined, palette: ChromePalette): void {
+    this.panels = panels;
+    this.palette = palette;
+  }
+
+  /** Renders the chrome at once (not throttled). */
+  renderChromeNow(): void {
+    this.renderChrome(true);
+  }
+
+  /** Loads Ink (slow to import: after the first frame), then lets it draw the chrome. */
+  async loadInk(): Promise<void> {
+    const { mountInkChrome } = await import('../chrome/ink-chrome.js');
+    if (this.closed) return;
+    this.ink = mountInkChrome(this.virtualStdout as unknown as NodeJS.WriteStream, new SilentStdin() as unknown as NodeJS.ReadStream, this.chromeProps());
+    this.lastChromeAt = performance.now();
+  }
+
+  /**
+   * Draws `state`: everything on the first call (`force`), else what changed. Returns whether
+   * the layout changed (the ptys then need new sizes).
+   */
+  draw(state: ShellState, force = false): boolean {
+    if (this.closed) return false;
+    const before = this.state;
+    this.state = state;
+    const layout = layoutOf(state);
+    const layoutChanged = force || !sameLayout(layout, this.current);
+    this.current = layout;
+    this.help = state.mode === 'help' ? this.helpOverlay(layout) : undefined;
+    this.virtualStdout.resize(layout.cols, Math.max(1, layout.rows - 1));
+    // A new layout needs its chrome in the same batch; anything else (a badge, a title) waits
+    // for the pane rows already queued, so an echo is never held behind a chrome render.
+    this.renderChrome(layoutChanged || this.help !== undefined);
+    if (layoutChanged) this.compositor.setLayout(layout);
+    if (force || state.copy !== before.copy) {
+      for (const pane of this.screens.keys()) this.compositor.setOverride(pane, undefined);
+      if (state.copy && state.focus !== undefined) this.compositor.setOverride(state.focus, renderCopyView(state.copy));
+    }
+    this.compositor.setOccluders(this.help ? [this.help.rect] : []);
+    this.compositor.setCursorPane(state.keyboard === 'panes' && state.mode !== 'help' ? state.focus : undefined);
+    this.compositor.setMessage(messageLine(state, this.palette));
+    return layoutChanged;
+  }
+
+  /** A pane's screen changed: its rows go out with the next flush. */
+  paneChanged(pane: string): void {
+    this.compositor.paneChanged(pane);
+  }
+
+  /** Draws everything again (after the terminal was reset). */
+  invalidate(): void {
+    this.compositor.invalidate();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.chromeTimer) clearTimeout(this.chromeTimer);
+    this.compositor.close();
+    this.ink?.unmount();
+  }
+
+  /** Renders the chrome now, or soon (after queued pane rows, at most every 16 ms). */
+  private renderChrome(now: boolean): void {
+    if (this.closed) return;
+    if (now || !this.ink) {
+      if (this.chromeTimer) clearTimeout(this.chromeTimer);
+      this.chromeTimer = undefined;
+      this.lastChromeAt = performance.now();
+      if (this.ink) this.ink.render(this.chromeProps());
+      else this.compositor.setChrome(plainChromeFrame(this.gridInput(), this.palette, this.plainStatus()));
+      return;
+    }
+    if (this.chromeTimer) return;
+    const wait = Math.max(0, this.lastChromeAt + 16 - performance.now());
+    this.chromeTimer = setTimeout(() => {
+      this.chromeTimer = undefined;
+      this.renderChrome(true);
+    }, wait);
+  }
+
+  private gridInput(): GridChromeInput {
+    const s = this.state;
+    return {
+      layout: this.current,
+      panes: s.panes,
+      focus: s.focus,
+      panesHaveKeyboard: s.keyboard === 'panes',
+      zoomed: s.zoomed,
+      copyMode: s.mode === 'copy',
+      beadTitles: s.beadTitles,
+      programTitles: s.programTitles,
+    };
+  }
+
+  private plainStatus(): string {
+    const n = this.state.panes.length;
+    return ` citadel · ${this.town.name} │ ${n} pane${n === 1 ? '' : 's'}`;
+  }
+
+  private chromeProps(): ChromeProps {
+    const s = this.state;
+    return {
+      state: s,
+      layout: this.current,
+      palette: this.palette,
+      beadTitles: s.beadTitles,
+      programTitles: s.programTitles,
+      panels: this.panels,
+      help: this.help,
+      slot: { town: this.town, journalSeq: s.journalSeq, ...this.slot },
+      status: { town: this.town, journalSeq: s.journalSeq, prefixKey: s.prefix },
+    };
+  }
+
+  private helpOverlay(layout: ScreenLayout): { rect: Rect; lines: readonly string[] } {
+    const prefix = this.state.prefix;
+    if (this.helpCache?.prefix !== prefix) this.helpCache = { prefix, lines: helpLines(bindings, prefix) };
+    const lines = this.helpCache.lines;
+    const width = Math.max(...lines.map((l) => l.length)) + 4;
+    return { rect: overlayRect(layout, width, lines.length + 2), lines };
+  }
+}
+
+function sameLayout(a: ScreenLayout, b: ScreenLayout): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
