@@ -39,7 +39,7 @@ describe('agent status hooks at every pane start', () => {
     const bin = standInAgents();
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
-    const first = (await t.cli(['bead', 'create', 'hooked claude'])).stdout.trim();
+    const first = (await json<{ id: string }>(t, ['bead', 'create', 'hooked claude'])).id;
     const slung = await json<{ worktree: string }>(t, ['sling', first, '--polecat', 'nux', '--agent', 'claude']);
     await waitFor(async () => (await t.cli(['polecat', 'peek', 'nux'])).stdout.includes('claude stand-in ready'), 'the stand-in claude to start');
 
@@ -69,7 +69,7 @@ describe('agent status hooks at every pane start', () => {
     const done = await runCli(['done'], { cwd: slung.worktree, env: { ...t.env, CITADEL_TOWN: t.root, CITADEL_POLECAT: 'nux', CITADEL_ACTOR: 'nux' } });
     expect(done.code, done.stderr).toBe(0);
 
-    const second = (await t.cli(['bead', 'create', 'hooked codex'])).stdout.trim();
+    const second = (await json<{ id: string }>(t, ['bead', 'create', 'hooked codex'])).id;
     await json(t, ['sling', second, '--polecat', 'ace', '--agent', 'codex']);
     const peek = await waitFor(async () => {
       const out = (await t.cli(['polecat', 'peek', 'ace', '--lines', '100'])).stdout;
@@ -94,7 +94,7 @@ describe('agent status hooks at every pane start', () => {
         return out.includes(ready) ? out.replace(/\n/g, '') : undefined;
       }, `the stand-in ${ready}`);
 
-    const first = (await t.cli(['bead', 'create', 'clean env'])).stdout.trim();
+    const first = (await json<{ id: string }>(t, ['bead', 'create', 'clean env'])).id;
     await json(t, ['sling', first, '--polecat', 'nux', '--agent', 'claude']);
     const claude = await peekOf('nux', 'claude stand-in ready');
     for (const name of ['TMUX', 'TMUX_PANE', 'STY', 'ZELLIJ']) expect(claude).toContain(`ENV[${name}=]`);
@@ -102,7 +102,7 @@ describe('agent status hooks at every pane start', () => {
     // citadel's shim folder, then the user's PATH in its own order: node's folder is not put first.
     expect(claude).toContain(`ENV[PATH=${join(t.root, '.citadel', 'run', 'bin')}${delimiter}${path}]`);
 
-    const second = (await t.cli(['bead', 'create', 'gemini hooks'])).stdout.trim();
+    const second = (await json<{ id: string }>(t, ['bead', 'create', 'gemini hooks'])).id;
     await json(t, ['sling', second, '--polecat', 'ace', '--agent', 'gemini']);
     const gemini = await peekOf('ace', 'gemini stand-in ready');
     const aceTree = join(t.root, '.citadel', 'worktrees', 'ace');
@@ -110,7 +110,7 @@ describe('agent status hooks at every pane start', () => {
     // Not trusted unless the user said so (citadel agent setup gemini).
     expect(gemini).toContain('ENV[GEMINI_CLI_TRUST_WORKSPACE=]');
 
-    const third = (await t.cli(['bead', 'create', 'opencode plugin'])).stdout.trim();
+    const third = (await json<{ id: string }>(t, ['bead', 'create', 'opencode plugin'])).id;
     await json(t, ['sling', third, '--polecat', 'dag', '--agent', 'opencode']);
     expect(await peekOf('dag', 'opencode stand-in ready')).toContain('ENV[OPENCODE_DISABLE_AUTOUPDATE=1]');
   });

@@ -41,7 +41,7 @@ describe('agent status against a screen that only animates', () => {
     const bin = standIn('claude', `echo "I wrote probe.txt."\n(\n${animate}\n) &\ncitadel hook stop\nwait`);
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
-    const id = (await t.cli(['bead', 'create', 'animated'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'animated'])).id;
     await json(t, ['sling', id, '--polecat', 'nux', '--agent', 'claude']);
     await waitFor(async () => (await statusOf(t, 'nux')) === 'idle', 'the Stop report to read as idle', { timeoutMs: 20_000 });
     // Beyond the 3 s grace after the report, the ticking must not bring "working" back.
@@ -55,7 +55,7 @@ describe('agent status against a screen that only animates', () => {
     const bin = standIn('codex', `printf '  >_ OpenAI Codex\\n\\n  Sign in with ChatGPT to use Codex\\n\\n'\n${animate}`);
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
-    const id = (await t.cli(['bead', 'create', 'login'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'login'])).id;
     await json(t, ['sling', id, '--polecat', 'ace', '--agent', 'codex']);
     await waitFor(async () => (await statusOf(t, 'ace')) === 'waiting', 'the login screen to read as waiting', { timeoutMs: 20_000 });
   });

@@ -27,7 +27,7 @@ describe('sling without --agent', () => {
   it('with no real agent on the PATH says which to install or to pass --agent, and claims nothing', async () => {
     town = await makeTown();
     const t = town;
-    const id = (await t.cli(['bead', 'create', 'no agent'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'no agent'])).id;
     const empty = folder();
     const { runCli } = await import('../helpers/cli.js');
     const result = await runCli(['sling', id], { cwd: t.root, env: { ...t.env, PATH: empty } });
@@ -45,13 +45,13 @@ describe('sling without --agent', () => {
     chmodSync(join(bin, 'codex'), 0o755);
     town = await makeTown({ env: { PATH: `${bin}${delimiter}${process.env.PATH ?? ''}` } });
     const t = town;
-    const id = (await t.cli(['bead', 'create', 'pick codex'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'pick codex'])).id;
     const slung = await json<{ agent: string; argv: string[]; polecat: string }>(t, ['sling', id]);
     expect(slung.agent).toBe('codex');
     expect(slung.argv[0]).toBe('codex');
     await waitFor(async () => (await t.cli(['polecat', 'peek', slung.polecat])).stdout.includes('codex stand-in ready'), 'the stand-in codex');
     // Before `citadel agent setup codex`, sling says how to spare each worktree the trust question.
-    const second = (await t.cli(['bead', 'create', 'another'])).stdout.trim();
+    const second = (await json<{ id: string }>(t, ['bead', 'create', 'another'])).id;
     const human = await t.cli(['sling', second]);
     expect(human.code, human.stderr).toBe(0);
     expect(human.stdout).toMatch(/\(codex, pid \d+\)/);
@@ -62,7 +62,7 @@ describe('sling without --agent', () => {
     town = await makeTown();
     const t = town;
     writeFileSync(join(t.root, '.citadel', 'config.json'), `${JSON.stringify({ defaultAgent: 'shell' })}\n`);
-    const id = (await t.cli(['bead', 'create', 'configured'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'configured'])).id;
     expect((await json<{ agent: string }>(t, ['sling', id])).agent).toBe('shell');
   });
 });

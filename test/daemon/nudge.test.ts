@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pasteOf } from '../../src/agents/typing.js';
 import { tempDir } from '../helpers/temp.js';
-import { makeTown, waitFor, type TestTown } from './harness.js';
+import { json, makeTown, waitFor, type TestTown } from './harness.js';
 
 let town: TestTown | undefined;
 const cleanups: Array<() => void> = [];
@@ -37,7 +37,7 @@ describe('citadel nudge', () => {
     chmodSync(script, 0o644);
     town = await makeTown();
     const t = town;
-    const id = (await t.cli(['bead', 'create', 'nudge me'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'nudge me'])).id;
     const slung = await t.cli(['sling', id, '--polecat', 'nux', '--', process.execPath, script]);
     expect(slung.code, slung.stderr).toBe(0);
     await waitFor(async () => (await t.cli(['polecat', 'peek', 'nux'])).stdout.includes('>'), 'the input box');
