@@ -25,6 +25,7 @@ export interface ToolDefinition {
 export type Args = Readonly<Record<string, unknown>>;
 
 const id = { type: 'string' as const, description: 'bead id' };
+const polecat = { type: 'string' as const, description: 'polecat name' };
 const text = (description: string) => ({ type: 'string' as const, description });
 
 export const tools: readonly ToolDefinition[] = [
@@ -121,6 +122,41 @@ export const tools: readonly ToolDefinition[] = [
     description: 'A molecule instance: steps, states, holders, what is ready.',
     inputSchema: { type: 'object', properties: { id: text('instance (epic) id') }, required: ['id'] },
     argv: (a) => ['molecule', 'status', '--', required(a, 'id')],
+  },
+  // The mayor's tools (docs/scheduler.md, "A mayor"): run the town rather than one bead.
+  {
+    name: 'polecats',
+    description: 'Polecats: status, bead, agent.',
+    inputSchema: { type: 'object', properties: {} },
+    argv: () => ['polecat', 'list'],
+  },
+  {
+    name: 'peek',
+    description: 'A polecat’s screen, last lines.',
+    inputSchema: { type: 'object', properties: { name: polecat, lines: { type: 'integer', description: 'scrollback lines too' } }, required: ['name'] },
+    argv: (a) => ['polecat', 'peek', `--lines=${integer(a, 'lines') ?? 0}`, '--', required(a, 'name')],
+  },
+  {
+    name: 'sling',
+    description: 'Start a polecat on a bead.',
+    inputSchema: { type: 'object', properties: { id, agent: text('preset'), polecat }, required: ['id'] },
+    argv: (a) => ['sling', ...option('agent', string(a, 'agent')), ...option('polecat', string(a, 'polecat')), '--', required(a, 'id')],
+  },
+  {
+    name: 'nudge',
+    description: 'Type a message into a polecat’s pane.',
+    inputSchema: { type: 'object', properties: { name: polecat, text: { type: 'string' } }, required: ['name', 'text'] },
+    argv: (a) => ['nudge', '--', required(a, 'name'), required(a, 'text')],
+  },
+  {
+    name: 'town',
+    description: 'Scheduler: start (optional max, agent), pause, or status.',
+    inputSchema: { type: 'object', properties: { action: { type: 'string', enum: ['start', 'pause', 'status'] }, max: { type: 'integer' }, agent: text('preset') }, required: ['action'] },
+    argv: (a) => {
+      const action = required(a, 'action');
+      if (!['start', 'pause', 'status'].includes(action)) throw new CitadelError('invalid', 'action must be start, pause or status');
+      return ['town', action, ...(action === 'start' ? [...option('max', integer(a, 'max')), ...option('agent', string(a, 'agent'))] : [])];
+    },
   },
 ];
 

@@ -162,7 +162,8 @@ export class SchedulerHost {
     const polecat = getPolecat(town.journal.read(), decision.polecat);
     let launch: Launch;
     try {
-      if (decision.kind === 'rework' && polecat && polecat.argv.length > 0 && !entry) {
+      // A rework or a pinned restart runs what the polecat ran (its agent, its argv).
+      if ((decision.kind === 'rework' || decision.kind === 'pinned') && polecat && polecat.argv.length > 0 && !entry) {
         launch = { preset: polecat.agent, argv: polecat.argv, typeIn: polecat.type_in ?? undefined };
       } else if (entry?.argv) {
         launch = { preset: customPreset(entry.argv).name, argv: [...entry.argv], typeIn: undefined };

@@ -128,14 +128,14 @@ export function plan(input: PlanInput): Plan {
     if (free) return free;
     for (let n = 1; ; n++) if (!known.has(`polecat-${n}`)) return `polecat-${n}`;
   };
-  const agentFor = (name: string): PlanAgent | undefined => input.agents.find((a) => a.name === name);
 
   // 1. Pinned beads: their polecat is kept running, whatever `max` says (long-lived roles).
   for (const bead of ready) {
     if (!isPinned(bead) || notYet(bead.id) || !resourcesFree(bead, beads, holders)) continue;
     const prev = previousHolder(input.polecats, bead.id);
     const polecat = prev && !taken.has(prev.name) ? prev.name : (idlePolecats(input.polecats, taken, reserved, now)[0]?.name ?? newName());
-    const agent = (prev && agentFor(prev.agent) ? prev.agent : undefined) ?? input.agents[0]!.name;
+    // A long-lived role comes back as it was: the same agent on the same polecat.
+    const agent = prev && prev.agent !== '?' ? prev.agent : input.agents[0]!.name;
     hold(bead, holders);
     taken.add(polecat);
     decisions.push(decide('pinned', bead, polecat, agent, byName.has(polecat), 'pinned: its polecat is kept running', `pinned ${bead.id} back on ${polecat} (${agent})`));

@@ -51,10 +51,10 @@ async function json<T>(name: string, args: Record<string, unknown> = {}): Promis
 }
 
 describe('citadel mcp', () => {
-  it('lists its ten tools, compactly', async () => {
+  it('lists its fifteen tools, compactly', async () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['claim', 'close', 'done', 'mail_inbox', 'mail_read', 'mail_send', 'molecule_status', 'ready', 'show', 'update'].sort(),
+      ['claim', 'close', 'done', 'mail_inbox', 'mail_read', 'mail_send', 'molecule_status', 'ready', 'show', 'update', 'polecats', 'peek', 'sling', 'nudge', 'town'].sort(),
     );
     const tokens = estimateTokens(JSON.stringify(tools));
     console.log(`tools/list as served: ≈ ${tokens} tokens (budget 2,000)`);

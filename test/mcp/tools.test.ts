@@ -4,8 +4,10 @@ import { findTool, tools } from '../../src/mcp/tools.js';
 import { estimateTokens } from './tokens.js';
 
 describe('MCP tools', () => {
-  it('offer the ten tools in under 2,000 tokens', () => {
-    expect(tools.map((t) => t.name)).toEqual(['ready', 'show', 'claim', 'update', 'close', 'done', 'mail_send', 'mail_inbox', 'mail_read', 'molecule_status']);
+  it('offer the fifteen tools (the mayor’s five included) in under 2,000 tokens', () => {
+    expect(tools.map((t) => t.name)).toEqual([
+      'ready', 'show', 'claim', 'update', 'close', 'done', 'mail_send', 'mail_inbox', 'mail_read', 'molecule_status', 'polecats', 'peek', 'sling', 'nudge', 'town',
+    ]);
     const listed = JSON.stringify(tools.map(({ name, description, inputSchema }) => ({ name, description, inputSchema })));
     const tokens = estimateTokens(listed);
     console.log(`MCP tool list: ${listed.length} chars ≈ ${tokens} tokens (budget 2,000)`);
@@ -18,6 +20,11 @@ describe('MCP tools', () => {
       'bead', 'update', '--status=blocked', '--body=--force is wrong', '--add-label=a', '--add-label=b', '--', 'ct-1',
     ]);
     expect(findTool('ready').argv({})).toEqual(['ready', '--limit=10']);
+    expect(findTool('sling').argv({ id: 'ct-1', agent: 'claude' })).toEqual(['sling', '--agent=claude', '--', 'ct-1']);
+    expect(findTool('nudge').argv({ name: 'nux', text: '--help me' })).toEqual(['nudge', '--', 'nux', '--help me']);
+    expect(findTool('peek').argv({ name: 'nux' })).toEqual(['polecat', 'peek', '--lines=0', '--', 'nux']);
+    expect(findTool('town').argv({ action: 'start', max: 2 })).toEqual(['town', 'start', '--max=2']);
+    expect(() => findTool('town').argv({ action: 'stop' })).toThrow('action must be start, pause or status');
     expect(findTool('mail_send').argv({ to: 'overseer', subject: 'help', reply_to: 'ct-m' })).toEqual([
       'mail', 'send', '--to=overseer', '--subject=help', '--reply-to=ct-m',
     ]);
