@@ -20,7 +20,7 @@ import { createTownFeed, type TownFeed } from './town-feed.js';
 /**
  * Everything the panels of one town share in the workstation process: the open town, its live
  * feed, the command runner, the theme, and the remembered layout. One per town root, opened on
- * first use by whichever of the sidebar and the status bar renders first.
+ * first use by whichever of the panels and the status bar renders first.
  */
 export interface PanelsSession {
   readonly town: Town;
@@ -28,12 +28,10 @@ export interface PanelsSession {
   readonly feed: TownFeed;
   readonly run: CommandRunner;
   readonly theme: LoadedTheme;
-  /** The layout as last saved (the sidebar starts from it). */
+  /** The layout as last saved (the panels start from it). */
   layout: LayoutState;
-  /** The terminal's width, as last told by the shell (for the sidebar's width in columns). */
+  /** The terminal's width, as last told by the shell (for the panels' width in columns). */
   cols: number;
-  /** The shell's sidebar resizer, kept so layout keys work while the sidebar is hidden. */
-  setSidebarWidth?: ((width: number) => void) | undefined;
   saveLayout(layout: LayoutState): void;
   /** Status-bar counts of the current snapshot (memoized on it). */
   counts(snapshot: TownSnapshot): TownCounts;
@@ -89,7 +87,7 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
     onError: (error) => logProblem(town, `refresh failed: ${error.stack ?? error.message}`),
   });
   const theme = loadTheme({ name: themeName(town, env), env, cwd: root, searchDirs: [join(town.paths.citadel, 'themes')] });
-  // Shown on the message line by the sidebar, and kept here for when it has scrolled away.
+  // Shown on the message line by the panels, and kept here for when it has scrolled away.
   for (const problem of theme.problems) logProblem(town, `theme: ${problem}`);
   let countsFor: { beads: TownSnapshot['beads']; board: BoardLayout; snapshot: TownSnapshot; counts: TownCounts } | undefined;
   const session: PanelsSession = {
