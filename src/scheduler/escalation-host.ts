@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import type { Bead } from '../model/bead.js';
 import { modelContext } from '../model/context.js';
+import { isPinned } from '../model/schedule.js';
 import { BeadTransaction } from '../model/transaction.js';
 import type { Town } from '../town/town.js';
 import { primeFor } from '../agents/prime-for-town.js';
@@ -53,7 +54,10 @@ export class EscalationHost {
       for (const polecat of allPolecats(state)) {
         seen.add(polecat.name);
         const running = panes.has(polecat.name) && panes.get(polecat.name).running;
-        const observation = { status: polecat.status, bead: polecat.bead, running, unfinished: polecat.bead ? isUnfinished(state, polecat.bead, polecat.name) : false };
+        // A pinned bead's polecat (a mayor) waits for input by design: it is not escalated.
+        const held = polecat.bead ? (state.get('beads', polecat.bead) as Bead | undefined) : undefined;
+        const unfinished = polecat.bead !== null && !(held && isPinned(held)) && isUnfinished(state, polecat.bead, polecat.name);
+        const observation = { status: polecat.status, bead: polecat.bead, running, unfinished };
         const verdict = nextStep(observation, this.tracks.get(polecat.name), now, town.config.escalation);
         if (verdict.track) this.tracks.set(polecat.name, verdict.track);
         else this.tracks.delete(polecat.name);

@@ -53,6 +53,8 @@ export class SchedulerHost {
   private readonly warned = new Set<string>();
   private lastPlan: Plan | undefined;
   private pathsInFlight = false;
+  private plannedSeq = -1;
+  private plannedAt = 0;
 
   constructor(private readonly options: SchedulerHostOptions) {}
 
@@ -104,6 +106,10 @@ export class SchedulerHost {
       const entity = readScheduler(state);
       if (entity?.state !== 'running') return undefined;
       const now = this.options.clock();
+      // Nothing new in the journal: look again only once a second (a deferred bead may come due).
+      if (state.seq === this.plannedSeq && now - this.plannedAt < 1000) return undefined;
+      this.plannedSeq = state.seq;
+      this.plannedAt = now;
       const beads = state.all('beads') as ReadonlyMap<string, Bead>;
       this.notePinnedExits(beads, now);
       const polecats = allPolecats(state).map(planPolecat);
