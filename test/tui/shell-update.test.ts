@@ -238,5 +238,9 @@ describe('the shell update', () => {
     const wide = step(shell(['a']), { type: 'panels-width', width: 0 }).state;
     expect(layoutOf(wide).panels).toBeUndefined();
     expect(layoutOf(wide).panes[0]!.tile.width).toBe(120);
+    // Hidden while they had the keyboard: it comes back to the panes.
+    const focused = step(shell(['a']), ...prefixed('Tab')).state;
+    expect(focused.keyboard).toBe('panels');
+    expect(step(focused, { type: 'panels-width', width: 0 }).state.keyboard).toBe('panes');
   });
 });

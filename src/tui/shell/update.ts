@@ -112,10 +112,10 @@ class Step {
       }
       case 'panels':
         this.set({ panels: event.present ? 'ready' : 'none' });
-        this.reduce({ type: 'panels-width', width: event.present ? event.panelsWidth : 0 });
+        this.panelsWidth(event.present ? event.panelsWidth : 0);
         return;
       case 'panels-width':
-        this.reduce({ type: 'panels-width', width: event.width });
+        this.panelsWidth(event.width);
         return;
       case 'focus-pane':
         if (this.state.keyboard === 'panels') this.reduce({ type: 'toggle-keyboard' });
@@ -143,6 +143,12 @@ class Step {
         this.notify(`copy mode: ${event.error}`, 'error');
         return;
     }
+  }
+
+  private panelsWidth(width: number): void {
+    this.reduce({ type: 'panels-width', width });
+    // Hidden panels cannot take keys: the keyboard goes back to the panes.
+    if (this.state.panelsWidth === 0 && this.state.keyboard === 'panels') this.reduce({ type: 'toggle-keyboard' });
   }
 
   private focusedBody(): { width: number; height: number } | undefined {
