@@ -13,4 +13,4 @@ export { codexNotifyArgs, parseCodexPayload } from './codex-notify.js';
 export { prepareTrust, applyTrust, describeTrust, recordTrust, trustsWorktrees, trustableAgents, type TrustableAgent } from './agent-trust.js';
 export { codexEvents, mergeCodexHooks } from './codex-hooks.js';
 export { geminiEvents, geminiSettings } from './gemini-hooks.js';
-export { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';
+export { opencodePlugin, opencodeConfigContent } from './opencode-plugin.js';

@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
 import { codexConfigMarker, codexProjectConfig } from './codex-hooks.js';
 import { geminiSettings } from './gemini-hooks.js';
-import { opencodePlugin, opencodePluginPath } from './opencode-plugin.js';
+import { opencodeConfigContent, opencodePlugin } from './opencode-plugin.js';
 
 const run = promisify(execFile);
 
@@ -54,8 +55,8 @@ export const codexConfigPath = join('.codex', 'config.toml');
  * Installs an agent's own status hooks for a polecat, at every pane start (docs/agents.md):
  * Claude Code — hooks in the worktree's `.claude/settings.local.json`; Codex — a
  * `.codex/config.toml` unless the project has its own (no hooks: codex-hooks.ts); Gemini CLI — hooks in the
- * worktree's `.gemini/settings.json` unless the repository tracks one; opencode — a plugin in
- * `.opencode/plugins/`. Files in the worktree are merged with what is there and git-excluded,
+ * worktree's `.gemini/settings.json` unless the repository tracks one; opencode — a plugin
+ * file named in `OPENCODE_CONFIG_CONTENT`. Files in the worktree are merged with what is there and git-excluded,
  * so the agent never commits them. Idempotent.
  */
 export async function installAgentHooks(worktreePath: string, presetName: string, options: InstallOptions = {}): Promise<InstalledHooks> {
@@ -91,10 +92,12 @@ export async function installAgentHooks(worktreePath: string, presetName: string
       return { kind, files: [file], args: [], env: {} };
     }
     case 'opencode': {
-      const file = join(worktreePath, opencodePluginPath);
+      // Not in the worktree's .opencode/: opencode npm-installs its plugin package into every
+      // config folder it loads, at every start (measured: over a minute per fresh worktree). A
+      // plugin named in OPENCODE_CONFIG_CONTENT is a file, loaded without that install.
+      const file = options.runDir ? join(options.runDir, 'agents', 'opencode-citadel-status.js') : join(tmpdir(), `citadel-${process.getuid?.() ?? 'user'}`, 'opencode-citadel-status.js');
       await writeAtomically(file, opencodePlugin(citadel));
-      await excludeFromGit(worktreePath, `/${opencodePluginPath}`);
-      return { kind, files: [file], args: [], env: {} };
+      return { kind, files: [file], args: [], env: { OPENCODE_CONFIG_CONTENT: opencodeConfigContent(options.baseEnv?.OPENCODE_CONFIG_CONTENT, file) } };
     }
     case null:
       return { kind: null, files: [], args: [], env: {} };

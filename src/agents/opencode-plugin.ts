@@ -1,12 +1,29 @@
+import { pathToFileURL } from 'node:url';
+
 /**
- * opencode's status plugin: opencode loads every `.opencode/plugins/*.js` of a project as a
- * plugin, whose `event` hook sees its bus events. citadel's plugin turns them into
- * `citadel hook working|waiting|idle` calls, only when the status changes (the bus is busy).
- * Pure: the plugin's source text; install-hooks.ts writes it (git-excluded).
+ * opencode's status plugin: a module whose `event` hook sees opencode's bus events; citadel's
+ * turns them into `citadel hook working|waiting|idle` calls, only when the status changes (the
+ * bus is busy). It is named in `OPENCODE_CONFIG_CONTENT` (`plugin: ["file://…"]`), not put in the
+ * worktree's `.opencode/plugins/`: opencode npm-installs its plugin package into every config
+ * folder it loads, at every start. Pure: the plugin's text and the config; install-hooks.ts writes.
  */
 
-/** Where the plugin goes in the worktree. */
-export const opencodePluginPath = '.opencode/plugins/citadel-status.js';
+/**
+ * `OPENCODE_CONFIG_CONTENT` for a polecat: the user's own (if they set one) with citadel's plugin
+ * added to its `plugin` list. A value that is not a JSON object is replaced (opencode would reject it).
+ */
+export function opencodeConfigContent(existing: string | undefined, pluginFile: string): string {
+  let config: Record<string, unknown> = {};
+  try {
+    const parsed = existing ? (JSON.parse(existing) as unknown) : {};
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) config = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON: citadel's alone.
+  }
+  const url = pathToFileURL(pluginFile).href;
+  const plugins = Array.isArray(config.plugin) ? (config.plugin as unknown[]).filter((p) => p !== url) : [];
+  return JSON.stringify({ ...config, plugin: [...plugins, url] });
+}
 
 /**
  * The plugin's source. `session.status` carries busy/idle/retry; `session.idle` ends a turn;

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
 import { geminiEvents } from '../../src/agents/gemini-hooks.js';
-import { opencodePluginPath } from '../../src/agents/opencode-plugin.js';
+import { opencodeConfigContent } from '../../src/agents/opencode-plugin.js';
 import { installAgentHooks, launchWithHooks, withHookArgs } from '../../src/agents/install-hooks.js';
 import { shellQuote } from '../../src/agents/shell-quote.js';
 import { git, makeRepo } from '../helpers/git.js';
@@ -112,14 +112,22 @@ describe('installAgentHooks', () => {
     expect(readFileSync(join(tracked.path, '.gemini', 'settings.json'), 'utf8')).toBe('{"model":"x"}\n');
   });
 
-  it('gives opencode a status plugin in .opencode/plugins, git-excluded', async () => {
+  it('gives opencode a status plugin named in OPENCODE_CONFIG_CONTENT (nothing in the worktree), keeping the user\'s own content', async () => {
     const repo = makeRepo();
     cleanups.push(repo.dispose);
-    await installAgentHooks(repo.path, 'opencode', { citadel: ['/opt/citadel'] });
-    const plugin = readFileSync(join(repo.path, opencodePluginPath), 'utf8');
+    const town = makeRepo(); // the town's .citadel/run (git-excluded in a real town)
+    cleanups.push(town.dispose);
+    const run = join(town.path, 'run');
+    const installed = await installAgentHooks(repo.path, 'opencode', { citadel: ['/opt/citadel'], runDir: run, baseEnv: { OPENCODE_CONFIG_CONTENT: '{"model":"x","plugin":["my-plugin"]}' } });
+    const file = join(run, 'agents', 'opencode-citadel-status.js');
+    expect(JSON.parse(installed.env.OPENCODE_CONFIG_CONTENT!)).toEqual({ model: 'x', plugin: ['my-plugin', `file://${file}`] });
+    const plugin = readFileSync(file, 'utf8');
     expect(plugin).toContain('["/opt/citadel"]');
     expect(plugin).toMatch(/permission\.asked/);
+    // opencode npm-installs its plugin package into every .opencode/ it loads: none is made.
+    expect(existsSync(join(repo.path, '.opencode'))).toBe(false);
     expect(git(repo.path, 'status', '--porcelain', '--untracked-files=all')).toBe('');
+    expect(JSON.parse(opencodeConfigContent('not json', '/p.js'))).toEqual({ plugin: ['file:///p.js'] });
   });
 
   it('gives the daemon the argv and environment to spawn in one call, and never keeps an agent from starting', async () => {
