@@ -64,7 +64,7 @@ export function take(decision: Decision, launch: Launch, options: { prefix: stri
     if (!expectHeld) tx.claim(bead.id);
     const current = readScheduler(state);
     const scheduler = {
-      ...(current ?? { id: 'town', state: 'running' as const, max: null, agent: null, changed_by: 'scheduler' }),
+      ...(current ?? { id: 'town', state: 'paused' as const, max: null, agent: null, changed_by: 'scheduler' }),
       updated_at: at,
       failures: 0,
       last: { at, kind: decision.kind, bead: bead.id, polecat: decision.polecat, agent: decision.agent, reason: decision.reason },

@@ -1,5 +1,11 @@
+import { realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/journal/types.js';
+import type { Bead } from '../../src/model/bead.js';
+import { beadPrompt, getPreset, launchFor } from '../../src/daemon/presets.js';
+import { take } from '../../src/scheduler/take.js';
+import { openTownAt } from '../../src/town/town.js';
 import { waitFor } from '../helpers/temp.js';
 import { makeSchedTown, replay, type SchedTown } from './town-e2e.js';
 
@@ -50,4 +56,28 @@ describe('the scheduler across a daemon crash', () => {
     const closes = t.records().filter((r) => r.kind === 'beads' && r.action === 'close' && ids.includes(r.id));
     expect(closes.map((r) => r.id).sort()).toEqual([...ids].sort());
   }, 240_000);
+
+  it('a start the daemon recorded but never spawned (killed in between) is finished by the next daemon, the bead slung once', async () => {
+    town = await makeSchedTown();
+    const t = town;
+    const id = await t.id(['bead', 'create', 'a bead caught mid-start']);
+    // The scheduler's mutation, as a daemon killed right after it would have left it: claimed, `starting`, no pane.
+    const opened = openTownAt(t.root, 'witness');
+    try {
+      const bead = opened.journal.read().get('beads', id) as Bead;
+      const launched = launchFor(getPreset('scripted'), beadPrompt(bead));
+      const decision = { kind: 'take' as const, bead: id, polecat: 'nux', agent: 'scripted', reused: false, match: 'the only agent', reason: `${id} → nux (new) on scripted` };
+      const { value } = await opened.journal.mutate(
+        take(decision, { preset: 'scripted', argv: launched.argv, typeIn: launched.typeIn }, { prefix: opened.config.prefix, worktreesRoot: join(realpathSync(t.root), '.citadel', 'worktrees'), max: 3, now: Date.now() }),
+      );
+      expect(value?.polecat.status).toBe('starting');
+    } finally {
+      opened.close();
+    }
+    expect((await t.cli(['daemon', 'start'])).code).toBe(0);
+    await waitFor(async () => (JSON.parse((await t.cli(['bead', 'show', id, '--json'])).stdout) as { status: string }).status === 'closed', 'the bead finished by nux', { timeoutMs: 60_000, intervalMs: 300 });
+    const claims = t.records().filter((r) => r.kind === 'beads' && r.id === id && r.action === 'claim');
+    expect(claims).toHaveLength(1);
+    expect(t.records().filter((r) => r.kind === 'polecats' && r.id === 'nux' && r.action === 'start')).toHaveLength(1);
+  }, 120_000);
 });

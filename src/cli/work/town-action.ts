@@ -1,4 +1,4 @@
-import { CitadelError, usage } from '../../common/errors.js';
+import { CitadelError } from '../../common/errors.js';
 import { ensureDaemon } from '../../daemon/lifecycle.js';
 import { ensureCitadelShim, polecatEnv } from '../../daemon/polecat-env.js';
 import { defaultAgent, getPreset } from '../../daemon/presets.js';
@@ -79,7 +79,7 @@ function fallbackAgent(town: Town, env: NodeJS.ProcessEnv, required: boolean): s
   try {
     return defaultAgent(town.config.defaultAgent, (program) => findExecutable(program, { cwd: town.paths.root, path }) !== undefined);
   } catch (error) {
-    if (required) throw usage(`${(error as Error).message.replace(/or pass --agent NAME or -- ARGV$/, 'or give `citadel town start --agent NAME`')}`);
+    if (required) throw new CitadelError('not_found', (error as Error).message.replace(/or pass --agent NAME or -- ARGV$/, 'or give `citadel town start --agent NAME`'));
     return undefined;
   }
 }
