@@ -22,7 +22,7 @@ export interface SchedulerEntity extends Entity {
   readonly changed_by: string;
   readonly updated_at: string;
   /** The last decision, with the reason in words. */
-  readonly last?: { readonly at: string; readonly kind: string; readonly bead: string; readonly polecat: string; readonly agent: string; readonly reason: string } | null;
+  readonly last?: { readonly at: string; readonly kind: string; readonly bead: string; readonly polecat: string; readonly agent: string; readonly match?: string; readonly reason: string } | null;
   /** Starts that failed in a row (resets on a success), for the status line. */
   readonly failures?: number;
 }

@@ -67,7 +67,7 @@ export function take(decision: Decision, launch: Launch, options: { prefix: stri
       ...(current ?? { id: 'town', state: 'paused' as const, max: null, agent: null, changed_by: 'scheduler' }),
       updated_at: at,
       failures: 0,
-      last: { at, kind: decision.kind, bead: bead.id, polecat: decision.polecat, agent: decision.agent, reason: decision.reason },
+      last: { at, kind: decision.kind, bead: bead.id, polecat: decision.polecat, agent: decision.agent, match: decision.match, reason: decision.reason },
     };
     return {
       changes: [...tx.changes, putPolecat(polecat, 'sling', `${bead.id} slung to ${decision.polecat} (${decision.agent}) by the scheduler`), putScheduler(scheduler, 'schedule', decision.reason)],

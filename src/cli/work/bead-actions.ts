@@ -131,9 +131,19 @@ export async function closeAction(context: CliContext, ids: string[], options: {
     context.json(ids.length === 1 ? asked[0] : asked);
     return;
   }
+  // A recurring bead poured its next occurrence in the same mutation: say where it is.
+  const recurring = asked.filter((bead) => typeof (bead as { every?: unknown }).every === 'string');
+  const poured = new Map<string, Bead>();
+  if (recurring.length > 0) {
+    for (const bead of beadsOf(town.journal.read()).values()) {
+      const from = (bead as { recurs_from?: unknown }).recurs_from;
+      if (typeof from === 'string' && bead.status === 'open') poured.set(from, bead);
+    }
+  }
   for (const group of groups) {
     const [bead, ...finished] = group;
-    context.out(`${bead!.id} closed\n`);
+    const next = poured.get(bead!.id) as (Bead & { defer_until?: string }) | undefined;
+    context.out(`${bead!.id} closed${next ? ` (recurring: ${next.id} poured, not before ${next.defer_until ?? '?'})` : ''}\n`);
     for (const epic of finished) context.out(`${epic.id} closed (molecule ${epic.molecule ?? ''} finished: every step is closed)\n`);
   }
 }
