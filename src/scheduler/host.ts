@@ -54,6 +54,7 @@ export class SchedulerHost {
   private lastPlan: Plan | undefined;
   private pathsInFlight = false;
   private plannedSeq = -1;
+  private lastError: string | undefined;
   private plannedAt = 0;
 
   constructor(private readonly options: SchedulerHostOptions) {}
@@ -120,7 +121,10 @@ export class SchedulerHost {
       for (const decision of planned.decisions) await this.carryOut(decision, beads.get(decision.bead)!, max);
       return planned;
     } catch (error) {
-      this.options.log(`scheduler: ${(error as Error).message}`);
+      // Logged once per distinct problem (no agent installed would otherwise fill the log 4 times a second).
+      const message = (error as Error).message;
+      if (message !== this.lastError) this.options.log(`scheduler: ${message}`);
+      this.lastError = message;
       return undefined;
     } finally {
       this.ticking = false;
