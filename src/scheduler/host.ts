@@ -105,19 +105,20 @@ export class SchedulerHost {
       const state = town.journal.read();
       this.feedBook();
       const entity = readScheduler(state);
-      if (entity?.state !== 'running') return undefined;
+      const running = entity?.state === 'running';
       const now = this.options.clock();
       // Nothing new in the journal: look again only once a second (a deferred bead may come due).
-      if (state.seq === this.plannedSeq && now - this.plannedAt < 1000) return undefined;
+      if (state.seq === this.plannedSeq && (now - this.plannedAt < 1000 || (!running && this.pinnedWaiting.size === 0))) return undefined;
       this.plannedSeq = state.seq;
       this.plannedAt = now;
       const beads = state.all('beads') as ReadonlyMap<string, Bead>;
       this.notePinnedExits(beads, now);
       const polecats = allPolecats(state).map(planPolecat);
-      const agents = planAgents(town.config.scheduler, entity, () => this.defaultAgent());
       const max = planMax(town.config.scheduler, entity);
-      const planned = plan({ beads, polecats, now, max, agents, profile: (who) => this.book.profile(who), notBefore: this.notBefore, names: NAME_POOL });
-      this.lastPlan = planned;
+      // Paused or off, pinned beads that ran before are still brought back (a long-lived role), nothing else.
+      const agents = running ? planAgents(town.config.scheduler, entity, () => this.defaultAgent()) : [{ name: entity?.agent ?? 'none' }];
+      const planned = plan({ beads, polecats, now, max, agents, profile: (who) => this.book.profile(who), notBefore: this.notBefore, names: NAME_POOL, ...(running ? {} : { only: 'pinned' as const }) });
+      if (running) this.lastPlan = planned;
       for (const decision of planned.decisions) await this.carryOut(decision, beads.get(decision.bead)!, max);
       return planned;
     } catch (error) {
@@ -229,8 +230,10 @@ export class SchedulerHost {
     for (const record of town.journal.records(this.book.seq + 1)) this.book.add(record);
     const missing = this.book.mergedWithoutPaths();
     if (missing.length === 0 || this.pathsInFlight) return;
+    // A town with a long history: the folders of its last 200 merges are plenty to route by.
+    for (const id of missing.slice(0, -200)) this.book.addPaths(id, []);
     this.pathsInFlight = true;
-    void this.fetchPaths(missing).finally(() => (this.pathsInFlight = false));
+    void this.fetchPaths(missing.slice(-200)).finally(() => (this.pathsInFlight = false));
   }
 
   private async fetchPaths(ids: readonly string[]): Promise<void> {

@@ -46,6 +46,12 @@ export interface PlanInput {
   readonly notBefore?: ReadonlyMap<string, number>;
   /** Names for new polecats, in order. */
   readonly names: readonly string[];
+  /**
+   * `pinned`: only bring back pinned beads that have run before (on their own polecat) — what
+   * the daemon does while the scheduler is paused or off: a long-lived role is kept, no new work
+   * is taken. Default `all`.
+   */
+  readonly only?: 'pinned';
 }
 
 export type DecisionKind = 'take' | 'rework' | 'pinned';
@@ -133,6 +139,7 @@ export function plan(input: PlanInput): Plan {
   for (const bead of ready) {
     if (!isPinned(bead) || notYet(bead.id) || !resourcesFree(bead, beads, holders)) continue;
     const prev = previousHolder(input.polecats, bead.id);
+    if (input.only === 'pinned' && (!prev || taken.has(prev.name))) continue;
     const polecat = prev && !taken.has(prev.name) ? prev.name : (idlePolecats(input.polecats, taken, reserved, now)[0]?.name ?? newName());
     // A long-lived role comes back as it was: the same agent on the same polecat.
     const agent = prev && prev.agent !== '?' ? prev.agent : input.agents[0]!.name;
@@ -140,6 +147,8 @@ export function plan(input: PlanInput): Plan {
     taken.add(polecat);
     decisions.push(decide('pinned', bead, polecat, agent, byName.has(polecat), 'pinned: its polecat is kept running', `pinned ${bead.id} back on ${polecat} (${agent})`));
   }
+
+  if (input.only === 'pinned') return { decisions, waiting, busy: busyAt };
 
   // 2. Reworks: a bounced bead goes back to its own polecat, whose worktree has its branch.
   for (const [id, name] of bounced) {

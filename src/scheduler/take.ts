@@ -62,17 +62,13 @@ export function take(decision: Decision, launch: Launch, options: { prefix: stri
     };
     const tx = new BeadTransaction(state, modelContext(decision.polecat, options.prefix, { now: () => at }));
     if (!expectHeld) tx.claim(bead.id);
+    // The reason is on the scheduler's record (its `last` decision); a pinned restart while the
+    // scheduler was never started has no such entity, and its polecat record carries it.
     const current = readScheduler(state);
-    const scheduler = {
-      ...(current ?? { id: 'town', state: 'paused' as const, max: null, agent: null, changed_by: 'scheduler' }),
-      updated_at: at,
-      failures: 0,
-      last: { at, kind: decision.kind, bead: bead.id, polecat: decision.polecat, agent: decision.agent, match: decision.match, reason: decision.reason },
-    };
-    return {
-      changes: [...tx.changes, putPolecat(polecat, 'sling', `${bead.id} slung to ${decision.polecat} (${decision.agent}) by the scheduler`), putScheduler(scheduler, 'schedule', decision.reason)],
-      value: { polecat, previous },
-    };
+    const last = { at, kind: decision.kind, bead: bead.id, polecat: decision.polecat, agent: decision.agent, match: decision.match, reason: decision.reason };
+    const changes = [...tx.changes, putPolecat(polecat, 'sling', current ? `${bead.id} slung to ${decision.polecat} (${decision.agent}) by the scheduler` : decision.reason)];
+    if (current) changes.push(putScheduler({ ...current, updated_at: at, failures: 0, last }, 'schedule', decision.reason));
+    return { changes, value: { polecat, previous } };
   };
 }
 

@@ -64,6 +64,17 @@ describe('a mayor', () => {
       'the mayor restarted by the scheduler',
       { timeoutMs: 20_000, intervalMs: 200 },
     );
-    await waitFor(async () => (JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as { name: string; status: string; bead: string }[]).some((p) => p.name === 'mayor' && p.bead === mayor.bead && p.status === 'working'), 'the mayor working again');
+    const working = async (): Promise<number | undefined> =>
+      (JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as { name: string; status: string; bead: string; pid: number | null }[]).find((p) => p.name === 'mayor' && p.bead === mayor.bead && p.status === 'working')?.pid ?? undefined;
+    const pid = await waitFor(working, 'the mayor working again');
+
+    // Paused, the scheduler takes no work, but a long-lived role is still kept running.
+    expect((await t.cli(['town', 'pause'])).code).toBe(0);
+    expect((await t.cli(['polecat', 'kill', 'mayor'])).code).toBe(0);
+    await waitFor(async () => {
+      const again = await working();
+      return again !== undefined && again !== pid;
+    }, 'the mayor restarted while the scheduler is paused', { timeoutMs: 20_000, intervalMs: 200 });
+    expect(t.records().filter((r) => r.kind === 'scheduler' && r.action === 'schedule' && /^pinned /.test(r.summary ?? ''))).toHaveLength(2);
   }, 180_000);
 });

@@ -64,6 +64,9 @@ describe('the scheduler plan', () => {
     const result = plan(input([pinned, bead('ct-x')], [mayor, ...busy]));
     expect(result.decisions.map((d) => [d.kind, d.bead, d.polecat])).toEqual([['pinned', 'ct-mayor', 'toast']]);
     expect(plan(input([pinned], [mayor], { notBefore: new Map([['ct-mayor', NOW + 1000]]) })).decisions).toEqual([]);
+    // Paused or off: only pinned beads that ran before come back; a new pinned bead and other work wait.
+    const fresh = bead('ct-fresh', { ...({ pinned: true } as object) });
+    expect(plan(input([pinned, fresh, bead('ct-y')], [mayor], { only: 'pinned' })).decisions.map((d) => d.bead)).toEqual(['ct-mayor']);
   });
 
   it('respects per-agent max and labels, and says why a bead waits', () => {
