@@ -129,7 +129,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
         server.broadcast(event);
       });
     });
-    const journalWatch = watchJournal(openedTown.paths.journal, () => openedTown.journal.headSeq(), (seq) => {
+    const journalWatch = watchJournal(openedTown.paths.journal, () => openedTown.journal.headSeq(), log, (seq) => {
       if (server.connections.size > 0) server.broadcast({ t: 'journal', seq });
     });
     const recovered = await core.start();
@@ -179,13 +179,26 @@ function writePrivate(file: string, text: string): void {
 /**
  * Calls `changed(seq)` when the journal's head moves: woken by inotify on the journal folder
  * (debounced 10 ms), with a 2 s poll as a safety net — an idle daemon reads nothing.
+ * A journal damaged under the running daemon (a cut segment, a flipped bit) fails closed in
+ * every read; here that is one line in the log per new problem, never an uncaught throw from a
+ * timer, which would end the daemon and every agent's pty with it.
  */
-function watchJournal(dir: string, headSeq: () => number, changed: (seq: number) => void): { dispose(): void } {
+function watchJournal(dir: string, headSeq: () => number, log: (line: string) => void, changed: (seq: number) => void): { dispose(): void } {
   let seq = headSeq();
   let pending: NodeJS.Timeout | undefined;
+  let problem: string | undefined;
   const check = (): void => {
     pending = undefined;
-    const head = headSeq();
+    let head: number;
+    try {
+      head = headSeq();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message !== problem) log(`journal unreadable (the panes keep running): ${message}`);
+      problem = message;
+      return;
+    }
+    problem = undefined;
     if (head === seq) return;
     seq = head;
     changed(seq);
