@@ -315,7 +315,7 @@ class FileJournal implements Journal, JournalInternals {
       } catch (error) {
         if (error instanceof CitadelError) throw error;
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new CitadelError('io', `could not write projection files under ${this.options.projections} (${code}: ${(error as Error).message}); the journal is intact: free space and run \`citadel doctor --repair\` again`, { code });
+        throw new CitadelError('io', `could not write projection files under ${this.options.projections} (${(error as Error).message}); the journal is intact: ${projectionFix(code)} and run \`citadel doctor --repair\` again`, { code });
       }
       if (this.options.projections) logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
       if (state.seq > 0) this.writeCheckpoint();
@@ -509,4 +509,12 @@ class FileJournal implements Journal, JournalInternals {
   private assertOpen(): void {
     if (this.closed) throw new Error(`journal ${this.dir} is closed`);
   }
+}
+
+/** What the person does about a projection write that failed with `code` (not always a full disk). */
+function projectionFix(code: string): string {
+  if (code === 'ENOSPC' || code === 'EDQUOT') return 'free space';
+  if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST') return 'move away what is in the way at the path named';
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'make .citadel/ writable by you';
+  return 'fix that';
 }

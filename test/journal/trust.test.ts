@@ -246,6 +246,21 @@ describe('clear errors', { timeout: 180_000 }, () => {
     expect(report.report.problems.join('\n')).toMatch(/LOCK is a directory, not the lock file/);
   });
 
+  it('a projection file replaced by a directory: writes go on, doctor errs, --repair says in one line what is in the way (not a full disk), then recovers', async () => {
+    const t = await town(3);
+    const inTheWay = join(t.citadel, 'beads', 'ct-1.json');
+    rmSync(inTheWay);
+    mkdirSync(inTheWay);
+    expect((await runCli(['bead', 'update', 'ct-1', '--title', 'renamed'], { cwd: t.root })).code).toBe(0);
+    expect((await doctor(t.root)).code).toBe(1);
+    const repair = await runCli(['doctor', '--repair'], { cwd: t.root });
+    expectOneLine(repair, /could not write projection files .*EISDIR.*the journal is intact: move away what is in the way at the path named/);
+    expect(repair.stderr).not.toMatch(/free space/);
+    rmSync(inTheWay, { recursive: true });
+    expect((await runCli(['doctor', '--repair'], { cwd: t.root })).code).toBe(0);
+    expect(JSON.parse(readFileSync(inTheWay, 'utf8')) as { title: string }).toMatchObject({ title: 'renamed' });
+  });
+
   it('a bad .citadel/config.json is a doctor error', async () => {
     const t = await town(1);
     writeFileSync(join(t.citadel, 'config.json'), '{ not json');
