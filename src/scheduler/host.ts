@@ -84,7 +84,8 @@ export class SchedulerHost {
   private async resumeStarts(): Promise<void> {
     const { town } = this.options;
     for (const polecat of allPolecats(town.journal.read())) {
-      const scheduled = (polecat as { scheduled_by?: unknown }).scheduled_by === 'scheduler';
+      const marks = polecat as { scheduled_by?: unknown; scheduled_bead?: unknown };
+      const scheduled = marks.scheduled_by === 'scheduler' && marks.scheduled_bead === polecat.bead;
       if (!scheduled || polecat.status !== 'starting' || polecat.pid !== null || !polecat.bead || this.options.hasPane(polecat.name)) continue;
       try {
         await ensureWorktree(town.paths.root, polecat.name, polecat.bead, { mainBranch: town.config.mainBranch });

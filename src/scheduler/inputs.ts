@@ -5,7 +5,9 @@ import type { SchedulerEntity } from './state.js';
 
 /** A polecat entity as the plan sees it; its agent is the scheduler's name for it when it started it. */
 export function planPolecat(polecat: Polecat): PlanPolecat {
-  const scheduled = (polecat as Polecat & { scheduler_agent?: unknown }).scheduler_agent;
+  const { scheduler_agent: named, scheduled_bead: about } = polecat as Polecat & { scheduler_agent?: unknown; scheduled_bead?: unknown };
+  // The scheduler's name for the agent, unless a person has slung the polecat on another bead since.
+  const scheduled = polecat.bead === null || polecat.bead === about ? named : undefined;
   const updatedAt = Date.parse(polecat.updated_at);
   return {
     name: polecat.name,

@@ -68,7 +68,8 @@ export class SkillBook {
     this.seq = record.seq;
     if (record.kind === 'polecats' && record.entity) {
       // The scheduler's name for the agent (a config entry) when it started the polecat, else the preset.
-      const agent = typeof record.entity.scheduler_agent === 'string' && record.entity.scheduler_agent !== '' ? record.entity.scheduler_agent : record.entity.agent;
+      const scheduled = typeof record.entity.scheduler_agent === 'string' && record.entity.scheduler_agent !== '' && record.entity.scheduled_bead === record.entity.bead;
+      const agent = scheduled ? record.entity.scheduler_agent : record.entity.agent;
       if (typeof agent === 'string' && agent !== '?') {
         this.agentOf.set(record.id, agent);
         // A polecat is reused across agents: its work counts for the agent it ran for that bead.

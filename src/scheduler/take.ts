@@ -50,8 +50,11 @@ export function take(decision: Decision, launch: Launch, options: { prefix: stri
       worktree: join(options.worktreesRoot, decision.polecat),
       branch: polecatBranch(decision.polecat, bead.id),
       agent: launch.preset,
+      // Which bead these two are about: a person's later sling of this polecat keeps them (it
+      // copies the record), and they must not be taken for that sling's.
       scheduler_agent: decision.agent,
       scheduled_by: 'scheduler',
+      scheduled_bead: bead.id,
       argv: [...launch.argv],
       type_in: launch.typeIn ?? null,
       status: 'starting',

@@ -46,7 +46,8 @@ async function profileOf(town: Town, who: string): Promise<{ profile: SkillProfi
   const polecats = new Set<string>();
   for (const record of town.journal.records()) {
     book.add(record);
-    const agent = record.kind === 'polecats' ? (record.entity?.scheduler_agent ?? record.entity?.agent) : undefined;
+    const entity = record.kind === 'polecats' ? record.entity : undefined;
+    const agent = entity ? (entity.scheduler_agent !== undefined && entity.scheduled_bead === entity.bead ? entity.scheduler_agent : entity.agent) : undefined;
     if (typeof agent === 'string' && agentKey(agent) === who) polecats.add(record.id);
   }
   // An agent's merged requests: those its polecats made (the book knows which agent ran each bead).
