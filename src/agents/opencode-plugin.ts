@@ -36,14 +36,39 @@ import { spawn } from 'node:child_process';
 
 const citadel = ${JSON.stringify(citadel)};
 let last;
+let running = false;
+let next;
+
+// One report at a time, the newest last: two 'citadel hook' processes started together may
+// finish in either order, and a "working" landing after the turn's "idle" read working for
+// seconds. While one runs, only the newest status waits (the ones between are stale).
+function send(status) {
+  running = true;
+  let finished = false;
+  const done = () => {
+    if (finished) return;
+    finished = true;
+    running = false;
+    if (next !== undefined) {
+      const queued = next;
+      next = undefined;
+      send(queued);
+    }
+  };
+  try {
+    const child = spawn(citadel[0], [...citadel.slice(1), 'hook', status], { stdio: 'ignore', detached: false });
+    child.on('error', done);
+    child.on('exit', done);
+  } catch {
+    done();
+  }
+}
 
 function report(status) {
   if (status === last || !process.env.CITADEL_POLECAT) return;
   last = status;
-  try {
-    const child = spawn(citadel[0], [...citadel.slice(1), 'hook', status], { stdio: 'ignore', detached: false });
-    child.on('error', () => {});
-  } catch {}
+  if (running) next = status;
+  else send(status);
 }
 
 export const CitadelStatus = async () => ({

@@ -130,6 +130,8 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
       });
     });
     const journalWatch = watchJournal(openedTown.paths.journal, () => openedTown.journal.headSeq(), log, (seq) => {
+      // An agent's hook report is a journal write: the witness shows it now, not at its next tick.
+      core.witness.lookSoon();
       if (server.connections.size > 0) server.broadcast({ t: 'journal', seq });
     });
     const recovered = await core.start();

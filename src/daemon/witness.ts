@@ -16,6 +16,9 @@ import { classify, defaultTimings, type WitnessTimings } from './witness-rules.j
 export class Witness {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** A look asked for while one was running: take it as soon as that one ends. */
+  private again = false;
+  private soon: NodeJS.Timeout | undefined;
   /**
    * Each pane's screen, read again only after new output (idle panes cost nothing), with when
    * it last changed for real — not a spinner, a timer or a logo's animation (screen-activity.ts).
@@ -36,6 +39,20 @@ export class Witness {
 
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.soon);
+  }
+
+  /**
+   * Looks again now rather than at the next second: the journal moved, and it may be an agent's
+   * own report (a hook saying "waiting" as its permission prompt opens). Without it a report
+   * reached `list` and the board up to a whole tick late (measured 1.0–1.3 s at a prompt).
+   * Coalesced: many changes at once cost one look.
+   */
+  lookSoon(): void {
+    this.soon ??= setTimeout(() => {
+      this.soon = undefined;
+      void this.tick();
+    }, 0);
   }
 
   private screenOf(id: string, pane: Pane): { lines: string[]; changedAt: number } {
@@ -56,8 +73,12 @@ export class Witness {
 
   /** One look at every pane. */
   async tick(): Promise<void> {
-    if (this.running) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
     this.running = true;
+    this.again = false;
     try {
       const now = Date.now();
       for (const id of this.panes.ids()) {
@@ -104,6 +125,7 @@ export class Witness {
       this.log(`witness: ${(error as Error).message}`);
     } finally {
       this.running = false;
+      if (this.again) this.lookSoon();
     }
   }
 }
