@@ -36,7 +36,7 @@ describe('stdout reaches a slow reader whole before citadel exits', () => {
     closeSync(writer);
     const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const stderr: Buffer[] = [];
-    child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const chunks: Buffer[] = [];
     const buffer = Buffer.alloc(65_536);

@@ -35,7 +35,7 @@ function alive(pid: number): boolean {
 describe('polecats', () => {
   it('slings a bead to a shell polecat: worktree, branch, env, nudge, peek, and kill hands the bead back', async () => {
     town = await makeTown();
-    const id = (await town.cli(['bead', 'create', 'say hello'])).stdout.trim();
+    const id = (await json<{ id: string }>(town, ['bead', 'create', 'say hello'])).id;
     const slung = await json<{ polecat: string; branch: string; worktree: string; pid: number }>(town, ['sling', id, '--polecat', 'nux', '--agent', 'shell']);
     expect(slung).toMatchObject({ polecat: 'nux', branch: `polecat/nux/${id}` });
     expect(slung.worktree).toBe(join(town.root, '.citadel', 'worktrees', 'nux'));
@@ -85,7 +85,7 @@ describe('polecats', () => {
 
   it('refuses injected names and missing agents with one clear line, claiming nothing', async () => {
     town = await makeTown();
-    const id = (await town.cli(['bead', 'create', 'guarded'])).stdout.trim();
+    const id = (await json<{ id: string }>(town, ['bead', 'create', 'guarded'])).id;
     for (const name of ['../x', '-rf', '@{-1}', 'a b', 'a..b']) {
       const result = await town.cli(['sling', id, `--polecat=${name}`, '--agent', 'shell']);
       expect(result.code, name).toBe(1);
@@ -108,7 +108,7 @@ describe('polecats', () => {
   it('recovers after kill -9 of the daemon: no orphan, the polecat restarted in its worktree and branch', async () => {
     town = await makeTown();
     const t = town;
-    const id = (await t.cli(['bead', 'create', 'survive'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'survive'])).id;
     const slung = await json<{ pid: number; worktree: string }>(t, ['sling', id, '--polecat', 'ace', '--agent', 'shell']);
     await waitFor(async () => (await polecats(t))[0]?.status === 'waiting', 'the prompt', { timeoutMs: 30_000 });
     await t.cli(['nudge', 'ace', 'echo work > note.txt && git add note.txt && git commit -qm "keep me"']);

@@ -29,7 +29,7 @@ describe('witness thresholds from the town config', () => {
 
     // Idle after 1 s of quiet instead of 15 s.
     writeFileSync(config, JSON.stringify({ ...current, idleSeconds: 1, stuckMinutes: 1 }));
-    const id = (await t.cli(['bead', 'create', 'sit quietly'])).stdout.trim();
+    const id = (await json<{ id: string }>(t, ['bead', 'create', 'sit quietly'])).id;
     const slung = await t.cli(['sling', id, '--polecat', 'zed', '--', 'sleep', '600']);
     expect(slung.code, slung.stderr).toBe(0);
     await waitFor(async () => (await json<Row[]>(t, ['polecat', 'list'])).find((r) => r.name === 'zed')?.status === 'idle', 'the quiet polecat to read as idle', { timeoutMs: 8_000, intervalMs: 250 });
