@@ -64,6 +64,7 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       panelsWidthWhileLoading: (cols) => columnWidth(readLayout(town.paths.run), cols),
       copyFile: join(town.paths.run, 'copy-buffer.txt'),
       beadTitle: (id) => readBeadTitle(town.paths.projections, id),
+      mainBranch: town.config.mainBranch,
       trace,
     });
     // Stopped and continued (kill -STOP / -CONT, a job control shell): take the terminal again.

@@ -14,7 +14,7 @@ import { layoutOf } from '../../src/tui/shell/workstation-state.js';
 const pane = (id: string, extra: Partial<PaneInfo> = {}): PaneInfo => ({ id, polecat: id, status: 'working', argv: [], cols: 40, rows: 10, ...extra });
 
 function shell(panes = ['a', 'b', 'c', 'd'], patch: Partial<ShellState> = {}): ShellState {
-  const state = initialShellState({ cols: 120, rows: 40, prefix: 'C-b', panels: 'ready', panelsWidth: 30 });
+  const state = initialShellState({ cols: 200, rows: 50, prefix: 'C-b', panels: 'ready', panelsWidth: 30 });
   return { ...step(state, { type: 'panes', panes: panes.map((p) => pane(p)) }).state, ...patch };
 }
 
@@ -78,7 +78,14 @@ describe('the shell update', () => {
       'focus-right': (_b, after) => expect(after.focus).toBe('b'),
       'focus-next': (_b, after) => expect(after.focus).toBe('b'),
       'focus-previous': (_b, after) => expect(after.focus).toBe('d'),
-      'focus-number': (_b, after, _e, k) => expect(after.focus).toBe(Number(k) <= 4 ? 'abcd'[Number(k) - 1] : 'a'),
+      // Four panes fit one page: n and p stay, 1 is this page, others do not exist.
+      'page-next': (_b, after) => expect(after.focus).toBe('a'),
+      'page-previous': (_b, after) => expect(after.focus).toBe('a'),
+      'page-number': (_b, after, _e, k) => expect(after.message?.text).toBe(k === '1' ? undefined : `no page ${k} (1 page)`),
+      overview: (_b, after, effects) => {
+        expect(after.mode).toBe('overview');
+        expect(effects).toEqual([{ type: 'fetch-facts' }]);
+      },
       'copy-mode': (before, after, effects) => {
         expect(effects).toEqual([{ type: 'fetch-scrollback', pane: 'a' }]);
         expect(after.copyPending).toBe('a');
@@ -133,7 +140,7 @@ describe('the shell update', () => {
 
   it('shows the hints of the prefix and copy mode on the message line, from the bindings', () => {
     const { state } = step(shell(), key('C-b', '\x02'));
-    expect(message(state)).toBe(' C-b  d detach · z zoom · arrows/o focus · [ copy · Tab panels · ? help');
+    expect(message(state)).toBe(' C-b  d detach · z zoom · arrows/o focus · w overview · n/p page · [ copy · Tab panels · ? help');
     expect(message({ ...state, cols: 20 })).toHaveLength(20);
   });
 
@@ -237,7 +244,7 @@ describe('the shell update', () => {
   it('a width from the panels (0 hides them) re-lays out the panes', () => {
     const wide = step(shell(['a']), { type: 'panels-width', width: 0 }).state;
     expect(layoutOf(wide).panels).toBeUndefined();
-    expect(layoutOf(wide).panes[0]!.tile.width).toBe(120);
+    expect(layoutOf(wide).panes[0]!.tile.width).toBe(200);
     // Hidden while they had the keyboard: it comes back to the panes.
     const focused = step(shell(['a']), ...prefixed('Tab')).state;
     expect(focused.keyboard).toBe('panels');

@@ -17,9 +17,33 @@ describe('workstation reducer', () => {
   it('moves focus by direction, by number and in cycle', () => {
     expect(run(four, { type: 'focus-direction', direction: 'right' }).focus).toBe('b');
     expect(run(four, { type: 'focus-direction', direction: 'down' }).focus).toBe('c');
-    expect(run(four, { type: 'focus-number', n: 4 }).focus).toBe('d');
-    expect(run(four, { type: 'focus-number', n: 9 }).message?.kind).toBe('error');
     expect(run(four, { type: 'focus-cycle', delta: -1 }).focus).toBe('d');
+  });
+
+  it('puts the panes that would be smaller than 60×10 on further pages; digits and cycling switch pages', () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `p${i + 1}`);
+    const many = run(initialWorkstationState(160, 46), { type: 'panes', panes: ids.map(pane) });
+    const first = layoutOf(many);
+    // 160×44 for the grid: two columns of 79, four rows of 11 (a title and ten rows).
+    expect(first.pages.map((p) => p.length)).toEqual([8, 8, 4]);
+    expect(first.page).toBe(0);
+    for (const p of first.panes) {
+      expect(p.body.width).toBeGreaterThanOrEqual(60);
+      expect(p.body.height).toBeGreaterThanOrEqual(10);
+    }
+    const second = run(many, { type: 'page-number', n: 2 });
+    expect(second.focus).toBe('p9');
+    expect(layoutOf(second).page).toBe(1);
+    expect(layoutOf(second).panes.map((p) => p.id)).toEqual(ids.slice(8, 16));
+    expect(run(many, { type: 'page-number', n: 4 }).message?.text).toBe('no page 4 (3 pages)');
+    expect(run(many, { type: 'page-cycle', delta: -1 }).focus).toBe('p17');
+    expect(run(second, { type: 'page-cycle', delta: 1 }).focus).toBe('p17');
+    // The page follows the focus: cycling panes past a page's last shows the next page.
+    expect(layoutOf(run(many, { type: 'focus-pane', id: 'p8' }, { type: 'focus-cycle', delta: 1 })).page).toBe(1);
+    // A small terminal still shows one pane, as big as it can be.
+    const small = layoutOf(run(many, { type: 'resize', cols: 50, rows: 12 }));
+    expect(small.pages).toHaveLength(20);
+    expect(small.panes).toHaveLength(1);
   });
 
   it('zooms the focused pane and back; the zoom follows focus cycling; a closed pane drops it', () => {

@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(cols = 100, rows = 30, setup?: (source: LocalPaneSource) => void, prefixKey = 'C-b') {
+async function open(cols = 140, rows = 30, setup?: (source: LocalPaneSource) => void, prefixKey = 'C-b') {
   const source = await LocalPaneSource.create();
   setup?.(source);
   const outer = new OuterTerminal(cols, rows);
@@ -57,7 +57,7 @@ describe('workstation', () => {
     });
     await until('both panes drawn', (t) => t.includes('hello from nux') && t.includes('ace here'));
     const lines = outer.lines();
-    expect(lines[0]).toMatch(/1 nux · ct-1 Fix the parser\s+WORKING\s+polecat\/nux\/ct-1\s*│\s*2 ace\s+WAITING/);
+    expect(lines[0]).toMatch(/1 nux · ct-1 Fix the parser\s+WORKING\s+polecat\/nux\/ct-1\s*│!2 ace\s+WAITING/);
     const layout = ws.snapshot.layout;
     const [a, b] = layout.panes;
     // Each pane's text is inside its own body rectangle, and the ptys were sized to the bodies.
@@ -75,7 +75,7 @@ describe('workstation', () => {
     });
     keys.type('typed into a\r');
     await until('echo in pane a', (t) => t.includes('typed into a'));
-    keys.type('\x02l'); // prefix, then focus right
+    keys.type('\x02j'); // prefix, then focus down (at 80×24 two readable panes are stacked)
     await waitFor(() => ws.snapshot.state.focus === 'b', 'focus on b');
     keys.type('now b');
     await until('echo in pane b', (t) => t.includes('now b'));
@@ -97,7 +97,7 @@ describe('workstation', () => {
     keys.type('\x1b[200~pasted\x1b[201~');
     await waitFor(() => sent('app').includes('pasted'), 'the paste in app');
     expect(sent('app')).toBe('\x1bOA\x1b[200~pasted\x1b[201~');
-    keys.type('\x02l');
+    keys.type('\x02j');
     await waitFor(() => ws.snapshot.state.focus === 'plain', 'focus on plain');
     keys.type('\x1b[A');
     keys.type('\x1b[200~pasted\x1b[201~');

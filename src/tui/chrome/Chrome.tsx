@@ -23,6 +23,8 @@ export interface ChromeProps {
   readonly status: Omit<StatusBarProps, 'width' | 'panes' | 'mode' | 'keyboard'>;
   /** The help overlay, when open: its rectangle and lines. */
   readonly help: { rect: Rect; lines: readonly string[] } | undefined;
+  /** The pages of panes, for the status bar's left end (chrome/page-tabs.ts); empty with one page. */
+  readonly pageTabs?: { readonly text: string; readonly styled: string } | undefined;
 }
 
 /**
@@ -50,6 +52,8 @@ export function Chrome(props: ChromeProps): ReactElement {
   const StatusBar = props.panels?.StatusBar ?? DefaultStatusBar;
   const panels = layout.panels;
   const divider = palette.divider + '│' + SGR_RESET;
+  // The page list takes what it needs, up to half the bar.
+  const tabsWidth = props.pageTabs?.text ? Math.min(textWidth(props.pageTabs.text), Math.floor(layout.cols / 2)) : 0;
   return (
     <Box flexDirection="column" width={layout.cols} height={layout.chrome.height}>
       <Box flexDirection="row" height={layout.grid.height}>
@@ -83,8 +87,13 @@ export function Chrome(props: ChromeProps): ReactElement {
           </>
         )}
       </Box>
-      <Box height={1} width={layout.cols} overflow="hidden">
-        <StatusBar {...props.status} width={layout.cols} panes={state.panes} mode={state.mode} keyboard={state.keyboard} />
+      <Box height={1} width={layout.cols} overflow="hidden" flexDirection="row">
+        {tabsWidth > 0 && (
+          <Box width={tabsWidth} flexShrink={0}>
+            <Text wrap="truncate">{props.pageTabs!.styled}</Text>
+          </Box>
+        )}
+        <StatusBar {...props.status} width={layout.cols - tabsWidth} panes={state.panes} mode={state.mode} keyboard={state.keyboard} />
       </Box>
       {props.help && <Overlay rect={props.help.rect} title="citadel keys" lines={props.help.lines} />}
     </Box>

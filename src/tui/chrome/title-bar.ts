@@ -37,7 +37,9 @@ export function titleBar(input: TitleBarInput, palette: ChromePalette): string {
   const status = visibleLine(pane.exitCode !== undefined && pane.exitCode !== null && pane.status === 'exited' ? `exited ${pane.exitCode}` : pane.status);
   const badgeText = ` ${status.toUpperCase()} `;
   const branch = pane.branch ? ` ${pane.branch} ` : '';
-  const head = ` ${input.number} ${pane.polecat}`;
+  // A polecat that needs a person is flagged before its number, as tmux flags a window's bell.
+  const flag = pane.status === 'waiting' || pane.status === 'stuck' ? '!' : ' ';
+  const head = `${flag}${input.number} ${pane.polecat}`;
   const bead = pane.bead ? ` · ${pane.bead}${beadTitle ? ` ${beadTitle}` : ''}` : programTitle ? ` · ${programTitle}` : '';
   let right = badgeText + branch;
   if (textWidth(head + markers) + textWidth(right) + 1 > width) right = badgeText;

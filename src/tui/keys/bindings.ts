@@ -10,7 +10,7 @@
  * in any panel, then the focused panel's view: board, details, inbox…). Every key that is not
  * the prefix goes to the focused pane, unchanged, while the panes have the keyboard.
  */
-export type BindingContext = 'prefix' | 'copy' | 'panels' | 'board' | 'details' | 'inbox' | 'message' | 'lane' | 'feed' | 'form' | 'help';
+export type BindingContext = 'prefix' | 'copy' | 'overview' | 'panels' | 'board' | 'details' | 'inbox' | 'message' | 'lane' | 'feed' | 'form' | 'help';
 
 /** The actions the shell carries out itself. */
 export type ShellAction =
@@ -22,7 +22,10 @@ export type ShellAction =
   | 'focus-right'
   | 'focus-next'
   | 'focus-previous'
-  | 'focus-number'
+  | 'page-next'
+  | 'page-previous'
+  | 'page-number'
+  | 'overview'
   | 'toggle-panels-focus'
   | 'copy-mode'
   | 'paste-buffer'
@@ -109,7 +112,20 @@ export type PanelActionId =
   | 'form.nextChoice'
   | 'form.previousChoice';
 
-export type Action = ShellAction | CopyKeyAction | PanelActionId;
+/** What a key does in the overview (prefix w); any other printable key types into its filter. */
+export type OverviewKeyAction =
+  | 'overview-up'
+  | 'overview-down'
+  | 'overview-page-up'
+  | 'overview-page-down'
+  | 'overview-top'
+  | 'overview-bottom'
+  | 'overview-open'
+  | 'overview-erase'
+  | 'overview-clear'
+  | 'overview-close';
+
+export type Action = ShellAction | CopyKeyAction | OverviewKeyAction | PanelActionId;
 
 export interface Binding {
   readonly context: BindingContext;
@@ -145,7 +161,17 @@ const copy = (keys: string[], action: CopyKeyAction, description: string, hint?:
   ...(hintKeys ? { hintKeys } : {}),
 });
 
-/** The shell's own keys: after the prefix, and in copy mode. */
+const overview = (keys: string[], action: OverviewKeyAction, description: string, hint?: string, hintKeys?: string): Binding => ({
+  context: 'overview',
+  keys,
+  action,
+  description,
+  group: 'Overview (prefix w)',
+  ...(hint ? { hint } : {}),
+  ...(hintKeys ? { hintKeys } : {}),
+});
+
+/** The shell's own keys: after the prefix, in copy mode and in the overview. */
 export const shellBindings: readonly Binding[] = [
   shell(['d'], 'detach', 'detach: leave the workstation, agents keep running', 'Workstation', 'detach'),
   shell(['z'], 'zoom', 'zoom the focused pane to full size, or back', 'Panes', 'zoom'),
@@ -153,9 +179,12 @@ export const shellBindings: readonly Binding[] = [
   shell(['Down', 'j'], 'focus-down', 'focus the pane below', 'Panes'),
   shell(['Left', 'h'], 'focus-left', 'focus the pane on the left', 'Panes'),
   shell(['Right', 'l'], 'focus-right', 'focus the pane on the right', 'Panes'),
-  shell(['o', 'n'], 'focus-next', 'focus the next pane', 'Panes', 'focus', 'arrows/o'),
-  shell(['p'], 'focus-previous', 'focus the previous pane', 'Panes'),
-  shell(['1', '2', '3', '4', '5', '6', '7', '8', '9'], 'focus-number', 'focus pane 1–9', 'Panes'),
+  shell(['o'], 'focus-next', 'focus the next pane (on any page)', 'Panes', 'focus', 'arrows/o'),
+  shell([';'], 'focus-previous', 'focus the previous pane (on any page)', 'Panes'),
+  shell(['w'], 'overview', 'overview: every polecat as one row, those needing you first', 'Pages', 'overview'),
+  shell(['n'], 'page-next', 'next page of panes', 'Pages', 'page', 'n/p'),
+  shell(['p'], 'page-previous', 'previous page of panes', 'Pages'),
+  shell(['1', '2', '3', '4', '5', '6', '7', '8', '9'], 'page-number', 'show page 1–9', 'Pages'),
   shell(['['], 'copy-mode', 'copy mode: scroll, search and copy the pane’s scrollback', 'Panes', 'copy'),
   shell([']'], 'paste-buffer', 'paste the last copied text into the pane', 'Panes'),
   shell(['Tab'], 'toggle-panels-focus', 'move the keyboard between the panes and the panels', 'Workstation', 'panels'),
@@ -184,10 +213,20 @@ export const shellBindings: readonly Binding[] = [
   copy(['N'], 'copy-search-previous', 'previous match'),
   copy(['Escape'], 'copy-clear-selection', 'clear the selection (or leave)'),
   copy(['q', 'C-c'], 'copy-exit', 'leave copy mode', 'quit'),
+  overview(['Up', 'C-p', 'C-k'], 'overview-up', 'select the polecat above', 'move', '↑↓'),
+  overview(['Down', 'C-n', 'C-j'], 'overview-down', 'select the polecat below'),
+  overview(['PageUp', 'C-b'], 'overview-page-up', 'page up'),
+  overview(['PageDown', 'C-f'], 'overview-page-down', 'page down'),
+  overview(['Home'], 'overview-top', 'first polecat'),
+  overview(['End'], 'overview-bottom', 'last polecat'),
+  overview(['Enter'], 'overview-open', 'open the polecat’s pane, zoomed (prefix z unzooms)', 'open'),
+  overview(['BSpace'], 'overview-erase', 'erase the last letter of the filter'),
+  overview(['C-u'], 'overview-clear', 'clear the filter'),
+  overview(['Escape', 'C-c'], 'overview-close', 'close the overview (q too, with no filter typed); letters filter', 'close', 'Escape'),
 ];
 
 /** How the panels' contexts are titled in the help. */
-const panelGroups: Record<Exclude<BindingContext, 'copy'>, string> = {
+const panelGroups: Record<Exclude<BindingContext, 'copy' | 'overview'>, string> = {
   prefix: 'Panels',
   panels: 'Any panel',
   board: 'Board',
@@ -200,7 +239,7 @@ const panelGroups: Record<Exclude<BindingContext, 'copy'>, string> = {
   help: 'Panels help',
 };
 
-const panel = (context: Exclude<BindingContext, 'copy'>, keys: string[], action: PanelActionId, description: string): Binding => ({
+const panel = (context: Exclude<BindingContext, 'copy' | 'overview'>, keys: string[], action: PanelActionId, description: string): Binding => ({
   context,
   keys,
   action,
@@ -209,7 +248,7 @@ const panel = (context: Exclude<BindingContext, 'copy'>, keys: string[], action:
 });
 
 /** The moves shared by every list (board, details, inbox, lane, feed, help). */
-const cursorKeys = (context: Exclude<BindingContext, 'copy'>): Binding[] => [
+const cursorKeys = (context: Exclude<BindingContext, 'copy' | 'overview'>): Binding[] => [
   panel(context, ['j', 'Down'], 'cursor.down', 'move down'),
   panel(context, ['k', 'Up'], 'cursor.up', 'move up'),
   panel(context, ['PageDown', 'C-d'], 'cursor.pageDown', 'page down'),

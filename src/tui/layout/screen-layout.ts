@@ -1,4 +1,5 @@
 import type { Rect } from './rect.js';
+import { pageCapacity, paginate, type MinPane } from './pages.js';
 import { tile } from './tile.js';
 
 /** The smallest terminal the workstation draws in; below it, a message says so. */
@@ -18,6 +19,13 @@ export interface LayoutInput {
   readonly zoomed?: string | undefined;
   /** Width of the panels column on the right (board, lane, inbox, feed); 0 hides it. */
   readonly panelsWidth: number;
+  /**
+   * The smallest pane body (layout/pages.ts): panes that would be smaller go on further pages,
+   * and the page shown is the focused pane's. Without it every pane shares one page.
+   */
+  readonly minPane?: MinPane | undefined;
+  /** The focused pane: its page is shown. */
+  readonly focus?: string | undefined;
 }
 
 /** Where one pane is drawn: its tile, its title bar (the tile's first row) and its body. */
@@ -49,6 +57,9 @@ export interface ScreenLayout {
   readonly panes: readonly PaneLayout[];
   /** Vertical one-column dividers between tiles and before the panels. */
   readonly dividers: readonly Rect[];
+  /** Every pane's id by page (one page when they all fit), and the page shown (0-based). */
+  readonly pages: readonly (readonly string[])[];
+  readonly page: number;
 }
 
 /** Lays out the screen. Pure: same input, same rectangles. */
@@ -58,7 +69,7 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
   const chrome: Rect = { x: 0, y: 0, width: cols, height: Math.max(0, rows - 1) };
   const messageLine: Rect = { x: 0, y: Math.max(0, rows - 1), width: cols, height: 1 };
   const statusBar: Rect = { x: 0, y: Math.max(0, rows - 2), width: cols, height: 1 };
-  const empty = { cols, rows, chrome, messageLine, statusBar, panes: [], dividers: [] };
+  const empty = { cols, rows, chrome, messageLine, statusBar, panes: [], dividers: [], pages: input.panes.length > 0 ? [input.panes] : [], page: 0 };
   if (cols < MIN_COLS || rows < MIN_ROWS) {
     return {
       ...empty,
@@ -76,8 +87,11 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
   if (panels) dividers.push({ x: gridWidth, y: 0, width: 1, height });
 
   const zoomed = input.zoomed !== undefined && input.panes.includes(input.zoomed) ? input.zoomed : undefined;
-  const shown = zoomed !== undefined ? [zoomed] : [...input.panes];
-  const tiles = tile(shown.length, grid);
+  const pages = input.minPane ? paginate(input.panes, pageCapacity(grid, input.minPane)) : input.panes.length > 0 ? [[...input.panes]] : [];
+  const focusPage = pages.findIndex((p) => p.includes(zoomed ?? input.focus ?? ''));
+  const page = Math.max(0, focusPage);
+  const shown = zoomed !== undefined ? [zoomed] : [...(pages[page] ?? [])];
+  const tiles = tile(shown.length, grid, input.minPane);
   const panes = shown.map((id, i): PaneLayout => {
     const t = tiles[i]!;
     return {
@@ -98,8 +112,10 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
       ...empty,
       grid,
       panels,
+      pages,
+      page,
       tooSmall: `${shown.length} panes do not fit in ${cols}×${rows}: enlarge the terminal, hide the panels or zoom a pane (prefix z)`,
     };
   }
-  return { cols, rows, chrome, grid, panels, statusBar, messageLine, panes, dividers };
+  return { cols, rows, chrome, grid, panels, statusBar, messageLine, panes, dividers, pages, page };
 }

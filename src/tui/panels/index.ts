@@ -5,7 +5,10 @@
  * `hiddenPanelAction` the panels' prefix keys while every panel is hidden, and calls `dispose`
  * at the end. Importing it has no side effect: the panels' keys are in the one binding table (keys/bindings.ts).
  */
+import type { PaneInfo } from '../../daemon/protocol.js';
 import { panelsSession } from '../live/panels-session.js';
+import { journalFacts } from '../live/polecat-facts.js';
+import type { PolecatFacts } from '../overview/overview-entries.js';
 import { chromeSgr } from '../theme/sgr.js';
 
 /** The chrome's colors from the town's theme (`--theme` via $CITADEL_THEME, else config `theme`). */
@@ -19,3 +22,8 @@ export { StatusBar } from './ShellStatusBar.js';
 
 /** Closes what the panels hold open (journal watchers), once, after the workstation ends. */
 export { closePanelsSessions as dispose } from '../live/panels-session.js';
+
+/** The journal's facts of each polecat for the overview, from the panels' live snapshot. */
+export function polecatFacts(town: { root: string }, panes: readonly PaneInfo[]): ReadonlyMap<string, PolecatFacts> {
+  return journalFacts(panelsSession(town.root).feed.getSnapshot(), panes);
+}

@@ -1,3 +1,4 @@
+import type { PolecatFacts } from '../overview/overview-entries.js';
 import type { ComponentType } from 'react';
 import type { PaneInfo } from '../../daemon/protocol.js';
 import type { PanelActionId } from '../keys/bindings.js';
@@ -75,6 +76,8 @@ export interface PanelsModule {
    * alive after a detach.
    */
   dispose?: () => Promise<void>;
+  /** The journal's facts of each polecat for the overview (merge request state, molecule step). */
+  polecatFacts?: (town: TownRef, panes: readonly PaneInfo[]) => ReadonlyMap<string, PolecatFacts>;
 }
 
 /** Loads the panels module if it exists (it is built in parallel); undefined otherwise. */

@@ -1,6 +1,8 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
 import type { CopyState } from '../copy/copy-state.js';
 import type { PanelActionId } from '../keys/bindings.js';
+import type { PolecatFacts } from '../overview/overview-entries.js';
+import type { OverviewState } from '../overview/overview-state.js';
 import type { Key } from '../keys/key-parser.js';
 import type { PaneModes } from './pane-input.js';
 import { initialWorkstationState, type WorkstationState } from './workstation-state.js';
@@ -32,6 +34,14 @@ export interface ShellState extends WorkstationState {
   readonly beadTitles: ReadonlyMap<string, string>;
   /** The journal's seq from the daemon (0 before the first notification). */
   readonly journalSeq: number;
+  /** The overview (prefix w), while `mode` is overview. */
+  readonly overview: OverviewState | undefined;
+  /** When each pane entered its current status (ms since the epoch, as this client saw it). */
+  readonly since: ReadonlyMap<string, number>;
+  /** Commits ahead, merge request state and molecule step of each polecat, when fetched. */
+  readonly facts: ReadonlyMap<string, PolecatFacts>;
+  /** Panes not on the page shown whose screens changed since their page was last shown. */
+  readonly activity: ReadonlySet<string>;
 }
 
 /** What happens to the shell. */
@@ -40,7 +50,12 @@ export type ShellEvent =
   | { readonly type: 'keys'; readonly keys: readonly Key[] }
   /** The terminal's new size; `panelsWhileLoading` is the panels' width at it while the panels load. */
   | { readonly type: 'resize'; readonly cols: number; readonly rows: number; readonly panelsWhileLoading?: number | undefined }
-  | { readonly type: 'panes'; readonly panes: readonly PaneInfo[]; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
+  /** The daemon's pane list, received at `at` (ms since the epoch: the status clock). */
+  | { readonly type: 'panes'; readonly panes: readonly PaneInfo[]; readonly beadTitles?: ReadonlyMap<string, string> | undefined; readonly at?: number | undefined }
+  /** What the overview shows besides the panes (live/overview-facts.ts). */
+  | { readonly type: 'facts'; readonly facts: ReadonlyMap<string, PolecatFacts> }
+  /** A pane not on the page shown drew something. */
+  | { readonly type: 'activity'; readonly pane: string }
   | { readonly type: 'journal'; readonly seq: number; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
   | { readonly type: 'pane-title'; readonly pane: string; readonly title: string }
   | { readonly type: 'pane-modes'; readonly pane: string; readonly modes: PaneModes }
@@ -73,7 +88,11 @@ export type ShellEffect =
   /** One of the panels' prefix actions. */
   | { readonly type: 'panel-action'; readonly action: PanelActionId; readonly key: string }
   /** The message line changed: clear it after a while. */
-  | { readonly type: 'message-timer' };
+  | { readonly type: 'message-timer' }
+  /** Polecats turned waiting or stuck: ring the bell once (and notify, when asked to). */
+  | { readonly type: 'attention'; readonly panes: readonly string[] }
+  /** Fetch the overview's facts (commits ahead, merge requests), then send a `facts` event. */
+  | { readonly type: 'fetch-facts' };
 
 export function initialShellState(options: { cols: number; rows: number; prefix: string; panels: PanelsPresence; panelsWidth: number }): ShellState {
   return {
@@ -87,5 +106,9 @@ export function initialShellState(options: { cols: number; rows: number; prefix:
     programTitles: new Map(),
     beadTitles: new Map(),
     journalSeq: 0,
+    overview: undefined,
+    since: new Map(),
+    facts: new Map(),
+    activity: new Set(),
   };
 }

@@ -12,6 +12,10 @@ import type { ScreenLayout } from '../layout/screen-layout.js';
 import { Compositor, type TerminalOutput } from '../render/compositor.js';
 import type { PaneScreen } from '../render/pane-screen.js';
 import { SilentStdin, VirtualStdout } from '../render/virtual-stdout.js';
+import { lastMeaningfulLine } from '../overview/last-line.js';
+import { overviewEntries } from '../overview/overview-entries.js';
+import { overviewLines } from '../overview/overview-view.js';
+import { pageTabs } from '../chrome/page-tabs.js';
 import { messageLine } from './message-line.js';
 import type { PanelSlotProps, PanelsModule, TownRef } from './panel-slot.js';
 import type { ShellState } from './shell-state.js';
@@ -36,6 +40,10 @@ export class ShellView {
   private chromeTimer: NodeJS.Timeout | undefined;
   private lastChromeAt = -Infinity;
   private helpCache: { prefix: string; lines: string[] } | undefined;
+  /** Ink's last frame (kept while the overview covers the screen, to put back when it closes). */
+  private inkFrame = '';
+  private overviewShown = false;
+  private overviewTimer: NodeJS.Immediate | undefined;
   private closed = false;
 
   constructor(
@@ -50,7 +58,10 @@ export class ShellView {
     this.state = state;
     this.current = layoutOf(state);
     this.compositor = new Compositor(output, screens);
-    this.virtualStdout = new VirtualStdout(state.cols, Math.max(1, state.rows - 1), (frame) => this.compositor.setChrome(frame));
+    this.virtualStdout = new VirtualStdout(state.cols, Math.max(1, state.rows - 1), (frame) => {
+      this.inkFrame = frame;
+      if (!this.overviewShown) this.compositor.setChrome(frame);
+    });
   }
 
   /** The layout last drawn. */
@@ -93,12 +104,26 @@ export class ShellView {
     const layout = layoutOf(state);
     const layoutChanged = force || !sameLayout(layout, this.current);
     this.current = layout;
+    if (state.mode === 'overview') {
+      // The overview covers the whole screen, drawn by the compositor without Ink: a keystroke
+      // is one pure update and one string per row (no React render on the way).
+      this.overviewShown = true;
+      this.compositor.setLayout({ ...layout, panes: [], dividers: [] });
+      this.compositor.setCursorPane(undefined);
+      this.drawOverview();
+      return layoutChanged;
+    }
+    if (this.overviewShown) {
+      this.overviewShown = false;
+      force = true;
+      if (this.ink) this.compositor.setChrome(this.inkFrame);
+    }
     this.help = state.mode === 'help' ? this.helpOverlay(layout) : undefined;
     this.virtualStdout.resize(layout.cols, Math.max(1, layout.rows - 1));
     // A new layout needs its chrome in the same batch; anything else (a badge, a title) waits
     // for the pane rows already queued, so an echo is never held behind a chrome render.
-    this.renderChrome(layoutChanged || this.help !== undefined);
-    if (layoutChanged) this.compositor.setLayout(layout);
+    this.renderChrome(layoutChanged || force || this.help !== undefined);
+    if (layoutChanged || force) this.compositor.setLayout(layout);
     if (force || state.copy !== before.copy) {
       for (const pane of this.screens.keys()) this.compositor.setOverride(pane, undefined);
       if (state.copy && state.focus !== undefined) this.compositor.setOverride(state.focus, renderCopyView(state.copy));
@@ -109,9 +134,43 @@ export class ShellView {
     return layoutChanged;
   }
 
-  /** A pane's screen changed: its rows go out with the next flush. */
+  /** A pane's screen changed: its rows go out with the next flush (the overview's last lines, once per turn). */
   paneChanged(pane: string): void {
+    if (this.overviewShown) {
+      this.overviewTimer ??= setImmediate(() => {
+        this.overviewTimer = undefined;
+        if (this.overviewShown && !this.closed) this.drawOverview();
+      });
+      return;
+    }
     this.compositor.paneChanged(pane);
+  }
+
+  /** The overview again (its times have moved on). */
+  refreshOverview(): void {
+    if (this.overviewShown && !this.closed) this.drawOverview();
+  }
+
+  private drawOverview(): void {
+    const s = this.state;
+    const o = s.overview;
+    if (!o) return;
+    const entries = overviewEntries({ panes: s.panes, since: s.since, facts: s.facts, beadTitles: s.beadTitles, filter: o.filter });
+    const lines = overviewLines(
+      {
+        entries,
+        overview: o,
+        cols: s.cols,
+        rows: s.rows,
+        now: Date.now(),
+        lastLine: (pane) => lastMeaningfulLine(this.screens.get(pane)?.lines ?? []),
+        total: s.panes.length,
+        prefix: s.prefix,
+      },
+      this.palette,
+    );
+    this.compositor.setChrome(lines.slice(0, s.rows - 1).join('\n'));
+    this.compositor.setMessage(lines[s.rows - 1] ?? '');
   }
 
   /** Draws everything again (after the terminal was reset). */
@@ -123,13 +182,14 @@ export class ShellView {
     if (this.closed) return;
     this.closed = true;
     if (this.chromeTimer) clearTimeout(this.chromeTimer);
+    if (this.overviewTimer) clearImmediate(this.overviewTimer);
     this.compositor.close();
     this.ink?.unmount();
   }
 
   /** Renders the chrome now, or soon (after queued pane rows, at most every 16 ms). */
   private renderChrome(now: boolean): void {
-    if (this.closed) return;
+    if (this.closed || this.overviewShown) return;
     if (now || !this.ink) {
       if (this.chromeTimer) clearTimeout(this.chromeTimer);
       this.chromeTimer = undefined;
@@ -160,9 +220,13 @@ export class ShellView {
     };
   }
 
+  private tabs(): { text: string; styled: string } {
+    return pageTabs(this.current, this.state.panes, this.state.activity, this.palette);
+  }
+
   private plainStatus(): string {
     const n = this.state.panes.length;
-    return ` citadel · ${this.town.name} │ ${n} pane${n === 1 ? '' : 's'}`;
+    return `${this.tabs().text} citadel · ${this.town.name} │ ${n} pane${n === 1 ? '' : 's'}`;
   }
 
   private chromeProps(): ChromeProps {
@@ -175,6 +239,7 @@ export class ShellView {
       programTitles: s.programTitles,
       panels: this.panels,
       help: this.help,
+      pageTabs: this.tabs(),
       slot: { town: this.town, journalSeq: s.journalSeq, ...this.slot },
       status: { town: this.town, journalSeq: s.journalSeq, prefixKey: s.prefix },
     };

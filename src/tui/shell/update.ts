@@ -1,7 +1,10 @@
 import { copyReducer, enterCopyMode, selectedText, type CopyAction } from '../copy/copy-state.js';
-import { actionFor, isPanelAction, type CopyKeyAction, type ShellAction } from '../keys/bindings.js';
+import { actionFor, isPanelAction, type CopyKeyAction, type OverviewKeyAction, type ShellAction } from '../keys/bindings.js';
+import { needsPerson, overviewEntries, type OverviewEntry } from '../overview/overview-entries.js';
+import { clampOverview, initialOverview, overviewListHeight, type OverviewState } from '../overview/overview-state.js';
 import { encodeKeyName, type Key } from '../keys/key-parser.js';
 import { encodeForPane } from './pane-input.js';
+import type { PaneInfo } from '../../daemon/protocol.js';
 import type { ShellEffect, ShellEvent, ShellState } from './shell-state.js';
 import { layoutOf, workstationReducer, type WorkstationAction } from './workstation-state.js';
 
@@ -87,10 +90,26 @@ class Step {
       }
       case 'panes':
         if (event.beadTitles) this.set({ beadTitles: event.beadTitles });
+        this.statusClock(event.panes, event.at);
         this.reduce({ type: 'panes', panes: event.panes });
+        this.seen();
+        if (this.state.overview) {
+          this.clampOverview();
+          this.effects.push({ type: 'fetch-facts' });
+        }
+        return;
+      case 'facts':
+        this.set({ facts: event.facts });
+        if (this.state.overview) this.clampOverview();
+        return;
+      case 'activity':
+        if (!this.state.activity.has(event.pane) && !layoutOf(this.state).panes.some((p) => p.id === event.pane)) {
+          this.set({ activity: new Set(this.state.activity).add(event.pane) });
+        }
         return;
       case 'journal':
         this.set({ journalSeq: event.seq, ...(event.beadTitles ? { beadTitles: event.beadTitles } : {}) });
+        if (this.state.overview) this.effects.push({ type: 'fetch-facts' });
         return;
       case 'pane-title':
         if (this.state.programTitles.get(event.pane) !== event.title) this.set({ programTitles: new Map(this.state.programTitles).set(event.pane, event.title) });
@@ -174,7 +193,136 @@ class Step {
       case 'copy':
         this.copyKey(key);
         return;
+      case 'overview':
+        this.overviewKey(key);
+        return;
     }
+  }
+
+  /**
+   * Keeps the status clock (when each pane entered its status) and asks for attention when a
+   * polecat turns waiting or stuck from a status that did not need a person: once per change.
+   */
+  private statusClock(panes: readonly PaneInfo[], at: number | undefined): void {
+    const before = new Map(this.state.panes.map((p) => [p.id, p.status]));
+    const since = new Map(this.state.since);
+    const turned: string[] = [];
+    let changed = false;
+    const ids = new Set<string>();
+    for (const p of panes) {
+      ids.add(p.id);
+      const old = before.get(p.id);
+      if (old !== p.status || !since.has(p.id)) {
+        since.set(p.id, at ?? since.get(p.id) ?? 0);
+        changed = true;
+      }
+      if (old !== undefined && old !== p.status && needsPerson(p.status) && !needsPerson(old)) turned.push(p.polecat);
+    }
+    for (const id of [...since.keys()]) {
+      if (!ids.has(id)) {
+        since.delete(id);
+        changed = true;
+      }
+    }
+    if (changed) this.set({ since });
+    if (turned.length > 0) this.effects.push({ type: 'attention', panes: turned });
+  }
+
+  /** The page shown has been seen: its panes lose their activity flag. */
+  private seen(): void {
+    if (this.state.activity.size === 0) return;
+    const shown = layoutOf(this.state).panes;
+    if (!shown.some((p) => this.state.activity.has(p.id))) return;
+    const activity = new Set(this.state.activity);
+    for (const p of shown) activity.delete(p.id);
+    this.set({ activity });
+  }
+
+  /** The overview's rows now (sorted, filtered). */
+  private entries(overview: OverviewState): OverviewEntry[] {
+    const s = this.state;
+    return overviewEntries({ panes: s.panes, since: s.since, facts: s.facts, beadTitles: s.beadTitles, filter: overview.filter });
+  }
+
+  private clampOverview(): void {
+    const o = this.state.overview;
+    if (!o) return;
+    const count = this.entries(o).length;
+    this.set({ overview: clampOverview(o, count, overviewListHeight(this.state.rows, count, o.filter).list) });
+  }
+
+  private openOverview(): void {
+    this.reduce({ type: 'mode', mode: 'overview' });
+    this.set({ overview: initialOverview });
+    this.clampOverview();
+    this.effects.push({ type: 'fetch-facts' });
+  }
+
+  private closeOverview(): void {
+    this.reduce({ type: 'mode', mode: 'normal' });
+    this.set({ overview: undefined });
+  }
+
+  private overviewKey(key: Key): void {
+    const o = this.state.overview;
+    if (!o) {
+      this.reduce({ type: 'mode', mode: 'normal' });
+      return;
+    }
+    const count = this.entries(o).length;
+    const page = overviewListHeight(this.state.rows, count, o.filter).list;
+    const select = (selected: number): void => this.set({ overview: { ...o, selected } });
+    const filter = (text: string): void => this.set({ overview: { ...o, filter: text, selected: 0, top: 0 } });
+    const action = actionFor('overview', key.name) as OverviewKeyAction | undefined;
+    if (key.name === this.state.prefix || (key.name === 'q' && o.filter === '')) {
+      this.closeOverview();
+      return;
+    }
+    switch (action) {
+      case 'overview-close':
+        this.closeOverview();
+        return;
+      case 'overview-open': {
+        const entry = this.entries(o)[o.selected];
+        this.closeOverview();
+        if (entry) {
+          this.reduce({ type: 'focus-pane', id: entry.pane.id });
+          if (this.state.zoomed !== entry.pane.id) this.set({ zoomed: entry.pane.id });
+          this.seen();
+        }
+        return;
+      }
+      case 'overview-up':
+        select(o.selected - 1);
+        break;
+      case 'overview-down':
+        select(o.selected + 1);
+        break;
+      case 'overview-page-up':
+        select(o.selected - page);
+        break;
+      case 'overview-page-down':
+        select(o.selected + page);
+        break;
+      case 'overview-top':
+        select(0);
+        break;
+      case 'overview-bottom':
+        select(count - 1);
+        break;
+      case 'overview-erase':
+        filter([...o.filter].slice(0, -1).join(''));
+        break;
+      case 'overview-clear':
+        filter('');
+        break;
+      case undefined: {
+        const text = key.name === 'Space' ? ' ' : key.name === 'paste' ? key.raw.replace(/[\r\n\t]+/g, ' ') : [...key.name].length === 1 ? key.name : '';
+        if (text) filter(o.filter + text);
+        break;
+      }
+    }
+    this.clampOverview();
   }
 
   /** A key for the focused pane's program, encoded as it asked (application cursor, bracketed paste). */
@@ -217,6 +365,7 @@ class Step {
         return;
       case 'zoom':
         this.reduce({ type: 'zoom' });
+        this.seen();
         return;
       case 'focus-up':
       case 'focus-down':
@@ -226,13 +375,24 @@ class Step {
         return;
       case 'focus-next':
         this.reduce({ type: 'focus-cycle', delta: 1 });
+        this.seen();
         return;
       case 'focus-previous':
         this.reduce({ type: 'focus-cycle', delta: -1 });
+        this.seen();
         return;
-      case 'focus-number':
-        this.reduce({ type: 'focus-number', n: Number(key.name) });
+      case 'page-number':
+        this.reduce({ type: 'page-number', n: Number(key.name) });
+        this.seen();
         if (this.state.message && this.state.message !== s.message) this.effects.push({ type: 'message-timer' });
+        return;
+      case 'page-next':
+      case 'page-previous':
+        this.reduce({ type: 'page-cycle', delta: action === 'page-next' ? 1 : -1 });
+        this.seen();
+        return;
+      case 'overview':
+        this.openOverview();
         return;
       case 'toggle-panels-focus':
         if (s.panels !== 'ready' || s.panelsWidth === 0) this.notify('no panels to focus', 'error');

@@ -1,11 +1,12 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
 import { computeLayout, type ScreenLayout } from '../layout/screen-layout.js';
 import { neighbour, type Direction } from '../layout/neighbour.js';
+import { MIN_PANE } from '../layout/pages.js';
 
 /** Where the keyboard goes when no prefix is pending. */
 export type KeyboardTarget = 'panes' | 'panels';
 /** normal: keys go to the focused pane (or panels); prefix: the next key is a command. */
-export type InputMode = 'normal' | 'prefix' | 'copy' | 'help';
+export type InputMode = 'normal' | 'prefix' | 'copy' | 'help' | 'overview';
 
 /** The panes part of the shell's state: panes, focus, zoom, mode (shell-state.ts has the rest). */
 export interface WorkstationState {
@@ -30,7 +31,9 @@ export type WorkstationAction =
   | { type: 'mode'; mode: InputMode }
   | { type: 'focus-direction'; direction: Direction }
   | { type: 'focus-pane'; id: string }
-  | { type: 'focus-number'; n: number }
+  /** Show page `n` (1-based), focusing its first pane. */
+  | { type: 'page-number'; n: number }
+  | { type: 'page-cycle'; delta: 1 | -1 }
   | { type: 'focus-cycle'; delta: 1 | -1 }
   | { type: 'zoom' }
   | { type: 'toggle-keyboard' }
@@ -61,6 +64,8 @@ export function layoutOf(state: WorkstationState): ScreenLayout {
     panes: state.panes.map((p) => p.id),
     zoomed: state.zoomed,
     panelsWidth: state.panelsWidth,
+    minPane: MIN_PANE,
+    focus: state.focus,
   });
 }
 
@@ -97,9 +102,16 @@ export function workstationReducer<S extends WorkstationState>(state: S, action:
     }
     case 'focus-pane':
       return state.panes.some((p) => p.id === action.id) ? focusOn(state, action.id) : state;
-    case 'focus-number': {
-      const pane = state.panes[action.n - 1];
-      return pane ? focusOn(state, pane.id) : { ...state, message: { text: `no pane ${action.n}`, kind: 'error' } };
+    case 'page-number': {
+      const { pages, page } = layoutOf(state);
+      const target = pages[action.n - 1];
+      if (!target) return { ...state, message: { text: `no page ${action.n} (${pages.length} page${pages.length === 1 ? '' : 's'})`, kind: 'error' } };
+      return action.n - 1 === page ? state : focusOn(state, target[0]);
+    }
+    case 'page-cycle': {
+      const { pages, page } = layoutOf(state);
+      if (pages.length < 2) return state;
+      return focusOn(state, pages[(page + action.delta + pages.length) % pages.length]![0]);
     }
     case 'focus-cycle': {
       if (state.panes.length === 0) return state;

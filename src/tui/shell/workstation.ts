@@ -10,6 +10,9 @@ import type { ScreenLayout } from '../layout/screen-layout.js';
 import { osc52 } from '../render/ansi.js';
 import { stripAnsi } from '../render/cells.js';
 import { PaneScreen } from '../render/pane-screen.js';
+import { commitsAhead } from '../live/commits-ahead.js';
+import { notification } from '../render/notification.js';
+import type { PolecatFacts } from '../overview/overview-entries.js';
 import { PanelChannel } from './panel-channel.js';
 import type { PaneModes } from './pane-input.js';
 import type { PanelsModule, TownRef } from './panel-slot.js';
@@ -57,6 +60,8 @@ export interface WorkstationOptions {
   readonly beadTitle?: ((id: string) => string | undefined) | undefined;
   /** How long pty resizes wait for the terminal's size to settle. */
   readonly resizeDebounceMs?: number;
+  /** The main branch, for the overview's commits ahead (town config `mainBranch`; default main). */
+  readonly mainBranch?: string | undefined;
   /** Receives a line per event (keys, writes, drains) when diagnosing (CITADEL_TUI_TRACE). */
   readonly trace?: ((line: string) => void) | undefined;
 }
@@ -65,6 +70,8 @@ export type ExitReason = { readonly reason: 'detach' } | { readonly reason: 'clo
 
 /** How long a message stays on the message line. */
 const MESSAGE_MS = 4000;
+/** How often the open overview redraws its times (only while it is open: nothing ticks otherwise). */
+const OVERVIEW_TICK_MS = 1000;
 
 /**
  * The workstation's runner: the shell's state changes only in `update` (update.ts, pure); this
@@ -90,6 +97,9 @@ export class Workstation {
   private resizeTimer: NodeJS.Timeout | undefined;
   private messageTimer: NodeJS.Timeout | undefined;
   private escapeTimer: NodeJS.Timeout | undefined;
+  private overviewTick: NodeJS.Timeout | undefined;
+  private factsRunning = false;
+  private factsAgain = false;
   private resolveExit!: (reason: ExitReason) => void;
   private stopped = false;
   /** Resolves when the workstation ends: detach, or the daemon went away. */
@@ -177,7 +187,7 @@ export class Workstation {
     stdin.resume?.();
     const panes = await source.list();
     for (const p of panes) this.screens.set(p.id, new PaneScreen(p.id));
-    this.state = update(this.state, { type: 'panes', panes, beadTitles: this.beadTitles(panes) })[0];
+    this.state = update(this.state, { type: 'panes', panes, beadTitles: this.beadTitles(panes), at: Date.now() })[0];
     // Subscribe before the first draw, so the first frame shows every pane's whole screen.
     await Promise.all(panes.map((p) => this.subscribe(p.id)));
     this.view.draw(this.state, true);
@@ -218,6 +228,17 @@ export class Workstation {
     this.state = next;
     for (const effect of effects) this.run(effect);
     if (!this.stopped && this.state !== this.view.drawn && this.view.draw(this.state)) this.scheduleResize();
+    if (this.state.mode === 'overview' && !this.overviewTick && !this.stopped) this.tickOverview();
+  }
+
+  /** While the overview is open, its times move on once a second; closed, nothing ticks. */
+  private tickOverview(): void {
+    this.overviewTick = this.setTimer(() => {
+      this.overviewTick = undefined;
+      if (this.state.mode !== 'overview') return;
+      this.view.refreshOverview();
+      this.tickOverview();
+    }, OVERVIEW_TICK_MS);
   }
 
   private run(effect: ShellEffect): void {
@@ -244,6 +265,12 @@ export class Workstation {
       case 'panel-action':
         this.panelAction(effect.action, effect.key);
         return;
+      case 'attention':
+        this.attention(effect.panes);
+        return;
+      case 'fetch-facts':
+        void this.fetchFacts();
+        return;
       case 'message-timer':
         if (this.messageTimer) this.clearTimer(this.messageTimer);
         this.messageTimer = this.setTimer(() => this.dispatch({ type: 'message-expired' }), MESSAGE_MS);
@@ -260,6 +287,43 @@ export class Workstation {
     const width = this.panels?.hiddenPanelAction?.(this.options.town, action, this.state.cols);
     if (width === undefined) this.notify(`${this.state.prefix} ${key}: the panels are not loaded yet`, 'error');
     else this.dispatch({ type: 'panels-width', width });
+  }
+
+  /**
+   * Polecats turned waiting or stuck: one BEL to the outer terminal (its bell, over SSH too),
+   * and, when CITADEL_NOTIFY asks for it, a desktop notification by OSC 9 or OSC 777.
+   */
+  private attention(polecats: readonly string[]): void {
+    const text = `citadel: ${polecats.join(', ')} ${polecats.length === 1 ? 'needs' : 'need'} you`;
+    this.options.stdout.write('\x07' + notification(this.options.env['CITADEL_NOTIFY'], text));
+  }
+
+  /** The overview's facts: the journal's (merge requests, steps) and git's (commits ahead), one fetch at a time. */
+  private async fetchFacts(): Promise<void> {
+    if (this.factsRunning) {
+      this.factsAgain = true;
+      return;
+    }
+    this.factsRunning = true;
+    try {
+      do {
+        this.factsAgain = false;
+        const panes = this.state.panes;
+        let journal: ReadonlyMap<string, PolecatFacts> = new Map();
+        try {
+          journal = this.panels?.polecatFacts?.(this.options.town, panes) ?? journal;
+        } catch {
+          // a damaged journal: the overview shows what it has (the panels log the reason)
+        }
+        const branches = panes.flatMap((p) => (p.branch ? [p.branch] : []));
+        const ahead = await commitsAhead(this.options.town.root, this.options.mainBranch ?? 'main', branches).catch(() => new Map<string, number>());
+        const facts = new Map<string, PolecatFacts>();
+        for (const p of panes) facts.set(p.id, { ...journal.get(p.id), ahead: p.branch ? ahead.get(p.branch) : undefined });
+        this.dispatch({ type: 'facts', facts });
+      } while (this.factsAgain && !this.stopped);
+    } finally {
+      this.factsRunning = false;
+    }
   }
 
   private async fetchScrollback(pane: string): Promise<void> {
@@ -314,7 +378,7 @@ export class Workstation {
       }
     }
     for (const p of panes) void this.subscribe(p.id);
-    this.dispatch({ type: 'panes', panes, beadTitles: this.beadTitles(panes) });
+    this.dispatch({ type: 'panes', panes, beadTitles: this.beadTitles(panes), at: Date.now() });
   }
 
   private onFrame(frame: RowFrame): void {
@@ -323,6 +387,8 @@ export class Workstation {
     if (!screen) return;
     const titleBefore = screen.title;
     screen.apply(frame);
+    // Output on a page not shown flags that page (tmux's activity `#`), once until it is shown.
+    if (!this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
     if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
     if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });

@@ -19,7 +19,7 @@ describe('panel keys', () => {
   });
 
   it('generates the message line hints from the bindings', () => {
-    expect(hints('prefix')).toBe('d detach · z zoom · arrows/o focus · [ copy · Tab panels · ? help');
+    expect(hints('prefix')).toBe('d detach · z zoom · arrows/o focus · w overview · n/p page · [ copy · Tab panels · ? help');
     expect(hints('copy')).toBe('arrows/hjkl move · Space select · Enter copy · / ? search · n N next · q quit');
   });
 

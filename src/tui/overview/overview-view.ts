@@ -1,0 +1,80 @@
+import { visibleLine } from '../../common/visible-text.js';
+import { SGR_RESET, type ChromePalette } from '../chrome/palette.js';
+import { fitCells, padCells, sliceCells, textWidth } from '../render/cells.js';
+import type { OverviewEntry } from './overview-entries.js';
+import { overviewListHeight, type OverviewState } from './overview-state.js';
+
+/** "42s", "3m", "2h05", "3d": how long a polecat has been in its state. */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}`;
+  return `${Math.floor(s / 86400)}d`;
+}
+
+export interface OverviewViewInput {
+  readonly entries: readonly OverviewEntry[];
+  readonly overview: OverviewState;
+  readonly cols: number;
+  readonly rows: number;
+  readonly now: number;
+  /** The last line of a pane's screen that says something (live/last-line.ts). */
+  readonly lastLine: (pane: string) => string;
+  readonly total: number;
+  readonly prefix: string;
+}
+
+/**
+ * The overview's screen: one row per polecat, `rows` lines of exactly `cols` cells (the last one
+ * the footer with the filter, unless the polecats need every row). Columns: the status word in
+ * its colour, the polecat, its bead (and molecule step), the last line of its screen, the time
+ * in that state, commits ahead of main, and the merge request's state. Journal and screen text
+ * are drawn with control characters made visible.
+ */
+export function overviewLines(input: OverviewViewInput, p: ChromePalette): string[] {
+  const { entries, overview, cols, rows } = input;
+  const { list, footer } = overviewListHeight(rows, entries.length, overview.filter);
+  const nameWidth = Math.min(14, Math.max(4, ...entries.map((e) => textWidth(visibleLine(e.pane.polecat)))));
+  const beadWidth = Math.max(10, Math.min(34, Math.floor(cols * 0.25)));
+  const rightWidth = 6 + 5 + 11; // age, ahead, merge request
+  const lastWidth = Math.max(0, cols - (1 + 9 + nameWidth + 1 + beadWidth + 1 + rightWidth + 1));
+  const lines: string[] = [];
+  for (let i = 0; i < list; i++) {
+    const e = entries[overview.top + i];
+    if (!e) {
+      lines.push(i === 0 && entries.length === 0 ? p.dim + padCells(fitCells(input.total === 0 ? ' No polecats yet: citadel sling <bead id>' : ' No polecat matches the filter', cols), cols) + SGR_RESET : ' '.repeat(cols));
+      continue;
+    }
+    const selected = overview.top + i === overview.selected;
+    const base = selected ? p.titleFocused : '';
+    const badge = (p.badge[e.status] ?? p.badge['stuck'] ?? '') + ` ${fitCells(e.status.toUpperCase(), 7).padEnd(7)} ` + SGR_RESET + base;
+    const flag = e.attention ? '!' : ' ';
+    const bead = e.pane.bead ? `${e.pane.bead}${e.facts.step ? ` [${e.facts.step}]` : ''} ${e.beadTitle ?? ''}` : '';
+    const ahead = e.facts.ahead === undefined ? '' : `+${e.facts.ahead}`;
+    const right = (e.since === undefined ? '' : age(input.now - e.since)).padStart(5) + ' ' + ahead.padStart(4) + ' ' + fitCells(e.facts.mr ?? '', 10).padEnd(10);
+    const text =
+      base +
+      flag +
+      badge +
+      ' ' +
+      padCells(fitCells(visibleLine(e.pane.polecat), nameWidth), nameWidth) +
+      ' ' +
+      padCells(fitCells(visibleLine(bead), beadWidth), beadWidth) +
+      ' ' +
+      (selected ? '' : p.dim) +
+      padCells(fitCells(visibleLine(input.lastLine(e.pane.id)), lastWidth), lastWidth) +
+      (selected ? '' : SGR_RESET) +
+      base +
+      ' ' +
+      right;
+    lines.push(sliceCells(text, 0, cols) + SGR_RESET);
+  }
+  if (footer) {
+    const count = entries.length === input.total ? `${input.total} polecat${input.total === 1 ? '' : 's'}` : `${entries.length} of ${input.total}`;
+    const filter = overview.filter ? `filter: ${overview.filter}▏` : 'type to filter';
+    const text = ` ${count} · ${filter} · ↑↓ move · Enter open (zoomed) · Escape close`;
+    lines.push(p.prefix + padCells(fitCells(visibleLine(text), cols), cols) + SGR_RESET);
+  }
+  return lines;
+}
