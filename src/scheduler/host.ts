@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { realpathSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead } from '../model/bead.js';
-import { isPinned } from '../model/schedule.js';
+import { deferredUntil, isPinned } from '../model/schedule.js';
 import { findExecutable } from '../pty/executable.js';
 import type { Town } from '../town/town.js';
 import { ensureWorktree } from '../git/worktree.js';
@@ -27,7 +27,10 @@ export interface SchedulerHostOptions {
   readonly hasPane: (name: string) => boolean;
   /** Epoch ms (src/scheduler/clock.ts). */
   readonly clock: () => number;
-  /** How often to look (default 250 ms: a bead that becomes ready is taken within 1 s). */
+  /**
+   * How often to look without a journal change (default 1 s). A change to the journal wakes it
+   * at once (inotify, 10 ms debounce), so a bead that becomes ready is taken within 1 s.
+   */
   readonly intervalMs?: number;
 }
 
@@ -54,19 +57,36 @@ export class SchedulerHost {
   private lastPlan: Plan | undefined;
   private pathsInFlight = false;
   private plannedSeq = -1;
+  /** When the plan must be made again without a journal change: a deferred bead or a backoff comes due. */
+  private dueAt = 0;
+  private watcher: FSWatcher | undefined;
+  private woken: NodeJS.Timeout | undefined;
+  private again = false;
   private lastError: string | undefined;
-  private plannedAt = 0;
 
   constructor(private readonly options: SchedulerHostOptions) {}
 
   /** Finishes the starts a killed daemon left half-done, then looks every interval. */
   async start(): Promise<void> {
     await this.resumeStarts();
-    this.timer = setInterval(() => void this.tick(), this.options.intervalMs ?? 250);
+    this.timer = setInterval(() => void this.tick(), this.options.intervalMs ?? 1000);
+    try {
+      this.watcher = watch(this.options.town.paths.journal, () => {
+        this.woken ??= setTimeout(() => {
+          this.woken = undefined;
+          void this.tick();
+        }, 10);
+      });
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      // No inotify: the interval alone (a ready bead then waits up to one interval).
+    }
   }
 
   stop(): void {
     clearInterval(this.timer);
+    clearTimeout(this.woken);
+    this.watcher?.close();
     this.timer = undefined;
   }
 
@@ -99,7 +119,11 @@ export class SchedulerHost {
 
   /** One look: plan, then carry out each decision. */
   async tick(): Promise<Plan | undefined> {
-    if (this.ticking) return undefined;
+    if (this.ticking) {
+      // Woken mid-look (the journal moved meanwhile): look again right after.
+      this.again = true;
+      return undefined;
+    }
     this.ticking = true;
     try {
       const { town } = this.options;
@@ -108,10 +132,9 @@ export class SchedulerHost {
       const entity = readScheduler(state);
       const running = entity?.state === 'running';
       const now = this.options.clock();
-      // Nothing new in the journal: look again only once a second (a deferred bead may come due).
-      if (state.seq === this.plannedSeq && (now - this.plannedAt < 1000 || (!running && this.pinnedWaiting.size === 0))) return undefined;
+      // Nothing new in the journal: plan again only when a deferred bead or a backoff comes due.
+      if (state.seq === this.plannedSeq && now < this.dueAt) return undefined;
       this.plannedSeq = state.seq;
-      this.plannedAt = now;
       const beads = state.all('beads') as ReadonlyMap<string, Bead>;
       this.notePinnedExits(beads, now);
       const polecats = allPolecats(state).map(planPolecat);
@@ -121,6 +144,7 @@ export class SchedulerHost {
       const planned = plan({ beads, polecats, now, max, agents, profile: (who) => this.book.profile(who), notBefore: this.notBefore, names: NAME_POOL, ...(running ? {} : { only: 'pinned' as const }) });
       if (running) this.lastPlan = planned;
       for (const decision of planned.decisions) await this.carryOut(decision, beads.get(decision.bead)!, max);
+      this.dueAt = nextDue(beads, this.notBefore, now);
       return planned;
     } catch (error) {
       // Logged once per distinct problem (no agent installed would otherwise fill the log 4 times a second).
@@ -130,6 +154,10 @@ export class SchedulerHost {
       return undefined;
     } finally {
       this.ticking = false;
+      if (this.again && this.timer) {
+        this.again = false;
+        setImmediate(() => void this.tick());
+      }
     }
   }
 
@@ -249,6 +277,21 @@ export class SchedulerHost {
       this.book.addPaths(id, await changedFiles(this.options.town.paths.root, validation.main_before, validation.merged_sha));
     }
   }
+}
+
+/**
+ * When a plan made at `now` may change without a journal record: the first deferred bead or
+ * backoff to come due — and in any case within a minute (a `starting` polecat goes stale).
+ */
+export function nextDue(beads: ReadonlyMap<string, Bead>, notBefore: ReadonlyMap<string, number>, now: number): number {
+  let due = now + 60_000;
+  for (const bead of beads.values()) {
+    if (bead.status !== 'open') continue;
+    const until = deferredUntil(bead);
+    if (until !== undefined && until > now && until < due) due = until;
+  }
+  for (const at of notBefore.values()) if (at > now && at < due) due = at;
+  return due;
 }
 
 /** The files changed between two commits (git), [] when git cannot say. */

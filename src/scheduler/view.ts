@@ -5,7 +5,7 @@ import { allPolecats } from '../daemon/polecat.js';
 import { NAME_POOL } from '../daemon/sling.js';
 import type { SchedulerConfig } from './config.js';
 import { planAgents, planMax, planPolecat } from './inputs.js';
-import { isBusy, plan, type Decision, type Waiting } from './plan.js';
+import { plan, type Decision, type Waiting } from './plan.js';
 import { SkillBook, type SkillProfile } from './skills.js';
 import { readScheduler, type SchedulerEntity } from './state.js';
 
@@ -18,6 +18,7 @@ export interface SchedulerView {
   readonly state: 'running' | 'paused' | 'off';
   readonly max: number;
   readonly agents: readonly string[];
+  /** Busy polecats counted against `max` (pinned roles aside). */
   readonly busy: number;
   readonly changed_by: string | null;
   /** What it takes at its next look (or would, were it running), with the reasons. */
@@ -57,7 +58,7 @@ export function schedulerView(state: StateView, options: ViewOptions): Scheduler
     state: entity?.state ?? 'off',
     max,
     agents: agents.map((a) => a.name),
-    busy: polecats.filter((p) => isBusy(p, options.now)).length,
+    busy: planned.busy,
     changed_by: entity?.changed_by ?? null,
     next: planned.decisions,
     waiting: planned.waiting,

@@ -64,9 +64,10 @@ describe('a mayor', () => {
       'the mayor restarted by the scheduler',
       { timeoutMs: 20_000, intervalMs: 200 },
     );
+    // Running again (a live program on its bead; a quiet shell soon reads as idle, which is fine).
     const working = async (): Promise<number | undefined> =>
-      (JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as { name: string; status: string; bead: string; pid: number | null }[]).find((p) => p.name === 'mayor' && p.bead === mayor.bead && p.status === 'working')?.pid ?? undefined;
-    const pid = await waitFor(working, 'the mayor working again');
+      (JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as { name: string; status: string; bead: string; pid: number | null }[]).find((p) => p.name === 'mayor' && p.bead === mayor.bead && p.pid !== null)?.pid ?? undefined;
+    const pid = await waitFor(working, 'the mayor running again', { timeoutMs: 20_000, intervalMs: 200 });
 
     // Paused, the scheduler takes no work, but a long-lived role is still kept running.
     expect((await t.cli(['town', 'pause'])).code).toBe(0);
