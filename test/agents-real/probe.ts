@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import * as pty from 'node-pty';
 import xterm from '@xterm/headless';
+import { endProcessesUnder } from './processes.js';
 import { startStandIn } from './stand-in.js';
 import { agentEnv } from './agent-env.js';
 import type { AgentName } from './install.js';
@@ -101,7 +102,11 @@ setTimeout(() => {
   if (process.env.PROBE_TOOL && main) process.stdout.write(`--- tool ${process.env.PROBE_TOOL}: ${JSON.stringify(JSON.stringify(main.body).match(new RegExp(`.{0,200}"${process.env.PROBE_TOOL}".{0,3000}`))?.[0])}\n`);
   process.stdout.write(`--- probe.txt: ${(() => { try { return execFileSync('cat', ['probe.txt'], { cwd: work, encoding: 'utf8' }); } catch { return 'absent'; } })()}\n`);
   try { child.kill('SIGKILL'); } catch { /* gone */ }
-  void standIn.close().then(() => {
+  // Codex's app-server daemon (setsid) outlives the CLI: end what the probe left under its folder.
+  void endProcessesUnder([root]).then(({ ended }) => {
+    if (ended.length > 0) process.stdout.write(`--- ended ${ended.length} leftover process(es): ${ended.map((p) => p.cmdline).join(' | ')}\n`);
+    return standIn.close();
+  }).then(() => {
     if (!process.env.PROBE_KEEP) rmSync(root, { recursive: true, force: true });
     else process.stdout.write(`kept ${root}\n`);
     process.exit(0);
