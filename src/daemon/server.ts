@@ -222,10 +222,11 @@ export class DaemonServer {
 }
 
 /**
- * Ends a connection with one error line (`res` id 0, code `refused`). What the peer sends from
- * then on is read and dropped — a client that wrote its hello just as we refused it must not
- * get EPIPE instead of the reason — but only up to {@link MAX_HELLO_LINE}: a peer that keeps
- * writing is cut at once, and any peer after {@link FAREWELL_MS}.
+ * Ends a connection with one error line (`res` id 0, code `refused`), then stops reading: what
+ * the peer sends from then on waits in the kernel's socket buffer (bounded, and not ours), so a
+ * peer still writing — a client that sent its hello just as we refused it, or a flood — is held
+ * by back-pressure instead of getting EPIPE before it could read the reason. The connection is
+ * cut after {@link FAREWELL_MS}, or as soon as the peer closes.
  */
 function refuse(socket: Socket, message: string): void {
   if (socket.destroyed || !socket.writable) {
@@ -235,11 +236,7 @@ function refuse(socket: Socket, message: string): void {
   const cut = setTimeout(() => socket.destroy(), FAREWELL_MS);
   cut.unref();
   socket.on('close', () => clearTimeout(cut));
-  let dropped = 0;
-  socket.on('data', (chunk: string | Buffer) => {
-    dropped += chunk.length;
-    if (dropped > MAX_HELLO_LINE) socket.destroy();
-  });
-  socket.resume();
+  socket.removeAllListeners('data');
+  socket.pause();
   socket.end(`${JSON.stringify({ t: 'res', id: 0, ok: false, error: { code: 'refused', message } })}\n`);
 }
