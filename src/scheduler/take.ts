@@ -25,7 +25,7 @@ export interface TakeResult {
 
 /**
  * One decision as ONE journal mutation: checked again under the lock against the state as it
- * is now (the bead still free, the polecat still idle, still under `max`; the claim itself
+ * is now (still running, the bead still free, the polecat still idle, still under `max`; the claim itself
  * refuses a full resource), then the claim for the polecat, the polecat recorded `starting`
  * (with `scheduled_by`, so a daemon killed right after can finish the start), and the
  * scheduler's `last` decision with the reason — the record's summary says why. Returns
@@ -40,6 +40,8 @@ export function take(decision: Decision, launch: Launch, options: { prefix: stri
     if (expectHeld ? bead.assignee !== decision.polecat : bead.assignee !== null || bead.status !== 'open') return nothing;
     const previous = getPolecat(state, decision.polecat);
     if (previous && isBusy(planPolecat(previous), options.now)) return nothing;
+    // Paused since the plan was made: no new work (a pinned role is still kept).
+    if (decision.kind !== 'pinned' && readScheduler(state)?.state !== 'running') return nothing;
     if (decision.kind !== 'pinned' && busyCount(state, options.now) >= options.max) return nothing;
     const at = new Date(options.now).toISOString();
     const polecat: Polecat = {

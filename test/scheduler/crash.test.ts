@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/journal/types.js';
 import type { Bead } from '../../src/model/bead.js';
 import { beadPrompt, getPreset, launchFor } from '../../src/daemon/presets.js';
+import { setScheduler } from '../../src/scheduler/state.js';
 import { take } from '../../src/scheduler/take.js';
 import { openTownAt } from '../../src/town/town.js';
 import { waitFor } from '../helpers/temp.js';
@@ -64,6 +65,7 @@ describe('the scheduler across a daemon crash', () => {
     // The scheduler's mutation, as a daemon killed right after it would have left it: claimed, `starting`, no pane.
     const opened = openTownAt(t.root, 'witness');
     try {
+      await opened.journal.mutate(setScheduler('overseer', new Date().toISOString(), { state: 'running', max: 3, agent: 'scripted' }));
       const bead = opened.journal.read().get('beads', id) as Bead;
       const launched = launchFor(getPreset('scripted'), beadPrompt(bead));
       const decision = { kind: 'take' as const, bead: id, polecat: 'nux', agent: 'scripted', reused: false, match: 'the only agent', reason: `${id} → nux (new) on scripted` };

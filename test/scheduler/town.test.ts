@@ -105,12 +105,18 @@ describe('citadel town start: the town runs itself', () => {
     // The first may have been taken before the pause; either way it finishes, and the second is never taken while paused.
     const firstNow = await show(first);
     if (firstNow.status !== 'open') await waitFor(async () => (await show(first)).status === 'closed', 'the running polecat finished', { timeoutMs: 60_000, intervalMs: 300 });
-    const statusJson = JSON.parse((await t.cli(['town', 'status', '--json'])).stdout) as { state: string; next: { bead: string }[] };
+    const statusJson = JSON.parse((await t.cli(['town', 'status', '--json'])).stdout) as { state: string; next: { bead: string }[]; waiting: { bead: string }[] };
     expect(statusJson.state).toBe('paused');
-    expect(statusJson.next.map((n) => n.bead)).toContain(second);
+    // What it would take were it running (the first too, if the pause came before it looked).
+    expect([...statusJson.next, ...statusJson.waiting].map((n) => n.bead)).toContain(second);
     expect((await show(second)).status).toBe('open');
     expect((await t.cli(['town', 'start'])).code).toBe(0);
-    await waitFor(async () => (await show(second)).status === 'closed', 'the second bead taken after start', { timeoutMs: 60_000, intervalMs: 300 });
+    await waitFor(async () => (await show(first)).status === 'closed' && (await show(second)).status === 'closed', 'both beads taken after start', { timeoutMs: 60_000, intervalMs: 300 });
+    // Nothing was claimed while paused: every claim is before the pause or after the start.
+    const history = t.records();
+    const pausedAt = history.find((r) => r.action === 'town-pause')!.seq;
+    const resumedAt = history.filter((r) => r.action === 'town-start').at(-1)!.seq;
+    expect(history.filter((r) => r.action === 'claim' && r.seq > pausedAt && r.seq < resumedAt)).toEqual([]);
 
     // Running with a free slot, a bead that becomes ready is taken within 1 s.
     await waitFor(async () => JSON.parse((await t.cli(['town', 'status', '--json'])).stdout).busy === 0, 'a free slot', { timeoutMs: 30_000, intervalMs: 200 });
