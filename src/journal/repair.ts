@@ -117,7 +117,10 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
     }
     return state;
   };
-  const appended: { kind: string; id: string; entity: Entity | null; from: string }[] = [];
+  // By kind and id, in the order they will be appended (a Map: a town can have a million of
+  // them, and a search per projection file would be quadratic).
+  const appended = new Map<string, { kind: string; id: string; entity: Entity | null; from: string }>();
+  const entityKey = (kind: string, id: string): string => `${kind}\0${id}`;
   if (best && lostSeqs.some((seq) => seq <= best.header.seq)) {
     const at = best.header.seq;
     const diff = difference(best.kinds, replayTo(at));
@@ -125,9 +128,10 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
     // snapshot) touches an entity in the difference, so its records can stand there.
     const slots: number[] = [];
     for (let seq = at; seq >= start; seq--) {
-      if (source.has(seq)) slots.unshift(seq);
+      if (source.has(seq)) slots.push(seq);
       else if (slots.length) break;
     }
+    slots.reverse();
     const name = basename(best.file);
     if (diff.length <= slots.length) {
       diff.forEach((change, i) => {
@@ -143,12 +147,12 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
       // Too much to fit: the snapshot plus the records after it is the best state; what the
       // plan's end lacks of it is appended after the high-water mark.
       const bestState = replayTo(high, best);
-      for (const change of difference(new Map(bestState.entries()), replayTo(high))) appended.push({ ...change, from: name });
+      for (const change of difference(new Map(bestState.entries()), replayTo(high))) appended.set(entityKey(change.kind, change.id), { ...change, from: name });
     }
   }
   // The state the plan gives at its end, with what is appended so far.
   const final = replayTo(high);
-  for (const change of appended) final.apply(recovered(final.seq, change.kind, change.id, change.entity, change.from));
+  for (const change of appended.values()) final.apply(recovered(final.seq, change.kind, change.id, change.entity, change.from));
 
   // Projection files newer than both: entities the journal and the snapshots lost.
   const lostAny = lostSeqs.length > 0 || high > survey.lastSeq || !covered;
@@ -158,10 +162,10 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
     const trusted = !head || head.projected >= high;
     const skip = new Set([relative(projectionsRoot, dir).split('/')[0] ?? '', 'run', 'logs', 'worktrees', 'molecules']);
     const tombstoned = lastTouch(survey);
-    const lastLost = Math.max(0, ...lostSeqs);
+    const lastLost = lostSeqs.reduce((max, seq) => Math.max(max, seq), 0); // not a spread: millions of lost seqs
     for (const [kind, map] of readProjectionEntities(projectionsRoot, skip)) {
       for (const [id, entity] of map) {
-        const mine = appended.find((a) => a.kind === kind && a.id === id)?.entity ?? final.get(kind, id);
+        const mine = appended.get(entityKey(kind, id))?.entity ?? final.get(kind, id);
         if (mine && JSON.stringify(mine) === JSON.stringify(entity)) continue;
         const touch = tombstoned.get(`${kind}\0${id}`);
         if (!mine && touch?.deleted && touch.seq > lastLost) {
@@ -173,9 +177,8 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
           continue;
         }
         if (!mine || (lostAny && trusted)) {
-          const index = appended.findIndex((a) => a.kind === kind && a.id === id);
-          if (index >= 0) appended.splice(index, 1);
-          appended.push({ kind, id, entity, from: `projection file ${kind}/${id}.json` });
+          appended.delete(entityKey(kind, id));
+          appended.set(entityKey(kind, id), { kind, id, entity, from: `projection file ${kind}/${id}.json` });
         }
       }
     }
@@ -184,11 +187,11 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
     actions.push(`removed ${removed.length} projection file(s) of entities the journal deleted: ${removed.slice(0, 5).join(', ')}${removed.length > 5 ? ', …' : ''}`);
     logRecovery(dir, { action: 'remove-projection', detail: removed.join(' ') });
   }
-  if (appended.length) {
-    const n = appended.length;
-    appended.forEach((change, i) => plan.set(high + 1 + i, { write: recovered(high + 1 + i, change.kind, change.id, change.entity, change.from, n > 1 ? n : undefined) }));
+  if (appended.size) {
+    const n = appended.size;
+    [...appended.values()].forEach((change, i) => plan.set(high + 1 + i, { write: recovered(high + 1 + i, change.kind, change.id, change.entity, change.from, n > 1 ? n : undefined) }));
     const bySource = new Map<string, number>();
-    for (const change of appended) {
+    for (const change of appended.values()) {
       const key = change.from.startsWith('projection file') ? 'projection files' : change.from;
       bySource.set(key, (bySource.get(key) ?? 0) + 1);
     }
@@ -210,7 +213,8 @@ function endOf(survey: Survey, segment: SegmentRef, high: number): number {
 
 /** Writes the planned records into segments: existing ones keep their names and ranges; the newest takes what follows. */
 function writePlan(dir: string, survey: Survey, plan: ReadonlyMap<number, Slot>, start: number, quarantine: string, stamp: string, lost: ReadonlyMap<number, string>, actions: string[]): void {
-  const last = Math.max(start - 1, ...plan.keys());
+  let last = start - 1;
+  for (const seq of plan.keys()) if (seq > last) last = seq; // not a spread: a plan holds every seq
   const segments: SegmentRef[] = [...survey.segments];
   if (start < (segments[0]?.firstSeq ?? Infinity) || (!segments.length && last >= start)) {
     segments.unshift({ name: segmentName(start), firstSeq: start, path: join(dir, segmentName(start)), archived: false });

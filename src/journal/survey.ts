@@ -147,12 +147,15 @@ export function surveyJournal(dir: string): Survey {
   const newest = segments.at(-1);
   if (last && newest && last.last > lastSeq && trailing === 0 && tailOf(bySeq, last, newest)) {
     const members = [...range(last.first, last.last)].map((seq) => bySeq.get(seq)).filter((f): f is FoundRecord => !!f);
-    const offset = Math.min(...members.map((m) => m.offset));
+    // Loops, not Math.min(...spread): a mutation or a journal can hold millions of records,
+    // past what one call's arguments can (a RangeError, not a report).
+    const offset = members.reduce((min, m) => Math.min(min, m.offset), Infinity);
     const size = readSegment(newest, 0).length;
     pendingTail = { segment: newest.name, offset, bytes: size - offset, pending: true };
     for (const m of members) bySeq.delete(m.record.seq);
     incomplete.pop();
-    const lastGood = Math.max(firstSeq - 1, ...[...bySeq.keys()].filter((s) => s < last.first));
+    let lastGood = firstSeq - 1;
+    for (const seq of bySeq.keys()) if (seq < last.first && seq > lastGood) lastGood = seq;
     return { segments, reports, bySeq, corrupt, pendingTail, firstSeq, lastSeq: lastGood, incomplete };
   }
   return { segments, reports, bySeq, corrupt, pendingTail, firstSeq, lastSeq, incomplete };
@@ -162,7 +165,7 @@ export function surveyJournal(dir: string): Survey {
 function tailOf(bySeq: ReadonlyMap<number, FoundRecord>, mutation: Mutation, newest: SegmentRef): boolean {
   const present = [...range(mutation.first, mutation.last)].filter((seq) => bySeq.has(seq));
   if (!present.length) return false;
-  const top = Math.max(...present);
+  const top = present.reduce((max, seq) => Math.max(max, seq), -Infinity);
   // Every lost member comes after the present ones (the write stopped), all in the newest segment.
   return mutation.lost.every((seq) => seq > top) && present.every((seq) => bySeq.get(seq)!.segment.name === newest.name) && !bySeq.has(top + 1);
 }

@@ -43,6 +43,7 @@ async function town(beads: number, options: { segmentBytes?: number; checkpointE
   return { root: repo.path, citadel, journalDir };
 }
 
+const readHeadSeq = (dir: string): number => (JSON.parse(readFileSync(join(dir, 'HEAD.json'), 'utf8')) as { seq: number }).seq;
 const segments = (dir: string): string[] => readdirSync(dir).filter((f) => /^seg-\d+\.jsonl$/.test(f)).sort();
 const titles = (stdout: string): string[] => (JSON.parse(stdout) as { title: string }[]).map((b) => b.title).sort();
 const expectedTitles = (n: number, extra: string[] = []): string[] => [...Array.from({ length: n }, (_, i) => `bead ${i}`), ...extra].sort();
@@ -232,6 +233,43 @@ describe('nothing reaches outside the town: links in the journal or projection d
     expect(paths.some((p) => p.includes('snapshot-'))).toBe(true);
     expect(paths.some((p) => p.includes('archive'))).toBe(true);
     for (const path of paths) expect((statSync(path).mode & 0o777).toString(8), path).toBe(statSync(path).isDirectory() ? '700' : '600');
+  });
+});
+
+describe('a big town: damage across more records than one call can take as arguments', { timeout: 300_000 }, () => {
+  // Past ~125k arguments, Math.max(...seqs) throws a RangeError: doctor and --repair must
+  // report and repair, not print "internal error" and a stack trace.
+  const n = 140_000;
+  async function bigTown(): Promise<Town> {
+    const t = await town(0);
+    const journal = open(t.journalDir, { segmentBytes: 1 << 30, checkpointEvery: 1 << 30, fsync: false });
+    await journal.mutate(() => ({ changes: Array.from({ length: n }, (_, i) => ({ kind: 'notes', id: `n${i}`, entity: { id: `n${i}` }, action: 'create' })), value: 0 }));
+    journal.close();
+    return t;
+  }
+
+  it(`a torn tail of one ${n}-record mutation (a crash mid-append of a big import): doctor reports it, --repair sets it aside`, async () => {
+    const t = await bigTown();
+    rmSync(join(t.journalDir, 'HEAD.json'));
+    const segment = join(t.journalDir, segments(t.journalDir)[0]!);
+    truncateSync(segment, statSync(segment).size - 100);
+    const report = await doctor(t.root);
+    expect(report.code).toBe(1);
+    expect(report.report.problems.join('\n')).toMatch(/torn tail of \d+ bytes/);
+    const repaired = await doctor(t.root, '--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.report.repaired!.join('\n')).toMatch(/set aside a torn tail/);
+  });
+
+  it(`${n} acknowledged records cut off: --repair turns every lost seq into a marker, in one run`, async () => {
+    const t = await bigTown();
+    truncateSync(join(t.journalDir, segments(t.journalDir)[0]!), 0);
+    expectOneLine(await runCli(['bead', 'list'], { cwd: t.root }), /acknowledged records were removed|records 1\.\.140000 are missing/);
+    const repaired = await doctor(t.root, '--repair');
+    expect(repaired.code).toBe(0);
+    expect(repaired.report.repaired!.join('\n')).toMatch(/seqs 1\.\.140000 are now quarantine markers/);
+    expect((await runCli(['bead', 'create', 'after'], { cwd: t.root })).code).toBe(0);
+    expect(readHeadSeq(t.journalDir)).toBe(n + 1);
   });
 });
 
