@@ -387,8 +387,9 @@ export class Workstation {
     if (!screen) return;
     const titleBefore = screen.title;
     screen.apply(frame);
-    // Output on a page not shown flags that page (tmux's activity `#`), once until it is shown.
-    if (!this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
+    // Output on a page not shown flags that page (tmux's activity `#`), once until it is shown;
+    // a full frame is the screen as it was (a subscription, a resize), not new output.
+    if (!frame.full && !this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
     if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
     if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });
