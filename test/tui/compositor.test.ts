@@ -25,6 +25,22 @@ function setup() {
 }
 
 describe('Compositor', () => {
+  it('does not erase after a row that fills the last column (the erase would clear that cell: a box lost its right edge)', () => {
+    const { writes, compositor, chrome } = setup();
+    const full = chrome.split('\n');
+    full[1] = `╭${'─'.repeat(58)}╮`;
+    compositor.setChrome(full.join('\n'));
+    compositor.setMessage('m'.repeat(60));
+    compositor.flush();
+    const out = writes.join('');
+    expect(out).toContain('╮\x1b[0m');
+    expect(out).not.toContain('╮\x1b[0m\x1b[K');
+    expect(out).not.toContain(`${'m'.repeat(60)}\x1b[0m\x1b[K`);
+    // A shorter row is still erased to its end.
+    expect(out).toContain('│\x1b[0m\x1b[K');
+    expect(out).not.toContain('TITLE-B'.padEnd(29) + '\x1b[0m\x1b[K');
+  });
+
   it('lays pane rows over the chrome inside synchronized-output brackets', async () => {
     const { outer, writes, compositor, frame, chrome, layout } = setup();
     frame('a', [[0, 'alpha'], [1, 'second']], true);

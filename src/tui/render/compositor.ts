@@ -10,7 +10,7 @@ import {
   SHOW_CURSOR,
   cursorTo,
 } from './ansi.js';
-import { sliceCells, textWidth } from './cells.js';
+import { sliceCells, stripAnsi, textWidth } from './cells.js';
 import type { PaneScreen } from './pane-screen.js';
 
 /** Where the compositor writes: the real terminal. `write` returns false when the stream is full. */
@@ -180,7 +180,7 @@ export class Compositor {
       if (!full && this.written[y] === line) continue;
       this.written[y] = line;
       redrawnRows.add(y);
-      out += cursorTo(0, y) + SGR_RESET + line + SGR_RESET + ERASE_LINE_RIGHT;
+      out += cursorTo(0, y) + SGR_RESET + line + SGR_RESET + eraseAfter(line, layout.cols);
       for (const pane of layout.panes) {
         if (y >= pane.body.y && y < pane.body.y + pane.body.height) out += this.segment(pane, y - pane.body.y);
       }
@@ -201,7 +201,7 @@ export class Compositor {
     this.dirtyOverrides.clear();
     if (full || this.message !== this.writtenMessage) {
       this.writtenMessage = this.message;
-      out += cursorTo(0, layout.messageLine.y) + SGR_RESET + this.message + SGR_RESET + ERASE_LINE_RIGHT;
+      out += cursorTo(0, layout.messageLine.y) + SGR_RESET + this.message + SGR_RESET + eraseAfter(this.message, layout.cols);
     }
     this.fullRepaint = false;
     if (out === '' && !this.cursorMoved(layout)) return '';
@@ -288,4 +288,13 @@ function wrap(text: string, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
+}
+
+/**
+ * The erase-to-end-of-line after a row, only when the row is narrower than the screen. A row
+ * that fills the last column leaves the cursor there (autowrap is off while drawing), and an
+ * erase then clears that very cell — tmux does — so a panel box lost its right edge.
+ */
+function eraseAfter(line: string, cols: number): string {
+  return textWidth(stripAnsi(line)) < cols ? ERASE_LINE_RIGHT : '';
 }
