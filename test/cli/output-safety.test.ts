@@ -1,5 +1,5 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bead } from '../../src/model/index.js';
@@ -155,4 +155,23 @@ describe('output safety: control characters from the journal are shown, never se
     expect(outcome.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(readFileSync(codeFile, 'utf8').trim()).toBe('0');
   }, 60_000);
+
+  it.skipIf(!existsSync('/dev/full'))('output to a full disk (`citadel bead export > file`, ENOSPC) is one line and exit 1, no stack trace', () => {
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['bead', 'export'], ['bead', 'list', '--json']]) {
+        const result = spawnSync(process.execPath, [citadelBin, ...args], {
+          cwd: town.path,
+          env: { ...process.env, ...gitEnv, CITADEL_ACTOR: 'overseer', CITADEL_POLECAT: '', CITADEL_TOWN: '', NO_COLOR: '1' },
+          stdio: ['ignore', full, 'pipe'],
+          encoding: 'utf8',
+          timeout: 30_000,
+        });
+        expect(result.status, result.stderr).toBe(1);
+        expect(result.stderr).toBe('citadel: could not write the output (ENOSPC: no space left on device, write)\n');
+      }
+    } finally {
+      closeSync(full);
+    }
+  });
 });
