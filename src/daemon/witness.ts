@@ -19,6 +19,8 @@ export class Witness {
   /** A look asked for while one was running: take it as soon as that one ends. */
   private again = false;
   private soon: NodeJS.Timeout | undefined;
+  /** A look asked for later (a screen about to settle), the earliest one only. */
+  private later: { timer: NodeJS.Timeout; at: number } | undefined;
   /**
    * Each pane's screen, read again only after new output (idle panes cost nothing), with when
    * it last changed for real — not a spinner, a timer or a logo's animation (screen-activity.ts).
@@ -40,6 +42,26 @@ export class Witness {
   stop(): void {
     clearInterval(this.timer);
     clearTimeout(this.soon);
+    clearTimeout(this.later?.timer);
+  }
+
+  /**
+   * Looks again in `ms`: a screen showing a dialog (or an input box at rest) is not "waiting"
+   * (idle) until it has been still `settleMs`, and the next tick may be up to a second after
+   * that — a permission prompt read waiting 1.0–1.4 s after it appeared. Only the earliest
+   * asked-for look is kept.
+   */
+  private lookIn(ms: number): void {
+    const at = Date.now() + ms;
+    if (this.later && this.later.at <= at) return;
+    clearTimeout(this.later?.timer);
+    this.later = {
+      at,
+      timer: setTimeout(() => {
+        this.later = undefined;
+        void this.tick();
+      }, ms),
+    };
   }
 
   /**
@@ -89,19 +111,21 @@ export class Witness {
         const polecat = getPolecat(state, id);
         const preset = polecat ? this.runner.preset(polecat) : customPreset(pane.argv);
         const screen = this.screenOf(id, pane);
-        const seen = classify(
-          {
-            exited: false,
-            quietMs: now - screen.changedAt,
-            lines: screen.lines,
-            waiting: preset.waiting,
-            asks: preset.asks ?? questions,
-            idle: preset.idle,
-            busy: preset.busy,
-            hasBead: Boolean(polecat?.bead),
-          },
-          this.timings,
-        );
+        const input = {
+          exited: false,
+          quietMs: now - screen.changedAt,
+          lines: screen.lines,
+          waiting: preset.waiting,
+          asks: preset.asks ?? questions,
+          idle: preset.idle,
+          busy: preset.busy,
+          hasBead: Boolean(polecat?.bead),
+        };
+        const seen = classify(input, this.timings);
+        // About to read differently once still long enough (a prompt just drawn): look again
+        // right then, not at the next tick.
+        const settleIn = this.timings.settleMs - input.quietMs;
+        if (settleIn > 0 && classify({ ...input, quietMs: this.timings.settleMs }, this.timings) !== seen) this.lookIn(settleIn + 20);
         // An agent's own report holds until the screen changes for real after it.
         const reported = polecat as (ReportedFields & { reported_at?: string }) | undefined;
         const status = reported ? preferReported(seen, reported, screen.changedAt) : seen;
