@@ -150,3 +150,24 @@ describe('attention and pages', () => {
     expect(notification('osc777', 'a; b')).toBe('\x1b]777;notify;citadel;a  b\x07');
   });
 });
+
+describe('the help overlay', () => {
+  it('scrolls when it is taller than the screen, down to its last line and back', async () => {
+    const { helpGeometry } = await import('../../src/tui/shell/update.js');
+    let state = step(town([pane('a')], 120, 30), keys('\x02?')).state;
+    expect(state.mode).toBe('help');
+    const { max, page, lines } = helpGeometry(state);
+    expect(max).toBeGreaterThan(0);
+    state = step(state, keys('j')).state;
+    expect(state.helpTop).toBe(1);
+    state = step(state, keys('G')).state;
+    expect(state.helpTop).toBe(max);
+    // The last line of the help is reachable.
+    expect(lines.slice(max, max + page)).toContain(lines.at(-1));
+    state = step(state, keys('\x1b[5~')).state;
+    expect(state.helpTop).toBe(max - page);
+    state = step(state, keys('g')).state;
+    expect(state.helpTop).toBe(0);
+    expect(step(state, keys('q')).state.mode).toBe('normal');
+  });
+});

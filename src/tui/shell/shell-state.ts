@@ -34,6 +34,8 @@ export interface ShellState extends WorkstationState {
   readonly beadTitles: ReadonlyMap<string, string>;
   /** The journal's seq from the daemon (0 before the first notification). */
   readonly journalSeq: number;
+  /** The first line of the help overlay shown (it scrolls). */
+  readonly helpTop: number;
   /** The overview (prefix w), while `mode` is overview. */
   readonly overview: OverviewState | undefined;
   /** When each pane entered its current status (ms since the epoch, as this client saw it). */
@@ -106,6 +108,7 @@ export function initialShellState(options: { cols: number; rows: number; prefix:
     programTitles: new Map(),
     beadTitles: new Map(),
     journalSeq: 0,
+    helpTop: 0,
     overview: undefined,
     since: new Map(),
     facts: new Map(),

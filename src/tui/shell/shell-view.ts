@@ -1,11 +1,9 @@
 import type { ChromeProps } from '../chrome/Chrome.js';
 import type { GridChromeInput } from '../chrome/grid-chrome.js';
-import { helpLines } from '../chrome/help-lines.js';
 import type { InkChrome } from '../chrome/ink-chrome.js';
 import type { ChromePalette } from '../chrome/palette.js';
 import { plainChromeFrame } from '../chrome/plain-chrome.js';
 import { renderCopyView } from '../copy/copy-view.js';
-import { bindings } from '../keys/bindings.js';
 import { overlayRect } from '../layout/overlay.js';
 import type { Rect } from '../layout/rect.js';
 import type { ScreenLayout } from '../layout/screen-layout.js';
@@ -17,6 +15,7 @@ import { overviewEntries } from '../overview/overview-entries.js';
 import { overviewLines } from '../overview/overview-view.js';
 import { pageTabs } from '../chrome/page-tabs.js';
 import { messageLine } from './message-line.js';
+import { helpGeometry } from './update.js';
 import type { PanelSlotProps, PanelsModule, TownRef } from './panel-slot.js';
 import type { ShellState } from './shell-state.js';
 import { layoutOf } from './workstation-state.js';
@@ -39,7 +38,6 @@ export class ShellView {
   private ink: InkChrome | undefined;
   private chromeTimer: NodeJS.Timeout | undefined;
   private lastChromeAt = -Infinity;
-  private helpCache: { prefix: string; lines: string[] } | undefined;
   /** Ink's last frame (kept while the overview covers the screen, to put back when it closes). */
   private inkFrame = '';
   private overviewShown = false;
@@ -246,12 +244,15 @@ export class ShellView {
   }
 
   private helpOverlay(layout: ScreenLayout): { rect: Rect; lines: readonly string[] } {
-    const prefix = this.state.prefix;
-    if (this.helpCache?.prefix !== prefix) this.helpCache = { prefix, lines: helpLines(bindings, prefix) };
-    const lines = this.helpCache.lines;
+    const { top, max, page, lines } = helpGeometry(this.state);
     const width = Math.max(...lines.map((l) => l.length)) + 4;
-    return { rect: overlayRect(layout, width, lines.length + 2), lines };
+    const rect = overlayRect(layout, width, lines.length + 2);
+    const shown = lines.slice(top, top + page);
+    // Cut off: the last row says so, as a pager does.
+    if (max > 0) shown.push(top < max ? `  ↓ j/PageDown for more (${top + page}/${lines.length})` : `  ↑ k/PageUp scrolls back (end: ${lines.length} lines)`);
+    return { rect, lines: shown };
   }
+
 }
 
 function sameLayout(a: ScreenLayout, b: ScreenLayout): boolean {

@@ -1,5 +1,7 @@
 import { copyReducer, enterCopyMode, selectedText, type CopyAction } from '../copy/copy-state.js';
-import { actionFor, isPanelAction, type CopyKeyAction, type OverviewKeyAction, type ShellAction } from '../keys/bindings.js';
+import { helpLines } from '../chrome/help-lines.js';
+import { overlayRect } from '../layout/overlay.js';
+import { actionFor, bindings, isPanelAction, type CopyKeyAction, type OverviewKeyAction, type ShellAction } from '../keys/bindings.js';
 import { needsPerson, overviewEntries, type OverviewEntry } from '../overview/overview-entries.js';
 import { clampOverview, initialOverview, overviewListHeight, type OverviewState } from '../overview/overview-state.js';
 import { encodeKeyName, type Key } from '../keys/key-parser.js';
@@ -45,6 +47,24 @@ const copyActions: Readonly<Record<CopyKeyAction, CopyAction | 'exit' | 'yank' |
   'copy-yank': 'yank',
   'copy-exit': 'exit',
 };
+
+/** Where the help overlay is: its first line shown, the last first line possible, and its height. */
+export function helpGeometry(state: ShellState): { top: number; max: number; page: number; lines: readonly string[] } {
+  const lines = helpText(state.prefix);
+  const width = Math.max(...lines.map((l) => l.length)) + 4;
+  const rect = overlayRect(layoutOf(state), width, lines.length + 2);
+  // When the help is taller than the box, its last row says so (and where you are).
+  const fits = lines.length <= rect.height - 2;
+  const page = Math.max(1, rect.height - (fits ? 2 : 3));
+  const max = Math.max(0, lines.length - page);
+  return { top: Math.min(state.helpTop, max), max, page, lines };
+}
+
+let helpCache: { prefix: string; lines: string[] } | undefined;
+function helpText(prefix: string): string[] {
+  if (helpCache?.prefix !== prefix) helpCache = { prefix, lines: helpLines(bindings, prefix) };
+  return helpCache.lines;
+}
 
 /** Keys that close the shell's help overlay. */
 const closesHelp = new Set(['q', 'Escape', '?', 'Enter', 'C-c']);
@@ -189,6 +209,7 @@ class Step {
         return;
       case 'help':
         if (closesHelp.has(key.name)) this.reduce({ type: 'mode', mode: 'normal' });
+        else this.scrollHelp(key);
         return;
       case 'copy':
         this.copyKey(key);
@@ -226,6 +247,17 @@ class Step {
     }
     if (changed) this.set({ since });
     if (turned.length > 0) this.effects.push({ type: 'attention', panes: turned });
+  }
+
+  /** The help overlay scrolls with the keys of the panels' help (the one table's `help` context). */
+  private scrollHelp(key: Key): void {
+    const { top, max, page } = helpGeometry(this.state);
+    const moves: Record<string, number> = { 'cursor.down': 1, 'cursor.up': -1, 'cursor.pageDown': page, 'cursor.pageUp': -page, 'cursor.top': -Infinity, 'cursor.bottom': Infinity };
+    const action = actionFor('help', key.name);
+    const delta = action === undefined ? (key.name === 'Space' ? page : undefined) : moves[action];
+    if (delta === undefined) return;
+    const next = Math.max(0, Math.min(max, top + delta));
+    if (next !== this.state.helpTop) this.set({ helpTop: next });
   }
 
   /** The page shown has been seen: its panes lose their activity flag. */
@@ -411,6 +443,7 @@ class Step {
         return;
       case 'help':
         this.reduce({ type: 'mode', mode: 'help' });
+        this.set({ helpTop: 0 });
         return;
       case 'redraw':
         this.effects.push({ type: 'redraw' });
