@@ -82,6 +82,7 @@ describe('the shell update', () => {
       'page-next': (_b, after) => expect(after.focus).toBe('a'),
       'page-previous': (_b, after) => expect(after.focus).toBe('a'),
       'page-number': (_b, after, _e, k) => expect(after.message?.text).toBe(k === '1' ? undefined : `no page ${k} (1 page)`),
+      diff: (_b, after) => expect(after.message?.text).toBe('a has no branch: nothing to compare with main'),
       overview: (_b, after, effects) => {
         expect(after.mode).toBe('overview');
         expect(effects).toEqual([{ type: 'fetch-facts' }]);

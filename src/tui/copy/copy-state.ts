@@ -21,6 +21,8 @@ export interface CopyState {
   /** A search being typed (shown on the message line). */
   readonly prompt: { readonly backward: boolean; readonly text: string } | undefined;
   readonly message: string | undefined;
+  /** What the lines are: a pane's scrollback, or a diff (coloured by line: diff/copy-view.ts). */
+  readonly kind?: 'scrollback' | 'diff' | undefined;
 }
 
 export type CopyAction =

@@ -36,16 +36,26 @@ function matchRanges(text: string, query: string | undefined): Array<[number, nu
   return ranges;
 }
 
+/** A diff line's colour, as git colours it: added green, removed red, hunks cyan, file headers bold. */
+export function diffLineStyle(text: string): string {
+  if (text.startsWith('+++') || text.startsWith('---') || text.startsWith('diff --git') || text.startsWith('index ')) return '\x1b[1m';
+  if (text.startsWith('+')) return '\x1b[32m';
+  if (text.startsWith('-')) return '\x1b[31m';
+  if (text.startsWith('@@')) return '\x1b[36m';
+  return '';
+}
+
 function renderLine(state: CopyState, index: number, text: string, query: string | undefined, limit = state.width): string {
   const matches = matchRanges(text, query);
-  let out = '';
+  const base = state.kind === 'diff' ? diffLineStyle(text) : '';
+  let out = base;
   let cells = 0;
-  let style = '';
+  let style = base;
   let col = 0;
   for (const ch of text) {
     const w = charWidth(ch.codePointAt(0)!);
     if (cells + w > limit) break;
-    const next = isSelected(state, index, col) ? SELECTED : matches.some(([a, b]) => col >= a && col < b) ? MATCH : '';
+    const next = isSelected(state, index, col) ? SELECTED : matches.some(([a, b]) => col >= a && col < b) ? MATCH : base;
     if (next !== style) {
       out += RESET + next;
       style = next;

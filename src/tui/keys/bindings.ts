@@ -22,6 +22,7 @@ export type ShellAction =
   | 'focus-right'
   | 'focus-next'
   | 'focus-previous'
+  | 'diff'
   | 'page-next'
   | 'page-previous'
   | 'page-number'
@@ -121,6 +122,7 @@ export type OverviewKeyAction =
   | 'overview-top'
   | 'overview-bottom'
   | 'overview-open'
+  | 'overview-diff'
   | 'overview-erase'
   | 'overview-clear'
   | 'overview-close';
@@ -182,6 +184,7 @@ export const shellBindings: readonly Binding[] = [
   shell(['o'], 'focus-next', 'focus the next pane (on any page)', 'Panes', 'focus', 'arrows/o'),
   shell([';'], 'focus-previous', 'focus the previous pane (on any page)', 'Panes'),
   shell(['w'], 'overview', 'overview: every polecat as one row, those needing you first', 'Pages', 'overview'),
+  shell(['D'], 'diff', 'what did it change? the focused polecat’s branch against main, in copy mode', 'Panes'),
   shell(['n'], 'page-next', 'next page of panes', 'Pages', 'page', 'n/p'),
   shell(['p'], 'page-previous', 'previous page of panes', 'Pages'),
   shell(['1', '2', '3', '4', '5', '6', '7', '8', '9'], 'page-number', 'show page 1–9', 'Pages'),
@@ -220,6 +223,7 @@ export const shellBindings: readonly Binding[] = [
   overview(['Home'], 'overview-top', 'first polecat'),
   overview(['End'], 'overview-bottom', 'last polecat'),
   overview(['Enter'], 'overview-open', 'open the polecat’s pane, zoomed (prefix z unzooms)', 'open'),
+  overview(['C-d'], 'overview-diff', 'what did it change? its branch against main (copy mode keys; q leaves)', 'diff', 'C-d'),
   overview(['BSpace'], 'overview-erase', 'erase the last letter of the filter'),
   overview(['C-u'], 'overview-clear', 'clear the filter'),
   overview(['Escape', 'C-c'], 'overview-close', 'close the overview (q too, with no filter typed); letters filter', 'close', 'Escape'),

@@ -56,6 +56,8 @@ export type ShellEvent =
   | { readonly type: 'panes'; readonly panes: readonly PaneInfo[]; readonly beadTitles?: ReadonlyMap<string, string> | undefined; readonly at?: number | undefined }
   /** What the overview shows besides the panes (live/overview-facts.ts). */
   | { readonly type: 'facts'; readonly facts: ReadonlyMap<string, PolecatFacts> }
+  /** The diff of a polecat's branch against main, as lines (prefix D, the overview's C-d). */
+  | { readonly type: 'diff'; readonly pane: string; readonly lines: readonly string[] }
   /** A pane not on the page shown drew something. */
   | { readonly type: 'activity'; readonly pane: string }
   | { readonly type: 'journal'; readonly seq: number; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
@@ -94,7 +96,9 @@ export type ShellEffect =
   /** Polecats turned waiting or stuck: ring the bell once (and notify, when asked to). */
   | { readonly type: 'attention'; readonly panes: readonly string[] }
   /** Fetch the overview's facts (commits ahead, merge requests), then send a `facts` event. */
-  | { readonly type: 'fetch-facts' };
+  | { readonly type: 'fetch-facts' }
+  /** Run `git diff main...<branch>` for the pane's polecat, then send a `diff` event. */
+  | { readonly type: 'fetch-diff'; readonly pane: string; readonly branch: string };
 
 export function initialShellState(options: { cols: number; rows: number; prefix: string; panels: PanelsPresence; panelsWidth: number }): ShellState {
   return {

@@ -122,6 +122,18 @@ class Step {
         this.set({ facts: event.facts });
         if (this.state.overview) this.clampOverview();
         return;
+      case 'diff': {
+        if (!this.state.panes.some((p) => p.id === event.pane)) return;
+        if (this.state.mode === 'overview') this.closeOverview();
+        this.reduce({ type: 'focus-pane', id: event.pane });
+        if (this.state.zoomed !== event.pane) this.set({ zoomed: event.pane });
+        const body = this.focusedBody();
+        if (!body) return;
+        const copy = { ...enterCopyMode(event.lines.length > 0 ? event.lines : ['(no change against main yet)'], body.width, body.height), top: 0, cursor: { line: 0, col: 0 }, kind: 'diff' as const };
+        this.reduce({ type: 'mode', mode: 'copy' });
+        this.set({ copy });
+        return;
+      }
       case 'activity':
         if (!this.state.activity.has(event.pane) && !layoutOf(this.state).panes.some((p) => p.id === event.pane)) {
           this.set({ activity: new Set(this.state.activity).add(event.pane) });
@@ -290,6 +302,14 @@ class Step {
     this.effects.push({ type: 'fetch-facts' });
   }
 
+  /** Asks for the diff of a polecat's branch against main (shown in copy mode when it comes). */
+  private diff(pane: string | undefined): void {
+    const info = this.state.panes.find((p) => p.id === pane);
+    if (!info) this.notify('no pane to show the changes of', 'error');
+    else if (!info.branch) this.notify(`${info.polecat} has no branch: nothing to compare with main`, 'error');
+    else this.effects.push({ type: 'fetch-diff', pane: info.id, branch: info.branch });
+  }
+
   private closeOverview(): void {
     this.reduce({ type: 'mode', mode: 'normal' });
     this.set({ overview: undefined });
@@ -322,6 +342,11 @@ class Step {
           if (this.state.zoomed !== entry.pane.id) this.set({ zoomed: entry.pane.id });
           this.seen();
         }
+        return;
+      }
+      case 'overview-diff': {
+        const entry = this.entries(o)[o.selected];
+        if (entry) this.diff(entry.pane.id);
         return;
       }
       case 'overview-up':
@@ -425,6 +450,9 @@ class Step {
         return;
       case 'overview':
         this.openOverview();
+        return;
+      case 'diff':
+        this.diff(s.focus);
         return;
       case 'toggle-panels-focus':
         if (s.panels !== 'ready' || s.panelsWidth === 0) this.notify('no panels to focus', 'error');

@@ -10,6 +10,7 @@ import type { ScreenLayout } from '../layout/screen-layout.js';
 import { osc52 } from '../render/ansi.js';
 import { stripAnsi } from '../render/cells.js';
 import { PaneScreen } from '../render/pane-screen.js';
+import { branchDiff } from '../live/branch-diff.js';
 import { commitsAhead } from '../live/commits-ahead.js';
 import { notification } from '../render/notification.js';
 import type { PolecatFacts } from '../overview/overview-entries.js';
@@ -271,6 +272,9 @@ export class Workstation {
       case 'fetch-facts':
         void this.fetchFacts();
         return;
+      case 'fetch-diff':
+        void this.fetchDiff(effect.pane, effect.branch);
+        return;
       case 'message-timer':
         if (this.messageTimer) this.clearTimer(this.messageTimer);
         this.messageTimer = this.setTimer(() => this.dispatch({ type: 'message-expired' }), MESSAGE_MS);
@@ -296,6 +300,17 @@ export class Workstation {
   private attention(polecats: readonly string[]): void {
     const text = `citadel: ${polecats.join(', ')} ${polecats.length === 1 ? 'needs' : 'need'} you`;
     this.options.stdout.write('\x07' + notification(this.options.env['CITADEL_NOTIFY'], text));
+  }
+
+  /** `git diff main...branch` (what the branch changed since it left main), for copy mode. */
+  private async fetchDiff(pane: string, branch: string): Promise<void> {
+    const main = this.options.mainBranch ?? 'main';
+    try {
+      const lines = await branchDiff(this.options.town.root, main, branch);
+      this.dispatch({ type: 'diff', pane, lines });
+    } catch (error) {
+      this.notify(`diff of ${branch}: ${(error as Error).message}`, 'error');
+    }
   }
 
   /** The overview's facts: the journal's (merge requests, steps) and git's (commits ahead), one fetch at a time. */
