@@ -46,6 +46,18 @@ describe('workstation reducer', () => {
     expect(small.panes).toHaveLength(1);
   });
 
+  it('zooms a lone pane (alone on its page) to the whole screen, the panels hidden', () => {
+    const one = run(initialWorkstationState(160, 46, 50), { type: 'panes', panes: [pane('a')] });
+    expect(layoutOf(one).panels?.width).toBe(50);
+    const zoomed = run(one, { type: 'zoom' });
+    expect(layoutOf(zoomed).panels).toBeUndefined();
+    expect(layoutOf(zoomed).panes[0]!.body.width).toBe(160);
+    // With several panes on the page, zoom gives the grid and keeps the panels.
+    const two = run(initialWorkstationState(200, 46, 50), { type: 'panes', panes: [pane('a'), pane('b')] }, { type: 'zoom' });
+    expect(layoutOf(two).panels?.width).toBe(50);
+    expect(layoutOf(two).panes[0]!.body.width).toBe(149);
+  });
+
   it('zooms the focused pane and back; the zoom follows focus cycling; a closed pane drops it', () => {
     const zoomed = run(four, { type: 'focus-pane', id: 'b' }, { type: 'zoom' });
     expect(zoomed.zoomed).toBe('b');

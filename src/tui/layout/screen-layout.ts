@@ -78,8 +78,12 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
     };
   }
   const height = rows - 2; // minus status bar and message line
+  const zoomedId = input.zoomed !== undefined && input.panes.includes(input.zoomed) ? input.zoomed : undefined;
+  // Zoom gives a pane the grid; a pane that has the grid already (alone on its page) gets the
+  // whole screen, the panels hidden, so prefix z always does something.
+  const alone = zoomedId !== undefined && (!input.minPane ? input.panes.length === 1 : pageCapacity(fullGrid(cols, rows, input.panelsWidth), input.minPane) === 1 || input.panes.length === 1);
   // The panels never takes more than half the screen, so the panes always keep room.
-  const panelsWidth = Math.min(Math.max(0, Math.floor(input.panelsWidth)), Math.floor((cols - 1) / 2));
+  const panelsWidth = alone ? 0 : Math.min(Math.max(0, Math.floor(input.panelsWidth)), Math.floor((cols - 1) / 2));
   const gridWidth = panelsWidth > 0 ? cols - panelsWidth - 1 : cols;
   const grid: Rect = { x: 0, y: 0, width: gridWidth, height };
   const dividers: Rect[] = [];
@@ -118,4 +122,10 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
     };
   }
   return { cols, rows, chrome, grid, panels, statusBar, messageLine, panes, dividers, pages, page };
+}
+
+/** The grid's size with the panels shown (what decides how many panes share a page). */
+function fullGrid(cols: number, rows: number, panelsWidth: number): { width: number; height: number } {
+  const panels = Math.min(Math.max(0, Math.floor(panelsWidth)), Math.floor((cols - 1) / 2));
+  return { width: panels > 0 ? cols - panels - 1 : cols, height: rows - 2 };
 }

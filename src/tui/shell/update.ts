@@ -422,6 +422,8 @@ class Step {
         return;
       case 'zoom':
         this.reduce({ type: 'zoom' });
+        // A zoomed lone pane takes the whole screen: hidden panels cannot keep the keyboard.
+        if (this.state.keyboard === 'panels' && !layoutOf(this.state).panels) this.reduce({ type: 'toggle-keyboard' });
         this.seen();
         return;
       case 'focus-up':
