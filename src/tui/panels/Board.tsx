@@ -7,7 +7,7 @@ import type { Theme } from '../theme/theme.js';
 import type { ThemeToken } from '../theme/tokens.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
-import { cutCells, padCells } from '../render/cells.js';
+import { cutCells, padCells, textWidth } from '../render/cells.js';
 import { oneLine } from './text-fit.js';
 
 export interface BoardProps {
@@ -36,6 +36,8 @@ export function Board({ board, cursor, filter, width, height, focused, theme }: 
   top.current = scrollTop(selectedRow, rows, board.rows.length, top.current);
   if (selected === 0) top.current = 0;
   const visible = board.rows.slice(top.current, top.current + rows);
+  // Ids differ in length (ct-a3f8, ct-a3f8.12): pad them to the widest in view, so types and titles align.
+  const idWidth = Math.max(0, ...visible.map((row) => (row.kind === 'bead' ? textWidth(row.bead.id) : 0)));
   const { ready, working, blocked } = board.counts;
   const info = filter ? `/${filter}  ${board.order.length} shown` : `${ready} ready · ${working} working · ${blocked} blocked`;
   return (
@@ -45,7 +47,7 @@ export function Board({ board, cursor, filter, width, height, focused, theme }: 
       ) : (
         <Box flexDirection="column">
           {visible.map((row, i) => (
-            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} selected={top.current + i === selectedRow && focused} theme={theme} />
+            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} idWidth={idWidth} selected={top.current + i === selectedRow && focused} theme={theme} />
           ))}
         </Box>
       )}
@@ -53,20 +55,20 @@ export function Board({ board, cursor, filter, width, height, focused, theme }: 
   );
 }
 
-const BoardLine = memo(function BoardLine({ row, width, selected, theme }: { row: BoardRow; width: number; selected: boolean; theme: Theme }) {
+const BoardLine = memo(function BoardLine({ row, width, idWidth, selected, theme }: { row: BoardRow; width: number; idWidth: number; selected: boolean; theme: Theme }) {
   if (row.kind === 'header') {
     return <Line width={width} theme={theme} segments={[{ text: `${groupTitles[row.group]} (${row.count})`, color: theme.colors['panel.section'], bold: true }]} />;
   }
-  return <Line width={width} theme={theme} selected={selected} segments={beadSegments(row.bead, row.group, row.blockers, theme)} />;
+  return <Line width={width} theme={theme} selected={selected} segments={beadSegments(row.bead, row.group, row.blockers, theme, idWidth)} />;
 });
 
 /** The segments of a bead's row: priority, id, type, title, then what matters for its section. */
-export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers: readonly string[], theme: Theme): Segment[] {
+export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers: readonly string[], theme: Theme, idWidth = 0): Segment[] {
   const closed = group === 'closed';
   const priority = Math.min(4, Math.max(0, bead.priority));
   const segments: Segment[] = [
     { text: `P${priority} `, color: closed ? theme.colors['bead.closed'] : theme.colors[`bead.priority.${priority}` as ThemeToken], bold: priority <= 1 && !closed },
-    { text: `${bead.id} `, color: closed ? theme.colors['bead.closed'] : theme.colors['bead.id'] },
+    { text: `${padCells(bead.id, idWidth)} `, color: closed ? theme.colors['bead.closed'] : theme.colors['bead.id'] },
     { text: `${padCells(cutCells(bead.type, 7), 7)} `, color: theme.colors['bead.type'], dim: closed },
     { text: oneLine(bead.title), color: closed ? theme.colors['bead.closed'] : theme.colors['text.normal'] },
   ];

@@ -37,6 +37,14 @@ describe('Board view', () => {
     expect(lineWith(frame, 'ct-a1')).toContain('#ui');
   });
 
+  it('aligns the type and title columns when ids differ in length', () => {
+    const panels = open(smallTown({ beads: [bead('ct-a1', { title: 'Short id', type: 'bug' }), bead('ct-a1.12', { title: 'Long id', type: 'task' }), bead('ct-b3f8x', { title: 'Mid id', type: 'chore' })] }));
+    const frame = panels.lastFrame() ?? '';
+    const columns = ['Short id', 'Long id', 'Mid id'].map((title) => lineWith(frame, title).indexOf(title));
+    expect(columns[0]).toBeGreaterThan(0);
+    expect(new Set(columns).size).toBe(1);
+  });
+
   it('moves the selection with j/k and opens details with the body, dependencies and history', async () => {
     const snapshot = smallTown();
     const panels = open(snapshot);
