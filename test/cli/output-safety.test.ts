@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bead } from '../../src/model/index.js';
@@ -155,6 +155,24 @@ describe('output safety: control characters from the journal are shown, never se
     expect(outcome.stdout.split('\n').filter(Boolean)).toHaveLength(1);
     expect(readFileSync(codeFile, 'utf8').trim()).toBe('0');
   }, 60_000);
+
+  it('bead export FILE to a pipe writes into it and never replaces it (a rename over /dev/null would put a file there for the machine)', () => {
+    const fifo = join(town.path, 'export.fifo');
+    const received = join(town.path, 'received.jsonl');
+    // The test's one shell pipeline: a reader on the FIFO while citadel exports into it.
+    const result = spawnSync('sh', ['-c', 'mkfifo "$2" && { timeout 20 cat "$2" > "$3" & node "$1" bead export "$2"; echo "export $?"; wait; }', 'sh', citadelBin, fifo, received], {
+      cwd: town.path,
+      env: { ...process.env, ...gitEnv, CITADEL_ACTOR: 'overseer', CITADEL_POLECAT: '', CITADEL_TOWN: '', NO_COLOR: '1' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.stdout, result.stderr).toContain('export 0');
+    expect(lstatSync(fifo).isFIFO()).toBe(true);
+    const lines = readFileSync(received, 'utf8').trim().split('\n');
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines.every((line) => typeof (JSON.parse(line) as { id: string }).id === 'string')).toBe(true);
+    expect(readdirSync(town.path).filter((name) => name.includes('.tmp-'))).toEqual([]);
+  });
 
   it.skipIf(!existsSync('/dev/full'))('output to a full disk (`citadel bead export > file`, ENOSPC) is one line and exit 1, no stack trace', () => {
     const full = openSync('/dev/full', 'w');

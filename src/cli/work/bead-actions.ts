@@ -1,4 +1,4 @@
-import { writeFileSync, renameSync } from 'node:fs';
+import { renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { resolve } from 'node:path';
 import { CitadelError, usage } from '../../common/errors.js';
 import { terminalSafeJson } from '../../common/visible-text.js';
@@ -186,13 +186,25 @@ export function exportAction(context: CliContext, file: string | undefined, opti
     return;
   }
   const target = resolve(context.cwd, file);
-  const temporary = `${target}.tmp-${process.pid}`;
+  // A device, a pipe or a terminal (/dev/stdout, >(gzip), /dev/null) is written to, never
+  // replaced: a rename over /dev/null would put a file there for the whole machine.
+  const existing = statIfPresent(target);
+  const temporary = existing && !existing.isFile() ? undefined : `${target}.tmp-${process.pid}`;
   try {
-    writeFileSync(temporary, text);
-    renameSync(temporary, target);
+    writeFileSync(temporary ?? target, text);
+    if (temporary) renameSync(temporary, target);
   } catch (error) {
+    if (temporary) rmSync(temporary, { force: true }); // nothing half-written left behind (a full disk)
     throw new CitadelError('io', `cannot write ${target}: ${(error as Error).message}`);
   }
   if (options.json) context.json({ file: target, exported: beads.size });
   else context.out(`Exported ${beads.size} beads to ${target}\n`);
+}
+
+function statIfPresent(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
 }
