@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
+import { fitCells, textWidth } from '../render/cells.js';
 import { visibleLine } from '../../common/visible-text.js';
 import type { Theme } from '../theme/theme.js';
 
@@ -21,20 +22,17 @@ export interface PanelProps {
  * their control characters are made visible, as in every row (Line).
  */
 export function Panel({ title, info, width, height, focused, theme, children }: PanelProps) {
+  const head = titleLine(visibleLine(title), info ? visibleLine(info) : '', width - 2);
   const border = focused ? theme.colors['panel.border.focused'] : theme.colors['panel.border.unfocused'];
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={border} overflow="hidden">
       <Box width={width - 2} height={1}>
         <Box flexGrow={1}>
           <Text bold={focused} color={theme.colors['panel.title']} wrap="truncate-end">
-            {visibleLine(title)}
+            {head.title}
           </Text>
         </Box>
-        {info ? (
-          <Text color={theme.colors['text.dim']} wrap="truncate-end">
-            {visibleLine(info)}
-          </Text>
-        ) : null}
+        {head.info ? <Text color={theme.colors['text.dim']}>{head.info}</Text> : null}
       </Box>
       {children}
     </Box>
@@ -44,4 +42,17 @@ export function Panel({ title, info, width, height, focused, theme, children }: 
 /** The rows a panel of `height` has for its content. */
 export function innerRows(height: number): number {
   return Math.max(0, height - 3);
+}
+
+/**
+ * The title and the info (counts) of a panel's first line in `width` cells, never touching: at
+ * least one space between them; the info is cut (with an ellipsis) before the title, and goes
+ * when fewer than four cells would be left of it.
+ */
+export function titleLine(title: string, info: string, width: number): { title: string; info: string } {
+  const t = fitCells(title, width);
+  if (!info) return { title: t, info: '' };
+  const room = width - textWidth(t) - 1;
+  if (room < 4) return { title: t, info: '' };
+  return { title: t, info: ` ${fitCells(info, room)}` };
 }

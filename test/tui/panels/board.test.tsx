@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { bead, manyBeads, smallTown } from './fixtures.js';
 import { frameWhere, renderPanels } from './harness.js';
+import { titleLine } from '../../../src/tui/panels/Panel.js';
 
 const ENTER = '\r';
 const ESC = '\x1b';
@@ -35,6 +36,16 @@ describe('Board view', () => {
     expect(at('Blocked (1)')).toBeLessThan(at('Recently closed (1)'));
     expect(lineWith(frame, 'ct-d1')).toContain('— done');
     expect(lineWith(frame, 'ct-a1')).toContain('#ui');
+  });
+
+  it('keeps a space between a panel title and its counts in a narrow column (60×15: 18 columns)', () => {
+    const panels = open(smallTown(), { width: 18, height: 15 });
+    const frame = panels.lastFrame() ?? '';
+    const title = frame.split('\n').find((l) => l.includes('Board')) ?? '';
+    expect(title).toMatch(/Board \S/);
+    expect(titleLine('Refinery', '12 queued', 16)).toEqual({ title: 'Refinery', info: ' 12 que…' });
+    expect(titleLine('Refinery', '12 queued', 11)).toEqual({ title: 'Refinery', info: '' });
+    expect(titleLine('Board', '2 ready · 1 working · 1 blocked', 40)).toEqual({ title: 'Board', info: ' 2 ready · 1 working · 1 blocked' });
   });
 
   it('aligns the type and title columns when ids differ in length', () => {
