@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTown, type TestTown } from './bead-town.js';
@@ -40,6 +40,15 @@ describe('citadel limits on what a bead may hold', () => {
     const fits = join(town.path, 'fits.txt');
     writeFileSync(fits, 'y'.repeat(64 * 1024));
     expect((await town.run(['bead', 'update', bead.id, '--body-file', fits])).code).toBe(0);
+  });
+
+  it.skipIf(!existsSync('/dev/zero'))('stops reading a file that never ends (--body-file /dev/zero, bead import /dev/zero) at 256 MiB, in one line', async () => {
+    for (const args of [['bead', 'create', 'Endless', '--body-file', '/dev/zero'], ['bead', 'import', '/dev/zero']]) {
+      const result = await town.run(args);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^citadel: the (body|import) \/dev\/zero is over 256 MiB: citadel reads at most that much from a file\n$/);
+    }
+    expect((await town.all()).map((b) => b.title)).not.toContain('Endless');
   });
 
   it('refuses a title over 500 characters and more than 100 labels', async () => {

@@ -1,14 +1,48 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { CitadelError, usage } from '../../common/errors.js';
 
+/**
+ * The most read from one FILE: far above every field's limit (so a too-big body is still named
+ * with its size), far below what fills memory — `--body-file /dev/zero` used to read 8 GB.
+ */
+export const MAX_INPUT_BYTES = 256 * 2 ** 20;
+
 /** Reads FILE (relative to `cwd`), or standard input for "-"; a missing file is one clear line. */
 export function readInput(file: string, cwd: string, what: string): string {
+  const path = resolve(cwd, file);
   try {
-    return file === '-' ? readFileSync(0, 'utf8') : readFileSync(resolve(cwd, file), 'utf8');
+    return file === '-' ? readFileSync(0, 'utf8') : readBounded(path);
   } catch (error) {
+    if (error instanceof CitadelError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new CitadelError('invalid', `cannot read ${what} ${file === '-' ? 'from standard input' : resolve(cwd, file)}: ${reason}`);
+    throw new CitadelError('invalid', `cannot read ${what} ${file === '-' ? 'from standard input' : path}: ${reason}`);
+  }
+
+  /** The file's text, refused past MAX_INPUT_BYTES — also a device or pipe that never ends. */
+  function readBounded(at: string): string {
+    const fd = openSync(at, 'r');
+    try {
+      const tooBig = (): CitadelError => new CitadelError('invalid', `${what} ${at} is over ${MAX_INPUT_BYTES / 2 ** 20} MiB: citadel reads at most that much from a file`);
+      const stat = fstatSync(fd);
+      if (stat.isFile()) {
+        if (stat.size > MAX_INPUT_BYTES) throw tooBig();
+        return readFileSync(fd, 'utf8');
+      }
+      const chunks: Buffer[] = [];
+      let total = 0;
+      for (;;) {
+        const chunk = Buffer.alloc(2 ** 20);
+        const n = readSync(fd, chunk, 0, chunk.length, null);
+        if (n === 0) break;
+        total += n;
+        if (total > MAX_INPUT_BYTES) throw tooBig();
+        chunks.push(chunk.subarray(0, n));
+      }
+      return Buffer.concat(chunks).toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
   }
 }
 
