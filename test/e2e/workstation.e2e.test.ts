@@ -75,10 +75,10 @@ describe('workstation end to end (tmux)', () => {
     const first = tick(tmux.text('ws'));
     await until('ws', 'ticks advancing', (t) => tick(t) >= first + 2);
     // Focus the second pane (directions and cycling: down, then next wraps to the first, then
-    // by number) and type into it.
+    // down again) and type into it. (Digits choose pages: both panes are on page 1.)
     tmux.send('ws', ['C-b', 'j']);
     tmux.send('ws', ['C-b', 'o']);
-    tmux.send('ws', ['C-b', '2']);
+    tmux.send('ws', ['C-b', 'j']);
     tmux.send('ws', ['echo hello-$((6*7))'], true);
     tmux.send('ws', ['Enter']);
     await until('ws', 'echo in ace', (t) => t.includes('hello-42'));
