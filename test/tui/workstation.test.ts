@@ -14,7 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function open(cols = 140, rows = 30, setup?: (source: LocalPaneSource) => void, prefixKey = 'C-b') {
+async function open(cols = 140, rows = 30, setup?: (source: LocalPaneSource) => void, prefixKey = 'C-b', env: NodeJS.ProcessEnv = {}) {
   const source = await LocalPaneSource.create();
   setup?.(source);
   const outer = new OuterTerminal(cols, rows);
@@ -26,7 +26,7 @@ async function open(cols = 140, rows = 30, setup?: (source: LocalPaneSource) => 
     source,
     town: { root: dir.path, name: 'testtown' },
     prefixKey,
-    env: {},
+    env,
     copyFile: join(dir.path, 'copy.txt'),
     beadTitle: (id) => (id === 'ct-1' ? 'Fix the parser' : undefined),
     resizeDebounceMs: 10,
@@ -50,6 +50,23 @@ async function open(cols = 140, rows = 30, setup?: (source: LocalPaneSource) => 
 const sh = (script: string): string[] => ['/bin/sh', '-c', script];
 
 describe('workstation', () => {
+  it('rings the bell once and sends the notification asked for when a polecat turns waiting; the title bar flags it', async () => {
+    const { until, outer, source } = await open(140, 30, (s) => {
+      s.spawn('nux', sh('printf "nux ready\\n"; exec cat'));
+      s.spawn('ace', sh('printf "ace ready\\n"; exec cat'));
+    }, 'C-b', { CITADEL_NOTIFY: 'osc777' });
+    await until('both panes', (t) => t.includes('nux ready') && t.includes('ace ready'));
+    expect(outer.written).not.toContain('\x07');
+    source.setStatus('ace', 'waiting');
+    await until('the flag on the title bar', (t) => /!2 ace\s+WAITING/.test(t));
+    source.setStatus('ace', 'waiting');
+    await outer.settle();
+    const bells = outer.written.split('').filter((c) => c === '\x07').length;
+    expect(outer.written).toContain('\x1b]777;notify;citadel;citadel: ace needs you\x07');
+    // One BEL for the bell and the one that ends the OSC: no second ring for the same wait.
+    expect(bells).toBe(2);
+  });
+
   it('tiles live panes with title bars, and their output updates in place', async () => {
     const { until, outer, ws } = await open(140, 30, (s) => {
       s.spawn('nux', sh('printf "hello from nux\\n"; exec cat'), { bead: 'ct-1', status: 'working' });

@@ -45,6 +45,14 @@ export class LocalPaneSource implements PaneSource {
     return pane;
   }
 
+  /** The witness's status of a pane changes (as the daemon's pane list would say). */
+  setStatus(id: string, status: string): void {
+    const info = this.info.get(id);
+    if (!info) return;
+    this.info.set(id, { ...info, status });
+    this.events.emit('panes', this.paneList());
+  }
+
   remove(id: string): void {
     this.subscriptions.get(id)?.dispose();
     this.subscriptions.delete(id);
