@@ -21,6 +21,7 @@ export interface SnapshotInputs {
   readonly presets: readonly string[];
   readonly molecules: readonly MoleculeChoice[];
   readonly gateTail: readonly string[];
+  readonly scheduler?: TownSnapshot['scheduler'];
 }
 
 /**

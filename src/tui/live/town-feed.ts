@@ -5,6 +5,7 @@ import { emptySnapshot } from '../state/types.js';
 import { currentRequest } from '../state/lane-order.js';
 import { tailLines } from './gate-tail.js';
 import { appendEvents, eventOf, feedLength, snapshotOf } from './load-snapshot.js';
+import { schedulerSummary } from './scheduler-summary.js';
 import { watchJournal, type JournalWatch } from './watch-journal.js';
 
 /** How many lines of the current gate log the lane shows at most. */
@@ -75,7 +76,8 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
         const from = lastSeq < 0 ? Math.max(1, state.seq - feedLength + 1) : lastSeq + 1;
         events = appendEvents(events, state.seq >= from ? town.journal.records(from) : []);
         lastSeq = state.seq;
-        next = snapshotOf(state, { town: options.name, me: town.actor, events, polecats, presets: options.presets, molecules: options.molecules, gateTail });
+        const scheduler = schedulerSummary(state, town.config.scheduler, Date.now());
+        next = snapshotOf(state, { town: options.name, me: town.actor, events, polecats, presets: options.presets, molecules: options.molecules, gateTail, scheduler });
       }
       const tail = readGateTail(next);
       if (!sameLines(tail, gateTail)) {

@@ -20,6 +20,8 @@ export interface BoardProps {
   readonly height: number;
   readonly focused: boolean;
   readonly theme: Theme;
+  /** The scheduler's notes per bead id (what it takes next, who holds a resource). */
+  readonly notes?: ReadonlyMap<string, string> | undefined;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface BoardProps {
  * recently closed. Virtualized: only the rows in the window are rendered, so 10k beads cost
  * what 40 do; the window scrolls only when the selection leaves it.
  */
-export function Board({ board, cursor, filter, width, height, focused, theme }: BoardProps) {
+export function Board({ board, cursor, filter, width, height, focused, theme, notes }: BoardProps) {
   const rows = innerRows(height);
   const selected = cursorIndex(cursor, board.order);
   const selectedRow = selected >= 0 ? (board.rowOf[selected] ?? 0) : 0;
@@ -47,7 +49,7 @@ export function Board({ board, cursor, filter, width, height, focused, theme }: 
       ) : (
         <Box flexDirection="column">
           {visible.map((row, i) => (
-            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} idWidth={idWidth} selected={top.current + i === selectedRow && focused} theme={theme} />
+            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} idWidth={idWidth} selected={top.current + i === selectedRow && focused} theme={theme} note={row.kind === 'bead' ? notes?.get(row.bead.id) : undefined} />
           ))}
         </Box>
       )}
@@ -55,15 +57,15 @@ export function Board({ board, cursor, filter, width, height, focused, theme }: 
   );
 }
 
-const BoardLine = memo(function BoardLine({ row, width, idWidth, selected, theme }: { row: BoardRow; width: number; idWidth: number; selected: boolean; theme: Theme }) {
+const BoardLine = memo(function BoardLine({ row, width, idWidth, selected, theme, note }: { row: BoardRow; width: number; idWidth: number; selected: boolean; theme: Theme; note?: string | undefined }) {
   if (row.kind === 'header') {
     return <Line width={width} theme={theme} segments={[{ text: `${groupTitles[row.group]} (${row.count})`, color: theme.colors['panel.section'], bold: true }]} />;
   }
-  return <Line width={width} theme={theme} selected={selected} segments={beadSegments(row.bead, row.group, row.blockers, theme, idWidth)} />;
+  return <Line width={width} theme={theme} selected={selected} segments={beadSegments(row.bead, row.group, row.blockers, theme, idWidth, note)} />;
 });
 
 /** The segments of a bead's row: priority, id, type, title, then what matters for its section. */
-export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers: readonly string[], theme: Theme, idWidth = 0): Segment[] {
+export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers: readonly string[], theme: Theme, idWidth = 0, note?: string): Segment[] {
   const closed = group === 'closed';
   const priority = Math.min(4, Math.max(0, bead.priority));
   const segments: Segment[] = [
@@ -77,6 +79,7 @@ export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers:
     segments.push({ text: blockers.length ? `  ⟵ ${blockers.join(' ')}` : '  (blocked)', color: theme.colors['bead.blocker'] });
   }
   if (closed && bead.close_reason) segments.push({ text: `  — ${oneLine(bead.close_reason)}`, color: theme.colors['text.dim'] });
+  if (note && !closed) segments.push({ text: `  ${note}`, color: theme.colors['bead.assignee'] });
   if (!closed && bead.labels?.length) segments.push({ text: `  ${bead.labels.map((l) => `#${l}`).join(' ')}`, color: theme.colors['bead.label'] });
   return segments;
 }

@@ -63,7 +63,7 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
             return detailsBead ? (
               <BeadDetails key="board" bead={detailsBead} beads={view.snapshot.beads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} {...common} />
             ) : (
-              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} {...common} />
+              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} {...common} />
             );
           case 'lane':
             return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} {...common} />;

@@ -44,6 +44,7 @@ export function StatusBar(props: StatusBarProps) {
       prefixKey={props.prefixKey}
       prefixArmed={props.mode === 'prefix'}
       time={time}
+      scheduler={snapshot.scheduler?.line}
       width={props.width}
       theme={session.theme.theme}
     />

@@ -14,13 +14,15 @@ export interface StatusLineProps {
   /** The time to show ("14:03"); the shell ticks it once a minute. */
   readonly time: string;
   /** The last notice (a command's result or failure). */
+  /** The scheduler's words (`sched running 2/3 · next ct-a3f8`), when it runs or is paused. */
+  readonly scheduler?: string | null | undefined;
   readonly notice?: { readonly text: string; readonly level: 'busy' | 'info' | 'error' } | null | undefined;
   readonly width: number;
   readonly theme: Theme;
 }
 
 /** One line at the bottom: town, counts (ready, working, waiting, merging, unread), the prefix hint, the time. */
-export function StatusLine({ town, counts, prefixKey, prefixArmed, time, notice, width, theme }: StatusLineProps) {
+export function StatusLine({ town, counts, prefixKey, prefixArmed, time, scheduler, notice, width, theme }: StatusLineProps) {
   const c = theme.colors;
   const bg = c['status.bar.bg'];
   const fg = c['status.bar.fg'];
@@ -39,6 +41,7 @@ export function StatusLine({ town, counts, prefixKey, prefixArmed, time, notice,
     { text: '✉ ', color: counts.unread ? c['status.unread'] : fg },
     ...count(counts.unread, 'unread', c['status.unread']),
   ];
+  if (scheduler) left.push({ text: `│ ${scheduler}  `, color: fg });
   if (notice) {
     const color = notice.level === 'error' ? c['notice.error'] : notice.level === 'busy' ? c['notice.busy'] : c['notice.info'];
     left.push({ text: `│ ${notice.text} `, color });

@@ -39,6 +39,14 @@ export interface MoleculeChoice {
 }
 
 /** Everything the panels show, read from the town at one journal seq. */
+/** The town's scheduler as the workstation shows it (src/scheduler/view.ts, src/tui/live/scheduler-summary.ts). */
+export interface SchedulerSummary {
+  /** The status bar's words (`sched running 2/3 · next ct-a3f8`, `sched paused`), or null while it is off. */
+  readonly line: string | null;
+  /** A short note per bead id for the board: what the scheduler takes next, who holds a resource. */
+  readonly notes: ReadonlyMap<string, string>;
+}
+
 export interface TownSnapshot {
   /** The town's name (its directory's base name). */
   readonly town: string;
@@ -59,6 +67,8 @@ export interface TownSnapshot {
   readonly gateTail: readonly string[];
   /** Who the person at the keyboard is (mail is addressed to them). */
   readonly me: string;
+  /** The scheduler's state and its notes on beads (absent before the first read). */
+  readonly scheduler?: SchedulerSummary | undefined;
 }
 
 /** A snapshot with nothing in it: what the panels show before the first read. */
