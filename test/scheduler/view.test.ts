@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Entity, StateView } from '../../src/journal/types.js';
-import type { Bead } from '../../src/model/bead.js';
 import { defaultSchedulerConfig } from '../../src/scheduler/config.js';
 import { schedulerStatusLine, schedulerView } from '../../src/scheduler/view.js';
 import { bead } from '../model/fixtures.js';
+import { stateOf } from './state-of.js';
 
-function stateOf(beads: Bead[], polecats: Entity[] = [], scheduler?: Entity): StateView {
-  const kinds = new Map<string, Map<string, Entity>>([
-    ['beads', new Map(beads.map((b) => [b.id, b as unknown as Entity]))],
-    ['polecats', new Map(polecats.map((p) => [p.id, p]))],
-    ['scheduler', new Map(scheduler ? [['town', scheduler]] : [])],
-  ]);
-  return { seq: 1, get: (kind, id) => kinds.get(kind)?.get(id), all: (kind) => kinds.get(kind) ?? new Map() };
-}
 
 describe('the scheduler view (town status, the status bar, the board)', () => {
   it('says off, then running with busy/max and the next bead; resources with their holders', () => {

@@ -5,9 +5,9 @@ import { renderCopyView } from '../../src/tui/copy/copy-view.js';
 import { KeyParser } from '../../src/tui/keys/key-parser.js';
 import { branchDiff } from '../../src/tui/live/branch-diff.js';
 import { stripAnsi } from '../../src/tui/render/cells.js';
-import { initialShellState, type ShellEffect, type ShellEvent, type ShellState } from '../../src/tui/shell/shell-state.js';
-import { update } from '../../src/tui/shell/update.js';
+import { initialShellState, type ShellEvent } from '../../src/tui/shell/shell-state.js';
 import { git, makeRepo } from '../helpers/git.js';
+import { step } from './helpers/shell-step.js';
 
 /** What did it change? A polecat's branch against main, from a real repository, in copy mode. */
 
@@ -16,15 +16,6 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-function step(state: ShellState, ...events: ShellEvent[]): { state: ShellState; effects: ShellEffect[] } {
-  const effects: ShellEffect[] = [];
-  for (const event of events) {
-    const [next, out] = update(state, event);
-    state = next;
-    effects.push(...out);
-  }
-  return { state, effects };
-}
 const keys = (bytes: string): ShellEvent => {
   const parser = new KeyParser();
   return { type: 'keys', keys: [...parser.feed(bytes), ...parser.flush()] };

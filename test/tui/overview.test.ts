@@ -10,24 +10,15 @@ import { overviewEntries } from '../../src/tui/overview/overview-entries.js';
 import { age, overviewLines } from '../../src/tui/overview/overview-view.js';
 import { notification } from '../../src/tui/render/notification.js';
 import { stripAnsi, textWidth } from '../../src/tui/render/cells.js';
-import { initialShellState, type ShellEffect, type ShellEvent, type ShellState } from '../../src/tui/shell/shell-state.js';
-import { update } from '../../src/tui/shell/update.js';
+import { initialShellState, type ShellEvent, type ShellState } from '../../src/tui/shell/shell-state.js';
 import { layoutOf } from '../../src/tui/shell/workstation-state.js';
 import type { BeadView, MergeRequestView } from '../../src/tui/state/types.js';
+import { step } from './helpers/shell-step.js';
 
 /** The overview (prefix w), pages and attention: pure, through the shell's update and the views. */
 
 const pane = (id: string, status = 'working', extra: Partial<PaneInfo> = {}): PaneInfo => ({ id, polecat: id, status, argv: [], cols: 80, rows: 24, bead: `ct-${id}`, branch: `polecat/${id}/ct-${id}`, ...extra });
 
-function step(state: ShellState, ...events: ShellEvent[]): { state: ShellState; effects: ShellEffect[] } {
-  const effects: ShellEffect[] = [];
-  for (const event of events) {
-    const [next, out] = update(state, event);
-    state = next;
-    effects.push(...out);
-  }
-  return { state, effects };
-}
 function keys(bytes: string): ShellEvent {
   const parser = new KeyParser();
   return { type: 'keys', keys: [...parser.feed(bytes), ...parser.flush()] };

@@ -6,8 +6,8 @@ import { KeyParser, type Key } from '../../src/tui/keys/key-parser.js';
 import { stripAnsi } from '../../src/tui/render/cells.js';
 import { messageLine } from '../../src/tui/shell/message-line.js';
 import { initialShellState, type ShellEffect, type ShellEvent, type ShellState } from '../../src/tui/shell/shell-state.js';
-import { update } from '../../src/tui/shell/update.js';
 import { layoutOf } from '../../src/tui/shell/workstation-state.js';
+import { step } from './helpers/shell-step.js';
 
 /** The shell without a terminal: events in, state and effects out. */
 
@@ -18,15 +18,6 @@ function shell(panes = ['a', 'b', 'c', 'd'], patch: Partial<ShellState> = {}): S
   return { ...step(state, { type: 'panes', panes: panes.map((p) => pane(p)) }).state, ...patch };
 }
 
-function step(state: ShellState, ...events: ShellEvent[]): { state: ShellState; effects: ShellEffect[] } {
-  const effects: ShellEffect[] = [];
-  for (const event of events) {
-    const [next, out] = update(state, event);
-    state = next;
-    effects.push(...out);
-  }
-  return { state, effects };
-}
 
 /** Bytes as the terminal sends them, parsed as the runner does. */
 function keys(bytes: string): ShellEvent {

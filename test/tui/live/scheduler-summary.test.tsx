@@ -1,22 +1,13 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import type { Entity, StateView } from '../../../src/journal/types.js';
-import type { Bead } from '../../../src/model/bead.js';
 import { defaultSchedulerConfig } from '../../../src/scheduler/config.js';
 import { schedulerSummary } from '../../../src/tui/live/scheduler-summary.js';
 import { StatusLine } from '../../../src/tui/panels/StatusLine.js';
 import { beadSegments } from '../../../src/tui/panels/Board.js';
 import { defaultTheme } from '../../../src/tui/theme/index.js';
 import { bead } from '../../model/fixtures.js';
+import { stateOf } from '../../scheduler/state-of.js';
 
-function stateOf(beads: Bead[], polecats: Entity[] = [], scheduler?: Entity): StateView {
-  const kinds = new Map<string, Map<string, Entity>>([
-    ['beads', new Map(beads.map((b) => [b.id, b as unknown as Entity]))],
-    ['polecats', new Map(polecats.map((p) => [p.id, p]))],
-    ['scheduler', new Map(scheduler ? [['town', scheduler]] : [])],
-  ]);
-  return { seq: 1, get: (kind, id) => kinds.get(kind)?.get(id), all: (kind) => kinds.get(kind) ?? new Map() };
-}
 
 describe('the scheduler in the workstation (status bar, board notes)', () => {
   const db = bead('ct-db', { type: 'resource', ...({ capacity: 1 } as object) });
