@@ -1,11 +1,11 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTerminalVar, polecatEnv, shimDir } from '../../src/daemon/polecat-env.js';
-import { tempDir } from '../helpers/temp.js';
+import { tempDir, waitFor } from '../helpers/temp.js';
 
 const run = promisify(execFile);
 const built = fileURLToPath(new URL('../../dist/daemon/polecat-env.js', import.meta.url));
@@ -20,14 +20,16 @@ describe('the polecats\' citadel shim', () => {
     for (const town of towns) mkdirSync(town);
     const go = join(dir.path, 'go');
     // Each process waits for the same start signal, then makes the shim of every town, as fast as it can.
+    // Each says it is ready (a file of its own) before it waits, so the signal finds all six waiting.
     const script = `
-      import { existsSync } from 'node:fs';
+      import { existsSync, writeFileSync } from 'node:fs';
       const { ensureCitadelShim } = await import(${JSON.stringify(built)});
+      writeFileSync(${JSON.stringify(join(dir.path, 'ready-'))} + process.pid, '');
       while (!existsSync(${JSON.stringify(go)})) await new Promise((r) => setTimeout(r, 5));
       for (const town of ${JSON.stringify(towns)}) ensureCitadelShim(town);
     `;
     const processes = Array.from({ length: 6 }, () => run(process.execPath, ['--input-type=module', '-e', script]));
-    await new Promise((resolve) => setTimeout(resolve, 300)); // let them start: they then wait on the signal
+    await waitFor(() => readdirSync(dir.path).filter((name) => name.startsWith('ready-')).length === processes.length, 'every process to be ready', { timeoutMs: 30_000 });
     writeFileSync(go, '');
     const results = await Promise.allSettled(processes);
     expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason).slice(0, 300))).toEqual([]);

@@ -1,29 +1,13 @@
+import { bead as modelBead } from '../../model/fixtures.js';
 import type { BeadView, EventView, MailView, MergeRequestView, TownSnapshot } from '../../../src/tui/state/types.js';
 
 let clock = Date.parse('2026-11-01T10:00:00Z');
 const tick = (): string => new Date((clock += 60_000)).toISOString();
 
-/** A bead with sensible defaults (the model's whole bead: every field the journal holds). */
+/** A bead with sensible defaults: the model's fixture with the panels' titles and a minute apart. */
 export function bead(id: string, fields: Partial<BeadView> = {}): BeadView {
   const at = tick();
-  return {
-    id,
-    type: 'task',
-    title: `Title of ${id}`,
-    body: '',
-    status: 'open',
-    priority: 2,
-    labels: [],
-    assignee: null,
-    needs: [],
-    parent: null,
-    created_by: 'overseer',
-    created_at: at,
-    updated_at: at,
-    closed_at: null,
-    close_reason: null,
-    ...fields,
-  };
+  return modelBead(id, { title: `Title of ${id}`, created_at: at, updated_at: at, ...fields });
 }
 
 export function mail(id: string, fields: Partial<MailView> = {}): MailView {
