@@ -1,3 +1,4 @@
+import { CitadelError } from '../common/errors.js';
 import { copyFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { highWater, replaySurvey, validSnapshots } from './doctor.js';
@@ -65,6 +66,9 @@ export async function repairJournal(dir: string, options: { writer: string; proj
 }
 
 /** What goes at one seq of the repaired journal: the original line kept, or a new record. */
+/** The most lost seqs `--repair` writes markers for (a crash loses one mutation, a lost segment a few thousand). */
+export const MAX_LOST_SEQS = 1_000_000;
+
 type Slot = { keep: Buffer; record: JournalRecord } | { write: JournalRecord };
 
 function repairLocked(dir: string, survey: Survey, projectionsRoot: string | undefined, stamp: string, actions: string[]): void {
@@ -72,6 +76,17 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
   const snapshots = validSnapshots(dir);
   const evidence = highWater(dir, snapshots);
   const high = Math.max(evidence.seq, survey.lastSeq);
+  if (high - survey.lastSeq > MAX_LOST_SEQS) {
+    // Each lost seq becomes a marker record: a HEAD.json (or snapshot header) claiming seq 3e9
+    // — forged in a cloned town, say — would have repair fill the disk. Lost history that large
+    // is not a crash's doing; the claim is the damage, and it names a cache that can go.
+    throw new CitadelError(
+      'corrupt',
+      `${evidence.source} says the journal reached seq ${evidence.seq}, but its segments end at seq ${survey.lastSeq}: ` +
+        `${high - survey.lastSeq} lost records is more than repair will stand in for (${MAX_LOST_SEQS}). ` +
+        `If ${evidence.source} is not genuine, move it out of ${dir} and run \`citadel doctor\` again`,
+    );
+  }
   const { base, covered } = replaySurvey(survey, snapshots);
   // Where the plan starts: the first segment's first seq when a snapshot makes older history
   // redundant, else seq 1 (lost history becomes markers in a new first segment).

@@ -7,6 +7,7 @@ import type { Entity } from '../../src/journal/index.js';
 import { runCli } from '../helpers/cli.js';
 import { git, makeRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
+import { HeadWriter, type Head } from '../../src/journal/head.js';
 import { open } from './helpers.js';
 
 /**
@@ -141,6 +142,23 @@ describe('no silent loss: a journal shorter than HEAD.json fails closed, and --r
     const repaired = await doctor(t.root, '--repair');
     expect(repaired.code, repaired.report.problems.join('\n')).toBe(0);
     expect(titles((await runCli(['bead', 'list', '--json'], { cwd: t.root })).stdout)).toEqual(expectedTitles(40, ['forty-one']));
+  });
+
+  it('a forged HEAD.json claiming seq 50 million: every command fails closed, and --repair refuses in one line instead of writing millions of markers', async () => {
+    const t = await town(5);
+    const head = JSON.parse(readFileSync(join(t.journalDir, 'HEAD.json'), 'utf8')) as Head & { crc32c?: string };
+    delete head.crc32c;
+    new HeadWriter(t.journalDir).write({ ...head, seq: 50_000_000 });
+    expectOneLine(await runCli(['bead', 'list'], { cwd: t.root }), /records .* missing/);
+    const before = segments(t.journalDir).map((name) => statSync(join(t.journalDir, name)).size);
+    const repair = await runCli(['doctor', '--repair'], { cwd: t.root });
+    expectOneLine(repair, /HEAD\.json says the journal reached seq 50000000, but its segments end at seq 5: .* move it out of/);
+    expect(segments(t.journalDir).map((name) => statSync(join(t.journalDir, name)).size)).toEqual(before);
+    // The way out it names: HEAD.json is a cache.
+    renameSync(join(t.journalDir, 'HEAD.json'), join(t.root, 'HEAD.json.forged'));
+    const list = await runCli(['bead', 'list', '--json'], { cwd: t.root });
+    expect(list.code, list.stderr).toBe(0);
+    expect(titles(list.stdout)).toEqual(expectedTitles(5));
   });
 
   it('a read without HEAD.json (nothing says how far the projections got) fills in missing projection files and rewrites none', async () => {
