@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { shellQuote } from '../agents/shell-quote.js';
+import { shellQuote } from '../agent-cli/shell-quote.js';
 
 /** The citadel entry point (bin/citadel.js), from this module's place in dist/ or src/. */
 export const citadelEntry = fileURLToPath(new URL('../../bin/citadel.js', import.meta.url));

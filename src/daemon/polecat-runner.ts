@@ -8,10 +8,10 @@ import { BeadTransaction } from '../model/transaction.js';
 import { releaseStep } from '../molecules/recovery.js';
 import type { Town } from '../town/town.js';
 import type { PaneRegistry } from './pane-registry.js';
-import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from './polecat.js';
+import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus } from '../model/polecat.js';
 import { ensureCitadelShim, polecatEnv, shimDir } from './polecat-env.js';
-import { echoTimeoutMs, pasteOf, settleMs } from '../agents/typing.js';
-import { customPreset, getPreset, presets, type Preset } from './presets.js';
+import { echoTimeoutMs, pasteOf, settleMs } from '../agent-cli/typing.js';
+import { customPreset, getPreset, presets, type Preset } from '../agent-cli/presets.js';
 
 /** The daemon's actor in the journal. */
 export const WITNESS = 'witness';
@@ -80,7 +80,7 @@ export class PolecatRunner {
    * None of it ever blocks the launch: a failure is logged and the agent is watched by its screen.
    */
   private async withHooks(polecat: Polecat): Promise<{ argv: string[]; env: Record<string, string> }> {
-    const { launchWithHooks, prepareTrust } = await import('../agents/index.js');
+    const { launchWithHooks, prepareTrust } = await import('../agent-cli/index.js');
     const warn = (message: string): void => this.log(`${polecat.name}: ${message}`);
     const selfUpdate = this.town.config.agentSelfUpdate;
     // Hooks call the shim by its path: an agent's login shell may have reset the PATH (Codex's does).

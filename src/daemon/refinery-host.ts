@@ -1,5 +1,5 @@
 /**
- * Hosts the refinery worker (src/git/refinery.ts, the refinery helper's loop) in the daemon:
+ * Hosts the refinery worker (src/refinery/refinery.ts, the refinery helper's loop) in the daemon:
  * runs it until the daemon stops, and starts it again after a failure (e.g. someone else runs
  * `citadel refinery run` and holds its lock) after a pause.
  */
@@ -12,7 +12,7 @@ export function startRefinery(townRoot: string, log: (line: string) => void, ret
   const controller = new AbortController();
   let state: 'running' | 'waiting' | 'stopped' = 'running';
   const loop = (async () => {
-    const { runRefinery } = await import('../git/refinery.js');
+    const { runRefinery } = await import('../refinery/refinery.js');
     while (!controller.signal.aborted) {
       state = 'running';
       try {

@@ -2,7 +2,7 @@
 export interface WitnessInput {
   /** The program's exit, once it has exited. */
   exited: boolean;
-  /** ms since the screen last changed for real (not an animation: src/agents/screen-activity.ts). */
+  /** ms since the screen last changed for real (not an animation: src/agent-cli/screen-activity.ts). */
   quietMs: number;
   /** The visible screen, plain text, trailing blank lines dropped. */
   lines: readonly string[];

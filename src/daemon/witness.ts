@@ -1,11 +1,11 @@
-import { preferReported, type ReportedFields } from '../agents/reported-status.js';
+import { preferReported, type ReportedFields } from '../agent-cli/reported-status.js';
 import type { Town } from '../town/town.js';
 import type { Pane } from './pane.js';
 import type { PaneRegistry } from './pane-registry.js';
-import { getPolecat } from './polecat.js';
+import { getPolecat } from '../model/polecat.js';
 import type { PolecatRunner } from './polecat-runner.js';
-import { customPreset, questions } from './presets.js';
-import { ScreenActivity } from '../agents/screen-activity.js';
+import { customPreset, questions } from '../agent-cli/presets.js';
+import { ScreenActivity } from '../agent-cli/screen-activity.js';
 import { classify, defaultTimings, type WitnessTimings } from './witness-rules.js';
 
 /**

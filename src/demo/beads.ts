@@ -1,6 +1,6 @@
 /**
  * The demo town's work: a dozen beads for textkit (src/demo/project.ts), with dependencies,
- * each carrying its change as code blocks the scripted agent applies (src/agent/recipe.ts), so
+ * each carrying its change as code blocks the scripted agent applies (src/scripted-agent/recipe.ts), so
  * every merge is a real function with its test. Two beads are scripted to show the bounce path:
  *
  * - `reverse` and `title-case` both add a line to the end of src/index.js, and are the first two

@@ -3,7 +3,7 @@ import type { Bead } from '../model/bead.js';
 import { isWork } from '../model/bead.js';
 import { connect as connectOnly, type DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
-import type { Polecat } from '../daemon/polecat.js';
+import type { Polecat } from '../model/polecat.js';
 import { modelContext } from '../model/context.js';
 import { transact } from '../model/transaction.js';
 import { SCHEDULER_KIND, setScheduler } from '../scheduler/state.js';

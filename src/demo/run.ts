@@ -2,8 +2,9 @@ import { execFile, spawn } from 'node:child_process';
 import { closeSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { gitLines } from '../git/run.js';
 import { daemonStatus, ensureDaemon, stopDaemon } from '../daemon/lifecycle.js';
-import { allPolecats } from '../daemon/polecat.js';
+import { allPolecats } from '../model/polecat.js';
 import { openTownAt, type Town } from '../town/town.js';
 import { isBusy, runDispatcher, type DispatchOutcome } from './dispatcher.js';
 import { demoGate } from './project.js';
@@ -89,18 +90,16 @@ async function report(town: Town, demo: DemoTown, env: NodeJS.ProcessEnv, starte
 }
 
 /** Runs the gate on main as checked out in the demo's working tree (where the refinery lands). */
-function mainGate(root: string): Promise<{ ok: boolean; output: string }> {
+async function mainGate(root: string): Promise<{ ok: boolean; output: string }> {
+  const dirty = await gitLines(root, ['status', '--porcelain', '--untracked-files=no']);
+  if (dirty === undefined || dirty.length > 0) {
+    return { ok: false, output: dirty === undefined ? 'git status failed in the demo town' : `the working tree has changes: ${dirty.join(', ')}` };
+  }
+  const [file, ...args] = demoGate;
   return new Promise((resolve) => {
-    execFile('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }, (error, dirty) => {
-      if (error || dirty.trim()) {
-        resolve({ ok: false, output: error ? error.message : `the working tree has changes: ${dirty.trim().split('\n').join(', ')}` });
-        return;
-      }
-      const [file, ...args] = demoGate;
-      execFile(file!, args, { cwd: root, encoding: 'utf8', timeout: 60_000 }, (gateError, stdout, stderr) => {
-        const last = `${stdout}${stderr}`.trim().split('\n').filter(Boolean);
-        resolve({ ok: !gateError, output: last.at(-1) ?? '' });
-      });
+    execFile(file!, args, { cwd: root, encoding: 'utf8', timeout: 60_000 }, (gateError, stdout, stderr) => {
+      const last = `${stdout}${stderr}`.trim().split('\n').filter(Boolean);
+      resolve({ ok: !gateError, output: last.at(-1) ?? '' });
     });
   });
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CitadelError } from '../common/errors.js';
-import { initTown } from '../cli/commands/init-town.js';
+import { initTown } from '../town/create.js';
+import { git } from '../git/run.js';
 import type { Bead } from '../model/bead.js';
 import { modelContext } from '../model/context.js';
 import { transact } from '../model/transaction.js';
@@ -64,14 +65,14 @@ export async function buildDemoTown(root: string, env: NodeJS.ProcessEnv): Promi
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   }
-  await run('git', ['init', '-q', '-b', 'main'], root, gitEnv);
+  await git(root, ['init', '-q', '-b', 'main'], { env: gitEnv });
   // A repository-local identity: the polecats and the refinery commit on a fresh machine too.
-  await run('git', ['config', 'user.name', identity.GIT_AUTHOR_NAME], root, gitEnv);
-  await run('git', ['config', 'user.email', identity.GIT_AUTHOR_EMAIL], root, gitEnv);
+  await git(root, ['config', 'user.name', identity.GIT_AUTHOR_NAME], { env: gitEnv });
+  await git(root, ['config', 'user.email', identity.GIT_AUTHOR_EMAIL], { env: gitEnv });
   // A throwaway repository: a global signing setup must not stop (or prompt) the agents' commits.
-  await run('git', ['config', 'commit.gpgsign', 'false'], root, gitEnv);
-  await run('git', ['add', '-A'], root, gitEnv);
-  await run('git', ['commit', '-q', '-m', 'textkit 0.1.0'], root, gitEnv);
+  await git(root, ['config', 'commit.gpgsign', 'false'], { env: gitEnv });
+  await git(root, ['add', '-A'], { env: gitEnv });
+  await git(root, ['commit', '-q', '-m', 'textkit 0.1.0'], { env: gitEnv });
 
   const init = initTown({ cwd: root, env: gitEnv, prefix: 'tk' });
   const configFile = join(init.citadel, 'config.json');

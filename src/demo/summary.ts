@@ -1,6 +1,7 @@
 import type { Entity, StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { workBeads } from './dispatcher.js';
+import { POLECAT_KIND } from '../model/polecat.js';
 
 /** What the demo town did, from its journal (pure). */
 export interface DemoCounts {
@@ -35,7 +36,7 @@ export function countDemo(state: StateView, epic: string): DemoCounts {
         mergedLater: mergedBeads.has(r.bead ?? ''),
       })),
     mails: all.filter((b) => b.type === 'message').length,
-    polecats: [...state.all('polecats').keys()].sort(),
+    polecats: [...state.all(POLECAT_KIND).keys()].sort(),
   };
 }
 

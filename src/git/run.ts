@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { CitadelError } from '../common/errors.js';
 
 /** What one git invocation returned. */
@@ -25,9 +25,9 @@ function gitEnv(extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
  * execa or simple-git: `citadel done` is a data command whose start-up budget cannot pay for
  * loading either library (docs/refinery.md).
  */
-export function gitRun(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<GitResult> {
+export function gitRun(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; input?: string; signal?: AbortSignal } = {}): Promise<GitResult> {
   return new Promise((resolve, reject) => {
-    const child = execFile('git', [...args], { cwd, env: gitEnv(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' }, (error, stdout, stderr) => {
+    const child = execFile('git', [...args], { cwd, env: gitEnv(options.env), maxBuffer: 256 * 1024 * 1024, encoding: 'utf8', signal: options.signal }, (error, stdout, stderr) => {
       if (error && typeof error.code !== 'number') {
         reject(new CitadelError('io', `could not run git ${args[0] ?? ''} in ${cwd}: ${error.message}`));
         return;
@@ -47,4 +47,30 @@ export async function git(cwd: string, args: readonly string[], options: { env?:
     throw new CitadelError('failed', `git ${args.join(' ')} failed in ${cwd}: ${message}`);
   }
   return result.stdout.replace(/\n$/, '');
+}
+
+/**
+ * The synchronous form of `git`, for the few callers that cannot be async (`citadel init`'s
+ * town creation): trimmed stdout, or undefined when git exits non-zero or cannot run.
+ */
+export function gitSync(cwd: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv } = {}): string | undefined {
+  try {
+    return execFileSync('git', [...args], { cwd, env: gitEnv(options.env), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 }).replace(/\n$/, '');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs git with a deadline and returns its stdout lines, or undefined when it failed (non-zero, timeout, not a repository). */
+export async function gitLines(cwd: string, args: readonly string[], timeoutMs = 10_000): Promise<string[] | undefined> {
+  const timer = new AbortController();
+  const timeout = setTimeout(() => timer.abort(), timeoutMs);
+  try {
+    const result = await gitRun(cwd, args, { signal: timer.signal });
+    return result.code === 0 ? result.stdout.split('\n').filter(Boolean) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timeout);
+  }
 }

@@ -41,7 +41,20 @@ export function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-const bytes = (text: string): number => Buffer.byteLength(text, 'utf8');
+/** UTF-8 length of `text` without Node's Buffer (the domain layer compiles without Node types). */
+const bytes = (text: string): number => {
+  let total = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) total += 1;
+    else if (unit < 0x800) total += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      total += 4; // a surrogate pair: one 4-byte code point
+      i++;
+    } else total += 3; // the rest of the BMP, and a lone surrogate (encoded as U+FFFD, 3 bytes)
+  }
+  return total;
+};
 const tooBig = (message: string): CitadelError => new CitadelError('invalid', message);
 
 /** Throws unless `text` (the field `what`) fits in `limit` UTF-8 bytes. */

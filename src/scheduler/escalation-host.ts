@@ -1,13 +1,13 @@
-import { execFile } from 'node:child_process';
+import { gitLines } from '../git/run.js';
 import type { Bead } from '../model/bead.js';
 import { modelContext } from '../model/context.js';
 import { isPinned } from '../model/schedule.js';
 import { BeadTransaction } from '../model/transaction.js';
 import type { Town } from '../town/town.js';
-import { primeFor } from '../agents/prime-for-town.js';
-import { pasteOf, settleMs } from '../agents/typing.js';
+import { primeFor } from '../agent-cli/prime-for-town.js';
+import { pasteOf, settleMs } from '../agent-cli/typing.js';
 import type { PaneRegistry } from '../daemon/pane-registry.js';
-import { allPolecats, getPolecat, putPolecat, type Polecat } from '../daemon/polecat.js';
+import { allPolecats, getPolecat, putPolecat, type Polecat } from '../model/polecat.js';
 import { isUnfinished, WITNESS, type PolecatRunner } from '../daemon/polecat-runner.js';
 import type { EscalationStep } from './config.js';
 import { nextStep, type Track } from './escalation.js';
@@ -139,11 +139,7 @@ export function nudgeText(town: Town, polecat: Polecat): string {
 }
 
 /** The worktree's uncommitted changes (`git status --porcelain`); [] when clean or unreadable. */
-function uncommitted(worktree: string): Promise<string[]> {
-  return new Promise((resolve) => {
-    // A worktree git cannot read counts as dirty: never restart over work we cannot see.
-    execFile('git', ['status', '--porcelain'], { cwd: worktree, encoding: 'utf8', timeout: 10_000 }, (error, stdout) =>
-      resolve(error ? [`(git status failed: ${error.message})`] : stdout.split('\n').filter(Boolean)),
-    );
-  });
+async function uncommitted(worktree: string): Promise<string[]> {
+  // A worktree git cannot read counts as dirty: never restart over work we cannot see.
+  return (await gitLines(worktree, ['status', '--porcelain'])) ?? ['(git status failed)'];
 }

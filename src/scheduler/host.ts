@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { gitLines } from '../git/run.js';
 import { realpathSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Bead } from '../model/bead.js';
@@ -6,10 +6,10 @@ import { deferredUntil, isPinned } from '../model/schedule.js';
 import { findExecutable } from '../pty/executable.js';
 import type { Town } from '../town/town.js';
 import { ensureWorktree } from '../git/worktree.js';
-import { allPolecats, getPolecat } from '../daemon/polecat.js';
+import { allPolecats, getPolecat } from '../model/polecat.js';
 import { ensureCitadelShim, polecatEnv } from '../daemon/polecat-env.js';
-import { beadPrompt, customPreset, defaultAgent, getPreset, launchFor } from '../daemon/presets.js';
-import { NAME_POOL } from '../daemon/sling.js';
+import { beadPrompt, customPreset, defaultAgent, getPreset, launchFor } from '../agent-cli/presets.js';
+import { NAME_POOL } from '../polecats/sling.js';
 import { plan, type Decision, type Plan } from './plan.js';
 import { planAgents, planMax, planPolecat } from './inputs.js';
 import { SkillBook } from './skills.js';
@@ -295,10 +295,6 @@ export function nextDue(beads: ReadonlyMap<string, Bead>, notBefore: ReadonlyMap
 }
 
 /** The files changed between two commits (git), [] when git cannot say. */
-export function changedFiles(root: string, from: string, to: string): Promise<string[]> {
-  return new Promise((resolve) => {
-    execFile('git', ['diff', '--name-only', `${from}..${to}`], { cwd: root, encoding: 'utf8', timeout: 10_000 }, (error, stdout) => {
-      resolve(error ? [] : stdout.split('\n').filter(Boolean));
-    });
-  });
+export async function changedFiles(root: string, from: string, to: string): Promise<string[]> {
+  return (await gitLines(root, ['diff', '--name-only', `${from}..${to}`])) ?? [];
 }

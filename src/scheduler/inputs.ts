@@ -1,4 +1,4 @@
-import type { Polecat } from '../daemon/polecat.js';
+import type { Polecat } from '../model/polecat.js';
 import type { PlanAgent, PlanPolecat } from './plan.js';
 import type { SchedulerConfig } from './config.js';
 import type { SchedulerEntity } from './state.js';

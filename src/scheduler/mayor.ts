@@ -3,7 +3,7 @@ import { modelContext } from '../model/context.js';
 import { isPinned } from '../model/schedule.js';
 import { transact } from '../model/transaction.js';
 import type { DaemonClient } from '../daemon/client.js';
-import { sling, type SlingResult } from '../daemon/sling.js';
+import { sling, type SlingResult } from '../polecats/sling.js';
 import type { Town } from '../town/town.js';
 
 /** The label that marks the mayor's bead. */

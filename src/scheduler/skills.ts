@@ -1,6 +1,7 @@
 import type { JournalRecord } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { isWork } from '../model/bead.js';
+import { POLECAT_KIND } from '../model/polecat.js';
 
 /**
  * Skills from work history (the vision's "your work history is your CV", kept simple and
@@ -66,7 +67,7 @@ export class SkillBook {
 
   add(record: JournalRecord): void {
     this.seq = record.seq;
-    if (record.kind === 'polecats' && record.entity) {
+    if (record.kind === POLECAT_KIND && record.entity) {
       // The scheduler's name for the agent (a config entry) when it started the polecat, else the preset.
       const scheduled = typeof record.entity.scheduler_agent === 'string' && record.entity.scheduler_agent !== '' && record.entity.scheduled_bead === record.entity.bead;
       const agent = scheduled ? record.entity.scheduler_agent : record.entity.agent;

@@ -5,7 +5,7 @@ import { modelContext } from '../model/context.js';
 import { isPinned } from '../model/schedule.js';
 import { BeadTransaction } from '../model/transaction.js';
 import { polecatBranch } from '../git/names.js';
-import { allPolecats, getPolecat, putPolecat, type Polecat } from '../daemon/polecat.js';
+import { allPolecats, getPolecat, putPolecat, type Polecat } from '../model/polecat.js';
 import { isBusy, type Decision } from './plan.js';
 import { planPolecat } from './inputs.js';
 import { putScheduler, readScheduler } from './state.js';

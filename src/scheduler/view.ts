@@ -1,8 +1,8 @@
 import type { StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { capacityOf, resourceHolders } from '../model/schedule.js';
-import { allPolecats } from '../daemon/polecat.js';
-import { NAME_POOL } from '../daemon/sling.js';
+import { allPolecats } from '../model/polecat.js';
+import { NAME_POOL } from '../polecats/sling.js';
 import type { SchedulerConfig } from './config.js';
 import { planAgents, planMax, planPolecat } from './inputs.js';
 import { plan, type Decision, type Waiting } from './plan.js';

@@ -9,6 +9,7 @@ import { loadConfig } from './config.js';
 import { ensurePrivateDir, readRegularFile, writePrivate } from './private-fs.js';
 import type { Town } from './town.js';
 import { fingerprint, reviewTrust, trustAll, type TownCommands, type TrustItem, type TrustRecord } from './trust.js';
+import { POLECAT_KIND } from '../model/polecat.js';
 
 /**
  * The trust store: one small JSON record per town, outside every repository (like direnv's
@@ -192,7 +193,7 @@ function lockStore(env: NodeJS.ProcessEnv): () => void {
 export function actsAsPolecat(state: StateView, env: NodeJS.ProcessEnv): boolean {
   if (env.CITADEL_POLECAT?.trim()) return true;
   const actor = resolveActor(env);
-  return actor !== 'overseer' && state.get('polecats', actor) !== undefined;
+  return actor !== 'overseer' && state.get(POLECAT_KIND, actor) !== undefined;
 }
 
 function refuseInPolecat(town: Town, env: NodeJS.ProcessEnv, what: string): void {

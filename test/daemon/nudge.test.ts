@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { pasteOf } from '../../src/agents/typing.js';
+import { pasteOf } from '../../src/agent-cli/typing.js';
 import { tempDir } from '../helpers/temp.js';
 import { json, makeTown, waitFor, type TestTown } from './harness.js';
 

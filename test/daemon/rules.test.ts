@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FlowControl } from '../../src/daemon/flow-control.js';
 import { FrameScheduler } from '../../src/daemon/frame-scheduler.js';
 import { classify } from '../../src/daemon/witness-rules.js';
-import { defaultAgent, presetChoices, presets, questions, realAgents } from '../../src/daemon/presets.js';
+import { defaultAgent, presetChoices, presets, questions, realAgents } from '../../src/agent-cli/presets.js';
 
 const timings = { settleMs: 400, idleMs: 15_000, stuckMs: 600_000 };
 const claude = presets.claude!;

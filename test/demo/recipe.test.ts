@@ -1,8 +1,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyRecipe, editsFor, hasFirstTry, parseRecipe } from '../../src/agent/recipe.js';
-import { rebaseReapplying } from '../../src/agent/rework.js';
+import { applyRecipe, editsFor, hasFirstTry, parseRecipe } from '../../src/scripted-agent/recipe.js';
+import { rebaseReapplying } from '../../src/scripted-agent/rework.js';
 import { demoBeads, demoMolecule } from '../../src/demo/beads.js';
 import { git, gitEnv, makeRepo } from '../helpers/git.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { progress } from '../../src/git/refinery-verdicts.js';
+import { progress } from '../../src/refinery/verdicts.js';
 import { ensureWorktree } from '../../src/git/worktree.js';
 import type { Bead } from '../../src/model/bead.js';
 import { modelContext } from '../../src/model/context.js';

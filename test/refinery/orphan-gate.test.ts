@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runRefinery } from '../../src/git/refinery.js';
+import { runRefinery } from '../../src/refinery/refinery.js';
 import { citadelBin, runCli } from '../helpers/cli.js';
 import { gitEnv } from '../helpers/git.js';
 import { tempDir, waitFor } from '../helpers/temp.js';

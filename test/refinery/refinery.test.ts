@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runRefinery } from '../../src/git/refinery.js';
-import { refineryStatus } from '../../src/git/refinery-status.js';
+import { runRefinery } from '../../src/refinery/refinery.js';
+import { refineryStatus } from '../../src/refinery/status.js';
 import { git } from '../helpers/git.js';
 import { waitFor } from '../helpers/temp.js';
 import { finishWork, mainLog, makeTown, type TestTown } from './town.js';

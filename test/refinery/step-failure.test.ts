@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { primeFor } from '../../src/agents/prime-for-town.js';
-import { runRefinery } from '../../src/git/refinery.js';
-import { fileMergeRequest, inspectSubmission } from '../../src/git/submit.js';
+import { primeFor } from '../../src/agent-cli/prime-for-town.js';
+import { runRefinery } from '../../src/refinery/refinery.js';
+import { fileMergeRequest, inspectSubmission } from '../../src/refinery/submit.js';
 import { ensureWorktree } from '../../src/git/worktree.js';
 import { modelContext } from '../../src/model/context.js';
 import { claimBead } from '../../src/model/operations.js';

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileMergeRequest, inspectSubmission } from '../../src/git/submit.js';
+import { fileMergeRequest, inspectSubmission } from '../../src/refinery/submit.js';
 import { ensureWorktree } from '../../src/git/worktree.js';
 import type { Bead } from '../../src/model/bead.js';
 import { modelContext } from '../../src/model/context.js';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Entity } from '../../src/journal/types.js';
 import type { Bead } from '../../src/model/bead.js';
-import { beadPrompt, getPreset, launchFor } from '../../src/daemon/presets.js';
+import { beadPrompt, getPreset, launchFor } from '../../src/agent-cli/presets.js';
 import { setScheduler } from '../../src/scheduler/state.js';
 import { take } from '../../src/scheduler/take.js';
 import { openTownAt } from '../../src/town/town.js';

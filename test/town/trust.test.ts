@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileMergeRequest, inspectSubmission } from '../../src/git/submit.js';
+import { fileMergeRequest, inspectSubmission } from '../../src/refinery/submit.js';
 import { ensureWorktree } from '../../src/git/worktree.js';
 import type { Bead } from '../../src/model/bead.js';
 import { modelContext } from '../../src/model/context.js';

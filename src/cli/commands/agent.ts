@@ -34,7 +34,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--json', 'print what was changed as JSON')
     .addHelpText('after', '\nExamples:\n  citadel agent setup claude\n  citadel agent setup codex --yes\n')
     .action(async (name: string, options: { yes?: boolean; json?: boolean }) => {
-      const { setupAgent } = await import('../../agents/setup-agent.js');
+      const { setupAgent } = await import('../work/agent-setup.js');
       await setupAgent(context, name, options);
     });
   agent
@@ -49,8 +49,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--no-done', 'commit but do not call citadel done')
     .action(async (options: ScriptedOptions) => {
       const { CitadelError, usage } = await import('../../common/errors.js');
-      const { switchesFrom, defaultFloodLines } = await import('../../agent/switches.js');
-      const { runScriptedAgent, isWorktree } = await import('../../agent/scripted.js');
+      const { switchesFrom, defaultFloodLines } = await import('../../scripted-agent/switches.js');
+      const { runScriptedAgent, isWorktree } = await import('../../scripted-agent/scripted.js');
       const beadId = options.bead ?? context.env.CITADEL_BEAD?.trim();
       if (!beadId) throw usage('no bead: pass --bead ID or set CITADEL_BEAD');
       const delayMs = Number(options.delay ?? (context.env.CITADEL_SCRIPTED_DELAY_MS || '300'));

@@ -19,7 +19,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--message <text>', 'a note for the refinery and the record')
     .option('--json', 'print the merge request as JSON')
     .action(async (options: DoneOptions) => {
-      const { inspectSubmission, fileMergeRequest } = await import('../../git/submit.js');
+      const { inspectSubmission, fileMergeRequest } = await import('../../refinery/submit.js');
       const { modelContext } = await import('../../model/context.js');
       const town = context.town();
       const submission = await inspectSubmission(context.cwd, town.config.mainBranch);

@@ -15,7 +15,7 @@ export function register(program: Command, context: CliContext): void {
     .argument('[payload]', 'the event’s JSON (Codex passes it as an argument; Claude Code on stdin)')
     .option('--json', 'print what was recorded')
     .action(async (event: string, payload: string | undefined, options: { json?: boolean }) => {
-      const { runHook } = await import('../../agents/run-hook.js');
+      const { runHook } = await import('../../agent-cli/run-hook.js');
       await runHook(context, event, payload, options.json === true);
     });
 }

@@ -1,12 +1,5 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { townExcluded } from '../../git/exclude.js';
-
-/**
- * What `citadel init` keeps out of git through `.git/info/exclude`: all of `.citadel/` but
- * `config.json` and `molecules/` (the list and why: src/git/exclude.ts, docs/journal.md).
- */
-export const EXCLUDED = townExcluded;
 
 export function register(program: Command, context: CliContext): void {
   program
@@ -15,7 +8,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--prefix <prefix>', 'bead id prefix, e.g. ct → ct-a3f8 (default ct; kept from config.json when re-run)')
     .option('--json', 'print what was done as JSON')
     .action(async (options: { prefix?: string; json?: boolean }) => {
-      const { initTown } = await import('./init-town.js');
+      const { initTown } = await import('../../town/create.js');
       const result = initTown({ cwd: context.cwd, env: context.env, prefix: options.prefix });
       if (options.json) {
         context.json(result);

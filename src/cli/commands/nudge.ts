@@ -12,7 +12,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--json', 'print {name, typed} as JSON')
     .action(async (name: string, text: string[], options: { enter: boolean; json?: boolean }) => {
       const typed = text.join(' ');
-      await (await import('../../daemon/polecat-actions.js')).nudgePolecat(context.town(), name, typed, options.enter, context.env);
+      await (await import('../../polecats/polecat-actions.js')).nudgePolecat(context.town(), name, typed, options.enter, context.env);
       if (options.json) context.json({ name, typed, enter: options.enter });
       else context.out(`typed into ${name}\n`);
     });

@@ -4,7 +4,7 @@ import type { CliContext } from '../context.js';
 /** `citadel polecat list|kill|restart|peek` (docs/daemon.md). */
 export function register(program: Command, context: CliContext): void {
   const polecat = program.command('polecat').description('list, kill, restart or peek at polecats (agents in their own worktrees)');
-  const actions = () => import('../../daemon/polecat-actions.js');
+  const actions = () => import('../../polecats/polecat-actions.js');
 
   polecat
     .command('list')

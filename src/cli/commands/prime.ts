@@ -9,7 +9,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--bead <id>', 'the bead to prime for (default: $CITADEL_BEAD, else the polecat’s or your claimed bead)')
     .option('--json', 'print the facts as JSON instead of text')
     .action(async (options: { bead?: string; json?: boolean }) => {
-      const { primeFor } = await import('../../agents/prime-for-town.js');
+      const { primeFor } = await import('../../agent-cli/prime-for-town.js');
       const town = context.town();
       const { text, context: facts } = primeFor(town, options.bead ?? context.env.CITADEL_BEAD?.trim(), context.env.CITADEL_POLECAT?.trim());
       if (options.json) context.json(facts);

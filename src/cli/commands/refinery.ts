@@ -21,14 +21,14 @@ export function register(program: Command, context: CliContext): void {
     .option('--json', 'print as JSON')
     .option('--recent <n>', 'how many recent results to show', '10')
     .action(async (options: { json?: boolean; recent: string }) => {
-      const { refineryStatus } = await import('../../git/refinery-status.js');
-      const { formatRefineryStatus } = await import('../../git/refinery-format.js');
+      const { refineryStatus } = await import('../../refinery/status.js');
+      const { formatRefineryStatus } = await import('../../refinery/format.js');
       const recent = Number(options.recent);
       if (!Number.isInteger(recent) || recent < 0) {
         const { usage } = await import('../../common/errors.js');
         throw usage(`--recent takes a whole number (got ${JSON.stringify(options.recent)})`);
       }
-      const { refineryWorker } = await import('../../git/refinery-worker.js');
+      const { refineryWorker } = await import('../../refinery/worker.js');
       const town = context.town();
       const status = { ...refineryStatus(town.journal.read(), { recent }), worker: refineryWorker(town.paths.run) };
       if (options.json) context.json(status);
@@ -41,7 +41,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--once', 'land what is queued now, then exit instead of waiting for more')
     .option('--json', 'print a summary of what was merged and rejected as JSON')
     .action(async (options: { once?: boolean; json?: boolean }) => {
-      const { runRefinery } = await import('../../git/refinery.js');
+      const { runRefinery } = await import('../../refinery/refinery.js');
       const root = context.town().paths.root;
       const controller = new AbortController();
       const stop = (): void => controller.abort();

@@ -36,7 +36,7 @@ export function register(program: Command, context: CliContext): void {
       }
       if (bead === undefined) throw new CitadelError('usage', "missing required argument 'bead'");
       if (argv.length > 0 && options.agent) throw new CitadelError('usage', 'give either --agent PRESET or a command after --, not both');
-      const { sling } = await import('../../daemon/sling.js');
+      const { sling } = await import('../../polecats/sling.js');
       const { ensureDaemon } = await import('../../daemon/lifecycle.js');
       const town = context.town();
       const result = await sling(
@@ -48,7 +48,7 @@ export function register(program: Command, context: CliContext): void {
         context.json(result);
         return;
       }
-      const { trustableAgents, trustsWorktrees } = await import('../../agents/agent-trust.js');
+      const { trustableAgents, trustsWorktrees } = await import('../../agent-cli/agent-trust.js');
       const untrusted = (trustableAgents as readonly string[]).includes(result.agent) && !(await trustsWorktrees(town.paths.citadel, result.agent).catch(() => true));
       context.out(
         `${result.bead} → ${result.polecat} (${result.agent}${result.pid ? `, pid ${result.pid}` : ''})\n` +

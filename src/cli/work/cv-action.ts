@@ -7,6 +7,7 @@ import type { Town } from '../../town/town.js';
 import type { CliContext } from '../context.js';
 import { cvText } from '../format/cv.js';
 import { positiveInt } from './input.js';
+import { POLECAT_KIND } from '../../model/polecat.js';
 
 /** The routing profile as `cv` prints it (docs/scheduler.md, "Routing by CV"). */
 export interface CvProfile {
@@ -46,7 +47,7 @@ async function profileOf(town: Town, who: string): Promise<{ profile: SkillProfi
   const polecats = new Set<string>();
   for (const record of town.journal.records()) {
     book.add(record);
-    const entity = record.kind === 'polecats' ? record.entity : undefined;
+    const entity = record.kind === POLECAT_KIND ? record.entity : undefined;
     const agent = entity ? (entity.scheduler_agent !== undefined && entity.scheduled_bead === entity.bead ? entity.scheduler_agent : entity.agent) : undefined;
     if (typeof agent === 'string' && agentKey(agent) === who) polecats.add(record.id);
   }

@@ -1,7 +1,7 @@
 import { CitadelError } from '../../common/errors.js';
 import { ensureDaemon } from '../../daemon/lifecycle.js';
 import { ensureCitadelShim, polecatEnv } from '../../daemon/polecat-env.js';
-import { defaultAgent, getPreset } from '../../daemon/presets.js';
+import { defaultAgent, getPreset } from '../../agent-cli/presets.js';
 import { findExecutable } from '../../pty/executable.js';
 import { townClock } from '../../scheduler/clock.js';
 import { SkillBook } from '../../scheduler/skills.js';

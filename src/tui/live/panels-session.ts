@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { basename } from 'node:path';
 import { resolveActor } from '../../common/actor.js';
-import { firstInstalledAgent, presetChoices } from '../../daemon/presets.js';
+import { firstInstalledAgent, presetChoices } from '../../agent-cli/presets.js';
 import { composeMolecule } from '../../molecules/compose.js';
 import { openMoleculeLibrary } from '../../town/molecules.js';
 import { openTownAt, type Town } from '../../town/town.js';

@@ -1,13 +1,13 @@
 import { BEAD_KIND } from '../../model/bead.js';
 import type { Entity, StateView } from '../../journal/types.js';
-import { refineryStatus, type RefineryStatus } from '../../git/refinery-status.js';
+import { refineryStatus, type RefineryStatus } from '../../refinery/status.js';
 import type { MergeRequestView } from './types.js';
 
 /** How many finished merge requests the lane keeps in view. */
 export const finishedLimit = 30;
 
 /**
- * The refinery's own view of these requests (src/git/refinery-status.ts, what `citadel refinery
+ * The refinery's own view of these requests (src/refinery/status.ts, what `citadel refinery
  * status` prints): the lane never sorts on its own, so it shows the order the refinery lands in
  * (priority, then age), not one of its own.
  */

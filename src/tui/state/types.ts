@@ -1,9 +1,9 @@
 /**
  * The shapes the workstation's panels read: the model's bead, mail and merge-request types
- * (src/model, src/git/refinery-queue.ts), the JSON bead of the CLI contract (docs/cli.md, "JSON
+ * (src/model, src/refinery/queue.ts), the JSON bead of the CLI contract (docs/cli.md, "JSON
  * bead"), plus what the panels add (events, molecules, the snapshot).
  */
-import type { MergeRequest } from '../../git/refinery-queue.js';
+import type { MergeRequest } from '../../refinery/queue.js';
 import type { Bead, MergeRequestState } from '../../model/bead.js';
 
 /** A bead as the board sees it: the model's own bead (src/model/bead.ts), no copy of it. */
@@ -13,7 +13,7 @@ export type BeadView = Bead;
 export type MailView = Bead & { readonly from: string; readonly to: string; readonly subject: string };
 
 /**
- * A merge request bead (`type: "merge_request"`): the refinery's own type (src/git/refinery-queue.ts,
+ * A merge request bead (`type: "merge_request"`): the refinery's own type (src/refinery/queue.ts,
  * the model's bead with the refinery's notes), with the fields a merge request always has.
  */
 export type MergeRequestView = MergeRequest & { readonly branch: string; readonly polecat: string; readonly state: MergeRequestState };

@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initTown } from '../../../src/cli/commands/init-town.js';
+import { initTown } from '../../../src/town/create.js';
 import { modelContext } from '../../../src/model/context.js';
 import { createBead, sendMail, updateBead } from '../../../src/model/operations.js';
 import { openMoleculeLibrary } from '../../../src/town/molecules.js';

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { initTown } from '../../../src/cli/commands/init-town.js';
+import { initTown } from '../../../src/town/create.js';
 import { modelContext } from '../../../src/model/context.js';
 import { createBead, sendMail } from '../../../src/model/operations.js';
 import { openTownAt } from '../../../src/town/town.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderPrime } from '../../src/agents/prime.js';
-import { primeContext } from '../../src/agents/prime-context.js';
+import { renderPrime } from '../../src/agent-cli/prime.js';
+import { primeContext } from '../../src/agent-cli/prime-context.js';
 import { claimBead, closeBead, createBead, modelContext, sendMail, setMergeRequestState, transact } from '../../src/model/index.js';
 import { composeMolecule, parseMolecule, pourMolecule, releaseStep, resolveMolecule } from '../../src/molecules/index.js';
 import { memoryState } from './state.js';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runRefinery } from '../../src/git/refinery.js';
+import { runRefinery } from '../../src/refinery/refinery.js';
 import { ensureWorktree } from '../../src/git/worktree.js';
 import type { Bead } from '../../src/model/bead.js';
 import { modelContext } from '../../src/model/context.js';

@@ -10,11 +10,11 @@ import { findExecutable } from '../pty/executable.js';
 import type { Town } from '../town/town.js';
 import { polecatBranch, validateBeadId, validatePolecatName } from '../git/names.js';
 import { ensureWorktree } from '../git/worktree.js';
-import type { DaemonClient } from './client.js';
-import { allPolecats, getPolecat, putPolecat, type Polecat } from './polecat.js';
-import { ensureCitadelShim, polecatEnv } from './polecat-env.js';
-import { beadPrompt, customPreset, defaultAgent, getPreset, launchFor } from './presets.js';
-import type { PaneInfo } from './protocol.js';
+import type { DaemonClient } from '../daemon/client.js';
+import { allPolecats, getPolecat, putPolecat, type Polecat } from '../model/polecat.js';
+import { ensureCitadelShim, polecatEnv } from '../daemon/polecat-env.js';
+import { beadPrompt, customPreset, defaultAgent, getPreset, launchFor } from '../agent-cli/presets.js';
+import type { PaneInfo } from '../daemon/protocol.js';
 
 export interface SlingRequest {
   bead: string;

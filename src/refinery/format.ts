@@ -1,5 +1,5 @@
-import type { LaneItem, RefineryStatus } from './refinery-status.js';
-import type { RefineryWorker } from './refinery-worker.js';
+import type { LaneItem, RefineryStatus } from './status.js';
+import type { RefineryWorker } from './worker.js';
 
 const short = (sha: string | null): string => (sha ? sha.slice(0, 10) : '');
 

@@ -44,13 +44,13 @@ export async function runScriptedAgent(world: ScriptedWorld): Promise<number> {
   const step = (label: string, work: () => Promise<void> = () => sleep(switches.delayMs)): Promise<void> => withSpinner(out, label, work);
   out.write(`${paint(out, 'magenta', '◆')} ${paint(out, 'bold', `scripted agent · ${world.polecat}`)} ${paint(out, 'dim', `working on ${bead.id}`)}\n`);
   out.write(`${paint(out, 'bold', bead.title)}\n`);
-  // The prose of the body only: a recipe's code blocks (src/agent/recipe.ts) are for the edit step.
+  // The prose of the body only: a recipe's code blocks (src/scripted-agent/recipe.ts) are for the edit step.
   const prose = bead.body.split(/^```/m)[0]!.trim();
   if (prose) out.write(`${paint(out, 'dim', prose.split('\n').slice(0, 3).join('\n'))}\n`);
 
   await step(`reading ${bead.id}`);
   const ahead = Number((await gitRun(world.worktree, ['rev-list', '--count', `refs/heads/${world.mainBranch}..HEAD`])).stdout.trim()) || 0;
-  // A bead whose body carries its change as code blocks (src/agent/recipe.ts): real files, not a notes file.
+  // A bead whose body carries its change as code blocks (src/scripted-agent/recipe.ts): real files, not a notes file.
   const recipe = parseRecipe(bead.body);
   if (ahead > 0) {
     // The bead came back (bounced): bring the earlier work up to date with main first. On a

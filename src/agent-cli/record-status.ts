@@ -1,9 +1,9 @@
 import { CitadelError } from '../common/errors.js';
 import type { Entity, Mutator } from '../journal/types.js';
 import type { ReportedFields, ReportedStatus } from './reported-status.js';
+import { POLECAT_KIND } from '../model/polecat.js';
 
 /** The entity kind of polecats in the journal (owned by the daemon). */
-export const polecatKind = 'polecats';
 
 /** Statuses a report never overrides: the pty is gone, the agent cannot be working. */
 const final = new Set(['exited', 'lost']);
@@ -36,7 +36,7 @@ export interface RecordOutcome {
  */
 export function recordReport(report: RecordReport): Mutator<RecordOutcome> {
   return (state) => {
-    const current = state.get(polecatKind, report.polecat) as (Entity & ReportedFields & { status?: string }) | undefined;
+    const current = state.get(POLECAT_KIND, report.polecat) as (Entity & ReportedFields & { status?: string }) | undefined;
     if (!current) {
       throw new CitadelError('not_found', `polecat ${report.polecat} not found (reports are recorded for polecats started by citadel)`);
     }
@@ -58,7 +58,7 @@ export function recordReport(report: RecordReport): Mutator<RecordOutcome> {
     return {
       changes: [
         {
-          kind: polecatKind,
+          kind: POLECAT_KIND,
           id: report.polecat,
           entity,
           action: 'report',

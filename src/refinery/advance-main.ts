@@ -1,6 +1,6 @@
-import { gitRun } from './run.js';
-import { checkoutsOf } from './checkouts.js';
-import { readBranchTip } from './refs.js';
+import { gitRun } from '../git/run.js';
+import { checkoutsOf } from '../git/checkouts.js';
+import { readBranchTip } from '../git/refs.js';
 
 /** What happened when the refinery tried to move main. */
 export type AdvanceResult =

@@ -1,10 +1,10 @@
 import { CitadelError } from '../common/errors.js';
 import type { Town } from '../town/town.js';
-import { connect, type DaemonClient } from './client.js';
-import { ensureDaemon } from './lifecycle.js';
-import { allPolecats, getPolecat } from './polecat.js';
-import type { PaneInfo } from './protocol.js';
-import { echoTimeoutMs, pasteOf, settleMs } from '../agents/typing.js';
+import { connect, type DaemonClient } from '../daemon/client.js';
+import { ensureDaemon } from '../daemon/lifecycle.js';
+import { allPolecats, getPolecat } from '../model/polecat.js';
+import type { PaneInfo } from '../daemon/protocol.js';
+import { echoTimeoutMs, pasteOf, settleMs } from '../agent-cli/typing.js';
 
 /** One row of `citadel polecat list --json`. */
 export interface PolecatRow {

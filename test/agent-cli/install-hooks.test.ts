@@ -1,11 +1,11 @@
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agents/claude-hooks.js';
-import { geminiEvents } from '../../src/agents/gemini-hooks.js';
-import { opencodeConfigContent } from '../../src/agents/opencode-plugin.js';
-import { installAgentHooks, launchWithHooks, withHookArgs } from '../../src/agents/install-hooks.js';
-import { shellQuote } from '../../src/agents/shell-quote.js';
+import { claudeAllowed, claudeHooks, mergeClaudeSettings } from '../../src/agent-cli/claude-hooks.js';
+import { geminiEvents } from '../../src/agent-cli/gemini-hooks.js';
+import { opencodeConfigContent } from '../../src/agent-cli/opencode-plugin.js';
+import { installAgentHooks, launchWithHooks, withHookArgs } from '../../src/agent-cli/install-hooks.js';
+import { shellQuote } from '../../src/agent-cli/shell-quote.js';
 import { git, makeRepo } from '../helpers/git.js';
 
 const cleanups: Array<() => void> = [];

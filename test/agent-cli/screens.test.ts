@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normaliseRow, ScreenActivity } from '../../src/agents/screen-activity.js';
-import { presets, questions, type Preset } from '../../src/daemon/presets.js';
+import { normaliseRow, ScreenActivity } from '../../src/agent-cli/screen-activity.js';
+import { presets, questions, type Preset } from '../../src/agent-cli/presets.js';
 import { classify } from '../../src/daemon/witness-rules.js';
 
 /**

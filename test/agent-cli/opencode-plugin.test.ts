@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { opencodePlugin } from '../../src/agents/opencode-plugin.js';
+import { opencodePlugin } from '../../src/agent-cli/opencode-plugin.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 
 type Plugin = () => Promise<{ event: (input: { event: unknown }) => Promise<void> }>;

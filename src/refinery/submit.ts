@@ -3,8 +3,9 @@ import type { Bead } from '../model/bead.js';
 import type { ModelContext } from '../model/context.js';
 import { transact } from '../model/transaction.js';
 import { CitadelError } from '../common/errors.js';
-import { isSafeBranchName } from './names.js';
-import { gitRun } from './run.js';
+import { isSafeBranchName } from '../git/names.js';
+import { gitRun } from '../git/run.js';
+import { POLECAT_KIND } from '../model/polecat.js';
 
 /** What `citadel done` found in the polecat's worktree. */
 export interface Submission {
@@ -62,7 +63,6 @@ export interface FiledRequest {
   readonly created: boolean;
 }
 
-const polecatKind = 'polecats';
 const openStates = new Set(['queued', 'merging', 'testing']);
 
 /**
@@ -103,10 +103,10 @@ export function fileMergeRequest(context: ModelContext, input: FileRequestInput)
       return { request, created: true };
     })(state);
     const changes = [...tx.changes];
-    const polecat = state.get(polecatKind, input.polecat);
+    const polecat = state.get(POLECAT_KIND, input.polecat);
     if (polecat && tx.value.created) {
       const entity: Entity = { ...polecat, status: 'idle', bead: null, last_bead: input.bead ?? polecat.bead ?? null, submitted: tx.value.request.id };
-      changes.push({ kind: polecatKind, id: input.polecat, entity, action: 'done', summary: `${input.polecat} is done with ${input.bead ?? input.submission.branch}` });
+      changes.push({ kind: POLECAT_KIND, id: input.polecat, entity, action: 'done', summary: `${input.polecat} is done with ${input.bead ?? input.submission.branch}` });
     }
     return { changes, value: tx.value };
   };

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureExcluded } from './exclude.js';
-import { git, gitRun } from './run.js';
-import { listWorktrees, worktreesRoot } from './worktree.js';
+import { ensureExcluded } from '../git/exclude.js';
+import { git, gitRun } from '../git/run.js';
+import { listWorktrees, worktreesRoot } from '../git/worktree.js';
 
 /** The refinery's own worktree (a leading "_" keeps it apart from every valid polecat name). */
 export function refineryWorktreePath(townRoot: string): string {

@@ -1,5 +1,5 @@
 import type { StateView } from '../journal/types.js';
-import { byPriorityThenAge, isActive, mainHealth, mergeRequests, type MainHealth, type MergeRequest } from './refinery-queue.js';
+import { byPriorityThenAge, isActive, mainHealth, mergeRequests, type MainHealth, type MergeRequest } from './queue.js';
 
 /** One request as the lane shows it. */
 export interface LaneItem {

@@ -2,6 +2,7 @@ import type { StateView } from '../journal/types.js';
 import { isCitadelError } from '../common/errors.js';
 import { beadsOf, getBead, inbox, type Bead } from '../model/index.js';
 import { moleculeStatus, type StepState } from '../molecules/index.js';
+import { POLECAT_KIND } from '../model/polecat.js';
 
 /**
  * The facts `citadel prime` tells an agent, gathered from one read of the journal. Pure: it
@@ -62,13 +63,12 @@ export interface PrimeWho {
   polecat?: string | undefined;
 }
 
-const polecatKind = 'polecats';
 
 const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
 /** Gathers what prime shows for `who` from the journal's state. An unknown `beadId` is not_found. */
 export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
-  const polecatEntity = state.get(polecatKind, who.polecat ?? who.actor);
+  const polecatEntity = state.get(POLECAT_KIND, who.polecat ?? who.actor);
   const polecat =
     polecatEntity || who.polecat
       ? { name: who.polecat ?? who.actor, worktree: str(polecatEntity?.worktree), branch: str(polecatEntity?.branch) }

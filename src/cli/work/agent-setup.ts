@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { join } from 'node:path';
-import { CitadelError } from '../common/errors.js';
-import type { CliContext } from '../cli/context.js';
-import { addCodexNotify, applyTrust, describeTrust, recordTrust, trustableAgents, type TrustableAgent } from './agent-trust.js';
+import { CitadelError } from '../../common/errors.js';
+import type { CliContext } from '../context.js';
+import { addCodexNotify, applyTrust, describeTrust, recordTrust, trustableAgents, type TrustableAgent } from '../../agent-cli/agent-trust.js';
 
 /** Agents with nothing to trust: they are ready as soon as they are installed and logged in. */
 const nothingToDo: Readonly<Record<string, string>> = {

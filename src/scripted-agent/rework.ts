@@ -2,7 +2,7 @@ import { gitRun } from '../git/run.js';
 import { applyRecipe, type RecipeEdit } from './recipe.js';
 
 /**
- * Rework of a bounced bead whose body carries a recipe (src/agent/recipe.ts): `git rebase <main>`;
+ * Rework of a bounced bead whose body carries a recipe (src/scripted-agent/recipe.ts): `git rebase <main>`;
  * on each stop, every conflicted file gets main's version plus this
  * bead's own edits to it applied again (or, with no recipe for it, the branch's version).
  * Returns an error sentence, or undefined when the branch now sits on main.

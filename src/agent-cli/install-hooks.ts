@@ -1,16 +1,15 @@
-import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { promisify } from 'node:util';
 import { CitadelError } from '../common/errors.js';
+import { addExcludeLines } from '../git/exclude.js';
+import { gitRun } from '../git/run.js';
 import { mergeClaudeSettings, type ClaudeSettings } from './claude-hooks.js';
 import { codexConfigMarker, codexProjectConfig } from './codex-hooks.js';
 import { geminiSettings } from './gemini-hooks.js';
 import { opencodeConfigContent, opencodePlugin } from './opencode-plugin.js';
 
-const run = promisify(execFile);
 
 /** How an agent reports its own status: the hook systems citadel knows how to install. */
 export type HookKind = 'claude' | 'codex' | 'gemini' | 'opencode';
@@ -167,8 +166,7 @@ async function readSettings(file: string): Promise<ClaudeSettings> {
 /** Whether git tracks `path` in the worktree (a file of the project's own, not to be edited). */
 async function isTracked(worktreePath: string, path: string): Promise<boolean> {
   try {
-    await run('git', ['ls-files', '--error-unmatch', '--', path], { cwd: worktreePath });
-    return true;
+    return (await gitRun(worktreePath, ['ls-files', '--error-unmatch', '--', path])).code === 0;
   } catch {
     return false;
   }
@@ -176,21 +174,7 @@ async function isTracked(worktreePath: string, path: string): Promise<boolean> {
 
 /** Adds a pattern to the repository's shared exclude file (every worktree reads it). */
 async function excludeFromGit(worktreePath: string, pattern: string): Promise<void> {
-  let commonDir: string;
-  try {
-    const { stdout } = await run('git', ['rev-parse', '--git-common-dir'], { cwd: worktreePath });
-    commonDir = resolve(worktreePath, stdout.trim());
-  } catch {
-    return; // not a git checkout: nothing to exclude from
-  }
-  const exclude = join(commonDir, 'info', 'exclude');
-  let text = '';
-  try {
-    text = await readFile(exclude, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  if (text.split('\n').includes(pattern)) return;
-  await mkdir(dirname(exclude), { recursive: true });
-  await writeFile(exclude, `${text}${text === '' || text.endsWith('\n') ? '' : '\n'}${pattern}\n`);
+  const result = await gitRun(worktreePath, ['rev-parse', '--git-common-dir']).catch(() => undefined);
+  if (!result || result.code !== 0) return; // not a git checkout: nothing to exclude from
+  addExcludeLines(join(resolve(worktreePath, result.stdout.trim()), 'info', 'exclude'), [pattern], 'citadel: agent settings of polecat worktrees');
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { prepareTrust } from '../../src/agents/agent-trust.js';
+import { prepareTrust } from '../../src/agent-cli/agent-trust.js';
 import { runCli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';

@@ -1,16 +1,16 @@
-import { execFileSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
-import { CitadelError } from '../../common/errors.js';
-import { resolveActor } from '../../common/actor.js';
-import { guardTown } from '../../town/boundary.js';
-import { loadConfig } from '../../town/config.js';
-import { townPaths } from '../../town/paths.js';
-import { ensurePrivateDir, lstatOrNone, writePrivate } from '../../town/private-fs.js';
-import { openTownAt } from '../../town/town.js';
-import type { TrustItem } from '../../town/trust.js';
-import { actsAsPolecat, readTrust, trustTown } from '../../town/trust-store.js';
-import { EXCLUDED } from './init.js';
+import { CitadelError } from '../common/errors.js';
+import { resolveActor } from '../common/actor.js';
+import { guardTown } from './boundary.js';
+import { loadConfig } from './config.js';
+import { townPaths } from './paths.js';
+import { ensurePrivateDir, lstatOrNone, writePrivate } from './private-fs.js';
+import { openTownAt } from './town.js';
+import type { TrustItem } from './trust.js';
+import { actsAsPolecat, readTrust, trustTown } from './trust-store.js';
+import { addExcludeLines, townExcluded } from '../git/exclude.js';
+import { gitSync } from '../git/run.js';
 
 export interface InitResult {
   root: string;
@@ -78,15 +78,8 @@ function trustFirstTime(root: string, env: NodeJS.ProcessEnv): TrustItem[] | nul
 }
 
 function gitRepository(cwd: string, env: NodeJS.ProcessEnv): { root: string; commonDir: string } {
-  let output: string;
-  try {
-    output = execFileSync('git', ['rev-parse', '--show-toplevel', '--git-common-dir'], {
-      cwd,
-      env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-  } catch {
+  const output = gitSync(cwd, ['rev-parse', '--show-toplevel', '--git-common-dir'], { env });
+  if (output === undefined) {
     throw new CitadelError('refused', `${resolve(cwd)} is not inside a git repository: citadel works on one; run \`git init\` (and commit once) first, or cd into your repository`);
   }
   const [root, common] = output.trim().split('\n');
@@ -100,20 +93,9 @@ function gitRepository(cwd: string, env: NodeJS.ProcessEnv): { root: string; com
 }
 
 function currentBranch(root: string, env: NodeJS.ProcessEnv): string | undefined {
-  try {
-    return execFileSync('git', ['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() || undefined;
-  } catch {
-    return undefined;
-  }
+  return gitSync(root, ['symbolic-ref', '--quiet', '--short', 'HEAD'], { env }) || undefined;
 }
 
 function addExcludes(file: string): string[] {
-  const existing = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  const lines = new Set(existing.split('\n').map((l) => l.trim()));
-  const missing = EXCLUDED.filter((line) => !lines.has(line));
-  if (missing.length === 0) return [];
-  mkdirSync(join(file, '..'), { recursive: true });
-  const lead = existing.length && !existing.endsWith('\n') ? '\n' : '';
-  appendFileSync(file, `${lead}# citadel: per-machine town state\n${missing.join('\n')}\n`);
-  return missing;
+  return addExcludeLines(file, townExcluded, 'citadel: per-machine town state');
 }

@@ -3,7 +3,7 @@ import type { Bead } from '../model/bead.js';
 import type { ModelContext } from '../model/context.js';
 import { transact, type BeadTransaction } from '../model/transaction.js';
 import { recordStepFailure } from '../molecules/recovery.js';
-import { MAIN_HEALTH_ID, REFINERY_KIND, type MainHealth, type MergeRequest, type RefineryNotes, type Validation } from './refinery-queue.js';
+import { MAIN_HEALTH_ID, REFINERY_KIND, type MainHealth, type MergeRequest, type RefineryNotes, type Validation } from './queue.js';
 
 /*
  * Every journal write the refinery makes, as Mutators. Each verdict (merged, bounced) is ONE

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recordReport } from '../../src/agents/record-status.js';
-import { hookEventName, preferReported, reportedStatus } from '../../src/agents/reported-status.js';
+import { recordReport } from '../../src/agent-cli/record-status.js';
+import { hookEventName, preferReported, reportedStatus } from '../../src/agent-cli/reported-status.js';
 import { stateOf } from './state.js';
 
 describe('reportedStatus', () => {

@@ -4,7 +4,7 @@
  */
 export { installAgentHooks, launchWithHooks, hookKindFor, withHookArgs, presetHookKinds, claudeSettingsPath, type HookKind, type InstallOptions, type InstalledHooks } from './install-hooks.js';
 export { preferReported, reportedStatus, hookEventName, hookEvents, type HookEvent, type ReportedFields, type ReportedStatus } from './reported-status.js';
-export { recordReport, polecatKind, type RecordReport, type RecordOutcome } from './record-status.js';
+export { recordReport, type RecordReport, type RecordOutcome } from './record-status.js';
 export { primeFor } from './prime-for-town.js';
 export { primeContext, type PrimeContext, type PrimeWho } from './prime-context.js';
 export { renderPrime } from './prime.js';

@@ -10,12 +10,12 @@ import { readTrust } from '../town/trust-store.js';
 import { advanceMain } from './advance-main.js';
 import { buildCandidate, openWorkspace, resetWorkspace, type RefineryWorkspace } from './candidate.js';
 import { endOrphanGate, runGate, splitGate, type GateResult } from './gates.js';
-import { acquireLock } from './lock.js';
-import { isSafeBranchName, validateBeadId } from './names.js';
-import { readBranchTip } from './refs.js';
-import { mainHealth, mergeRequests, isActive, queuedRequests, type MergeRequest, type Validation } from './refinery-queue.js';
-import { bounced, mainBroken, mainHealthy, merged, progress, tellOverseer } from './refinery-verdicts.js';
-import { gitRun } from './run.js';
+import { acquireLock } from '../git/lock.js';
+import { isSafeBranchName, validateBeadId } from '../git/names.js';
+import { readBranchTip } from '../git/refs.js';
+import { mainHealth, mergeRequests, isActive, queuedRequests, type MergeRequest, type Validation } from './queue.js';
+import { bounced, mainBroken, mainHealthy, merged, progress, tellOverseer } from './verdicts.js';
+import { gitRun } from '../git/run.js';
 
 /** How `runRefinery` runs. */
 export interface RefineryOptions {

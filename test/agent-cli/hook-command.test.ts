@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { installAgentHooks } from '../../src/agents/install-hooks.js';
+import { installAgentHooks } from '../../src/agent-cli/install-hooks.js';
 import { openTownAt } from '../../src/town/town.js';
 import { citadelBin, runCli } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git.js';
