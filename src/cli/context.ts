@@ -1,5 +1,17 @@
 import { terminalSafeJson, visibleText } from '../common/visible-text.js';
-import { openTown, type Town } from '../town/town.js';
+import type * as TownModule from '../town/town.js';
+import type { Town } from '../town/town.js';
+
+/**
+ * The town module (and with it the journal, ~30 modules) is loaded only when a command runs:
+ * `citadel --version` and `--help` never open a town, so they do not pay for it (docs/cli.md,
+ * "Startup"). `main` awaits this before any action; `town()` then opens synchronously.
+ */
+let townModule: typeof TownModule | undefined;
+
+export async function loadTownSupport(): Promise<void> {
+  townModule ??= await import('../town/town.js');
+}
 
 /**
  * What a command runs against: its world passed in (STYLE.md §7), so commands can be run
@@ -52,7 +64,10 @@ export function createContext(world: World, townOption: string | undefined): Cli
     err: (text) => world.stderr(visibleText(text)),
     json: (value) => world.stdout(jsonText(value)),
     raw: (text) => world.stdout(text),
-    town: () => (opened ??= openTown({ cwd: world.cwd, env: world.env, explicit: townOption })),
+    town: () => {
+      if (!townModule) throw new Error('the town module is not loaded: await loadTownSupport() first');
+      return (opened ??= townModule.openTown({ cwd: world.cwd, env: world.env, explicit: townOption }));
+    },
     dispose: () => opened?.close(),
   };
 }

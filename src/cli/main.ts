@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { CitadelError, isCitadelError } from '../common/errors.js';
 import { visibleText } from '../common/visible-text.js';
-import { createContext, jsonText, type CliContext, type World } from './context.js';
+import { createContext, jsonText, loadTownSupport, type CliContext, type World } from './context.js';
 import { loadersFor, type Register } from './registry.js';
 
 /**
@@ -47,6 +47,12 @@ export function buildProgram(context: CliContext, world: World, registers: reado
   };
   program.exitOverride();
   program.configureOutput(output);
+  // A command's action may open the town: load that code just before it runs (so never for
+  // --help or --version). Not for the program's own action (bare `citadel`, or a mistyped
+  // command): a usage error needs no journal, and the workstation loads it itself.
+  program.hook('preAction', async (_hooked, action) => {
+    if (action !== program) await loadTownSupport();
+  });
   for (const register of registers) register(program, context);
   // exitOverride and output settings only reach subcommands created after they are set, so
   // apply them again to the whole tree.

@@ -33,11 +33,16 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ['mcp', async () => (await import('./commands/mcp.js')).register],
   ['agent', async () => (await import('./commands/agent.js')).register],
   ['hook', async () => (await import('./commands/hook.js')).register],
+  ['sync', async () => (await import('./commands/sync.js')).register],
 ];
 
-/** The loaders to run for this command line: just the named command's when it is known. */
+/**
+ * The loaders to run for this command line: just the named command's when it is known, none
+ * for `citadel --version` alone (commander answers it before any command is looked at).
+ */
 export function loadersFor(args: readonly string[]): ReadonlyArray<() => Promise<Register>> {
   const first = args[0];
+  if (args.length === 1 && (first === '--version' || first === '-V')) return [];
   const known = commandLoaders.find(([name]) => name === first && name !== 'workstation');
   return known ? [known[1]] : commandLoaders.map(([, load]) => load);
 }

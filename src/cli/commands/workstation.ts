@@ -22,7 +22,8 @@ export function register(program: Command, context: CliContext): void {
         const guess = closest(word, names);
         throw new CitadelError('usage', `unknown command "${word}"${guess ? ` (did you mean ${guess}?)` : ''} (see citadel --help)`);
       }
-      const { launchWorkstation } = await import('../launch-workstation.js');
+      const [{ launchWorkstation }, { loadTownSupport }] = await Promise.all([import('../launch-workstation.js'), import('../context.js')]);
+      await loadTownSupport();
       await launchWorkstation(context, { theme: options.theme });
     });
 }

@@ -4,15 +4,12 @@ import { CitadelError, usage } from '../../common/errors.js';
 import { terminalSafeJson } from '../../common/visible-text.js';
 import { BEAD_TYPES, CREATE_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
 import { exportLines } from '../../model/export.js';
-import { importBeads } from '../../model/import/apply.js';
-import { parseImport } from '../../model/import/parse.js';
 import { beadsOf, getBead, listBeads } from '../../model/query.js';
 import { transact, type BeadPatch } from '../../model/transaction.js';
 import { checkUses, scheduleFields, type ScheduleInput } from '../../model/schedule.js';
 import { checkStatus, checkType } from '../../model/validate.js';
 import type { CliContext } from '../context.js';
 import { beadDetail, beadList } from '../format/bead.js';
-import { importSummaryText } from '../format/import.js';
 import { bodyOption, readInput } from './input.js';
 import { workSession } from './session.js';
 
@@ -164,8 +161,13 @@ export async function depAction(context: CliContext, verb: 'add' | 'rm', id: str
   else context.out(`${bead.id} needs ${bead.needs.length ? bead.needs.join(', ') : 'nothing'}\n`);
 }
 
-/** `bead import FILE|-`: one mutation, all or nothing. */
+/** `bead import FILE|-`: one mutation, all or nothing. Its code is loaded only here (startup of the other bead commands). */
 export async function importAction(context: CliContext, file: string, options: { json?: boolean }): Promise<void> {
+  const [{ parseImport }, { importBeads }, { importSummaryText }] = await Promise.all([
+    import('../../model/import/parse.js'),
+    import('../../model/import/apply.js'),
+    import('../format/import.js'),
+  ]);
   const text = readInput(file, context.cwd, 'the import');
   const parsed = parseImport(text, file === '-' ? 'stdin' : file);
   if (parsed.drafts.length === 0) throw new CitadelError('invalid', `${parsed.source} holds no beads (expected JSON Lines: one bead a line)`);
