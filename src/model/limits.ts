@@ -42,7 +42,7 @@ export function formatSize(bytes: number): string {
 }
 
 /** UTF-8 length of `text` without Node's Buffer (the domain layer compiles without Node types). */
-const bytes = (text: string): number => {
+export const utf8Length = (text: string): number => {
   let total = 0;
   for (let i = 0; i < text.length; i++) {
     const unit = text.charCodeAt(i);
@@ -62,7 +62,7 @@ export function checkTextSize(text: string, what: string, limit: number = LIMITS
   // A string of more than `limit` UTF-16 units may still fit (never: a unit is ≥ 1 byte), and
   // one under limit / 3 units always fits: only the middle needs counting.
   if (text.length > limit / 3) {
-    const size = bytes(text);
+    const size = utf8Length(text);
     if (size > limit) throw tooBig(`the ${what} is ${formatSize(size)}; the limit is ${formatSize(limit)} ${LARGE}`);
   }
   return text;
@@ -107,8 +107,8 @@ export function checkBeadLimits(bead: Bead, previous?: Bead): void {
     checkNested(value, key);
   }
   if (!previous || Object.keys(bead).some(changed)) {
-    const size = bytes(JSON.stringify(bead));
-    if (size > LIMITS.bead && (!previous || size > bytes(JSON.stringify(previous)))) {
+    const size = utf8Length(JSON.stringify(bead));
+    if (size > LIMITS.bead && (!previous || size > utf8Length(JSON.stringify(previous)))) {
       throw tooBig(`the bead ${bead.id} is ${formatSize(size)} as JSON; the limit is ${formatSize(LIMITS.bead)} ${LARGE}`);
     }
   }

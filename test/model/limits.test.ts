@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { BEAD_KIND, type Bead } from '../../src/model/bead.js';
 import { BEAD_ID_GRAMMAR, isBeadId } from '../../src/model/ids.js';
-import { checkBeadLimits, formatSize, LIMITS } from '../../src/model/limits.js';
+import { checkBeadLimits, formatSize, LIMITS, utf8Length } from '../../src/model/limits.js';
+import fc from 'fast-check';
 import { parseImport } from '../../src/model/import/parse.js';
 import { importBeads } from '../../src/model/import/apply.js';
 import { createBead, sendMail, transact, updateBead } from '../../src/model/index.js';
@@ -10,6 +11,11 @@ import { bead } from './fixtures.js';
 import { memoryTown } from './fixtures.js';
 
 describe('field limits (limits.ts)', () => {
+  it('counts UTF-8 bytes as Node does, for any text — lone surrogates, emoji, CJK — without Buffer in the domain layer', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => utf8Length(text) === Buffer.byteLength(text, 'utf8')), { numRuns: 2000 });
+    for (const text of ['', 'a', 'é', '€', '😀', '\ud800', '\udc00x', '\ud83d\ud83d', '漢字', 'a\u0000b']) expect(utf8Length(text)).toBe(Buffer.byteLength(text, 'utf8'));
+  });
+
   it('formats sizes as a person reads them', () => {
     expect(formatSize(30_000_000)).toBe('30.0 MB');
     expect(formatSize(64 * 1024)).toBe('64 KiB');
