@@ -2,6 +2,7 @@ import { lstatSync, readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { isAlive } from '../common/process.js';
+import { verifyChain, type ChainReport } from './chain-verify.js';
 import { readHead } from './head.js';
 import { isLockHeld, LOCK_FILE, readLockHolder, type LockHolder } from './lock.js';
 import { checkProjections } from './projections.js';
@@ -35,6 +36,8 @@ export interface DoctorReport {
   readonly lock: { readonly held: boolean; readonly holder: (LockHolder & { readonly alive: boolean }) | null };
   /** One sentence per problem found, with what to do about it. */
   readonly problems: readonly string[];
+  /** With `verify`: the hash chain's verdict (docs/journal.md, "Hash chain"). */
+  readonly chain?: ChainReport;
 }
 
 export type { CorruptRecord, SegmentReport, TornTail } from './survey.js';
@@ -88,7 +91,7 @@ export function highWater(dir: string, snapshots: readonly LoadedSnapshot[]): { 
 }
 
 /** Inspects a journal without changing anything (no lock taken). */
-export function inspectJournal(dir: string, options: { projections?: string | undefined } = {}): DoctorReport {
+export function inspectJournal(dir: string, options: { projections?: string | undefined; verify?: boolean } = {}): DoctorReport {
   const problems: string[] = [];
   try {
     if (!isSafeDir(dir)) return emptyReport(dir, [`${dir} does not exist: run \`citadel init\``]);
@@ -163,6 +166,9 @@ export function inspectJournal(dir: string, options: { projections?: string | un
   }
   for (const snap of snapshots) if (!snap.ok) problems.push(`snapshot ${snap.name} does not match the journal; it is skipped on load, and \`citadel doctor --repair\` replaces it`);
   void base;
+  const chain = options.verify ? verifyChain(dir, survey.pendingTail) : undefined;
+  // The chain's verdict first: the one line naming the first bad record.
+  if (chain?.problem) problems.unshift(chain.problem);
   return {
     dir,
     ok: problems.length === 0,
@@ -179,6 +185,7 @@ export function inspectJournal(dir: string, options: { projections?: string | un
     projections,
     lock: { held, holder: held && holder ? { ...holder, alive: isAlive(holder.pid) } : null },
     problems,
+    ...(chain ? { chain } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { CitadelError } from '../common/errors.js';
+import { GENESIS, HASH_HEX, link, sha256 } from './chain-hash.js';
 import { crc32c, crcHex } from './crc32c.js';
 import type { JournalRecord } from './types.js';
 
@@ -20,17 +21,23 @@ const CLOSE_BRACE = 0x7d;
 /**
  * Encodes records (one mutation) as the single buffer written with one `write`. Returns the
  * records as a reader will parse them back, so this process's memory equals any replay.
+ * With `prev` (the chain value of the record before them) each record carries `prev` and the
+ * chain goes on through the batch; `chain` is the value after the last one (see chain-hash.ts).
  */
-export function encodeRecords(records: readonly JournalRecord[]): { buffer: Buffer; stored: JournalRecord[] } {
+export function encodeRecords(records: readonly JournalRecord[], prev?: string): { buffer: Buffer; stored: JournalRecord[]; chain: string | undefined } {
   const parts: Buffer[] = [];
   const stored: JournalRecord[] = [];
+  let chain = prev;
   for (const record of records) {
-    const json = JSON.stringify(record);
+    // prev right after seq (the same key order whatever the caller built): {v, seq, prev, ts, …}
+    const { v, seq, ...rest } = record;
+    const json = JSON.stringify(chain === undefined ? record : { v, seq, prev: chain, ...rest });
     const body = Buffer.from(json);
     parts.push(Buffer.from(`\n${PREFIX}${crcHex(crc32c(body))}${MIDDLE}`), body, Buffer.from('}\n'));
     stored.push(JSON.parse(json) as JournalRecord);
+    if (chain !== undefined) chain = link(chain, sha256(body));
   }
-  return { buffer: Buffer.concat(parts), stored };
+  return { buffer: Buffer.concat(parts), stored, chain };
 }
 
 export type LineCheck = { ok: true; record: JournalRecord } | { ok: false; reason: string };
@@ -71,6 +78,8 @@ function shapeProblem(value: unknown): string | undefined {
   if (typeof r.kind !== 'string' || typeof r.id !== 'string' || typeof r.action !== 'string') return 'kind, id or action missing';
   if (r.deleted !== true && (typeof r.entity !== 'object' || r.entity === null)) return 'neither entity nor deleted';
   if (r.batch !== undefined && (!Number.isSafeInteger(r.batch) || (r.batch as number) < 2)) return 'bad batch size';
+  if (r.prev !== undefined && (typeof r.prev !== 'string' || !HASH_HEX.test(r.prev))) return 'bad prev hash';
+  if (r.replaces !== undefined && (typeof r.replaces !== 'string' || !HASH_HEX.test(r.replaces))) return 'bad replaces hash';
   return undefined;
 }
 
@@ -94,6 +103,8 @@ export interface ScanResult {
   /** The seq of the last complete record (or the `afterSeq` given). */
   readonly lastSeq: number;
   readonly stop: ScanStop | undefined;
+  /** The hash chain's value after the last complete record (undefined when there is none). */
+  readonly chain: string | undefined;
 }
 
 /**
@@ -109,11 +120,16 @@ export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRe
   let batch: JournalRecord[] = [];
   let batchStart = start;
   let batchSize = 0;
+  /** The last complete record's line: its chain value is computed once, at the end (one hash per scan). */
+  let last: { start: number; end: number; record: JournalRecord } | undefined;
+  let lineStart = start;
+  const chainValue = (): string | undefined => (last ? link(last.record.prev ?? GENESIS, sha256(bytes.subarray(last.start + BODY_START, last.end - 1))) : undefined);
   const stopAt = (offset: number, reason: string, unfinished: boolean, seq = lastSeq + 1): ScanResult => ({
     records,
     end,
     lastSeq,
     stop: { offset, seq, reason, unfinished },
+    chain: chainValue(),
   });
   while (pos < bytes.length) {
     if (bytes[pos] === NEWLINE) {
@@ -139,8 +155,10 @@ export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRe
       return stopAt(batchStart, `mutation of ${batchSize} records cut short at seq ${record.seq}`, false);
     }
     batch.push(record);
+    lineStart = pos;
     pos = nl + 1;
     if (batch.length === batchSize) {
+      last = { start: lineStart, end: nl, record };
       for (const r of batch) {
         records.push(r);
         onRecord?.(r);
@@ -151,7 +169,7 @@ export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRe
     }
   }
   if (batch.length) return stopAt(batchStart, `last mutation incomplete (${batch.length} of ${batchSize} records)`, true);
-  return { records, end, lastSeq, stop: undefined };
+  return { records, end, lastSeq, stop: undefined, chain: chainValue() };
 }
 
 /** The fail-closed error for damage that is not a torn tail. */

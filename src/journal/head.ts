@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { HASH_HEX } from './chain-hash.js';
 import { crc32c, crcHex } from './crc32c.js';
 import { openIfPresent, openSafe, READ, READ_WRITE, READ_WRITE_CREATE } from './safefs.js';
 
@@ -21,6 +22,8 @@ export interface Head {
   readonly projected: number;
   /** The seq of the newest snapshot (0 when none). */
   readonly snapshot: number;
+  /** The hash chain's value at `seq` (docs/journal.md, "Hash chain"); absent when not known yet. */
+  readonly chain?: string;
 }
 
 export const HEAD_FILE = 'HEAD.json';
@@ -39,6 +42,7 @@ export function readHead(journalDir: string): Head | undefined {
     if (stored !== crcHex(crc32c(Buffer.from(JSON.stringify(head))))) return undefined;
     if (head.v !== 1 || !Number.isSafeInteger(head.seq) || typeof head.segment !== 'string' || !/^seg-\d{12}\.jsonl$/.test(head.segment) || !Number.isSafeInteger(head.offset)) return undefined;
     if (!Number.isSafeInteger(head.projected) || !Number.isSafeInteger(head.snapshot)) return undefined;
+    if (head.chain !== undefined && (typeof head.chain !== 'string' || !HASH_HEX.test(head.chain))) return undefined;
     return head;
   } catch {
     return undefined;

@@ -3,7 +3,8 @@ import { copyFileSync, renameSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { highWater, replaySurvey, validSnapshots } from './doctor.js';
 import { fsyncDir, writeFileAtomic } from './files.js';
-import { encodeRecords } from './frame.js';
+import { bodyOf, chainOfBody, GENESIS } from './chain.js';
+import { BODY_START, encodeRecords } from './frame.js';
 import { readHead } from './head.js';
 import { openJournal } from './journal.js';
 import { StoreLock } from './lock.js';
@@ -11,7 +12,7 @@ import { projectionFile, readProjectionEntities, unlinkIfPresent } from './proje
 import { logRecovery, setAsideTornTail } from './recovery.js';
 import { ensureDir } from './safefs.js';
 import { readSegment, segmentName, type SegmentRef } from './segments.js';
-import { listSnapshots, writeSnapshotFile, type LoadedSnapshot } from './snapshot.js';
+import { listSnapshots, loadSnapshot, writeSnapshotFile, type LoadedSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
 import { REPAIR_WRITER, surveyJournal, type Survey } from './survey.js';
 import type { Entity, JournalRecord } from './types.js';
@@ -230,6 +231,20 @@ function endOf(survey: Survey, segment: SegmentRef, high: number): number {
 function writePlan(dir: string, survey: Survey, plan: ReadonlyMap<number, Slot>, start: number, quarantine: string, stamp: string, lost: ReadonlyMap<number, string>, actions: string[]): void {
   let last = start - 1;
   for (const seq of plan.keys()) if (seq > last) last = seq; // not a spread: a plan holds every seq
+  // The hash chain (docs/journal.md, "Hash chain") goes on through what repair writes: each
+  // written record's prev is the chain value of the slot before it, and one written in place
+  // of a lost record carries `replaces`, the value the lost one had (the next kept record's
+  // prev), so the gap is recorded in the chain rather than hidden. Written records in a stretch
+  // from before the chain (the next kept record has no prev) stay unchained, like it.
+  const chained = new Map<number, boolean>();
+  let nextKeptChained = true;
+  for (let seq = last; seq >= start; seq--) {
+    const slot = plan.get(seq);
+    if (slot && 'keep' in slot) nextKeptChained = slot.record.prev !== undefined;
+    chained.set(seq, nextKeptChained);
+  }
+  const first = plan.get(start);
+  let chain: string | undefined = start === 1 ? GENESIS : (first && 'keep' in first ? first.record.prev : (survey.bySeq.get(start)?.record.prev ?? snapshotChainAt(dir, start - 1)));
   const segments: SegmentRef[] = [...survey.segments];
   if (start < (segments[0]?.firstSeq ?? Infinity) || (!segments.length && last >= start)) {
     segments.unshift({ name: segmentName(start), firstSeq: start, path: join(dir, segmentName(start)), archived: false });
@@ -242,9 +257,16 @@ function writePlan(dir: string, survey: Survey, plan: ReadonlyMap<number, Slot>,
     for (let seq = Math.max(from, start); seq <= to; seq++) {
       const slot = plan.get(seq);
       if (!slot) continue;
-      if ('keep' in slot) parts.push(Buffer.from('\n'), slot.keep, Buffer.from('\n'));
-      else {
-        parts.push(encodeRecords([slot.write]).buffer);
+      if ('keep' in slot) {
+        parts.push(Buffer.from('\n'), slot.keep, Buffer.from('\n'));
+        chain = chainOfBody(slot.keep.subarray(BODY_START, slot.keep.length - 1), slot.record);
+      } else {
+        const after = plan.get(seq + 1);
+        const replaces = after && 'keep' in after ? after.record.prev : undefined;
+        const record = replaces !== undefined ? { ...slot.write, replaces } : slot.write;
+        const encoded = encodeRecords([record], chained.get(seq) ? (chain ?? GENESIS) : undefined);
+        parts.push(encoded.buffer);
+        chain = encoded.chain ?? chainOfBody(Buffer.from(JSON.stringify(record)), record);
         if (lost.has(seq)) markers++;
       }
     }
@@ -288,8 +310,10 @@ function settleSnapshots(dir: string, quarantine: string, stamp: string, actions
     if (snap && matching.has(file)) {
       const found = survey.bySeq.get(snap.header.seq);
       const at = found ? { segment: found.segment.name, offset: found.end } : { segment: snap.header.segment, offset: snap.header.offset };
-      if (at.segment !== snap.header.segment || at.offset !== snap.header.offset) {
-        writeSnapshotFile(dir, snap, at);
+      // Its chain value follows the repaired journal (a slot it covers may have been rewritten).
+      const chain = found ? chainOfBody(bodyOf(readSegment(found.segment, 0), found.offset, found.end - 1), found.record) : snap.header.chain;
+      if (at.segment !== snap.header.segment || at.offset !== snap.header.offset || chain !== snap.header.chain) {
+        writeSnapshotFile(dir, snap, at, chain);
         actions.push(`kept snapshot ${name} (it covers the damage); its journal position is now ${at.segment} at byte ${at.offset}`);
       }
       continue;
@@ -362,4 +386,10 @@ function marker(seq: number, file: string, batch?: number): JournalRecord {
     summary: `record ${seq} was lost or damaged and quarantined; original bytes (if any) in ${file}`,
     ...(batch ? { batch } : {}),
   };
+}
+
+/** The chain value a snapshot recorded at `seq` (undefined when none did). */
+function snapshotChainAt(dir: string, seq: number): string | undefined {
+  for (const { name, seq: at } of listSnapshots(dir)) if (at === seq) return loadSnapshot(dir, name, true)?.header.chain;
+  return undefined;
 }

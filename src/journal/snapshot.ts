@@ -39,6 +39,8 @@ export interface SnapshotHeader {
   readonly entities: number;
   /** The body is pure ASCII (non-ASCII escaped), so it may be decoded as latin1. */
   readonly ascii?: true;
+  /** The hash chain's value at `seq` (docs/journal.md, "Hash chain"): where `doctor --verify` starts when older segments are gone. */
+  readonly chain?: string;
 }
 
 export interface LoadedSnapshot {
@@ -61,7 +63,7 @@ export function listSnapshots(journalDir: string): { name: string; seq: number }
   return out.sort((a, b) => b.seq - a.seq);
 }
 
-export function writeSnapshot(journalDir: string, state: EntityState, at: { segment: string; offset: number }, fsync: boolean): SnapshotHeader {
+export function writeSnapshot(journalDir: string, state: EntityState, at: { segment: string; offset: number }, fsync: boolean, chain?: string): SnapshotHeader {
   const kinds: Record<string, Entity[]> = {};
   for (const [kind, map] of state.entries()) kinds[kind] = [...map.values()];
   // Pure ASCII (non-ASCII escaped as \uXXXX, still the same JSON): a reader decodes it as
@@ -77,6 +79,7 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
     ...(nativeCrc32 ? { crc32: nativeCrc32(body) } : {}),
     entities: state.count(),
     ascii: true,
+    ...(chain !== undefined ? { chain } : {}),
   };
   writeFileAtomic(join(journalDir, snapshotName(state.seq)), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]), { fsync });
   if (fsync) fsyncDir(journalDir);
@@ -91,14 +94,78 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
 }
 
 /**
+ * Writes a snapshot from entities already in JSON (the query index's rows, never parsed): the
+ * same file as {@link writeSnapshot}. `texts` yields [kind, entity JSON], grouped by kind.
+ */
+export function writeSnapshotTexts(journalDir: string, seq: number, texts: Iterable<[string, string]>, entities: number, at: { segment: string; offset: number }, fsync: boolean, chain?: string): SnapshotHeader {
+  const parts: string[] = ['{"kinds":{'];
+  let kind: string | undefined;
+  let first = true;
+  for (const [k, text] of texts) {
+    if (k !== kind) {
+      parts.push(`${kind === undefined ? '' : '],'}${JSON.stringify(k)}:[`);
+      kind = k;
+      first = true;
+    }
+    parts.push(first ? text : `,${text}`);
+    first = false;
+  }
+  parts.push(kind === undefined ? '}}' : ']}}');
+  const body = Buffer.from(parts.join('').replace(NON_ASCII, escapeChar), 'latin1');
+  const header: SnapshotHeader = {
+    v: 1,
+    seq,
+    segment: at.segment,
+    offset: at.offset,
+    bytes: body.length,
+    crc32c: crcHex(crc32c(body)),
+    ...(nativeCrc32 ? { crc32: nativeCrc32(body) } : {}),
+    entities,
+    ascii: true,
+    ...(chain !== undefined ? { chain } : {}),
+  };
+  writeFileAtomic(join(journalDir, snapshotName(seq)), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]), { fsync });
+  if (fsync) fsyncDir(journalDir);
+  for (const old of listSnapshots(journalDir).slice(KEEP)) {
+    try {
+      unlinkSync(join(journalDir, old.name));
+    } catch {
+      // another writer pruned it first
+    }
+  }
+  return header;
+}
+
+/** A snapshot's header alone (its claim of how far the journal got), checked for shape and name; undefined when unreadable. */
+export function readSnapshotHeader(journalDir: string, name: string): SnapshotHeader | undefined {
+  try {
+    const fd = openIfPresent(join(journalDir, name), READ);
+    if (fd === undefined) return undefined;
+    try {
+      const first = Buffer.allocUnsafe(4096);
+      const got = readSync(fd, first, 0, first.length, 0);
+      const nl = first.subarray(0, got).indexOf(10);
+      if (nl < 0) return undefined;
+      const header = JSON.parse(first.toString('utf8', 0, nl)) as SnapshotHeader;
+      if (!headerShapeOk(header) || header.v !== 1 || snapshotName(header.seq) !== name || fstatSync(fd).size !== nl + 1 + header.bytes) return undefined;
+      return header;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Rewrites a snapshot's header with a new journal position (its body, and so its CRC, unchanged):
  * for `doctor --repair`, after it rewrote the segment the snapshot points into.
  */
-export function writeSnapshotFile(journalDir: string, snapshot: LoadedSnapshot, at: { segment: string; offset: number }): void {
+export function writeSnapshotFile(journalDir: string, snapshot: LoadedSnapshot, at: { segment: string; offset: number }, chain?: string): void {
   const bytes = readFileSafe(snapshot.file);
   if (!bytes) return;
   const nl = bytes.indexOf(10);
-  const header: SnapshotHeader = { ...snapshot.header, segment: at.segment, offset: at.offset };
+  const header: SnapshotHeader = { ...snapshot.header, segment: at.segment, offset: at.offset, ...(chain !== undefined ? { chain } : {}) };
   writeFileAtomic(snapshot.file, Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), bytes.subarray(nl + 1)]), { fsync: true });
   fsyncDir(journalDir);
 }
@@ -177,6 +244,7 @@ function headerShapeOk(header: SnapshotHeader): boolean {
     int(header.bytes) &&
     int(header.entities) &&
     typeof header.crc32c === 'string' &&
-    (header.crc32 === undefined || int(header.crc32))
+    (header.crc32 === undefined || int(header.crc32)) &&
+    (header.chain === undefined || (typeof header.chain === 'string' && /^[0-9a-f]{64}$/.test(header.chain)))
   );
 }

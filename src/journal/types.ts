@@ -42,6 +42,16 @@ export interface JournalRecord {
    * contiguous and apply all together or not at all (a cut-short batch is a torn tail).
    */
   readonly batch?: number;
+  /**
+   * The hash chain (docs/journal.md, "Hash chain"): the chain value of the record before this
+   * one (64 hex digits). Absent on records written before the chain existed.
+   */
+  readonly prev?: string;
+  /**
+   * On a record `doctor --repair` wrote in the slot of a lost one: the chain value the lost
+   * record had (what the next record's `prev` holds), so the chain's gap is recorded, not hidden.
+   */
+  readonly replaces?: string;
 }
 
 /** A consistent, read-only view of every live entity at one seq. */
@@ -80,6 +90,11 @@ export interface JournalOptions {
   readonly checkpointEvery?: number;
   /** Give up waiting for the store lock after this long (default 30 s), naming the holder. */
   readonly lockTimeoutMs?: number;
+  /**
+   * Read and write through the query index, `journal/index.sqlite` (default true; docs/journal.md,
+   * "The query index"). False: every handle keeps the whole state in memory (snapshot + replay).
+   */
+  readonly queryIndex?: boolean;
 }
 
 export interface Journal {

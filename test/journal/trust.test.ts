@@ -108,7 +108,9 @@ describe('no silent loss: a journal shorter than HEAD.json fails closed, and --r
   }
 
   it('a git checkout that puts a committed journal back to an older copy is detected and repaired; init keeps all but config.json and molecules/ out of git', async () => {
-    const t = await town(4);
+    // One segment for all six records (records carry their hash chain's prev since issue 20:
+    // four no longer fit in the default 1500 test bytes, and the roll would keep seq 5 safe from the checkout).
+    const t = await town(4, { segmentBytes: 1 << 20 });
     const exclude = readFileSync(join(t.root, '.git', 'info', 'exclude'), 'utf8');
     expect(exclude).toContain('/.citadel/*\n!/.citadel/config.json\n!/.citadel/molecules/\n');
     mkdirSync(join(t.citadel, 'molecules'));

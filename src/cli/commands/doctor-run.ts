@@ -1,3 +1,4 @@
+import type { ChainReport } from '../../journal/chain-verify.js';
 import { inspectJournal, type DoctorReport } from '../../journal/doctor.js';
 import { repairJournal } from '../../journal/repair.js';
 import { resolveActor } from '../../common/actor.js';
@@ -8,10 +9,10 @@ import { townPaths } from '../../town/paths.js';
 import type { CliContext } from '../context.js';
 
 /** `citadel doctor [--json] [--repair]`: prints the report; exit 1 while problems remain. */
-export async function runDoctor(context: CliContext, options: { repair: boolean; json: boolean }): Promise<number> {
+export async function runDoctor(context: CliContext, options: { repair: boolean; json: boolean; verify?: boolean }): Promise<number> {
   const paths = townPaths(locateTown({ cwd: context.cwd, env: context.env, explicit: context.townOption }));
   const repaired = options.repair ? await repairJournal(paths.journal, { writer: resolveActor(context.env), projections: paths.projections }) : undefined;
-  const journalReport = inspectJournal(paths.journal, { projections: paths.projections });
+  const journalReport = inspectJournal(paths.journal, { projections: paths.projections, verify: options.verify === true });
   const townProblems = checkTown(paths.config);
   const report: DoctorReport = townProblems.length
     ? { ...journalReport, ok: false, problems: [...townProblems, ...journalReport.problems] }
@@ -51,8 +52,20 @@ export function formatReport(report: DoctorReport, repaired?: readonly string[])
   }
   const holder = report.lock.holder;
   row('lock', report.lock.held ? `held by pid ${holder?.pid ?? '?'}${holder ? ` (${holder.writer}, started ${holder.started}, holding since ${holder.since}${holder.alive ? '' : ', process gone'})` : ''}` : 'free');
+  if (report.chain) row('chain', chainLine(report.chain));
   if (repaired) for (const action of repaired) lines.push(`repaired     ${action}`);
   lines.push(report.ok ? 'ok' : `${report.problems.length} problem(s):`);
   for (const problem of report.problems) lines.push(`  - ${problem}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The hash chain's row: what it covers, what vouched for it, the repaired gaps it passes. */
+function chainLine(chain: ChainReport): string {
+  if (!chain.ok) return `BROKEN at ${chain.at ? `${chain.at.segment}:${chain.at.line} (seq ${chain.at.seq})` : 'an unknown record'}`;
+  if (chain.from === null) return chain.records ? `no hash chain yet (seq 1–${chain.to} predate it; the next write starts it)` : 'empty journal';
+  const covers = `verified seq ${chain.from}–${chain.to}${chain.from > 1 ? ` (seq 1–${chain.from - 1} predate the chain)` : ''}`;
+  const head = chain.head ? `, head ${chain.head.slice(0, 16)}…` : '';
+  const anchors = chain.anchors.length ? ` matches ${chain.anchors.join(', ')}` : ' (nothing else recorded a chain value)';
+  const gaps = chain.repaired.length ? `; ${chain.repaired.length} record(s) stand in for lost ones (doctor --repair: seq ${chain.repaired.slice(0, 5).join(', ')}${chain.repaired.length > 5 ? ', …' : ''})` : '';
+  return `${covers}${head}${anchors}${gaps}`;
 }
