@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { SegmentAppender } from './appender.js';
 import { fsyncDir } from './files.js';
+import { chainBefore, GENESIS } from './chain.js';
 import { corruptError, encodeRecords, gapError, scanRecords } from './frame.js';
 import { HeadWriter, readHead, type Head } from './head.js';
 import { StoreLock } from './lock.js';
@@ -74,6 +75,8 @@ class FileJournal implements Journal, JournalInternals {
   private cachedView: StateView | undefined;
   /** The seq of the newest snapshot this handle knows of. */
   private snapshotSeq = 0;
+  /** The hash chain's value at our seq (docs/journal.md, "Hash chain"); undefined until known (found lazily by the first write). */
+  private chain: string | undefined;
   /**
    * The highest seq something that a cut segment cannot erase says was acknowledged (HEAD.json,
    * a snapshot): the journal must reach it, or records were lost and every read fails closed.
@@ -202,6 +205,7 @@ class FileJournal implements Journal, JournalInternals {
       this.state = EntityState.from(header.seq, loadedSnapshot.kinds);
       this.pos = pos;
       this.snapshotSeq = header.seq;
+      this.chain = header.chain;
       break;
     }
     if (!this.state) {
@@ -278,6 +282,7 @@ class FileJournal implements Journal, JournalInternals {
       if (result.records.length) {
         this.cachedView = undefined;
         this.projectionsToCheck = true;
+        this.chain = result.chain;
       }
       this.pos = { segment: segment.name, offset: start + result.end };
       const stop = result.stop;
@@ -367,7 +372,8 @@ class FileJournal implements Journal, JournalInternals {
     // A projection directory that is a link (or a file) is refused before anything is written.
     if (this.options.projections) for (const kind of new Set(changes.map((c) => c.kind))) if (KIND_NAME.test(kind)) isSafeDir(join(this.options.projections, kind));
     const records = buildRecords(changes, state.seq, this.options.writer);
-    const { buffer, stored } = encodeRecords(records);
+    const prev = (this.chain ??= state.seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset));
+    const { buffer, stored, chain } = encodeRecords(records, prev);
     if (this.pos.offset >= this.segmentBytes) {
       // Roll: a new segment named by the next seq. Harmless if the append below fails.
       const name = segmentName(state.seq + 1);
@@ -381,6 +387,7 @@ class FileJournal implements Journal, JournalInternals {
       this.remember(record);
     }
     this.cachedView = undefined;
+    this.chain = chain;
     this.pos = { segment: this.pos.segment, offset: this.pos.offset + buffer.length };
     let projected = head?.projected ?? 0;
     if (this.options.projections) {
@@ -413,6 +420,7 @@ class FileJournal implements Journal, JournalInternals {
         offset: this.pos.offset,
         projected: this.options.projections ? (projected ?? this.state!.seq) : (head?.projected ?? 0),
         snapshot: Math.max(head?.snapshot ?? 0, this.snapshotSeq),
+        ...(this.chain !== undefined ? { chain: this.chain } : {}),
       });
     } catch {
       // HEAD is a cache: a failure to write it costs a slower check later, never data
@@ -422,7 +430,8 @@ class FileJournal implements Journal, JournalInternals {
   /** Writes a snapshot of the state and archives the rolled segments it covers. Under the lock. */
   private writeCheckpoint(): void {
     const state = this.state!;
-    writeSnapshot(this.dir, state, this.pos, this.fsync);
+    this.chain ??= state.seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset);
+    writeSnapshot(this.dir, state, this.pos, this.fsync, this.chain);
     this.snapshotSeq = state.seq;
     const live = liveSegments(this.dir);
     const archive = join(this.dir, ARCHIVE_DIR);
