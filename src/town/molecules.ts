@@ -22,6 +22,11 @@ export interface MoleculeFile {
    * to rename it, rather than silently ignored, so "why is my molecule missing?" answers itself.
    */
   readonly invalidName?: boolean;
+  /**
+   * A town molecule that is a symbolic link (a clone could point it anywhere): never read,
+   * listed with an error saying so — silently skipping it left "why is my molecule missing?".
+   */
+  readonly link?: boolean;
 }
 
 /** The package's built-in molecules (`<package>/molecules/`), found relative to this module. */
@@ -59,7 +64,7 @@ export function openMoleculeLibrary(options: MoleculeLibraryOptions): FileMolecu
   return {
     files: () => files,
     file: (name) => byName.get(name),
-    names: () => files.filter((f) => !f.invalidName).map((f) => f.name),
+    names: () => files.filter((f) => !f.invalidName && !f.link).map((f) => f.name),
     get(name) {
       const cached = parsed.get(name);
       if (cached) return cached;
@@ -68,6 +73,9 @@ export function openMoleculeLibrary(options: MoleculeLibraryOptions): FileMolecu
       if (file.invalidName) {
         const renamed = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^[-_]+|-+$/g, '') || 'my-molecule';
         throw moleculeError({ file: file.display, line: 1 }, `"${name}" is not a molecule name (letters, digits, - and _, starting with a letter or digit): rename the file, e.g. to ${renamed}.md`);
+      }
+      if (file.link) {
+        throw moleculeError({ file: file.display, line: 1 }, `${file.display} is a symbolic link: citadel reads town molecules only from regular files (a clone could point a link anywhere); replace it with a copy of the file`);
       }
       const text = file.origin === 'town' ? readRegularFile(file.path, 'a molecule must be a markdown file') : readFileSync(file.path, 'utf8');
       const template = parseMolecule(name, file.display, text);
@@ -79,16 +87,16 @@ export function openMoleculeLibrary(options: MoleculeLibraryOptions): FileMolecu
 
 function listDir(dir: string, origin: MoleculeOrigin, cwd: string): MoleculeFile[] {
   // The town's folder is the repository's text: never followed through a link. (Links to
-  // files inside it are skipped below: only regular files are molecules.)
+  // files inside it are listed below as errors: only regular files are molecules.)
   if (origin === 'town') refuseLink(dir);
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
-    .filter((entry) => entry.isFile() && entry.name.endsWith('.md'))
-    .map((entry) => entry.name.slice(0, -3))
-    .filter((name) => name.length > 0 && !name.startsWith('.'))
-    .map((name) => {
+    .filter((entry) => (entry.isFile() || (origin === 'town' && entry.isSymbolicLink())) && entry.name.endsWith('.md'))
+    .map((entry) => ({ name: entry.name.slice(0, -3), link: entry.isSymbolicLink() }))
+    .filter(({ name }) => name.length > 0 && !name.startsWith('.'))
+    .map(({ name, link }) => {
       const path = join(dir, `${name}.md`);
-      const file = { name, path, display: displayPath(path, cwd), origin, overrides: false };
+      const file: MoleculeFile = { name, path, display: displayPath(path, cwd), origin, overrides: false, ...(link ? { link } : {}) };
       return moleculeNamePattern.test(name) ? file : { ...file, invalidName: true };
     });
 }

@@ -71,6 +71,24 @@ describe('the town boundary', () => {
     expect(readdirSync(outside).sort()).toEqual(['victim.txt']);
   });
 
+  it('lists a town molecule that is a link as an error naming it, and never reads or pours it', async () => {
+    const { root, outside } = town();
+    await init(root);
+    const target = join(outside, 'evil.md');
+    writeFileSync(target, '# Evil\n\n## Step: run\nrun it\n');
+    mkdirSync(join(root, '.citadel', 'molecules'), { recursive: true });
+    symlinkSync(target, join(root, '.citadel', 'molecules', 'evil.md'));
+    const list = await runCli(['molecule', 'list', '--json'], { cwd: root });
+    expect(list.code, list.stderr).toBe(0);
+    const row = (JSON.parse(list.stdout) as { name: string; error: string | null }[]).find((r) => r.name === 'evil');
+    expect(row?.error).toMatch(/evil\.md is a symbolic link.*regular files/);
+    const pour = await runCli(['molecule', 'pour', 'evil'], { cwd: root });
+    expect(pour.code).not.toBe(0);
+    expect(pour.stderr.trim().split('\n')).toHaveLength(1);
+    expect(pour.stderr).toMatch(/symbolic link/);
+    expect((await runCli(['bead', 'list', '--json'], { cwd: root })).stdout.trim()).toBe('[]');
+  });
+
   it('never writes a gate log through a link: the request is held saying which link to remove', async () => {
     const { victim } = town();
     const t = makeTown({ gates: [['node', '-e', 'console.log("gate ran")']] });
