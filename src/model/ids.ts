@@ -41,14 +41,29 @@ export function idLengthFor(count: number): number {
 }
 
 /**
+ * Where a federated town keeps its id tag (docs/federation.md): the journal entity
+ * `fed/self`, field `tag` (3 base-36 characters of the town id). Once a town has synced, every
+ * fresh id starts with it (`ct-k3xa3f8`), so two towns creating beads at once never draw the
+ * same id. Before the first sync there is no such entity and ids are as they always were.
+ */
+export const TOWN_TAG_KIND = 'fed';
+export const TOWN_TAG_ID = 'self';
+
+/** The id tag of a federated town (read from `fed/self`), or '' before the first sync. */
+export function townTagOf(entity: { readonly [key: string]: unknown } | undefined): string {
+  const tag = entity?.tag;
+  return typeof tag === 'string' && /^[a-z0-9]{1,6}$/.test(tag) ? tag : '';
+}
+
+/**
  * A fresh id not yet `taken`, for a town of `count` beads. Called inside a mutator, under the
  * journal lock, so the check against `taken` makes it unique even when many processes create
- * beads at once.
+ * beads at once. `townTag` (a federated town's tag) goes first in the random part.
  */
-export function generateBeadId(prefix: string, count: number, taken: (id: string) => boolean, random: () => number): string {
+export function generateBeadId(prefix: string, count: number, taken: (id: string) => boolean, random: () => number, townTag = ''): string {
   for (let length = idLengthFor(count); length <= MAX_LENGTH; length++) {
     for (let draw = 0; draw < DRAWS_PER_LENGTH; draw++) {
-      let suffix = '';
+      let suffix = townTag;
       for (let i = 0; i < length; i++) suffix += ALPHABET[Math.floor(random() * 36) % 36];
       const id = `${prefix}-${suffix}`;
       if (!taken(id)) return id;

@@ -14,7 +14,8 @@ import {
 } from './bead.js';
 import type { ModelContext } from './context.js';
 import { cycleIfNeeds, cycleIfParent, describeCycle, type BeadLookup } from './graph.js';
-import { generateBeadId, idCandidates } from './ids.js';
+import { generateBeadId, idCandidates, TOWN_TAG_ID, TOWN_TAG_KIND, townTagOf } from './ids.js';
+import { queriesOf } from '../journal/query-index.js';
 import { checkBeadLimits } from './limits.js';
 import { fullResource, nextOccurrence, resourceHolders, usesOf, type ScheduledBead } from './schedule.js';
 import { checkActor, checkId, checkStatus, checkTitle, checkType, parsePriority, uniqueLabels } from './validate.js';
@@ -144,8 +145,12 @@ export class BeadTransaction {
   /** The children of `id` (beads whose parent it is). */
   children(id: string): Bead[] {
     const found: Bead[] = [];
-    for (const [childId, stored] of this.state.all(BEAD_KIND)) {
-      const bead = this.pending.get(childId) ?? (stored as Bead);
+    const all = this.state.all(BEAD_KIND);
+    const queries = queriesOf(all);
+    // Through the query index, only the stored children; this transaction's changes are looked at below.
+    const stored: Iterable<Bead> = queries ? (queries.iterate({ fields: { parent: id } }) as Iterable<Bead>) : (all.values() as Iterable<Bead>);
+    for (const entity of stored) {
+      const bead = this.pending.get(entity.id) ?? entity;
       if (bead.parent === id) found.push(bead);
     }
     for (const [childId, bead] of this.pending) {
@@ -457,7 +462,8 @@ export class BeadTransaction {
 
   private freshId(): string {
     const count = this.state.all(BEAD_KIND).size + this.added;
-    return generateBeadId(this.context.prefix, count, (candidate) => this.get(candidate) !== undefined, this.context.random);
+    const tag = townTagOf(this.state.get(TOWN_TAG_KIND, TOWN_TAG_ID));
+    return generateBeadId(this.context.prefix, count, (candidate) => this.get(candidate) !== undefined, this.context.random, tag);
   }
 
   private unusedId(id: string): string {
