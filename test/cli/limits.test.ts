@@ -1,7 +1,9 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTown, type TestTown } from './bead-town.js';
+import { citadelBin } from '../helpers/cli.js';
 
 /**
  * Field limits and the bead id grammar through the real binary (docs/model.md, "Limits"): each
@@ -46,9 +48,25 @@ describe('citadel limits on what a bead may hold', () => {
     for (const args of [['bead', 'create', 'Endless', '--body-file', '/dev/zero'], ['bead', 'import', '/dev/zero']]) {
       const result = await town.run(args);
       expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/^citadel: the (body|import) \/dev\/zero is over 256 MiB: citadel reads at most that much from a file\n$/);
+      expect(result.stderr).toMatch(/^citadel: the (body|import) from \/dev\/zero is over 256 MiB: citadel reads at most that much\n$/);
     }
     expect((await town.all()).map((b) => b.title)).not.toContain('Endless');
+  });
+
+  it.skipIf(!existsSync('/dev/zero'))('stops reading standard input that never ends (--body-file -, bead import -) at 256 MiB, in one line', async () => {
+    for (const args of [['bead', 'create', 'Endless stdin', '--body-file', '-'], ['bead', 'import', '-']]) {
+      const endless = openSync('/dev/zero', 'r');
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [citadelBin, ...args], { cwd: town.path, env: { ...process.env, CITADEL_ACTOR: 'overseer' }, stdio: [endless, 'ignore', 'pipe'] });
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.on('close', (code) => resolve({ code, stderr }));
+      });
+      closeSync(endless);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/^citadel: the (body|import) from standard input is over 256 MiB: citadel reads at most that much\n$/);
+    }
+    expect((await town.all()).map((b) => b.title)).not.toContain('Endless stdin');
   });
 
   it('refuses a title over 500 characters and more than 100 labels', async () => {

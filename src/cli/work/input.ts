@@ -12,39 +12,53 @@ export const MAX_INPUT_BYTES = 256 * 2 ** 20;
 export function readInput(file: string, cwd: string, what: string): string {
   const path = resolve(cwd, file);
   try {
-    return file === '-' ? readFileSync(0, 'utf8') : readBounded(path);
+    return file === '-' ? readBounded(0, 'standard input') : readPath(path);
   } catch (error) {
     if (error instanceof CitadelError) throw error;
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new CitadelError('invalid', `cannot read ${what} ${file === '-' ? 'from standard input' : path}: ${reason}`);
   }
 
-  /** The file's text, refused past MAX_INPUT_BYTES — also a device or pipe that never ends. */
-  function readBounded(at: string): string {
+  function readPath(at: string): string {
     const fd = openSync(at, 'r');
     try {
-      const tooBig = (): CitadelError => new CitadelError('invalid', `${what} ${at} is over ${MAX_INPUT_BYTES / 2 ** 20} MiB: citadel reads at most that much from a file`);
-      const stat = fstatSync(fd);
-      if (stat.isFile()) {
-        if (stat.size > MAX_INPUT_BYTES) throw tooBig();
-        return readFileSync(fd, 'utf8');
-      }
-      const chunks: Buffer[] = [];
-      let total = 0;
-      for (;;) {
-        const chunk = Buffer.alloc(2 ** 20);
-        const n = readSync(fd, chunk, 0, chunk.length, null);
-        if (n === 0) break;
-        total += n;
-        if (total > MAX_INPUT_BYTES) throw tooBig();
-        chunks.push(chunk.subarray(0, n));
-      }
-      return Buffer.concat(chunks).toString('utf8');
+      return readBounded(fd, at);
     } finally {
       closeSync(fd);
     }
   }
+
+  /** The text of `fd`, refused past MAX_INPUT_BYTES — also a device or pipe that never ends (`yes | citadel … -`). */
+  function readBounded(fd: number, at: string): string {
+    const tooBig = (): CitadelError => new CitadelError('invalid', `${what} from ${at} is over ${MAX_INPUT_BYTES / 2 ** 20} MiB: citadel reads at most that much`);
+    const stat = fstatSync(fd);
+    if (stat.isFile()) {
+      if (stat.size > MAX_INPUT_BYTES) throw tooBig();
+      return readFileSync(fd, 'utf8');
+    }
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for (;;) {
+      const chunk = Buffer.alloc(2 ** 20);
+      let n: number;
+      try {
+        n = readSync(fd, chunk, 0, chunk.length, null);
+      } catch (error) {
+        // Standard input may be a non-blocking pipe: wait a moment for the writer, then read on.
+        if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') throw error;
+        Atomics.wait(pause, 0, 0, 10);
+        continue;
+      }
+      if (n === 0) break;
+      total += n;
+      if (total > MAX_INPUT_BYTES) throw tooBig();
+      chunks.push(chunk.subarray(0, n));
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
 }
+
+const pause = new Int32Array(new SharedArrayBuffer(4));
 
 /** The body from `--body TEXT` or `--body-file FILE|-` (not both); undefined when neither is given. */
 export function bodyOption(options: { body?: string; bodyFile?: string }, cwd: string): string | undefined {
