@@ -37,6 +37,11 @@ export class PaneRegistry {
   private readonly entries = new Map<string, Entry>();
   private readonly changeListeners = new Set<() => void>();
   private readonly exitListeners = new Set<(id: string, exit: PtyExit) => void>();
+  /** The size each client asked for, per pane (tmux's `window-size latest`, below). */
+  private readonly sizeRequests = new Map<string, Map<number, { cols: number; rows: number }>>();
+  /** When each client that asked for a size was last active (a resize or a key), as a counter. */
+  private readonly clientActivity = new Map<number, number>();
+  private activityCounter = 0;
 
   constructor(
     private readonly spawnPty: SpawnPty,
@@ -117,6 +122,7 @@ export class PaneRegistry {
     if (entry.pane.running) await this.stopProcess(entry.pane, 1000);
     entry.pane.dispose();
     this.entries.delete(id);
+    this.sizeRequests.delete(id);
     this.changed();
   }
 
@@ -136,6 +142,55 @@ export class PaneRegistry {
     if (pane.cols === cols && pane.rows === rows) return;
     pane.resize(cols, rows);
     this.changed();
+  }
+
+  /**
+   * Client `client` wants pane `id` at `cols`×`rows`. A pane has one size (its pty's), so it
+   * follows tmux's `window-size latest`: the size asked for by the most recently active client
+   * still attached — active meaning it asked for a size or typed (`clientActive`). When that
+   * client goes (`clientGone`), the pane takes the size the next most recent one asked for; with
+   * no client left it keeps its size.
+   */
+  requestSize(id: string, client: number, cols: number, rows: number): void {
+    this.get(id);
+    let requests = this.sizeRequests.get(id);
+    if (!requests) this.sizeRequests.set(id, (requests = new Map()));
+    requests.set(client, { cols, rows });
+    this.clientActive(client, true);
+  }
+
+  /** Client `client` typed (or asked for a size): the panes it sized take its sizes. */
+  clientActive(client: number, force = false): void {
+    const last = this.clientActivity.get(client);
+    if (last === undefined && !force) return;
+    if (last === this.activityCounter && !force) return;
+    this.clientActivity.set(client, ++this.activityCounter);
+    for (const [id, requests] of this.sizeRequests) if (requests.has(client)) this.applySize(id);
+  }
+
+  /** Client `client` went away: the panes it sized take the size of the latest client left. */
+  clientGone(client: number): void {
+    if (!this.clientActivity.delete(client)) return;
+    for (const [id, requests] of this.sizeRequests) {
+      if (!requests.delete(client)) continue;
+      if (requests.size === 0) this.sizeRequests.delete(id);
+      else this.applySize(id);
+    }
+  }
+
+  private applySize(id: string): void {
+    const requests = this.sizeRequests.get(id);
+    if (!requests || !this.entries.has(id)) return;
+    let best: { cols: number; rows: number } | undefined;
+    let bestAt = -1;
+    for (const [client, size] of requests) {
+      const at = this.clientActivity.get(client) ?? 0;
+      if (at > bestAt) {
+        bestAt = at;
+        best = size;
+      }
+    }
+    if (best) this.resize(id, best.cols, best.rows);
   }
 
   info(id: string): PaneInfo {

@@ -15,6 +15,8 @@ export interface Connection {
   sendFrame(frame: RowFrame): void;
   /** Subscriptions live with the connection and end with it. */
   readonly subscriptions: Map<string, Disposable>;
+  /** Calls `listener` once when the connection closes (e.g. to forget the sizes it asked for). */
+  onClose(listener: () => void): void;
 }
 
 export type Handler = (args: Record<string, unknown>, connection: Connection) => unknown;
@@ -130,6 +132,7 @@ export class DaemonServer {
     let hello: Hello | undefined;
     const stale = new Set<string>();
     const subscriptions = new Map<string, Disposable>();
+    const closeListeners = new Set<() => void>();
     const id = this.nextId++;
     const connection: Connection = {
       id,
@@ -137,6 +140,9 @@ export class DaemonServer {
         return hello?.client ?? '?';
       },
       subscriptions,
+      onClose: (listener) => {
+        closeListeners.add(listener);
+      },
       send: (message) => {
         channel.send(message);
       },
@@ -191,6 +197,8 @@ export class DaemonServer {
       this.connections.delete(connection);
       for (const subscription of subscriptions.values()) subscription.dispose();
       subscriptions.clear();
+      for (const listener of [...closeListeners]) listener();
+      closeListeners.clear();
     });
   }
 

@@ -192,7 +192,7 @@ export const shellBindings: readonly Binding[] = [
   shell([']'], 'paste-buffer', 'paste the last copied text into the pane', 'Panes'),
   shell(['Tab'], 'toggle-panels-focus', 'move the keyboard between the panes and the panels', 'Workstation', 'panels'),
   shell(['?'], 'help', 'show this help', 'Workstation', 'help'),
-  shell(['r'], 'redraw', 'redraw the screen', 'Workstation'),
+  shell(['r'], 'redraw', 'redraw, and size the panes for this terminal', 'Workstation'),
   copy(['Up', 'k', 'C-p'], 'copy-up', 'cursor up', 'move', 'arrows/hjkl'),
   copy(['Down', 'j', 'C-n'], 'copy-down', 'cursor down'),
   copy(['Left', 'h'], 'copy-left', 'cursor left'),

@@ -252,7 +252,10 @@ export class Workstation {
         this.finish({ reason: 'detach' });
         return;
       case 'redraw':
+        // `prefix r` also sizes the panes shown for this terminal again, making it the daemon's
+        // latest client (tmux's window-size latest), as tmux's refresh-client does.
         this.view.invalidate();
+        this.resizePanes(true);
         return;
       case 'fetch-scrollback':
         void this.fetchScrollback(effect.pane);
@@ -434,7 +437,7 @@ export class Workstation {
     this.resizeTimer = this.setTimer(() => this.resizePanes(), this.options.resizeDebounceMs ?? 100);
   }
 
-  private resizePanes(): void {
+  private resizePanes(force = false): void {
     for (const pane of this.view.layout.panes) {
       const info = this.state.panes.find((p) => p.id === pane.id);
       const screen = this.screens.get(pane.id);
@@ -442,7 +445,7 @@ export class Workstation {
       if (width <= 0 || height <= 0) continue;
       const cols = screen && screen.cols > 0 ? screen.cols : info?.cols;
       const rows = screen && screen.rows > 0 ? screen.rows : info?.rows;
-      if (cols === width && rows === height) continue;
+      if (cols === width && rows === height && !force) continue;
       this.options.source.resize(pane.id, width, height).catch((error: Error) => this.notify(`resize ${pane.id}: ${error.message}`, 'error'));
     }
   }
