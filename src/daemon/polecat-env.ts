@@ -1,7 +1,8 @@
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { shellQuote } from '../agent-cli/shell-quote.js';
+import { ensurePrivateDir } from '../town/private-fs.js';
 
 /** The citadel entry point (bin/citadel.js), from this module's place in dist/ or src/. */
 export const citadelEntry = fileURLToPath(new URL('../../bin/citadel.js', import.meta.url));
@@ -32,11 +33,11 @@ export function ensureCitadelShim(town: string): void {
   } catch {
     // Missing, or an older citadel's symlink to a moved entry point: written below.
   }
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDir(dir); // 0700, never through a link: only this user's polecats run it
   const temporary = join(dir, `.citadel.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`);
   try {
-    writeFileSync(temporary, text, { mode: 0o755 });
-    chmodSync(temporary, 0o755);
+    writeFileSync(temporary, text, { mode: 0o700 });
+    chmodSync(temporary, 0o700);
     renameSync(temporary, file);
   } finally {
     rmSync(temporary, { force: true });

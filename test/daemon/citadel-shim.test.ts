@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -38,6 +38,9 @@ describe('the polecats\' citadel shim', () => {
       expect(readFileSync(shim, 'utf8')).toMatch(/^#!\/bin\/sh\nexec /);
       // No temporary file is left behind.
       expect(execFileSync('ls', ['-A', shimDir(town)], { encoding: 'utf8' }).trim()).toBe('citadel');
+      // Private: only this user's polecats run it (it was 0755 in a 0755 folder).
+      expect(statSync(shimDir(town)).mode & 0o777).toBe(0o700);
+      expect(statSync(shim).mode & 0o777).toBe(0o700);
     }
     // And the shim runs this citadel.
     const { stdout } = await run(join(shimDir(towns[0]!), 'citadel'), ['--help']);
