@@ -27,7 +27,25 @@ export interface RefineryNotes {
   readonly merged_sha?: string;
   /** The validation record: who validated, which gates ran, how long each took. */
   readonly validation?: Validation;
+  /**
+   * Config `review: "required"` (docs/refinery.md, "Review"): `awaiting` once the branch at
+   * `branch_commit` passed its gates (the refinery skips it until a person decides),
+   * `approved` after `citadel approve` (the refinery lands it, gating it again on main as it is then).
+   */
+  readonly review?: ReviewNotes | null;
 }
+
+export interface ReviewNotes {
+  readonly state: 'awaiting' | 'approved';
+  readonly branch_commit: string;
+  readonly main_before?: string;
+  readonly candidate?: string;
+  readonly since: string;
+  readonly by?: string;
+}
+
+/** Whether the refinery leaves a request alone until a person reviews it. */
+export const awaitingReview = (mr: MergeRequest): boolean => mr.refinery?.review?.state === 'awaiting';
 
 export interface Validation {
   readonly validator: string;
@@ -36,6 +54,10 @@ export interface Validation {
   readonly commits: number;
   readonly gates: readonly { readonly argv: readonly string[]; readonly ms: number; readonly code: number | null }[];
   readonly total_ms: number;
+  /** The trust hash (sha256 of the argv lists, `fingerprint`) of the gates that ran. */
+  readonly gates_hash?: string;
+  /** The branch's tip the candidate was built from. */
+  readonly branch_commit?: string;
 }
 
 /** A merge request with the refinery's notes. */
@@ -73,6 +95,7 @@ export function mergeRequests(state: StateView): MergeRequest[] {
 
 /** Waiting requests in the order the refinery takes them. */
 export function queuedRequests(state: StateView): MergeRequest[] {
+  // (requests awaiting review are queued too: the refinery's picker skips them)
   return mergeRequests(state)
     .filter((mr) => mr.state === 'queued')
     .sort(byPriorityThenAge);

@@ -5,7 +5,8 @@ import { modelContext, type ModelContext } from '../model/context.js';
 import { loadConfig, type TownConfig } from '../town/config.js';
 import { appendPrivate, ensurePrivateDir } from '../town/private-fs.js';
 import { openTownAt, type Town } from '../town/town.js';
-import { gatesTrusted, stepGateTrusted } from '../town/trust.js';
+import { fingerprint, gatesTrusted, stepGateTrusted } from '../town/trust.js';
+import { approvalFor, type GateRun } from '../model/validation.js';
 import { readTrust } from '../town/trust-store.js';
 import { advanceMain } from './advance-main.js';
 import { buildCandidate, openWorkspace, resetWorkspace, type RefineryWorkspace } from './candidate.js';
@@ -13,8 +14,8 @@ import { endOrphanGate, runGate, splitGate, type GateResult } from './gates.js';
 import { acquireLock } from '../git/lock.js';
 import { isSafeBranchName, validateBeadId } from '../git/names.js';
 import { readBranchTip } from '../git/refs.js';
-import { mainHealth, mergeRequests, isActive, queuedRequests, type MergeRequest, type Validation } from './queue.js';
-import { bounced, mainBroken, mainHealthy, merged, progress, tellOverseer } from './verdicts.js';
+import { awaitingReview, mainHealth, mergeRequests, isActive, queuedRequests, type MergeRequest, type Validation } from './queue.js';
+import { bounced, mainBroken, mainHealthy, merged, progress, tellOverseer, type VerdictRecord } from './verdicts.js';
 import { gitRun } from '../git/run.js';
 
 /** How `runRefinery` runs. */
@@ -41,7 +42,7 @@ export interface RefineryRun {
   readonly waiting: string[];
 }
 
-type Outcome = 'merged' | 'rejected' | 'held' | 'main-broken' | 'interrupted';
+type Outcome = 'merged' | 'rejected' | 'held' | 'main-broken' | 'interrupted' | 'review' | 'gone';
 
 /** How many times main may move under one request before the refinery gives up for this round. */
 const maxMoves = 20;
@@ -115,7 +116,10 @@ class Refinery {
       }
       if (!next) {
         if (this.options.once) {
-          this.run.waiting.push(...[...this.notBefore.keys()].filter((id) => queuedRequests(this.town.journal.read()).some((mr) => mr.id === id)));
+          const queued = queuedRequests(this.town.journal.read());
+          this.run.waiting.push(...[...this.notBefore.keys()].filter((id) => queued.some((mr) => mr.id === id)));
+          // Requests waiting for a person's review are waiting too.
+          this.run.waiting.push(...queued.filter((mr) => awaitingReview(mr) && !this.run.waiting.includes(mr.id)).map((mr) => mr.id));
           return this.run;
         }
         await this.sleep(this.notBefore.size > 0 ? Math.min(this.options.retryMs ?? 5000, 1000) : 60_000, seq);
@@ -139,6 +143,14 @@ class Refinery {
       return await this.process(mr);
     } catch (error) {
       if (this.aborted()) return 'interrupted';
+      const now = this.town.journal.read().get('beads', mr.id) as MergeRequest | undefined;
+      if (now?.state === 'merged' || now?.state === 'rejected') {
+        // A verdict given meanwhile (`citadel reject`): the request is finished, nothing to hold.
+        this.say(`${mr.id}: ${now.state} meanwhile; stopped`);
+        this.ws.dirty = true;
+        await resetWorkspace(this.ws, await this.mainTip());
+        return 'gone';
+      }
       const message = error instanceof Error ? error.message : String(error);
       this.ws.dirty = true;
       try {
@@ -158,9 +170,9 @@ class Refinery {
     const now = Date.now();
     if (this.options.once) {
       // A `once` run tries each request once: a held one is reported, not retried.
-      return queuedRequests(state).find((mr) => !this.notBefore.has(mr.id));
+      return queuedRequests(state).find((mr) => !this.notBefore.has(mr.id) && !awaitingReview(mr));
     }
-    return queuedRequests(state).find((mr) => (this.notBefore.get(mr.id) ?? 0) <= now);
+    return queuedRequests(state).find((mr) => (this.notBefore.get(mr.id) ?? 0) <= now && !awaitingReview(mr));
   }
 
   /** Sleeps until the journal changes (a new request), the deadline passes, or the signal fires. */
@@ -215,7 +227,7 @@ class Refinery {
       const notes = mr.refinery ?? {};
       if (notes.stage === 'landing' && notes.candidate && notes.validation && (await this.isAncestor(notes.candidate, tip))) {
         this.say(`${mr.id}: landed before an interruption; recording the merge`);
-        await this.town.journal.mutate(merged(this.context(), mr.id, notes.validation));
+        await this.town.journal.mutate(merged(this.context(), mr.id, notes.validation, this.verdictRecord(notes.validation.gates_hash ?? null, notes.validation.branch_commit ?? null)));
         this.run.merged.push(mr.id);
       } else {
         this.say(`${mr.id}: interrupted at ${notes.stage ?? mr.state}; requeued`);
@@ -288,6 +300,7 @@ class Refinery {
             `  git rebase ${config.mainBranch}     # resolve each conflict, git add, git rebase --continue\n` +
             `then run \`citadel done\` again.`,
           notes: { log: logPath, conflicts: files },
+          record: this.verdictRecord(fingerprint(gates), branchTip, [], mainTip),
         });
       }
       const { candidate, commits } = built;
@@ -302,7 +315,13 @@ class Refinery {
         const result = await runGate(argv, this.gateOptions(mr.id, config));
         results.push(result);
         if (this.aborted()) return this.interrupt(mr);
-        if (!result.ok) return this.gateFailed(mr, { argv, result, mainTip, logPath });
+        if (!result.ok) return this.gateFailed(mr, { argv, result, mainTip, logPath, record: this.verdictRecord(fingerprint(gates), branchTip, results, mainTip) });
+      }
+
+      const gateRuns: GateRun[] = results.map((result) => ({ argv: result.argv, ms: result.ms, code: result.code }));
+      // A person's review (config `review: "required"`): the branch, as it is now, must be approved.
+      if (config.review === 'required' && !approvalFor(journal.read(), mr.id, branchTip)) {
+        return this.awaitReview(mr, { branchTip, mainTip, candidate, gates: gateRuns });
       }
 
       const validation: Validation = {
@@ -310,8 +329,10 @@ class Refinery {
         main_before: mainTip,
         merged_sha: candidate,
         commits,
-        gates: results.map((result) => ({ argv: result.argv, ms: result.ms, code: result.code })),
+        gates: gateRuns,
         total_ms: Date.now() - started,
+        gates_hash: fingerprint(gates),
+        branch_commit: branchTip,
       };
       // The draft verdict is written BEFORE main moves: after a crash right after the move,
       // recovery finds the candidate on main and completes the verdict from it.
@@ -326,7 +347,7 @@ class Refinery {
       }
       if (advanced.kind === 'held') return this.hold(mr, advanced.reason);
       this.appendLog(mr.id, `landed: ${config.mainBranch} ${mainTip.slice(0, 10)} → ${candidate.slice(0, 10)}${advanced.checkout === 'updated' ? ` (checkout at ${advanced.worktree} updated)` : ''}\n`);
-      await journal.mutate(merged(context, mr.id, { ...validation, total_ms: Date.now() - started }));
+      await journal.mutate(merged(context, mr.id, { ...validation, total_ms: Date.now() - started }, this.verdictRecord(validation.gates_hash ?? null, branchTip)));
       if (mainHealth(journal.read())) await journal.mutate(mainHealthy);
       this.say(`${mr.id}: merged as ${candidate.slice(0, 10)}`);
       return 'merged';
@@ -357,7 +378,7 @@ class Refinery {
    * A gate failed on the candidate. If it fails on main's tip too, the branch is not to blame:
    * main is recorded broken, the overseer told, and the request waits for a fixed main.
    */
-  private async gateFailed(mr: MergeRequest, failure: { argv: readonly string[]; result: GateResult; mainTip: string; logPath: string }): Promise<Outcome> {
+  private async gateFailed(mr: MergeRequest, failure: { argv: readonly string[]; result: GateResult; mainTip: string; logPath: string; record: VerdictRecord }): Promise<Outcome> {
     const { argv, result, mainTip, logPath } = failure;
     const command = argv.join(' ');
     const config = this.config;
@@ -391,15 +412,65 @@ class Refinery {
         `Fix it on your branch, commit, and run \`citadel done\` again.`,
       notes: { log: logPath, gate: { argv, code: result.code, tail: result.tail, timed_out: result.timedOut } },
       stepFailure: `the refinery's gate \`${command}\` ${how} on the branch rebased onto ${config.mainBranch} (merge request ${mr.id}, log ${logPath})${lastLine(result.tail)}`,
+      record: failure.record,
     });
   }
 
-  private async bounce(mr: MergeRequest, input: { reason: string; details: string; notes: MergeRequest['refinery'] & object; stepFailure?: string }): Promise<Outcome> {
+  private async bounce(mr: MergeRequest, input: { reason: string; details: string; notes: MergeRequest['refinery'] & object; stepFailure?: string; record?: VerdictRecord }): Promise<Outcome> {
     await resetWorkspace(this.ws, await this.mainTip());
-    await this.town.journal.mutate(bounced(this.context(), mr.id, { ...input, bounceTo: this.config.bounceTo }));
+    const { record, ...rest } = input;
+    await this.town.journal.mutate(bounced(this.context(), mr.id, { ...rest, bounceTo: this.config.bounceTo }, record ?? this.verdictRecord(null, null)));
     this.appendLog(mr.id, `bounced: ${input.reason}\n`);
     this.say(`${mr.id}: bounced: ${input.reason}`);
     return 'rejected';
+  }
+
+  /** What the refinery's validation records say beyond the request: the town, the gates and their trust hash, the branch commit. */
+  private verdictRecord(gatesHash: string | null, branchCommit: string | null, results: readonly GateResult[] = [], mainBefore?: string): VerdictRecord {
+    return {
+      town: this.config.name,
+      stage: 'gates',
+      gatesHash,
+      branchCommit,
+      gates: results.map((result) => ({ argv: result.argv, ms: result.ms, code: result.code })),
+      ...(mainBefore ? { mainBefore } : {}),
+    };
+  }
+
+  /**
+   * The branch passed its gates but config `review: "required"` wants a person's verdict: the
+   * request stays queued, marked awaiting review (the picker skips it), and the overseer is told
+   * once per branch commit. `citadel approve` lets the refinery take it again.
+   */
+  private async awaitReview(mr: MergeRequest, passed: { branchTip: string; mainTip: string; candidate: string; gates: readonly GateRun[] }): Promise<Outcome> {
+    const before = (this.town.journal.read().get('beads', mr.id) as MergeRequest | undefined)?.refinery?.review;
+    const held = `passed its gates; waiting for review: citadel approve ${mr.id} [--note TEXT], or citadel reject ${mr.id} --reason TEXT`;
+    await resetWorkspace(this.ws, passed.mainTip);
+    await this.town.journal.mutate(
+      progress(this.context(), mr.id, 'queued', {
+        stage: 'awaiting review',
+        held,
+        review: { state: 'awaiting', branch_commit: passed.branchTip, main_before: passed.mainTip, candidate: passed.candidate, since: new Date().toISOString() },
+      }),
+    );
+    if (before?.state !== 'awaiting' || before.branch_commit !== passed.branchTip) {
+      const gates = passed.gates.map((gate) => gate.argv.join(' ')).join(', ') || 'no gates';
+      await this.town.journal.mutate(
+        tellOverseer(
+          this.context(),
+          `review: ${mr.id} ${mr.branch ?? ''}`.trim(),
+          `${mr.branch} (${passed.branchTip.slice(0, 10)}) by ${mr.polecat ?? 'unknown'} passed its gates (${gates}) and waits for your review ` +
+            `(config review: "required").
+See the change: git diff ${this.config.mainBranch}...${passed.branchTip.slice(0, 10)}
+` +
+            `Then: citadel approve ${mr.id} [--note TEXT]   or   citadel reject ${mr.id} --reason TEXT`,
+        ),
+      );
+    }
+    this.appendLog(mr.id, `passed its gates; awaiting review\n`);
+    this.say(`${mr.id}: passed its gates; awaiting review`);
+    if (this.options.once) this.run.waiting.push(mr.id);
+    return 'review';
   }
 
   private async hold(mr: MergeRequest, reason: string, what = `${mr.branch} passed its gates but was not landed`): Promise<Outcome> {

@@ -1,4 +1,6 @@
+import { basename, dirname, resolve } from 'node:path';
 import { CitadelError } from '../common/errors.js';
+import { isTownName, townNameFrom, TOWN_NAME_RULE } from '../model/address.js';
 import { readRegularFile } from './private-fs.js';
 import {
   checkEscalationSection,
@@ -17,6 +19,13 @@ import {
  * every CLI call, and zod's import alone costs ~50 ms on these machines (docs/architecture.md).
  */
 export interface TownConfig {
+  /**
+   * The town's name: the `<town>` of every actor's address `entity://citadel/<town>/<id>`
+   * (docs/model.md, "Addresses"). Default: the repository folder's name, made a valid name.
+   */
+  name: string;
+  /** `required`: the refinery holds a request that passed its gates until `citadel approve` (docs/refinery.md, "Review"). */
+  review: 'none' | 'required';
   /** Bead id prefix, e.g. "ct" → ct-a3f8. */
   prefix: string;
   /** The gate commands the refinery runs on each merge request, as argv arrays. */
@@ -52,6 +61,8 @@ export interface TownConfig {
 }
 
 export const defaultConfig: TownConfig = {
+  name: 'town',
+  review: 'none',
   prefix: 'ct',
   gates: [],
   gateTimeoutSeconds: 600,
@@ -77,6 +88,8 @@ const isPositiveInt: Check = (v) => Number.isInteger(v) && (v as number) > 0;
 const oneOf = (...allowed: string[]): Check => (v) => typeof v === 'string' && allowed.includes(v);
 
 const checks: { [K in keyof TownConfig]: [Check, string] } = {
+  name: [isTownName, `the town's name in actors' addresses (entity://citadel/<name>/…): ${TOWN_NAME_RULE}`],
+  review: [oneOf('none', 'required'), '"none" or "required" (the refinery waits for `citadel approve` after the gates)'],
   prefix: [(v) => typeof v === 'string' && /^[a-z][a-z0-9]{0,7}$/.test(v), 'a lowercase word of 1–8 letters/digits'],
   gates: [isArgvList, 'a list of argv arrays, e.g. [["npm","test"]]'],
   gateTimeoutSeconds: [isPositiveInt, 'a positive integer'],
@@ -110,7 +123,7 @@ export function parseConfig(text: string, file: string): TownConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw new CitadelError('invalid', `${file}: expected a JSON object`);
   }
-  const config: Record<string, unknown> = { ...defaultConfig };
+  const config: Record<string, unknown> = { ...defaultConfig, name: defaultTownName(file) };
   for (const [key, value] of Object.entries(raw)) {
     const check = checks[key as keyof TownConfig];
     if (!check) throw new CitadelError('invalid', `${file}: unknown key "${key}" (known: ${Object.keys(checks).join(', ')})`);
@@ -124,6 +137,11 @@ export function parseConfig(text: string, file: string): TownConfig {
   return parsed;
 }
 
+/** The name of a town whose config.json (`file`, in `<root>/.citadel/`) has none: its folder's. */
+export function defaultTownName(file: string): string {
+  return townNameFrom(basename(dirname(dirname(resolve(file)))));
+}
+
 /**
  * Reads `.citadel/config.json`: the defaults when it is missing; one line naming the file,
  * what is wrong and how to fix it when it is a link, a folder, unreadable or invalid.
@@ -134,7 +152,7 @@ export function loadConfig(file: string): TownConfig {
     text = readRegularFile(file, 'the town config must be a JSON file: move it away and run `citadel init` to write a fresh one');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { ...defaultConfig };
+    if (code === 'ENOENT') return { ...defaultConfig, name: defaultTownName(file) };
     if (code === 'EACCES' || code === 'EPERM') {
       throw new CitadelError('invalid', `${file}: cannot be read (permission denied): make it readable (\`chmod u+r ${file}\`)`);
     }
