@@ -25,6 +25,13 @@ describe('bead create/update: the scheduling options', () => {
     expect(timed).toMatchObject({ defer_until: '2099-01-01T09:00:00.000Z', every: 'weekly', uses: [db.id], pinned: true, needs_skill: ['docs', 'src/journal'] });
     const show = await cli(['bead', 'show', timed.id]);
     expect(show.stdout).toMatch(/ready: +no: it is deferred until 2099-01-01T09:00:00.000Z/);
+    // bead show lists every scheduling field, not only the one that blocks it
+    expect(show.stdout).toMatch(/^deferred: +until 2099-01-01 09:00/m);
+    expect(show.stdout).toMatch(/^every: +weekly$/m);
+    expect(show.stdout).toMatch(new RegExp(`^uses: +${db.id}$`, 'm'));
+    expect(show.stdout).toMatch(/^pinned: +yes/m);
+    expect(show.stdout).toMatch(/^skills: +needed: docs, src\/journal$/m);
+    expect((await cli(['bead', 'show', db.id])).stdout).toMatch(/^capacity: +0\/2 in use$/m);
     expect((await json<Bead[]>(['ready'])).map((b) => b.id)).not.toContain(timed.id);
     const cleared = await json<Bead>(['bead', 'update', timed.id, '--defer-until', 'none', '--every', 'none', '--uses', 'none', '--no-pinned', '--needs-skill', 'none']);
     for (const key of ['defer_until', 'every', 'uses', 'pinned', 'needs_skill']) expect(cleared).not.toHaveProperty(key);

@@ -2,6 +2,7 @@ import { visibleLine, visibleText } from '../../common/visible-text.js';
 import type { Bead } from '../../model/bead.js';
 import { childrenOf, dependentsOf } from '../../model/query.js';
 import { whyNotReady } from '../../model/ready.js';
+import { capacityOf, deferredUntil, isPinned, resourceHolders, skillsNeeded, usesOf, type ScheduledBead } from '../../model/schedule.js';
 import { table } from './table.js';
 import { shortTime } from './time.js';
 
@@ -42,6 +43,7 @@ export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string
     field('state', bead.state + (bead.reason ? ` (${bead.reason})` : ''));
   }
   field('molecule', bead.molecule);
+  scheduleFields(bead, beads, field);
   if (bead.parent) field('parent', describe(bead.parent, beads));
   field('created', `${shortTime(bead.created_at)} by ${bead.created_by}`);
   if (bead.updated_at !== bead.created_at) field('updated', shortTime(bead.updated_at));
@@ -73,6 +75,24 @@ export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string
   const shown = lines.map(visibleLine);
   if (bead.body.trim()) shown.push('', visibleText(bead.body.replace(/\s+$/, '')));
   return `${shown.join('\n')}\n`;
+}
+
+/** The scheduler's fields (docs/scheduler.md): timers, recurrence, resources, pinning, skills. */
+function scheduleFields(bead: Bead, beads: ReadonlyMap<string, Bead>, field: (name: string, value: string | null | undefined) => void): void {
+  const scheduled = bead as ScheduledBead;
+  const until = deferredUntil(bead);
+  if (until !== undefined) field('deferred', `until ${shortTime(new Date(until).toISOString())}${until <= Date.now() ? ' (passed)' : ''}`);
+  field('every', typeof scheduled.every === 'string' ? scheduled.every : null);
+  field('recurs of', typeof scheduled.recurs_from === 'string' ? scheduled.recurs_from : null);
+  const uses = usesOf(bead);
+  if (uses.length) field('uses', uses.map((id) => (beads.has(id) ? id : `${id} (not in this town)`)).join(', '));
+  if (bead.type === 'resource') {
+    const holders = resourceHolders(beads).get(bead.id) ?? [];
+    field('capacity', `${holders.length}/${capacityOf(bead)} in use${holders.length ? `: ${holders.join(', ')}` : ''}`);
+  }
+  if (isPinned(bead)) field('pinned', 'yes: its polecat is kept running');
+  const skills = skillsNeeded(bead);
+  if (skills.length) field('skills', `needed: ${skills.join(', ')}`);
 }
 
 function describe(id: string, beads: ReadonlyMap<string, Bead>): string {
