@@ -4,7 +4,7 @@ import { connect as connectSocket } from 'node:net';
 import { CitadelError } from '../common/errors.js';
 import { formatSize } from '../model/limits.js';
 import { LineChannel, MAX_LINE } from './line-channel.js';
-import { PROTOCOL_VERSION, type DaemonMessage, type PaneInfo, type Response, type RowFrame, type Verb, type Welcome } from './protocol.js';
+import { PROTOCOL_VERSION, type ArgsParam, type DaemonMessage, type PaneInfo, type Response, type Result, type RowFrame, type Verb, type Welcome } from './protocol.js';
 import { checkPrivateDir, checkRecordedSocket, daemonPaths, legacySocket, readDaemonRecord, tokenFor } from './runtime-dir.js';
 import { lstatOrNone } from '../town/private-fs.js';
 
@@ -27,8 +27,12 @@ export interface ClientEvents {
 /** A connection to a town's daemon (the TUI and the CLI use it; protocol.ts is the wire). */
 export interface DaemonClient {
   readonly welcome: Welcome;
-  /** Sends a verb and resolves with its result; rejects with a CitadelError carrying the daemon's code. */
-  request<T = unknown>(verb: Verb, args?: Record<string, unknown>): Promise<T>;
+  /**
+   * Sends a verb and resolves with its result; rejects with a CitadelError carrying the daemon's
+   * code. Arguments and result are typed by the verb map (protocol.ts `VerbMap`); a verb without
+   * arguments may leave them out.
+   */
+  request<V extends Verb>(verb: V, ...args: ArgsParam<V>): Promise<Result<V>>;
   /** Listens to an event; returns the function that stops listening. */
   on<E extends keyof ClientEvents>(event: E, listener: ClientEvents[E]): () => void;
   /** Subscribes to a pane's frames (the full screen first); `unsubscribe` ends it. */
@@ -151,16 +155,16 @@ export async function connect(townRoot: string, options: ConnectOptions = {}): P
     get closed() {
       return closed;
     },
-    request<T>(verb: Verb, args: Record<string, unknown> = {}): Promise<T> {
+    request<V extends Verb>(verb: V, ...rest: ArgsParam<V>): Promise<Result<V>> {
       if (closed) return Promise.reject(new CitadelError('unavailable', 'the daemon connection is closed'));
       const id = nextId++;
-      const line = JSON.stringify({ t: 'req', id, verb, args });
+      const line = JSON.stringify({ t: 'req', id, verb, args: rest[0] ?? {} });
       // The daemon would cut the whole connection over a line this long (server.ts): refuse
       // just this request, here, with the reason.
       if (line.length > MAX_LINE) {
         return Promise.reject(new CitadelError('invalid', `the ${verb} request is ${formatSize(line.length)}; the daemon takes at most ${formatSize(MAX_LINE)} per message`));
       }
-      return new Promise<T>((resolve, reject) => {
+      return new Promise<Result<V>>((resolve, reject) => {
         pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
         channel.sendLine(line);
       });
@@ -175,7 +179,7 @@ export async function connect(townRoot: string, options: ConnectOptions = {}): P
         if (frame.pane === pane) onFrame(frame);
       });
       try {
-        const info = await client.request<PaneInfo>('subscribe', { pane });
+        const info = await client.request('subscribe', { pane });
         return {
           info,
           unsubscribe: async () => {

@@ -1,14 +1,40 @@
 import { CitadelError } from '../common/errors.js';
 import type { SpawnPty } from '../pty/pty.js';
 import type { Town } from '../town/town.js';
-import { argvArg, envArg, intArg, optionalInt, optionalString, stringArg } from './args.js';
 import { PaneRegistry } from './pane-registry.js';
 import { PolecatRunner } from './polecat-runner.js';
-import type { Handler } from './server.js';
+import { parseArgs, type Args, type Result, type Verb } from './protocol.js';
+import type { Connection, Handler } from './server.js';
 import { Witness } from './witness.js';
 import { timingsFrom, type WitnessTimings } from './witness-rules.js';
 
-const PANE_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+/** One verb's handler: its arguments already checked by `parseArgs`, its answer typed by the verb map. */
+export type VerbHandler<V extends Verb> = (args: Args<V>, connection: Connection) => Result<V> | Promise<Result<V>>;
+
+/** The daemon's handler table, typed by protocol.ts's `VerbMap`: one handler per verb, none missing. */
+export type VerbHandlers = { [V in Verb]: VerbHandler<V> };
+
+/** The verbs the daemon's owner (run.ts) answers: they are about the process, not the panes. */
+export type ProcessVerb = 'status' | 'stop';
+
+/**
+ * The server's table from the typed one: every request's arguments pass the verb's check
+ * (`parseArgs`, protocol.ts) before its handler runs, so a malformed request is one `invalid`
+ * answer naming the argument and a handler never sees it.
+ */
+export function verbTable(handlers: VerbHandlers): Record<string, Handler> {
+  const table: Record<string, Handler> = {};
+  const add = <V extends Verb>(verb: V): void => {
+    const parse = parseArgs[verb];
+    const handler: VerbHandler<V> = handlers[verb];
+    table[verb] = (args, connection) => {
+      if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new CitadelError('invalid', `"args" of ${verb} must be an object`);
+      return handler(parse(args), connection);
+    };
+  };
+  for (const verb of Object.keys(parseArgs) as Verb[]) add(verb);
+  return table;
+}
 
 export interface DaemonCoreOptions {
   town: Town;
@@ -28,6 +54,8 @@ export class DaemonCore {
   readonly polecats: PolecatRunner;
   readonly witness: Witness;
   readonly startedAt = new Date();
+  /** Connections that asked for a pane size (their sizes are forgotten when they close). */
+  private readonly sized = new Set<number>();
 
   constructor(private readonly options: DaemonCoreOptions) {
     this.panes = new PaneRegistry(options.spawnPty, options.town.config.scrollback);
@@ -35,31 +63,28 @@ export class DaemonCore {
     this.witness = new Witness(options.town, this.panes, this.polecats, options.witnessTimings ?? timingsFrom(options.town.config), options.log);
   }
 
-  /** The verbs, for the server. `status` and `stop` are added by the server's owner. */
-  handlers(): Record<string, Handler> {
+  /** The panes' verbs (`status` and `stop` are added by the daemon's owner, run.ts; `verbTable` serves them). */
+  handlers(): Omit<VerbHandlers, ProcessVerb> {
     return {
       list: () => this.panes.list(),
-      subscribe: (args, connection) => {
-        const id = stringArg(args, 'pane');
+      subscribe: ({ pane: id }, connection) => {
         const pane = this.panes.get(id);
         connection.subscriptions.get(id)?.dispose();
         connection.subscriptions.set(id, pane.subscribe({ frame: (frame) => connection.sendFrame(frame) }));
         return this.panes.info(id);
       },
-      unsubscribe: (args, connection) => {
-        const id = stringArg(args, 'pane');
+      unsubscribe: ({ pane: id }, connection) => {
         connection.subscriptions.get(id)?.dispose();
         connection.subscriptions.delete(id);
         return null;
       },
       scrollback: (args) => {
-        const pane = this.panes.get(stringArg(args, 'pane'));
+        const pane = this.panes.get(args.pane);
         const screen = pane.screen;
         // `above: N`: the screen and the N lines above it (peek); else `from`/`count` over the whole buffer.
-        const above = optionalInt(args, 'above', 0, 1_000_000);
-        const count = above !== undefined ? pane.rows + above : (optionalInt(args, 'count', 1, 1_000_000) ?? screen.length);
-        const from =
-          above !== undefined ? Math.max(0, screen.baseY - above) : (optionalInt(args, 'from', 0, Number.MAX_SAFE_INTEGER) ?? Math.max(0, screen.length - count));
+        const { above } = args;
+        const count = above !== undefined ? pane.rows + above : (args.count ?? screen.length);
+        const from = above !== undefined ? Math.max(0, screen.baseY - above) : (args.from ?? Math.max(0, screen.length - count));
         return {
           pane: pane.id,
           cols: pane.cols,
@@ -69,47 +94,41 @@ export class DaemonCore {
           lines: screen.lines(from, count, args.plain === true),
         };
       },
-      input: (args) => {
-        const data = args.data;
-        if (typeof data !== 'string') throw new CitadelError('invalid', '"data" must be a string');
-        const pane = this.panes.get(stringArg(args, 'pane'));
+      input: ({ pane: id, data }, connection) => {
+        const pane = this.panes.get(id);
         if (!pane.running) throw new CitadelError('refused', `pane ${pane.id} has exited: restart it first`);
         pane.input(data);
+        this.panes.clientActive(connection.id);
         return null;
       },
-      resize: (args) => {
-        this.panes.resize(stringArg(args, 'pane'), intArg(args, 'cols', 2, 1000), intArg(args, 'rows', 1, 500));
+      resize: ({ pane, cols, rows }, connection) => {
+        // Per client, tmux's `window-size latest` (pane-registry.ts requestSize): a client that leaves gives its panes back.
+        if (!this.sized.has(connection.id)) {
+          this.sized.add(connection.id);
+          connection.onClose(() => {
+            this.sized.delete(connection.id);
+            this.panes.clientGone(connection.id);
+          });
+        }
+        this.panes.requestSize(pane, connection.id, cols, rows);
         return null;
       },
       spawn: async (args) => {
-        const size = { cols: optionalInt(args, 'cols', 2, 1000), rows: optionalInt(args, 'rows', 1, 500) };
-        const polecat = optionalString(args, 'polecat');
-        if (polecat) {
-          await this.polecats.spawn(polecat, size);
-          return this.panes.info(polecat);
+        const size = { ...(args.cols ? { cols: args.cols } : {}), ...(args.rows ? { rows: args.rows } : {}) };
+        if ('polecat' in args) {
+          await this.polecats.spawn(args.polecat, size);
+          return this.panes.info(args.polecat);
         }
-        const id = stringArg(args, 'id');
-        if (!PANE_ID.test(id)) throw new CitadelError('invalid', `invalid pane id ${JSON.stringify(id)}: letters, digits, ".", "_", "-"`);
-        const env = envArg(args, 'env');
-        this.panes.spawn({
-          id,
-          argv: argvArg(args, 'argv'),
-          cwd: optionalString(args, 'cwd') ?? this.options.town.paths.root,
-          env: { ...this.options.env, ...env },
-          ...(size.cols ? { cols: size.cols } : {}),
-          ...(size.rows ? { rows: size.rows } : {}),
-        });
-        return this.panes.info(id);
+        this.panes.spawn({ id: args.id, argv: args.argv, cwd: args.cwd ?? this.options.town.paths.root, env: { ...this.options.env, ...args.env }, ...size });
+        return this.panes.info(args.id);
       },
-      kill: async (args) => {
-        const id = stringArg(args, 'pane');
+      kill: async ({ pane: id, remove }) => {
         await this.panes.kill(id);
         await this.polecats.settled(id);
-        if (args.remove === true) await this.panes.remove(id);
+        if (remove === true) await this.panes.remove(id);
         return null;
       },
-      restart: async (args) => {
-        const id = stringArg(args, 'pane');
+      restart: async ({ pane: id }) => {
         const spec = this.panes.has(id) ? this.panes.spec(id) : undefined;
         if (!spec || spec.polecat) await this.polecats.restart(id);
         else await this.panes.restart(id);

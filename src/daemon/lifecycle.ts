@@ -109,7 +109,7 @@ export async function daemonStatus(townRoot: string, options: LifecycleOptions =
   }
   const client = found.client;
   try {
-    const status = await client.request<Record<string, unknown>>('status');
+    const status = await client.request('status');
     const { running, ...rest } = status;
     return { ...base, ...rest, running: true, running_panes: running as number, answering: true } as DaemonStatus;
   } finally {

@@ -5,7 +5,7 @@ import { CitadelError } from '../common/errors.js';
 import { loadNodePty } from '../pty/node-pty.js';
 import type { SpawnPty } from '../pty/pty.js';
 import { openTownAt } from '../town/town.js';
-import { DaemonCore } from './daemon.js';
+import { DaemonCore, verbTable } from './daemon.js';
 import { tryLockInstance } from './instance-lock.js';
 import type { PanesEvent } from './protocol.js';
 import { startRefinery } from './refinery-host.js';
@@ -88,7 +88,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
       town: openedTown.paths.root,
       log,
       fullFrame: (pane) => (core.panes.has(pane) ? core.panes.get(pane).fullFrame() : undefined),
-      handlers: {
+      handlers: verbTable({
         ...core.handlers(),
         status: () => ({
           pid: process.pid,
@@ -107,7 +107,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
           setImmediate(() => void stop());
           return { stopping: true };
         },
-      },
+      }),
     });
     // The socket is created 0600 (umask), so no one else can even try to connect.
     const umask = process.umask(0o177);

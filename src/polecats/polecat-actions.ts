@@ -26,7 +26,7 @@ export async function listPolecats(town: Town, env: NodeJS.ProcessEnv): Promise<
   const client = await tryConnect(town, env);
   if (client) {
     try {
-      for (const pane of await client.request<PaneInfo[]>('list')) panes.set(pane.id, pane);
+      for (const pane of await client.request('list')) panes.set(pane.id, pane);
     } finally {
       client.close();
     }
@@ -55,7 +55,7 @@ export async function killPolecat(town: Town, name: string, env: NodeJS.ProcessE
   requirePolecat(town, name);
   const before = getPolecat(town.journal.read(), name)?.bead ?? null;
   await withDaemon(town, env, async (client) => {
-    const panes = await client.request<PaneInfo[]>('list');
+    const panes = await client.request('list');
     const pane = panes.find((p) => p.id === name);
     if (!pane || pane.pid === undefined) throw new CitadelError('refused', `polecat ${name} is not running (status ${pane?.status ?? getPolecat(town.journal.read(), name)?.status})`);
     await client.request('kill', { pane: name });
@@ -68,7 +68,7 @@ export async function restartPolecat(town: Town, name: string, env: NodeJS.Proce
   requirePolecat(town, name);
   const { client } = await ensureDaemon(town.paths.root, { env });
   try {
-    return await client.request<PaneInfo>('restart', { pane: name });
+    return await client.request('restart', { pane: name });
   } finally {
     client.close();
   }
@@ -78,7 +78,7 @@ export async function restartPolecat(town: Town, name: string, env: NodeJS.Proce
 export async function peekPolecat(town: Town, name: string, extra: number, env: NodeJS.ProcessEnv): Promise<string[]> {
   requirePolecat(town, name);
   return withDaemon(town, env, async (client) => {
-    const result = await client.request<{ baseY: number; rows: number; lines: Array<[number, string]> }>('scrollback', { pane: name, above: extra, plain: true }).catch(
+    const result = await client.request('scrollback', { pane: name, above: extra, plain: true }).catch(
       (error: unknown) => {
         if (error instanceof CitadelError && error.code === 'not_found') throw new CitadelError('not_found', `polecat ${name} has no pane in the running daemon (restart it with \`citadel polecat restart ${name}\`)`);
         throw error;

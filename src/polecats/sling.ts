@@ -85,7 +85,7 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
     let worktree: Awaited<ReturnType<typeof ensureWorktree>>;
     try {
       worktree = await ensureWorktree(town.paths.root, name, beadId, { mainBranch: town.config.mainBranch });
-      info = await client.request<PaneInfo>('spawn', { polecat: name });
+      info = await client.request('spawn', { polecat: name });
     } catch (error) {
       await town.journal.mutate(undoClaim(town, name, beadId, reserved.previous));
       throw error;

@@ -99,7 +99,7 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
  */
 async function tellOtherClients(client: DaemonClient, workstation: Workstation): Promise<void> {
   try {
-    const status = (await client.request('status', {})) as { clients?: Array<{ client: string }> };
+    const status = await client.request('status');
     const others = (status.clients ?? []).filter((c) => c.client === 'tui').length - 1;
     if (others > 0) {
       workstation.notify(`also open in ${others} other terminal${others > 1 ? 's' : ''}: you share its panes (the last resize wins)`);

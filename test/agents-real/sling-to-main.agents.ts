@@ -22,7 +22,6 @@ import { git } from '../helpers/git.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
 import { FrameScreen, json, makeTown, type TestTown } from '../daemon/harness.js';
 import type { DaemonClient } from '../../src/daemon/client.js';
-import type { PaneInfo } from '../../src/daemon/protocol.js';
 import { openTownAt } from '../../src/town/town.js';
 import { agentEnv } from './agent-env.js';
 import { AGENT_PACKAGES, installed, type AgentName } from './install.js';
@@ -281,7 +280,7 @@ function sampleStatuses(client: DaemonClient, polecat: string): { samples: Sampl
     while (running) {
       const start = Date.now();
       try {
-        const panes = await client.request<PaneInfo[]>('list');
+        const panes = await client.request('list');
         const pane = panes.find((p) => p.id === polecat);
         if (pane) samples.push({ start, end: Date.now(), status: pane.status });
       } catch (error) {

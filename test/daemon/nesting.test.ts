@@ -16,7 +16,7 @@ describe('the workstation inside a polecat pane', () => {
     const peek = async (): Promise<string> => (await t.cli(['polecat', 'peek', 'nux'])).stdout;
     await waitFor(async () => (await json<Array<{ status: string }>>(t, ['polecat', 'list']))[0]?.status === 'waiting', 'the shell prompt', { timeoutMs: 30_000 });
     const client = await t.client();
-    const before = (await client.request<Array<{ id: string; cols: number; rows: number }>>('list')).find((pane) => pane.id.includes('nux'));
+    const before = (await client.request('list')).find((pane) => pane.id.includes('nux'));
 
     // The polecat's own `citadel` (its shim), with the environment the daemon gave it.
     expect((await t.cli(['nudge', 'nux', 'citadel attach; echo "attach-exit=$?"; citadel; echo "bare-exit=$?"'])).code).toBe(0);
@@ -31,7 +31,7 @@ describe('the workstation inside a polecat pane', () => {
     ]);
     expect(screen).toContain('attach-exit=1');
     expect(screen).toContain('bare-exit=1');
-    const after = (await client.request<Array<{ id: string; cols: number; rows: number }>>('list')).find((pane) => pane.id.includes('nux'));
+    const after = (await client.request('list')).find((pane) => pane.id.includes('nux'));
     expect(after && { cols: after.cols, rows: after.rows }).toEqual(before && { cols: before.cols, rows: before.rows });
   });
 });

@@ -2,7 +2,6 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connect } from '../../src/daemon/client.js';
-import type { PaneInfo } from '../../src/daemon/protocol.js';
 import { citadelBin, runCli } from '../helpers/cli.js';
 import { gitEnv, makeRepo } from '../helpers/git.js';
 import { waitFor } from '../helpers/temp.js';
@@ -54,7 +53,7 @@ describe('thirty polecats at a glance (tmux)', () => {
     });
     const client = await connect(repo.path, { client: 'test' });
     cleanups.push(() => client.close());
-    const list = () => client.request<PaneInfo[]>('list');
+    const list = () => client.request('list');
     let seen = '';
     await waitFor(async () => {
       const panes = await list();

@@ -37,7 +37,7 @@ async function setup() {
   const panes = async (): Promise<PaneInfo[]> => {
     const client = await connect(town.path, { client: 'test' });
     try {
-      return await client.request<PaneInfo[]>('list');
+      return await client.request('list');
     } finally {
       client.close();
     }

@@ -2,17 +2,12 @@ import type { DaemonClient } from '../../daemon/client.js';
 import type { PaneInfo, RowFrame } from '../../daemon/protocol.js';
 import type { PaneSource } from './pane-source.js';
 
-/** What the daemon's `scrollback` verb answers (src/daemon/daemon.ts). */
-interface ScrollbackResult {
-  lines: Array<[number, string]>;
-}
-
 /** The workstation's panes from the town daemon, over its client connection. */
 export class DaemonPaneSource implements PaneSource {
   constructor(private readonly client: DaemonClient) {}
 
   list(): Promise<PaneInfo[]> {
-    return this.client.request<PaneInfo[]>('list');
+    return this.client.request('list');
   }
 
   async subscribe(pane: string): Promise<void> {
@@ -33,7 +28,7 @@ export class DaemonPaneSource implements PaneSource {
   }
 
   async scrollback(pane: string): Promise<string[]> {
-    const result = await this.client.request<ScrollbackResult>('scrollback', { pane, plain: true });
+    const result = await this.client.request('scrollback', { pane, plain: true });
     return result.lines.map(([, text]) => text);
   }
 

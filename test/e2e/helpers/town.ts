@@ -17,7 +17,7 @@ export async function makeTown(): Promise<{ path: string; spawn: (id: string, ar
       if (started.code !== 0) throw new Error(`daemon start failed: ${started.stderr}`);
       const client = await connect(repo.path, { client: 'test' });
       try {
-        return await client.request<PaneInfo>('spawn', { id, argv, cwd: repo.path, env: { TERM: 'xterm-256color' }, ...size });
+        return await client.request('spawn', { id, argv, cwd: repo.path, env: { TERM: 'xterm-256color' }, ...size });
       } finally {
         client.close();
       }
