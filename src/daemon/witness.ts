@@ -7,6 +7,7 @@ import type { PolecatRunner } from './polecat-runner.js';
 import { customPreset, questions } from '../agent-cli/presets.js';
 import { ScreenActivity } from '../agent-cli/screen-activity.js';
 import { classify, defaultTimings, type WitnessTimings } from './witness-rules.js';
+import { quietLog } from '../common/quiet-log.js';
 
 /**
  * The witness: every second, reads each pane's screen and quiet time, decides its status
@@ -34,6 +35,9 @@ export class Witness {
     private readonly timings: WitnessTimings = defaultTimings,
     private readonly log: (line: string) => void = () => undefined,
   ) {}
+
+  /** The same error on every tick (a damaged journal) is logged once, then counted. */
+  private readonly trouble = quietLog((line) => this.log(line));
 
   start(intervalMs = 1000): void {
     this.timer = setInterval(() => void this.tick(), intervalMs);
@@ -145,8 +149,9 @@ export class Witness {
         }
       }
       for (const id of this.seen.keys()) if (!this.panes.has(id)) this.seen.delete(id);
+      this.trouble.ok();
     } catch (error) {
-      this.log(`witness: ${(error as Error).message}`);
+      this.trouble.error(`witness: ${(error as Error).message}`);
     } finally {
       this.running = false;
       if (this.again) this.lookSoon();

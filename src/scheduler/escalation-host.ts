@@ -11,6 +11,7 @@ import { allPolecats, getPolecat, putPolecat, type Polecat } from '../model/pole
 import { isUnfinished, WITNESS, type PolecatRunner } from '../daemon/polecat-runner.js';
 import type { EscalationStep } from './config.js';
 import { nextStep, type Track } from './escalation.js';
+import { quietLog } from '../common/quiet-log.js';
 
 export interface EscalationHostOptions {
   readonly town: Town;
@@ -33,6 +34,9 @@ export class EscalationHost {
   private readonly tracks = new Map<string, Track>();
 
   constructor(private readonly options: EscalationHostOptions) {}
+
+  /** The same error on every tick (a damaged journal) is logged once, then counted. */
+  private readonly trouble = quietLog((line) => this.options.log(line));
 
   start(intervalMs = 1000): void {
     if (this.options.town.config.escalation.ladder.length === 0) return;
@@ -64,8 +68,9 @@ export class EscalationHost {
         if (verdict.step) await this.take(verdict.step, polecat, verdict.quietSeconds);
       }
       for (const name of this.tracks.keys()) if (!seen.has(name)) this.tracks.delete(name);
+      this.trouble.ok();
     } catch (error) {
-      this.options.log(`escalation: ${(error as Error).message}`);
+      this.trouble.error(`escalation: ${(error as Error).message}`);
     } finally {
       this.running = false;
     }
