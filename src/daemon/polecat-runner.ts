@@ -13,6 +13,11 @@ import { ensureCitadelShim, polecatEnv, shimDir } from './polecat-env.js';
 import { echoTimeoutMs, pasteOf, settleMs } from '../agent-cli/typing.js';
 import { customPreset, getPreset, presets, type Preset } from '../agent-cli/presets.js';
 
+/** Starts a polecat's job on its remote host; the pane to open for it here (src/remote). */
+export interface RemoteLauncher {
+  launch(polecat: Polecat, size: { cols?: number | undefined; rows?: number | undefined }): Promise<{ argv: string[]; cwd: string; env: NodeJS.ProcessEnv }>;
+}
+
 /** The daemon's actor in the journal. */
 export const WITNESS = 'witness';
 
@@ -27,6 +32,8 @@ export class PolecatRunner {
   private stopping = false;
   /** The journal writes of the latest exit of each polecat, so `kill` can answer after them. */
   private readonly settling = new Map<string, Promise<void>>();
+  /** Starts the polecats whose record names a host (src/remote, set by the daemon). */
+  remote: RemoteLauncher | undefined;
 
   constructor(
     private readonly town: Town,
@@ -48,18 +55,20 @@ export class PolecatRunner {
   async spawn(name: string, size: { cols?: number | undefined; rows?: number | undefined } = {}): Promise<void> {
     const polecat = getPolecat(this.town.journal.read(), name);
     if (!polecat) throw new CitadelError('not_found', `polecat ${name} not found (see \`citadel polecat list\`)`);
-    if (!existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
-    ensureCitadelShim(this.town.paths.root);
-    const { argv, env } = await this.withHooks(polecat);
+    // A polecat on a remote host (docs/remote.md): its job starts there, its pane is here.
+    const remote = typeof polecat.host === 'string' ? await this.remote?.launch(polecat, size) : undefined;
+    if (!remote && !existsSync(polecat.worktree)) throw new CitadelError('not_found', `polecat ${name}'s worktree ${polecat.worktree} is gone`);
+    if (!remote) ensureCitadelShim(this.town.paths.root);
+    const { argv, env } = remote ? { argv: remote.argv, env: {} } : await this.withHooks(polecat);
     const spec = {
       id: name,
       argv,
-      cwd: polecat.worktree,
-      env: polecatEnv(this.env, { town: this.town.paths.root, name, bead: polecat.bead }, env),
+      cwd: remote?.cwd ?? polecat.worktree,
+      env: remote?.env ?? polecatEnv(this.env, { town: this.town.paths.root, name, bead: polecat.bead }, env),
       polecat: name,
       bead: polecat.bead ?? undefined,
       branch: polecat.branch ?? undefined,
-      worktree: polecat.worktree,
+      worktree: remote?.cwd ?? polecat.worktree,
       agent: polecat.agent,
       ...(size.cols ? { cols: size.cols } : {}),
       ...(size.rows ? { rows: size.rows } : {}),
@@ -67,7 +76,7 @@ export class PolecatRunner {
     const before = this.panes.has(name) ? this.panes.spec(name).bead : undefined;
     const banner = polecat.bead && polecat.bead !== before ? `${polecat.bead} · ${polecat.agent}` : 'restarted';
     const pane = this.panes.has(name) && !this.panes.get(name).running ? await this.panes.restart(name, spec, banner) : this.panes.spawn(spec);
-    await this.update(name, (current) => ({ ...current, status: 'working', pid: pane.pid ?? null, exit_code: null }), 'start', `${name} started (${polecat.agent})`);
+    await this.update(name, (current) => ({ ...withoutReleased(current), status: 'working', pid: pane.pid ?? null, exit_code: null }), 'start', `${name} started (${polecat.agent})`);
     if (polecat.type_in) this.typeIn(name, polecat.type_in);
   }
 
@@ -99,12 +108,31 @@ export class PolecatRunner {
     await this.settling.get(name);
   }
 
-  /** Ends and starts polecat `name` again in its worktree, keeping its bead. */
+  /**
+   * Ends and starts polecat `name` again in its worktree, keeping its bead. A polecat whose exit
+   * (or loss) gave its unfinished bead back to ready takes it again, if nobody else claimed it
+   * meanwhile and it is not closed: its title bar and `polecat list` show the bead, and the agent
+   * gets `CITADEL_BEAD` as before.
+   */
   async restart(name: string): Promise<void> {
     if (this.panes.has(name) && this.panes.get(name).running) {
       this.expectedExits.add(name);
       await this.panes.kill(name);
     }
+    await this.town.journal.mutate((state) => {
+      const polecat = getPolecat(state, name);
+      const released = polecat && polecat.bead === null ? releasedBead(polecat) : undefined;
+      if (!polecat || !released) return { changes: [], value: undefined };
+      const bead = state.get('beads', released) as Bead | undefined;
+      const { released_bead: _dropped, ...rest } = polecat as Polecat & { released_bead?: unknown };
+      if (!bead || bead.status === 'closed' || (bead.assignee && bead.assignee !== name)) {
+        // Taken by another polecat, or done: the restart goes ahead without it.
+        return { changes: [putPolecat({ ...rest, updated_at: new Date().toISOString() }, 'restart', `${name} restarted without ${released} (${bead?.status === 'closed' ? 'closed' : `claimed by ${bead?.assignee ?? '?'}`})`)], value: undefined };
+      }
+      const tx = new BeadTransaction(state, modelContext(name, this.town.config.prefix));
+      if (bead.assignee !== name) tx.claim(released);
+      return { changes: [...tx.changes, putPolecat({ ...rest, bead: released, updated_at: new Date().toISOString() }, 'restart', `${name} restarted on ${released}`)], value: undefined };
+    });
     await this.spawn(name);
   }
 
@@ -180,7 +208,16 @@ export class PolecatRunner {
       if (!polecat) return { changes: [], value: false };
       const unfinished = polecat.bead ? isUnfinished(state, polecat.bead, name) : false;
       const now = new Date().toISOString();
-      const next: Polecat = { ...polecat, status, pid: null, exit_code: exitCode, bead: unfinished ? null : polecat.bead, updated_at: now };
+      // The bead it gave back is remembered, so `polecat restart` takes it again (restart above).
+      const next: Polecat = {
+        ...polecat,
+        status,
+        pid: null,
+        exit_code: exitCode,
+        bead: unfinished ? null : polecat.bead,
+        ...(unfinished && polecat.bead ? { released_bead: polecat.bead } : {}),
+        updated_at: now,
+      };
       const changes = [putPolecat(next, status, summary)];
       if (unfinished && polecat.bead) {
         const context = modelContext(WITNESS, this.town.config.prefix);
@@ -215,7 +252,7 @@ export class PolecatRunner {
     const recovered: string[] = [];
     for (const polecat of live) {
       if (polecat.pid) endLeftover(polecat.pid, this.town.paths.root, polecat.name);
-      const restart = this.town.config.onLostPolecat === 'restart' && polecat.bead !== null && existsSync(polecat.worktree);
+      const restart = this.town.config.onLostPolecat === 'restart' && polecat.bead !== null && (existsSync(polecat.worktree) || typeof polecat.host === 'string');
       if (restart) {
         await this.update(polecat.name, (p) => ({ ...p, status: 'lost', pid: null }), 'lost', `${polecat.name}'s pty was lost with the daemon; restarting it`);
         try {
@@ -231,6 +268,19 @@ export class PolecatRunner {
     }
     return recovered;
   }
+}
+
+/** The bead a polecat's exit gave back to ready (`released_bead`), if any. */
+function releasedBead(polecat: Polecat): string | undefined {
+  const value = (polecat as Polecat & { released_bead?: unknown }).released_bead;
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+/** A polecat that holds a bead again forgets the one it once gave back. */
+function withoutReleased(polecat: Polecat): Polecat {
+  if (polecat.bead === null || !('released_bead' in polecat)) return polecat;
+  const { released_bead: _dropped, ...rest } = polecat as Polecat & { released_bead?: unknown };
+  return rest;
 }
 
 /** Whether polecat `name` still owes work on `beadId`: claimed by it, open, and not submitted. */
