@@ -1,9 +1,17 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
-import type { CliContext } from '../cli/context.js';
+import type { Town } from '../town/town.js';
 import { CONFLICT_KIND, type ConflictEntity } from './entities.js';
 import { syncTown, type SyncReport } from './sync.js';
+
+/** What the command needs of the CLI's context (src/cli/context.ts), declared here: services do not import the CLI. */
+export interface SyncContext {
+  town(): Town;
+  out(text: string): void;
+  err(text: string): void;
+  json(value: unknown): void;
+}
 
 interface SyncOptions {
   watch?: boolean;
@@ -13,7 +21,7 @@ interface SyncOptions {
 }
 
 /** `citadel sync [REMOTE] [--watch] [--conflicts] [--json]`. */
-export async function syncAction(context: CliContext, remote: string | undefined, options: SyncOptions): Promise<void> {
+export async function syncAction(context: SyncContext, remote: string | undefined, options: SyncOptions): Promise<void> {
   const town = context.town();
   if (options.conflicts) {
     const conflicts = [...(town.journal.read().all(CONFLICT_KIND).values() as Iterable<ConflictEntity>)].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
@@ -35,7 +43,7 @@ export async function syncAction(context: CliContext, remote: string | undefined
 }
 
 /** Syncs now, then after each local change (debounced) and every `intervalMs`, until SIGINT/SIGTERM. */
-async function watchLoop(context: CliContext, remote: string | undefined, intervalMs: number, json: boolean): Promise<void> {
+async function watchLoop(context: SyncContext, remote: string | undefined, intervalMs: number, json: boolean): Promise<void> {
   const town = context.town();
   let stop = false;
   let wake: (() => void) | undefined;
