@@ -1,5 +1,7 @@
 import type { JournalRecord } from '../journal/types.js';
+import { entityAddress } from './address.js';
 import { BEAD_KIND, isWork, type Bead } from './bead.js';
+import { VALIDATION_KIND, isValidationRecord, type ValidationRecord } from './validation.js';
 
 /**
  * An actor's CV (docs/model.md, "CV"): its work history, derived from the journal's records.
@@ -8,6 +10,8 @@ import { BEAD_KIND, isWork, type Bead } from './bead.js';
  */
 export interface Cv {
   readonly actor: string;
+  /** `entity://citadel/<town>/<actor>` when the town's name is known (docs/model.md, "Addresses"). */
+  readonly address: string | null;
   /** The time of the actor's first and last journal entry (null when there are none). */
   readonly first_seen: string | null;
   readonly last_seen: string | null;
@@ -33,8 +37,38 @@ export interface Cv {
   readonly median_claim_to_close_seconds: number | null;
   /** The labels of finished work, most frequent first: the actor's skill profile. */
   readonly skills: readonly { readonly label: string; readonly count: number }[];
+  /** Quality signals from the validation records (docs/model.md, "Validations"). */
+  readonly validations: CvValidations;
   /** The last entries of the actor's chain, newest first. */
   readonly recent: readonly CvEntry[];
+}
+
+/** What the validation records say of the actor's work, and what it validated itself. */
+export interface CvValidations {
+  /** Verdicts on its merge requests: by the refinery's gates and by reviewers. */
+  readonly received: { readonly accepted: number; readonly rejected: number };
+  /** Verdicts it gave (the refinery's, a reviewer's). */
+  readonly given: { readonly accepted: number; readonly rejected: number };
+  /** Beads of its that landed (accepted by the gates, main moved). */
+  readonly landed: number;
+  /** Of those, how many landed with no rejection before: accepted first time. */
+  readonly accepted_first_time: number;
+  /** Rejections of its work (bounces by the gates, rejections in review): the revisions asked for. */
+  readonly revisions: number;
+  /** Median time from a bead's first merge request to its landing, in seconds; null without one. */
+  readonly median_time_to_merge_seconds: number | null;
+  /** Reviewers' words on its work (approve --note, reject --reason), newest first (at most 10). */
+  readonly review_feedback: readonly CvFeedback[];
+}
+
+export interface CvFeedback {
+  readonly merge_request: string;
+  readonly bead: string | null;
+  readonly verdict: 'accepted' | 'rejected';
+  readonly by: string;
+  readonly by_address: string;
+  readonly note: string | null;
+  readonly at: string;
 }
 
 /** One entry of an actor's chain: an event, its bead, its time. */
@@ -50,6 +84,8 @@ export interface CvEntry {
 export interface CvOptions {
   /** How many chain entries to keep (default 10). */
   readonly recent?: number;
+  /** The town's name (config `name`): the CV carries the actor's address. */
+  readonly town?: string;
 }
 
 /** Reading mail says nothing about capability: it stays out of the chain. */
@@ -68,8 +104,19 @@ export function buildCv(records: Iterable<JournalRecord>, actor: string, options
   let firstSeen: string | null = null;
   let lastSeen: string | null = null;
   const chain: CvEntry[] = [];
+  const signals = new ValidationTally(actor);
 
   for (const record of records) {
+    if (record.kind === VALIDATION_KIND && isValidationRecord(record.entity)) {
+      const validation = record.entity;
+      if (signals.add(validation)) {
+        firstSeen ??= record.ts;
+        lastSeen = record.ts;
+        chain.push({ seq: record.seq, time: record.ts, action: record.action, bead: validation.bead ?? validation.merge_request, title: record.summary ?? validation.merge_request, summary: record.summary ?? null });
+        if (chain.length > keep * 2) chain.splice(0, chain.length - keep);
+      }
+      continue;
+    }
     if (record.kind !== BEAD_KIND || !record.entity) continue;
     const bead = record.entity as unknown as Bead;
     latest.set(record.id, bead);
@@ -120,6 +167,7 @@ export function buildCv(records: Iterable<JournalRecord>, actor: string, options
 
   return {
     actor,
+    address: options.town ? entityAddress(options.town, actor) : null,
     first_seen: firstSeen,
     last_seen: lastSeen,
     created: created.size,
@@ -130,8 +178,75 @@ export function buildCv(records: Iterable<JournalRecord>, actor: string, options
     acceptance_rate: merged + bounced === 0 ? null : merged / (merged + bounced),
     median_claim_to_close_seconds: median(durations),
     skills: [...labels].map(([label, count]) => ({ label, count })).sort((a, b) => b.count - a.count || (a.label < b.label ? -1 : 1)),
+    validations: signals.result(latest),
     recent: chain.slice(-keep).reverse(),
   };
+}
+
+/** Adds up the validation records that concern one actor, in seq order. */
+class ValidationTally {
+  private readonly received = { accepted: 0, rejected: 0 };
+  private readonly given = { accepted: 0, rejected: 0 };
+  /** Per bead (or merge request, without one): rejections before it landed, and whether it landed. */
+  private readonly work = new Map<string, { rejections: number; landedAt: string | null; rejectedBeforeLanding: boolean }>();
+  private readonly feedback: CvFeedback[] = [];
+
+  constructor(private readonly actor: string) {}
+
+  /** Counts `v`; true when it is part of the actor's chain (its work, or its verdict). */
+  add(v: ValidationRecord): boolean {
+    const mine = v.worker === this.actor;
+    const gave = v.validator === this.actor;
+    if (gave) this.given[v.verdict]++;
+    if (!mine) return gave;
+    this.received[v.verdict]++;
+    const key = v.bead ?? v.merge_request;
+    const work = this.work.get(key) ?? { rejections: 0, landedAt: null, rejectedBeforeLanding: false };
+    if (v.verdict === 'rejected' && work.landedAt === null) {
+      work.rejections++;
+      work.rejectedBeforeLanding = true;
+    }
+    if (v.verdict === 'accepted' && v.stage === 'gates' && v.main_commit && work.landedAt === null) work.landedAt = v.at;
+    this.work.set(key, work);
+    if (v.stage === 'review') {
+      this.feedback.push({ merge_request: v.merge_request, bead: v.bead, verdict: v.verdict, by: v.validator, by_address: v.validator_address, note: v.note, at: v.at });
+      if (this.feedback.length > 20) this.feedback.splice(0, this.feedback.length - 10);
+    }
+    return true;
+  }
+
+  /** The signals; time to merge from the first merge request of each bead (`latest`: the beads as they are). */
+  result(latest: ReadonlyMap<string, Bead>): CvValidations {
+    const firstRequest = new Map<string, number>();
+    for (const bead of latest.values()) {
+      if (bead.type !== 'merge_request' || bead.polecat !== this.actor) continue;
+      const key = bead.bead ?? bead.id;
+      const at = Date.parse(bead.created_at);
+      if (Number.isFinite(at) && at < (firstRequest.get(key) ?? Infinity)) firstRequest.set(key, at);
+    }
+    let landed = 0;
+    let firstTime = 0;
+    let revisions = 0;
+    const times: number[] = [];
+    for (const [key, work] of this.work) {
+      revisions += work.rejections;
+      if (work.landedAt === null) continue;
+      landed++;
+      if (!work.rejectedBeforeLanding) firstTime++;
+      const start = firstRequest.get(key);
+      const end = Date.parse(work.landedAt);
+      if (start !== undefined && Number.isFinite(end) && end >= start) times.push((end - start) / 1000);
+    }
+    return {
+      received: { ...this.received },
+      given: { ...this.given },
+      landed,
+      accepted_first_time: firstTime,
+      revisions,
+      median_time_to_merge_seconds: median(times),
+      review_feedback: this.feedback.slice(-10).reverse(),
+    };
+  }
 }
 
 /** Closed for the actor: it held the bead, or nobody did and it closed it. */

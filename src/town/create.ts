@@ -3,7 +3,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { resolveActor } from '../common/actor.js';
 import { guardTown } from './boundary.js';
-import { loadConfig } from './config.js';
+import { defaultTownName, loadConfig } from './config.js';
 import { townPaths } from './paths.js';
 import { ensurePrivateDir, lstatOrNone, writePrivate } from './private-fs.js';
 import { openTownAt } from './town.js';
@@ -52,7 +52,8 @@ export function initTown(options: { cwd: string; env: NodeJS.ProcessEnv; prefix?
   }
   ensurePrivateDir(paths.citadel);
   if (created) {
-    const config: Record<string, unknown> = { prefix };
+    // The town's name is written once, so its actors' addresses do not change if the folder moves.
+    const config: Record<string, unknown> = { prefix, name: defaultTownName(paths.config) };
     const branch = currentBranch(root, options.env);
     if (branch && branch !== 'main') config.mainBranch = branch;
     const temp = `${paths.config}.${process.pid}.tmp`;

@@ -1,4 +1,5 @@
 import { resolveActor } from '../common/actor.js';
+import { localName } from '../model/address.js';
 import { openJournal, type Journal } from '../journal/index.js';
 import { guardTown } from './boundary.js';
 import { loadConfig, type TownConfig } from './config.js';
@@ -30,6 +31,8 @@ export function openTownAt(root: string, actor: string): Town {
   const paths = townPaths(root);
   guardTown(paths);
   const config = loadConfig(paths.config);
+  // $CITADEL_ACTOR may be this town's address of the actor (entity://citadel/<town>/<id>).
+  actor = localName(actor, config.name);
   const journal = openJournal(paths.journal, { writer: actor, projections: paths.projections });
   return { paths, config, journal, actor, close: () => journal.close() };
 }

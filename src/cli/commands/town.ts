@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 
-/** `citadel town start|pause|status` (docs/scheduler.md): the scheduler that runs the town. */
+/** `citadel town start|pause|status` (docs/scheduler.md): the scheduler that runs the town; `town name` (docs/model.md, "Addresses"). */
 export function register(program: Command, context: CliContext): void {
   const town = program.command('town').description('run the town by itself: the scheduler keeps polecats busy on ready beads');
 
@@ -23,6 +23,15 @@ export function register(program: Command, context: CliContext): void {
     .action(async (options: { json?: boolean }) => {
       const { townPause } = await import('../work/town-action.js');
       await townPause(context, options);
+    });
+
+  town
+    .command('name')
+    .description('print the town\'s name, the <town> of its actors\' addresses entity://citadel/<town>/<id>; with NAME, set it in .citadel/config.json')
+    .argument('[name]', "the new name: lowercase letters, digits, '-', '_'")
+    .option('--json', 'print {name, address, config} as JSON')
+    .action(async (name: string | undefined, options: { json?: boolean }) => {
+      (await import('../work/town-name-action.js')).townNameAction(context, name, options);
     });
 
   town

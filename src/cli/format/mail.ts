@@ -5,19 +5,28 @@ import { table } from './table.js';
 import { shortTime } from './time.js';
 
 /** An inbox, newest first: a `*` marks what `reader` has not read. */
-export function inboxText(messages: readonly Bead[], reader: string): string {
-  if (messages.length === 0) return `No mail for ${visibleLine(reader)}.\n`;
+export function inboxText(messages: readonly Bead[], reader: string, readerAddress?: string): string {
+  const whose = readerAddress && readerAddress !== reader ? `${visibleLine(reader)} (${visibleLine(readerAddress)})` : visibleLine(reader);
+  if (messages.length === 0) return `No mail for ${whose}.\n`;
   const unread = messages.filter((m) => isUnread(m, reader)).length;
-  const rows = messages.map((m) => [isUnread(m, reader) ? '*' : ' ', m.id, shortTime(m.created_at), `from ${m.from ?? '?'}`, m.to === '@all' ? `${m.subject ?? m.title}  (to @all)` : (m.subject ?? m.title)]);
-  return `${messages.length} message${messages.length === 1 ? '' : 's'} for ${visibleLine(reader)}, ${unread} unread:\n${table(rows)}`;
+  const rows = messages.map((m) => [isUnread(m, reader) ? '*' : ' ', m.id, shortTime(m.created_at), `from ${m.from ?? '?'}`, m.to === '@all' ? `${m.subject || m.title}  (to @all)` : (m.subject ?? m.title)]);
+  return `${messages.length} message${messages.length === 1 ? '' : 's'} for ${whose}, ${unread} unread:\n${table(rows)}`;
 }
 
-/** One message in full, with its place in its thread. */
-export function messageText(message: Bead, thread: readonly Bead[]): string {
+/**
+ * One message in full, with its place in its thread; `address` (when given) adds each party's
+ * entity address after its name: `from:      nux  <entity://citadel/town/nux>`.
+ */
+export function messageText(message: Bead, thread: readonly Bead[], address?: (name: string) => string): string {
+  const party = (name: string | undefined): string => {
+    if (!name) return '?';
+    const full = address?.(name);
+    return full && full !== name ? `${name}  <${full}>` : name;
+  };
   const lines = [
     `${message.id}  ${message.subject ?? message.title}`,
-    `from:      ${message.from ?? '?'}`,
-    `to:        ${message.to ?? '?'}`,
+    `from:      ${party(message.from)}`,
+    `to:        ${party(message.to)}`,
     `sent:      ${shortTime(message.created_at)}`,
   ];
   if (message.reply_to) lines.push(`reply to:  ${message.reply_to}`);

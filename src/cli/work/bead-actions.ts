@@ -2,6 +2,7 @@ import { renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs
 import { resolve } from 'node:path';
 import { CitadelError, usage } from '../../common/errors.js';
 import { terminalSafeJson } from '../../common/visible-text.js';
+import { localName } from '../../model/address.js';
 import { BEAD_TYPES, CREATE_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
 import { exportLines } from '../../model/export.js';
 import { beadsOf, getBead, listBeads } from '../../model/query.js';
@@ -54,12 +55,13 @@ export function listAction(
   const statuses = options.status?.length ? options.status.map((s) => checkStatus(s)) : undefined;
   // Messages are left out unless asked for (--type message, or --all): they live in `mail inbox`.
   const types: BeadType[] | undefined = options.type ? [checkType(options.type)] : options.all ? [...BEAD_TYPES] : undefined;
-  const beads = beadsOf(context.town().journal.read());
+  const town = context.town();
+  const beads = beadsOf(town.journal.read());
   const found = listBeads(beads, {
     ...(statuses ? { statuses } : {}),
     ...(types ? { types } : {}),
     ...(options.label !== undefined ? { label: options.label } : {}),
-    ...(options.assignee !== undefined ? { assignee: options.assignee } : {}),
+    ...(options.assignee !== undefined ? { assignee: localName(options.assignee, town.config.name) } : {}),
     ...(options.parent !== undefined ? { parent: options.parent } : {}),
   });
   if (options.json) context.json(found);
@@ -91,7 +93,7 @@ export async function updateAction(context: CliContext, id: string, options: Upd
   if (body !== undefined) patch.body = body;
   if (options.status !== undefined) patch.status = checkStatus(options.status) as BeadStatus;
   if (options.priority !== undefined) patch.priority = options.priority;
-  if (options.assignee !== undefined) patch.assignee = options.assignee === '' || options.assignee === 'none' ? null : options.assignee;
+  if (options.assignee !== undefined) patch.assignee = options.assignee === '' || options.assignee === 'none' ? null : localName(options.assignee, context.town().config.name);
   if (options.addLabel?.length) patch.addLabels = options.addLabel;
   if (options.removeLabel?.length) patch.removeLabels = options.removeLabel;
   if (options.parent !== undefined) patch.parent = options.parent === '' || options.parent === 'none' ? null : options.parent;

@@ -1,4 +1,5 @@
-import { checkAddress } from '../../model/address.js';
+import { addressOf, checkAddress, localName } from '../../model/address.js';
+import type { Bead } from '../../model/bead.js';
 import { inbox, threadOf } from '../../model/mail.js';
 import { beadsOf, getBead } from '../../model/query.js';
 import { transact } from '../../model/transaction.js';
@@ -17,24 +18,32 @@ export async function sendAction(
   const { value: message } = await town.journal.mutate(
     transact(model, (tx) =>
       tx.sendMail({
-        ...(options.to !== undefined ? { to: options.to } : {}),
+        ...(options.to !== undefined ? { to: localName(options.to, town.config.name) } : {}),
         ...(options.subject !== undefined ? { subject: options.subject } : {}),
         ...(body !== undefined ? { body } : {}),
         ...(options.replyTo !== undefined ? { replyTo: options.replyTo } : {}),
       }),
     ),
   );
-  if (options.json) context.json(message);
+  if (options.json) context.json(withAddresses(message, town.config.name));
   else context.out(`${message.id}\n`);
+}
+
+/**
+ * A message as `--json` prints it: the bead, plus `from_address` and `to_address`, the
+ * sender's and recipient's `entity://citadel/<town>/<name>` (`@all` stays `@all`).
+ */
+export function withAddresses(message: Bead, town: string): Bead & { from_address: string | null; to_address: string | null } {
+  return { ...message, from_address: message.from ? addressOf(town, message.from) : null, to_address: message.to ? addressOf(town, message.to) : null };
 }
 
 /** `mail inbox`: the reader's messages, newest first. */
 export function inboxAction(context: CliContext, options: { for?: string; unread?: boolean; json?: boolean }): void {
   const town = context.town();
-  const reader = options.for === undefined ? town.actor : checkAddress(options.for);
+  const reader = options.for === undefined ? town.actor : checkAddress(localName(options.for, town.config.name));
   const messages = inbox(beadsOf(town.journal.read()), reader, { unread: options.unread ?? false });
-  if (options.json) context.json(messages);
-  else context.out(inboxText(messages, reader));
+  if (options.json) context.json(messages.map((message) => withAddresses(message, town.config.name)));
+  else context.out(inboxText(messages, reader, addressOf(town.config.name, reader)));
 }
 
 /** `mail read`: prints a message and marks it read for the actor. */
@@ -42,9 +51,9 @@ export async function readAction(context: CliContext, id: string, options: { jso
   const { town, model } = workSession(context);
   const { value: message } = await town.journal.mutate(transact(model, (tx) => tx.markRead(id)));
   if (options.json) {
-    context.json(message);
+    context.json(withAddresses(message, town.config.name));
     return;
   }
   const state = town.journal.read();
-  context.out(messageText(getBead(state, message.id), threadOf(beadsOf(state), message.thread ?? message.id)));
+  context.out(messageText(getBead(state, message.id), threadOf(beadsOf(state), message.thread ?? message.id), (name) => addressOf(town.config.name, name)));
 }
