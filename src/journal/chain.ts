@@ -116,3 +116,20 @@ export function* walkRecords(dir: string, stopAt?: { segment: string; offset: nu
     }
   }
 }
+
+/** The chain value at `seq`, read from the one segment that holds it (undefined when no segment does). */
+export function chainAt(dir: string, seq: number): string | undefined {
+  if (seq === 0) return GENESIS;
+  const segment = allSegments(dir).filter((s) => s.firstSeq <= seq).at(-1);
+  if (!segment) return undefined;
+  const bytes = readSegment(segment, 0);
+  const needle = Buffer.from(`,"rec":{"v":1,"seq":${seq},`);
+  for (let at = bytes.indexOf(needle); at !== -1; at = bytes.indexOf(needle, at + 1)) {
+    const start = bytes.lastIndexOf(10, at) + 1;
+    let end = bytes.indexOf(10, at);
+    if (end === -1) end = bytes.length;
+    const checked = checkLine(bytes, start, end);
+    if (checked.ok && checked.record.seq === seq) return chainOfBody(bodyOf(bytes, start, end), checked.record);
+  }
+  return undefined;
+}

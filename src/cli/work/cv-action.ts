@@ -7,6 +7,8 @@ import type { Town } from '../../town/town.js';
 import type { CliContext } from '../context.js';
 import { cvText } from '../format/cv.js';
 import { positiveInt } from './input.js';
+import { usage } from '../../common/errors.js';
+import type { JournalRecord } from '../../journal/types.js';
 import { POLECAT_KIND } from '../../model/polecat.js';
 
 /** The routing profile as `cv` prints it (docs/scheduler.md, "Routing by CV"). */
@@ -21,8 +23,20 @@ export interface CvProfile {
  * `cv [ACTOR]`: the actor's work history from the journal (default: whoever asks), with the
  * skill profile the scheduler routes by. `cv --agent NAME`: an agent's — every polecat it ran.
  */
-export async function cvAction(context: CliContext, actor: string | undefined, options: { recent?: string; json?: boolean; agent?: string }): Promise<void> {
+export async function cvAction(context: CliContext, actor: string | undefined, options: CvOptions): Promise<void> {
+  if (options.verify !== undefined) {
+    const { verifyCvAction } = await import('./cv-portable.js');
+    await verifyCvAction(context, actor, options.verify, options);
+    return;
+  }
+  if (options.sign !== undefined && options.export === undefined) throw usage('--sign signs an export: give --export FILE too');
+  if (options.allowedSigners !== undefined) throw usage('--allowed-signers is for --verify FILE');
   const town = context.town();
+  if (options.export !== undefined) {
+    const { exportCvAction } = await import('./cv-portable.js');
+    await exportCvAction(context, town, actor === undefined ? town.actor : checkActor(actor, 'actor'), options.export, options);
+    return;
+  }
   const recent = options.recent === undefined ? 10 : positiveInt(options.recent, '--recent');
   if (options.agent !== undefined) {
     const name = checkActor(options.agent, 'agent');
@@ -41,32 +55,60 @@ export async function cvAction(context: CliContext, actor: string | undefined, o
   else context.out(cv.first_seen === null ? cvText(cv) : `${cvText(cv)}${profileText(extra)}`);
 }
 
+/** `cv` flags (docs/cli.md): the portable CV's export and verification besides the plain CV. */
+export interface CvOptions {
+  readonly recent?: string;
+  readonly json?: boolean;
+  readonly agent?: string;
+  readonly export?: string;
+  readonly sign?: string;
+  readonly principal?: string;
+  readonly verify?: string;
+  readonly allowedSigners?: string;
+}
+
 /** The profile of `who`, the files of its merged requests asked of git (the last 50 at most). */
 async function profileOf(town: Town, who: string): Promise<{ profile: SkillProfile; polecats: string[] }> {
+  return profileFrom(town.journal.records(), who, town.paths.root, (id) => town.journal.read().get('beads', id));
+}
+
+/**
+ * The skill profile of `who` from `records` alone (labels, bead types, quality); the folders its
+ * merged requests touched are asked of git in `root` (when given and the commits are there).
+ * `lookup` finds a merge request's latest state (default: its last version in `records`).
+ */
+export async function profileFrom(
+  records: Iterable<JournalRecord>,
+  who: string,
+  root: string | undefined,
+  lookup?: (id: string) => unknown,
+): Promise<{ profile: SkillProfile; polecats: string[] }> {
   const book = new SkillBook();
   const polecats = new Set<string>();
-  for (const record of town.journal.records()) {
+  const latest = new Map<string, unknown>();
+  for (const record of records) {
+    if (record.kind === 'beads' && record.entity) latest.set(record.id, record.entity);
     book.add(record);
     const entity = record.kind === POLECAT_KIND ? record.entity : undefined;
     const agent = entity ? (entity.scheduler_agent !== undefined && entity.scheduled_bead === entity.bead ? entity.scheduler_agent : entity.agent) : undefined;
     if (typeof agent === 'string' && agentKey(agent) === who) polecats.add(record.id);
   }
   // An agent's merged requests: those its polecats made (the book knows which agent ran each bead).
-  const state = town.journal.read();
+  const get = lookup ?? ((id: string) => latest.get(id));
   const mine = book.mergedWithoutPaths().filter((id) => {
-    const mr = state.get('beads', id) as { polecat?: string } | undefined;
+    const mr = get(id) as { polecat?: string } | undefined;
     return mr?.polecat === who || (mr?.polecat !== undefined && polecats.has(mr.polecat));
   });
-  for (const id of mine.slice(-50)) {
-    const validation = (state.get('beads', id) as { refinery?: { validation?: { main_before?: string; merged_sha?: string } } } | undefined)?.refinery?.validation;
-    if (validation?.main_before && validation.merged_sha) book.addPaths(id, await changedFiles(town.paths.root, validation.main_before, validation.merged_sha));
+  for (const id of root === undefined ? [] : mine.slice(-50)) {
+    const validation = (get(id) as { refinery?: { validation?: { main_before?: string; merged_sha?: string } } } | undefined)?.refinery?.validation;
+    if (validation?.main_before && validation.merged_sha) book.addPaths(id, await changedFiles(root!, validation.main_before, validation.merged_sha));
   }
   return { profile: book.profile(who), polecats: [...polecats].sort() };
 }
 
 const sorted = (map: ReadonlyMap<string, number>): [string, number][] => [...map].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
 
-function shape(profile: SkillProfile): CvProfile {
+export function shape(profile: SkillProfile): CvProfile {
   return {
     types: sorted(profile.types).map(([type, count]) => ({ type, count })),
     paths: sorted(profile.paths).map(([path, count]) => ({ path, count })),
@@ -74,7 +116,7 @@ function shape(profile: SkillProfile): CvProfile {
   };
 }
 
-function profileText(profile: CvProfile): string {
+export function profileText(profile: CvProfile): string {
   const q = profile.quality;
   const lines = [
     `types:           ${profile.types.length ? profile.types.map((t) => `${t.type} (${t.count})`).join(', ') : 'none yet'}`,
