@@ -1,4 +1,5 @@
 import { visibleLine } from '../../common/visible-text.js';
+import { localName } from '../../model/address.js';
 import { buildCv } from '../../model/cv.js';
 import { checkActor } from '../../model/validate.js';
 import { changedFiles } from '../../scheduler/host.js';
@@ -34,7 +35,7 @@ export async function cvAction(context: CliContext, actor: string | undefined, o
   const town = context.town();
   if (options.export !== undefined) {
     const { exportCvAction } = await import('./cv-portable.js');
-    await exportCvAction(context, town, actor === undefined ? town.actor : checkActor(actor, 'actor'), options.export, options);
+    await exportCvAction(context, town, actor === undefined ? town.actor : checkActor(localName(actor, town.config.name), 'actor'), options.export, options);
     return;
   }
   const recent = options.recent === undefined ? 10 : positiveInt(options.recent, '--recent');
@@ -47,8 +48,9 @@ export async function cvAction(context: CliContext, actor: string | undefined, o
     else context.out(`CV of agent ${visibleLine(name)}${polecats.length ? ` (polecats ${polecats.join(', ')})` : ''}\n\nbeads:           ${profile.closed} finished\n${skills.length ? `skills:          ${skills.map((s) => `${s.label} (${s.count})`).join(', ')}\n` : ''}${profileText(out)}`);
     return;
   }
-  const who = actor === undefined ? town.actor : checkActor(actor, 'actor');
-  const cv = buildCv(town.journal.records(), who, { recent });
+  // A bare name or this town's address (entity://citadel/<town>/<id>).
+  const who = actor === undefined ? town.actor : checkActor(localName(actor, town.config.name), 'actor');
+  const cv = buildCv(town.journal.records(), who, { recent, town: town.config.name });
   const { profile } = await profileOf(town, who);
   const extra = shape(profile);
   if (options.json) context.json({ ...cv, ...extra });
