@@ -1,4 +1,4 @@
-// CLI benchmark (npm run bench:cli): wall time of the data commands agents call many times a
+// CLI benchmark (npm run bench:cli): cold start (bench/cli-startup.js), then wall time of the data commands agents call many times a
 // minute, each a fresh process, on towns of 1k and 10k beads (~10 journal events per bead, so
 // 10k beads ≈ 100k events). Budget (issue 3): `citadel ready --json` and `citadel bead create`
 // ≤ 150 ms each. Figures only; nothing here fails on a time.
@@ -31,7 +31,7 @@ function seeded(seed) {
  * beads, and a history of ~10 events per bead (edits, claims, releases, closes): about 70%
  * closed, 10% in progress, the rest open, some of them blocked.
  */
-async function populate(root, count) {
+export async function populate(root, count) {
   const random = seeded(count);
   const town = openTownAt(root, 'bench');
   const ctx = (actor) => modelContext(actor, town.config.prefix, { random });
@@ -128,6 +128,9 @@ function measure(label, args, cwd, baseline) {
 }
 
 export async function run() {
+  // Cold start first (bench/cli-startup.js): --version, --help and data commands on a small town beside node -e 0.
+  await (await import('./cli-startup.js')).run();
+  console.log('');
   console.log(`fresh process per call, ${RUNS} runs each (after one warm-up); budget ≤ 150 ms for ready --json and bead create`);
   console.log(`load average now: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (wall times on a busy machine measure the others too; cpu is the call's own)`);
   const node = measure('node -e 0 (Node start-up)', ['-e', '0'], tmpdir());
