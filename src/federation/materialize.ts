@@ -134,7 +134,9 @@ export function materialize(input: MaterializeInput): Mutator<MaterializeResult>
               fields[key] = [hash, tag];
               changed = true;
             }
-            if (concurrent && !UNREPORTED_FIELDS.has(key)) {
+            // Two towns closing one bead at once differ only in when: that is bookkeeping too.
+            const bothClosed = key === 'closed_at' && here != null && value != null;
+            if (concurrent && !UNREPORTED_FIELDS.has(key) && !bothClosed) {
               const conflict: ConflictEntity = {
                 id: `${input.origin}.${event.s}.${conflictN++}`,
                 bead: incoming.id,

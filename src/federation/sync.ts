@@ -9,7 +9,9 @@ import { exportLocal, outboxDir, outboxFile, Retry } from './export.js';
 import { commitChunk, fetchTowns, foreignTowns, newCommits, pushTown, readChunks, refTip, resolveRemote } from './git-store.js';
 import { townTag } from './ids.js';
 import { withSyncLock } from './lock.js';
-import { materialize, type MaterializeResult } from './materialize.js';
+import { FEDERATION_ACTOR, materialize, type MaterializeResult } from './materialize.js';
+import { modelContext } from '../model/context.js';
+import { transact } from '../model/transaction.js';
 import { federationDir, readTownId } from './town-id.js';
 
 /** What one `citadel sync` did (`--json` prints it). */
@@ -54,6 +56,7 @@ export async function syncTown(town: Town, options: SyncOptions = {}): Promise<S
     await fetchTowns(repo, remote);
     report.pushed.events += await exportRetrying(town.journal, townId, fedDir, now);
 
+    const touchedParents = new Set<string>();
     const { towns, ignored } = await foreignTowns(repo, remote, townId);
     for (const name of ignored) report.warnings.push(`ignored ${name}: not a town id`);
     for (const [origin, tip] of [...towns].sort(([a], [b]) => a.localeCompare(b))) {
@@ -70,6 +73,7 @@ export async function syncTown(town: Town, options: SyncOptions = {}): Promise<S
           const batch = events.slice(start, start + BATCH);
           const last = start + BATCH >= events.length;
           const result = await materializeRetrying(town, townId, fedDir, origin, batch, last ? commit : undefined, now, report);
+          for (const id of result.updated) touchedParents.add(id);
           pulled.events += result.applied;
           pulled.created += result.created.length;
           pulled.updated += result.updated.length;
@@ -82,11 +86,39 @@ export async function syncTown(town: Town, options: SyncOptions = {}): Promise<S
       }
       if (commits.length > 0) report.pulled.push(pulled);
     }
+    await finishMolecules(town, touchedParents);
+    // Local writes made while this sync ran (and the epics just closed) go out now, not next time.
+    report.pushed.events += await exportRetrying(town.journal, townId, fedDir, now);
 
     report.pushed.chunks = await commitOutbox(town, townId, fedDir, report);
     await pushTown(repo, remote, townId);
     return report;
   });
+}
+
+/**
+ * A molecule's epic closes itself with its last step — in the mutation that closes the step.
+ * When the last two steps were closed in two towns at once, neither mutation saw all closed; the
+ * town that learns it here closes the epic as a local write (exported like any other).
+ */
+async function finishMolecules(town: Town, touched: ReadonlySet<string>): Promise<void> {
+  if (touched.size === 0) return;
+  const context = modelContext(FEDERATION_ACTOR, town.config.prefix);
+  await town.journal.mutate(
+    transact(context, (tx) => {
+      const epics = new Set<string>();
+      for (const id of touched) {
+        const parent = tx.get(id)?.parent;
+        if (parent) epics.add(parent);
+      }
+      for (const id of epics) {
+        const epic = tx.get(id);
+        if (!epic || epic.status === 'closed' || !epic.molecule) continue;
+        const children = tx.children(id);
+        if (children.length > 0 && children.every((child) => child.status === 'closed')) tx.close(id, 'every step is closed');
+      }
+    }),
+  );
 }
 
 async function exportRetrying(journal: Journal, townId: string, fedDir: string, now: () => number): Promise<number> {

@@ -43,6 +43,23 @@ describe('federated work', () => {
     expect(cv.closed).toBe(steps.length);
   }, 240_000);
 
+  it('the last two steps of a molecule closed in two towns at once still close the epic, in both towns alike', async () => {
+    const t = (towns = await makeTwoTowns());
+    const epic = (await t.ok(t.a, ['molecule', 'pour', 'quick-fix', '--var', 'issue=flaky test'])).trim().split(/\s+/)[0]!;
+    const steps = (await t.json<BeadJson[]>(t.a, ['bead', 'list', '--parent', epic])).map((step) => step.id).sort();
+    for (const step of steps.slice(0, -2)) await t.ok(t.a, ['bead', 'close', step]);
+    await t.syncAll();
+    await t.ok(t.a, ['bead', 'close', steps.at(-2)!]);
+    await t.ok(t.b, ['bead', 'close', steps.at(-1)!]);
+    await t.syncAll();
+    await t.ok(t.b, ['sync']);
+    const [listA, listB] = [await t.json<BeadJson[]>(t.a, ['bead', 'list']), await t.json<BeadJson[]>(t.b, ['bead', 'list'])];
+    const byId = (list: BeadJson[]): BeadJson[] => [...list].sort((x, y) => x.id.localeCompare(y.id));
+    expect(byId(listB)).toEqual(byId(listA));
+    expect(listA.find((bead) => bead.id === epic)).toMatchObject({ status: 'closed', close_reason: 'every step is closed' });
+    expect(await t.json<unknown[]>(t.a, ['sync', '--conflicts'])).toEqual([]);
+  }, 240_000);
+
   it('sync --watch keeps both towns in step until it is stopped', async () => {
     const t = (towns = await makeTwoTowns());
     await t.syncAll();
