@@ -5,8 +5,9 @@ import { table } from './table.js';
 import { shortTime } from './time.js';
 
 /** An inbox, newest first: a `*` marks what `reader` has not read. */
-export function inboxText(messages: readonly Bead[], reader: string, readerAddress?: string): string {
-  const whose = readerAddress && readerAddress !== reader ? `${visibleLine(reader)} (${visibleLine(readerAddress)})` : visibleLine(reader);
+export function inboxText(messages: readonly Bead[], reader: string): string {
+  // A list stays compact (bare names); `mail read` and --json carry the addresses.
+  const whose = visibleLine(reader);
   if (messages.length === 0) return `No mail for ${whose}.\n`;
   const unread = messages.filter((m) => isUnread(m, reader)).length;
   const rows = messages.map((m) => [isUnread(m, reader) ? '*' : ' ', m.id, shortTime(m.created_at), `from ${m.from ?? '?'}`, m.to === '@all' ? `${m.subject || m.title}  (to @all)` : (m.subject ?? m.title)]);

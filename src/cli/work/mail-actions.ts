@@ -43,7 +43,7 @@ export function inboxAction(context: CliContext, options: { for?: string; unread
   const reader = options.for === undefined ? town.actor : checkAddress(localName(options.for, town.config.name));
   const messages = inbox(beadsOf(town.journal.read()), reader, { unread: options.unread ?? false });
   if (options.json) context.json(messages.map((message) => withAddresses(message, town.config.name)));
-  else context.out(inboxText(messages, reader, addressOf(town.config.name, reader)));
+  else context.out(inboxText(messages, reader));
 }
 
 /** `mail read`: prints a message and marks it read for the actor. */
