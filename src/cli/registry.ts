@@ -36,6 +36,7 @@ export const commandLoaders: ReadonlyArray<readonly [name: string, load: () => P
   ['agent', async () => (await import('./commands/agent.js')).register],
   ['hook', async () => (await import('./commands/hook.js')).register],
   ['sync', async () => (await import('./commands/sync.js')).register],
+  ['host', async () => (await import('./commands/host.js')).register],
 ];
 
 /**

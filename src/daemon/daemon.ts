@@ -3,6 +3,7 @@ import type { SpawnPty } from '../pty/pty.js';
 import type { Town } from '../town/town.js';
 import { PaneRegistry } from './pane-registry.js';
 import { PolecatRunner } from './polecat-runner.js';
+import { RemoteHosts } from '../remote/remote-hosts.js';
 import { parseArgs, type Args, type Result, type Verb } from './protocol.js';
 import type { Connection, Handler } from './server.js';
 import { Witness } from './witness.js';
@@ -53,13 +54,17 @@ export class DaemonCore {
   readonly panes: PaneRegistry;
   readonly polecats: PolecatRunner;
   readonly witness: Witness;
+  /** Polecats on remote hosts, over the user's ssh (src/remote, docs/remote.md). */
+  readonly remote: RemoteHosts;
   readonly startedAt = new Date();
   /** Connections that asked for a pane size (their sizes are forgotten when they close). */
   private readonly sized = new Set<number>();
 
   constructor(private readonly options: DaemonCoreOptions) {
-    this.panes = new PaneRegistry(options.spawnPty, options.town.config.scrollback);
+    this.remote = new RemoteHosts(options.town, options.env, options.log);
+    this.panes = new PaneRegistry(this.remote.wrapSpawn(options.spawnPty), options.town.config.scrollback);
     this.polecats = new PolecatRunner(options.town, this.panes, options.env, options.log);
+    this.polecats.remote = this.remote;
     this.witness = new Witness(options.town, this.panes, this.polecats, options.witnessTimings ?? timingsFrom(options.town.config), options.log);
   }
 
@@ -139,6 +144,7 @@ export class DaemonCore {
 
   /** Starts the witness and brings back the polecats a previous daemon left. */
   async start(): Promise<string[]> {
+    await this.remote.start();
     const recovered = await this.polecats.recover();
     this.witness.start();
     return recovered;
@@ -147,5 +153,6 @@ export class DaemonCore {
   async stop(): Promise<void> {
     this.witness.stop();
     await this.polecats.stop();
+    await this.remote.stop();
   }
 }

@@ -15,6 +15,8 @@ import { allPolecats, getPolecat, putPolecat, type Polecat } from '../model/pole
 import { ensureCitadelShim, polecatEnv } from '../daemon/polecat-env.js';
 import { beadPrompt, customPreset, defaultAgent, getPreset, launchFor } from '../agent-cli/presets.js';
 import type { PaneInfo } from '../daemon/protocol.js';
+import { getHost, type HostRecord } from '../remote/hosts.js';
+import { validateHostName } from '../remote/names.js';
 
 export interface SlingRequest {
   bead: string;
@@ -26,6 +28,8 @@ export interface SlingRequest {
   argv?: string[] | undefined;
   /** The environment the agent will inherit (for the PATH check). */
   env: NodeJS.ProcessEnv;
+  /** `--host NAME`: run it on that remote host (docs/remote.md). */
+  host?: string | undefined;
 }
 
 export interface SlingResult {
@@ -63,12 +67,14 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
   if (bead.assignee && wanted && bead.assignee !== wanted) {
     throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
   }
+  // On a remote host the agent is looked for there (`citadel host check`), not on this PATH.
+  const host = request.host !== undefined ? requireHost(town, request.host) : undefined;
   ensureCitadelShim(town.paths.root);
   const env = polecatEnv(request.env, { town: town.paths.root, name: wanted ?? 'polecat', bead: beadId });
   const installed = (program: string): boolean => findExecutable(program, { cwd: town.paths.root, path: env.PATH }) !== undefined;
-  const preset = request.argv?.length ? customPreset(request.argv) : getPreset(request.agent ?? defaultAgent(town.config.defaultAgent, installed));
+  const preset = request.argv?.length ? customPreset(request.argv) : getPreset(request.agent ?? defaultAgent(town.config.defaultAgent, host ? () => false : installed));
   const launch = launchFor(preset, beadPrompt(bead));
-  if (!findExecutable(launch.argv[0]!, { cwd: town.paths.root, path: env.PATH })) {
+  if (!host && !findExecutable(launch.argv[0]!, { cwd: town.paths.root, path: env.PATH })) {
     throw new CitadelError('not_found', `the ${preset.name === 'custom' ? 'command' : `${preset.name} agent`} \`${launch.argv[0]}\` is not installed (not found on PATH): install it, or choose another with --agent ${preset.name === 'scripted' ? 'shell' : 'scripted'} or -- ARGV`);
   }
 
@@ -79,13 +85,19 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
     // Name, polecat record and claim in one mutation, under the journal's lock: slings running
     // at the same time get different polecats, and a bead goes to one of them only.
     const worktreesRoot = join(realpathSync(town.paths.root), '.citadel', 'worktrees');
-    const { value: reserved } = await town.journal.mutate(reserve(town, { bead, wanted, worktreesRoot, agent: preset.name, argv: launch.argv, typeIn: launch.typeIn }));
+    const { value: reserved } = await town.journal.mutate(
+      reserve(town, { bead, wanted, worktreesRoot: host ? `${host.path}/worktrees` : worktreesRoot, agent: preset.name, argv: launch.argv, typeIn: launch.typeIn, host: host?.name }),
+    );
     const name = reserved.polecat.name;
     let info: PaneInfo;
     let worktree: Awaited<ReturnType<typeof ensureWorktree>>;
     try {
-      worktree = await ensureWorktree(town.paths.root, name, beadId, { mainBranch: town.config.mainBranch });
+      // A remote polecat's clone and worktree are made on its host, by the daemon's spawn.
+      worktree = host
+        ? { path: reserved.polecat.worktree, branch: reserved.polecat.branch!, reused: false, resumed: false }
+        : await ensureWorktree(town.paths.root, name, beadId, { mainBranch: town.config.mainBranch });
       info = await client.request('spawn', { polecat: name });
+      if (host) worktree = { ...worktree, path: getPolecat(town.journal.read(), name)?.worktree ?? worktree.path };
     } catch (error) {
       await town.journal.mutate(undoClaim(town, name, beadId, reserved.previous));
       throw error;
@@ -135,6 +147,8 @@ interface Reservation {
   agent: string;
   argv: string[];
   typeIn: string | undefined;
+  /** The remote host it runs on, if any. */
+  host?: string | undefined;
 }
 
 /**
@@ -160,8 +174,10 @@ function reserve(town: Town, input: Reservation): Mutator<{ polecat: Polecat; pr
       throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
     }
     const now = new Date().toISOString();
+    const { host: _previousHost, ...kept } = (previous ?? {}) as Partial<Polecat> & { host?: unknown };
     const polecat: Polecat = {
-      ...(previous ?? {}),
+      ...kept,
+      ...(input.host ? { host: input.host } : {}),
       id: name,
       name,
       bead: beadId,
@@ -193,4 +209,11 @@ function undoClaim(town: Town, name: string, beadId: string, previous: Polecat |
     if (restored) changes.push(putPolecat({ ...restored, updated_at: new Date().toISOString() }, 'sling-failed', `${name} could not be started`));
     return { changes, value: undefined };
   };
+}
+
+/** The host `--host NAME` names, or one sentence saying how to add it. */
+function requireHost(town: Town, name: string): HostRecord {
+  const host = getHost(town.journal.read(), validateHostName(name));
+  if (!host) throw new CitadelError('not_found', `no host ${name} in this town: \`citadel host add ${name} USER@HOST\` adds it (citadel host list shows them)`);
+  return host;
 }

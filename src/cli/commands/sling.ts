@@ -5,6 +5,7 @@ interface SlingOptions {
   role?: string;
   polecat?: string;
   agent?: string;
+  host?: string;
   json?: boolean;
 }
 
@@ -18,6 +19,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--polecat <name>', 'the polecat to use (default: an idle one, or a new name)')
     .option('--role <role>', 'mayor: start the town\'s mayor (a pinned bead; it runs the town through the CLI/MCP)')
     .option('--agent <preset>', 'claude, codex, gemini, aider, opencode, shell or scripted (default: config defaultAgent, else the first of claude, codex, gemini, opencode, aider installed)')
+    .option('--host <name>', 'run it on a remote host over ssh (citadel host add; docs/remote.md)')
     .option('--json', 'print what was started as JSON')
     .addHelpText('after', '\nExamples:\n  citadel sling ct-a3f8\n  citadel sling ct-a3f8 --polecat nux --agent claude\n  citadel sling ct-a3f8 -- my-agent --flag\n')
     .action(async (bead: string | undefined, argv: string[], options: SlingOptions) => {
@@ -41,7 +43,7 @@ export function register(program: Command, context: CliContext): void {
       const town = context.town();
       const result = await sling(
         town,
-        { bead, polecat: options.polecat, agent: options.agent, argv: argv.length ? argv : undefined, env: context.env },
+        { bead, polecat: options.polecat, agent: options.agent, argv: argv.length ? argv : undefined, env: context.env, host: options.host },
         async () => (await ensureDaemon(town.paths.root, { env: context.env })).client,
       );
       if (options.json) {
@@ -49,10 +51,10 @@ export function register(program: Command, context: CliContext): void {
         return;
       }
       const { trustableAgents, trustsWorktrees } = await import('../../agent-cli/agent-trust.js');
-      const untrusted = (trustableAgents as readonly string[]).includes(result.agent) && !(await trustsWorktrees(town.paths.citadel, result.agent).catch(() => true));
+      const untrusted = !options.host && (trustableAgents as readonly string[]).includes(result.agent) && !(await trustsWorktrees(town.paths.citadel, result.agent).catch(() => true));
       context.out(
         `${result.bead} → ${result.polecat} (${result.agent}${result.pid ? `, pid ${result.pid}` : ''})\n` +
-          `  worktree ${result.worktree}${result.reused ? ' (reused)' : ''}\n` +
+          `  worktree ${options.host ? `${options.host}:` : ''}${result.worktree}${result.reused ? ' (reused)' : ''}\n` +
           `  branch   ${result.branch}${result.resumed ? ' (resumed)' : ''}\n` +
           `Watch it with \`citadel\` (or \`citadel polecat peek ${result.polecat}\`).\n` +
           (untrusted ? `If ${result.agent} asks to trust its new worktree: \`citadel agent setup ${result.agent}\` answers that for every polecat.\n` : ''),

@@ -1,0 +1,223 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect } from '../../src/daemon/client.js';
+import { citadelBin, runCli } from '../helpers/cli.js';
+import { git } from '../helpers/git.js';
+import { tempDir, waitFor } from '../helpers/temp.js';
+import { sshdMissing, startSshd, type TestSshd } from './sshd.js';
+
+/**
+ * Remote polecats over a real OpenSSH server (docs/remote.md): a second local user on
+ * 127.0.0.1 is "the host". Skipped only when sshd is not installed — and then it fails under
+ * CI=true, where .ci/run installs it.
+ */
+const missing = sshdMissing();
+if (missing && process.env.CI === 'true') throw new Error(`the remote tier needs sshd under CI: ${missing}`);
+
+interface Town {
+  root: string;
+  shared: string;
+  env: NodeJS.ProcessEnv;
+  cli(args: string[], timeoutMs?: number): ReturnType<typeof runCli>;
+}
+
+let sshd: TestSshd | undefined;
+let town: Town | undefined;
+const cleanups: Array<() => void | Promise<void>> = [];
+
+function daemonPid(t: Town): number | undefined {
+  try {
+    return (JSON.parse(readFileSync(join(t.root, '.citadel', 'run', 'daemon.json'), 'utf8')) as { pid: number }).pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The daemon's `ssh` children (the host channel). */
+function sshChildren(parent: number): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (comm === 'ssh' && ppid === parent) pids.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return pids;
+}
+
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  if (missing) return;
+  sshd = await startSshd();
+  // The shared remote both sides reach (here a path on the same machine), writable by both users.
+  const base = tempDir('citadel-remote-town-');
+  cleanups.push(() => base.dispose());
+  chmodSync(base.path, 0o755);
+  const shared = join(base.path, 'shared.git');
+  execFileSync('git', ['init', '-q', '--bare', '--shared=0777', '-b', 'main', shared]);
+  // The remote user reaches a repository root owns: git's ownership check wants it named safe.
+  if (sshd.uid !== process.getuid?.()) {
+    const gitconfig = join(sshd.home, '.gitconfig');
+    writeFileSync(gitconfig, '[safe]\n\tdirectory = *\n');
+    execFileSync('chown', [`${sshd.uid}:${sshd.gid}`, gitconfig]);
+  }
+  const root = join(base.path, 'town');
+  mkdirSync(root);
+  git(root, 'init', '-q', '-b', 'main');
+  git(root, 'config', 'user.name', 'Test');
+  git(root, 'config', 'user.email', 'test@example.com');
+  writeFileSync(join(root, 'README.md'), '# remote test project\n');
+  git(root, 'add', '.');
+  git(root, 'commit', '-q', '-m', 'initial commit');
+  git(root, 'remote', 'add', 'origin', shared);
+  const runtime = join(base.path, 'rt');
+  mkdirSync(runtime, { mode: 0o700 });
+  const env: NodeJS.ProcessEnv = { CITADEL_RUNTIME_DIR: runtime, CITADEL_SCRIPTED_DELAY_MS: '700' };
+  const cli = (args: string[], timeoutMs?: number) => runCli(args, { cwd: root, env, ...(timeoutMs ? { timeoutMs } : {}) });
+  const init = await cli(['init']);
+  if (init.code !== 0) throw new Error(init.stderr);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '-m', 'citadel init', '--allow-empty');
+  git(root, 'push', '-q', 'origin', 'main');
+  execFileSync('chmod', ['-R', 'a+rwX', shared]);
+  town = { root, shared, env, cli };
+  cleanups.push(async () => {
+    const pid = daemonPid(town!);
+    await cli(['daemon', 'stop']);
+    if (pid) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // stopped
+      }
+    }
+  });
+}, 60_000);
+
+afterAll(async () => {
+  // The keeper on the "host" (it outlives connections by design): ended by its pid file.
+  if (sshd) {
+    const pidFile = join(sshd.scratch, 'host', 'run', 'keeper.pid');
+    if (existsSync(pidFile)) {
+      try {
+        process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+      } catch {
+        // gone
+      }
+    }
+  }
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  await sshd?.dispose();
+}, 60_000);
+
+describe.skipIf(missing !== undefined)(`remote polecats over ssh${missing ? ` (skipped: ${missing})` : ''}`, () => {
+  it('host add refuses option injection and bad names, in one line', async () => {
+    const t = town!;
+    for (const [name, where] of [
+      ['far', '-oProxyCommand=touch /tmp/pwned'],
+      ['far', 'me@-oProxyCommand=x'],
+      ['far', '-l@host'],
+      ['Far!', 'me@host'],
+      ['far', 'me@host:-rf'],
+      ['far', 'me@host:../x'],
+    ]) {
+      // After `--`, so that commander's own option parsing is not what refuses them.
+      const result = await t.cli(['host', 'add', '--', name!, where!]);
+      expect(result.code, `${name} ${where}: ${result.stderr}`).toBe(1);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(existsSync('/tmp/pwned')).toBe(false);
+    expect(JSON.parse((await t.cli(['host', 'list', '--json'])).stdout)).toEqual([]);
+  });
+
+  it('host add, check; sling --host runs the scripted agent there, survives a cut connection, and merges', async () => {
+    const t = town!;
+    const s = sshd!;
+    const hostPath = join(s.scratch, 'host');
+    const add = await t.cli(['host', 'add', 'far', `${s.user}@citadel-test-host:${hostPath}`, '--citadel', citadelBin, '--ssh-config', s.config, '--json']);
+    expect(add.code, add.stderr).toBe(0);
+
+    const check = await t.cli(['host', 'check', 'far', '--json']);
+    expect(check.code, check.stderr + check.stdout).toBe(0);
+    const checked = JSON.parse(check.stdout) as { reachable: boolean; git: string; node: string; citadel: string; missing: string[] };
+    expect(checked).toMatchObject({ reachable: true, missing: [] });
+    expect(checked.node).toMatch(/^v\d+/);
+
+    const bead = (await t.cli(['bead', 'create', 'add a remote greeting'])).stdout.trim();
+    const sling = await t.cli(['sling', bead, '--host', 'far', '--agent', 'scripted', '--json'], 90_000);
+    expect(sling.code, sling.stderr).toBe(0);
+    const slung = JSON.parse(sling.stdout) as { polecat: string; branch: string; worktree: string; pid: number };
+    expect(slung.worktree).toBe(join(hostPath, 'worktrees', slung.polecat));
+    const remotePid = slung.pid;
+    expect(remotePid).toBeGreaterThan(0);
+    // The agent runs as the remote user, in the host's worktree.
+    expect(readFileSync(`/proc/${remotePid}/status`, 'utf8')).toMatch(new RegExp(`\\nUid:\\s+${s.uid}\\s`));
+    const started = startTime(remotePid);
+
+    const client = await connect(t.root, { env: { ...process.env, ...t.env }, client: 'remote-test' });
+    cleanups.push(() => client.close());
+    const peek = async (): Promise<string> => {
+      const result = await client.request('scrollback', { pane: slung.polecat, above: 0, plain: true });
+      return result.lines.map(([, text]: [number, string]) => text).join('\n');
+    };
+    await waitFor(async () => (await peek()).includes(`scripted agent · ${slung.polecat}`), 'the remote agent on the home pane', { timeoutMs: 30_000 });
+
+    // Cut the connection mid-stream, and keep the host unreachable while the agent goes on.
+    const daemon = daemonPid(t)!;
+    const [ssh] = await waitFor(() => {
+      const found = sshChildren(daemon);
+      return found.length ? found : undefined;
+    }, 'the daemon\'s ssh');
+    process.kill(s.process.pid!, 'SIGSTOP');
+    let resumed = false;
+    const resume = (): void => {
+      if (!resumed) process.kill(s.process.pid!, 'SIGCONT');
+      resumed = true;
+    };
+    cleanups.push(resume);
+    process.kill(ssh!, 'SIGKILL');
+    await waitFor(async () => JSON.parse((await t.cli(['host', 'list', '--json'])).stdout)[0].state === 'reconnecting', 'the host to read reconnecting', { timeoutMs: 15_000, intervalMs: 100 });
+    // While cut off: the agent edits its file on the host (its screen says so only there).
+    const workFile = join(hostPath, 'worktrees', slung.polecat, 'work', `${bead}.md`);
+    await waitFor(() => existsSync(workFile), 'the agent to go on working while disconnected', { timeoutMs: 30_000, intervalMs: 50 });
+    expect(await peek()).not.toContain(`editing work/${bead}.md`);
+    resume();
+
+    // Back: the pane catches up with the whole screen; the agent is the same process.
+    await waitFor(async () => (await peek()).includes(`editing work/${bead}.md`), 'the pane to catch up after reconnecting', { timeoutMs: 60_000, intervalMs: 100 });
+    expect(startTime(remotePid)).toBe(started);
+
+    // Done travels home: the branch via the shared remote, the merge request into the home journal; the refinery lands it.
+    await waitFor(
+      async () => {
+        const shown = await t.cli(['bead', 'show', bead, '--json']);
+        return shown.code === 0 && (JSON.parse(shown.stdout) as { status: string }).status === 'closed';
+      },
+      'the bead merged and closed',
+      { timeoutMs: 90_000, intervalMs: 300 },
+    );
+    expect(git(t.root, 'show', `main:work/${bead}.md`)).toContain(`bead: ${bead}`);
+    const screen = await peek();
+    expect(screen).toContain(`scripted agent · ${slung.polecat}`);
+    expect(screen).toContain(`${bead} submitted to the refinery`);
+    const list = JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as Array<{ name: string; status: string }>;
+    expect(list.find((p) => p.name === slung.polecat)?.status).toBe('exited');
+    const hosts = JSON.parse((await t.cli(['host', 'list', '--json'])).stdout) as Array<{ name: string; state: string }>;
+    expect(hosts[0]).toMatchObject({ name: 'far', state: 'up' });
+  }, 240_000);
+});
