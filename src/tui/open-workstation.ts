@@ -8,6 +8,7 @@ import { DaemonPaneSource } from './client/daemon-source.js';
 import { readLayout } from './live/layout-store.js';
 import { columnWidth } from './state/layout-reducer.js';
 import { readBeadTitle } from './shell/bead-titles.js';
+import { readLostPolecats } from './live/lost-polecats.js';
 import { loadPanels, type PanelsModule } from './shell/panel-slot.js';
 import { Workstation, type ExitReason } from './shell/workstation.js';
 import { enterTerminal, installExitGuards } from './terminal/terminal-session.js';
@@ -43,15 +44,18 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
   try {
     const trace = traceTo(context.env['CITADEL_TUI_TRACE']);
     trace?.('terminal taken');
-    const { client } = await ensureDaemon(root, { env: context.env, client: 'tui' });
-    trace?.('daemon connected');
-    source = new DaemonPaneSource(client);
-    // The panels load beside the first frame (their import is slow); they appear when ready.
+    // The panels and Ink are slow to import (~0.5 s, more under load): both start now, beside
+    // the daemon's connection, and the first frame waits for them (the final layout at once).
     const panelsLoading = loadPanels().then((loaded) => {
       panels = loaded;
       trace?.('panels loaded');
       return loaded;
     });
+    panelsLoading.catch(() => undefined); // handled by the workstation; not unhandled if the daemon fails first
+    import('./chrome/ink-chrome.js').then(() => trace?.('ink loaded'), () => undefined);
+    const { client } = await ensureDaemon(root, { env: context.env, client: 'tui' });
+    trace?.('daemon connected');
+    source = new DaemonPaneSource(client);
     const workstation = new Workstation({
       stdin,
       stdout,
@@ -64,6 +68,7 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       panelsWidthWhileLoading: (cols) => columnWidth(readLayout(town.paths.run), cols),
       copyFile: join(town.paths.run, 'copy-buffer.txt'),
       beadTitle: (id) => readBeadTitle(town.paths.projections, id),
+      lostPolecats: (panes) => readLostPolecats(town.paths.projections, panes),
       mainBranch: town.config.mainBranch,
       trace,
     });
@@ -94,15 +99,15 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
 
 /**
  * A town already open in another terminal is fine (like tmux, every client sees the same
- * panes), but the person should know: keys from both reach the same agents, and the last
- * resize sets the panes' size.
+ * panes), but the person should know: keys from both reach the same agents, and the panes
+ * take the size of the terminal used last (tmux's window-size latest, docs/daemon.md).
  */
 async function tellOtherClients(client: DaemonClient, workstation: Workstation): Promise<void> {
   try {
     const status = await client.request('status');
     const others = (status.clients ?? []).filter((c) => c.client === 'tui').length - 1;
     if (others > 0) {
-      workstation.notify(`also open in ${others} other terminal${others > 1 ? 's' : ''}: you share its panes (the last resize wins)`);
+      workstation.notify(`also open in ${others} other terminal${others > 1 ? 's' : ''}: you share its panes (sized for the one used last)`);
     }
   } catch {
     // Only a courtesy: the workstation works without it.

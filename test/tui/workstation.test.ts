@@ -240,6 +240,8 @@ describe('workstation', () => {
       resizeDebounceMs: 10,
       panelsLoading: new Promise((resolve) => (arrive = resolve)),
       panelsWidthWhileLoading: quarter,
+      // Late panels: the first frame goes out without them (plain chrome), as on a slow machine.
+      firstFrameWaitMs: 0,
     });
     cleanups.push(() => {
       ws.stop();

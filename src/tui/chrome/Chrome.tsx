@@ -8,6 +8,7 @@ import type { PanelsModule, PanelSlotProps, StatusBarProps } from '../shell/pane
 import type { WorkstationState } from '../shell/workstation-state.js';
 import { visibleLine } from '../../common/visible-text.js';
 import { gridChromeLines } from './grid-chrome.js';
+import type { LostPolecat } from '../live/lost-polecats.js';
 import { SGR_RESET, type ChromePalette } from './palette.js';
 import { truncate } from './title-bar.js';
 
@@ -17,6 +18,8 @@ export interface ChromeProps {
   readonly palette: ChromePalette;
   readonly beadTitles: ReadonlyMap<string, string>;
   readonly programTitles: ReadonlyMap<string, string>;
+  /** Polecats lost or exited without a pane (the grid says so when no pane runs). */
+  readonly lost?: readonly LostPolecat[] | undefined;
   readonly panels: PanelsModule | undefined;
   /** Everything the panels get besides their size. */
   readonly slot: Omit<PanelSlotProps, 'width' | 'height' | 'hasKeyboard' | 'panes'>;
@@ -45,6 +48,7 @@ export function Chrome(props: ChromeProps): ReactElement {
       copyMode: state.mode === 'copy',
       beadTitles: props.beadTitles,
       programTitles: props.programTitles,
+      lost: props.lost,
     },
     palette,
   );

@@ -1,4 +1,6 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
+import { visibleLine } from '../../common/visible-text.js';
+import type { LostPolecat } from '../live/lost-polecats.js';
 import type { ScreenLayout } from '../layout/screen-layout.js';
 import { textWidth } from '../render/cells.js';
 import { SGR_RESET, type ChromePalette } from './palette.js';
@@ -14,6 +16,8 @@ export interface GridChromeInput {
   readonly copyMode: boolean;
   readonly beadTitles: ReadonlyMap<string, string>;
   readonly programTitles: ReadonlyMap<string, string>;
+  /** Polecats lost or exited without a pane: shown, with how to restart them, when no pane runs. */
+  readonly lost?: readonly LostPolecat[] | undefined;
 }
 
 /**
@@ -26,10 +30,9 @@ export function gridChromeLines(input: GridChromeInput, palette: ChromePalette):
   const { grid } = layout;
   const lines: string[] = [];
   if (layout.panes.length === 0) {
-    const text = [
-      'No polecats yet.',
-      'Give a bead to an agent: citadel sling <bead id>  (or from the board)',
-    ];
+    const text = input.lost?.length
+      ? lostText(input.lost, grid.height)
+      : ['No polecats yet.', 'Give a bead to an agent: citadel sling <bead id>  (or from the board)'];
     const top = Math.floor((grid.height - text.length) / 2);
     for (let y = 0; y < grid.height; y++) {
       const t = text[y - top];
@@ -75,4 +78,25 @@ export function gridChromeLines(input: GridChromeInput, palette: ChromePalette):
     lines.push(line);
   }
   return lines;
+}
+
+/**
+ * What the grid says when no pane runs but the journal knows polecats whose program is gone:
+ * each one lost (with the daemon) or exited, its bead, and how to start it again.
+ */
+function lostText(lost: readonly LostPolecat[], height: number): string[] {
+  const many = lost.length > 1;
+  const head = `No polecat is running: ${lost.length} ${many ? 'were' : 'was'} lost or exited.`;
+  const width = Math.max(...lost.map((p) => p.name.length));
+  const room = Math.max(1, height - 4);
+  const rows = lost.slice(0, lost.length > room ? room - 1 : room).map((p) => {
+    const how = p.status === 'lost' ? 'lost (its daemon stopped)' : `exited${p.exitCode !== undefined ? ` (code ${p.exitCode})` : ''}`;
+    return visibleLine(`${p.name.padEnd(width)}  ${how}${p.bead ? `  ${p.bead}` : ''}`);
+  });
+  if (rows.length < lost.length) rows.push(`… and ${lost.length - rows.length} more (citadel polecat list)`);
+  // Centred as one block, so the columns align.
+  const rowWidth = Math.max(...rows.map((r) => textWidth(r)));
+  for (let i = 0; i < rows.length; i++) rows[i] = rows[i]! + ' '.repeat(rowWidth - textWidth(rows[i]!));
+  const example = lost[0]!.name;
+  return [head, '', ...rows, '', `Restart one with its bead: citadel polecat restart ${visibleLine(example)}${many ? '  (each by name)' : ''}`];
 }

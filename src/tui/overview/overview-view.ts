@@ -13,6 +13,13 @@ export function age(ms: number): string {
   return `${Math.floor(s / 86400)}d`;
 }
 
+/** The overview's one line when no pane runs: the lost ones and how to restart them, or how to start one. */
+function emptyText(lost: readonly { readonly name: string }[] | undefined): string {
+  if (!lost?.length) return ' No polecats yet: citadel sling <bead id>';
+  const names = lost.map((p) => visibleLine(p.name));
+  return ` No polecat is running: ${names.join(', ')} lost or exited — citadel polecat restart ${names[0]}`;
+}
+
 export interface OverviewViewInput {
   readonly entries: readonly OverviewEntry[];
   readonly overview: OverviewState;
@@ -23,6 +30,8 @@ export interface OverviewViewInput {
   readonly lastLine: (pane: string) => string;
   readonly total: number;
   readonly prefix: string;
+  /** Polecats lost or exited without a pane (live/lost-polecats.ts): named when no pane runs. */
+  readonly lost?: readonly { readonly name: string }[] | undefined;
 }
 
 /**
@@ -43,7 +52,7 @@ export function overviewLines(input: OverviewViewInput, p: ChromePalette): strin
   for (let i = 0; i < list; i++) {
     const e = entries[overview.top + i];
     if (!e) {
-      lines.push(i === 0 && entries.length === 0 ? p.dim + padCells(fitCells(input.total === 0 ? ' No polecats yet: citadel sling <bead id>' : ' No polecat matches the filter', cols), cols) + SGR_RESET : ' '.repeat(cols));
+      lines.push(i === 0 && entries.length === 0 ? p.dim + padCells(fitCells(input.total === 0 ? emptyText(input.lost) : ' No polecat matches the filter', cols), cols) + SGR_RESET : ' '.repeat(cols));
       continue;
     }
     const selected = overview.top + i === overview.selected;

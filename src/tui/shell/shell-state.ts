@@ -1,6 +1,7 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
 import type { CopyState } from '../copy/copy-state.js';
 import type { PanelActionId } from '../keys/bindings.js';
+import type { LostPolecat } from '../live/lost-polecats.js';
 import type { PolecatFacts } from '../overview/overview-entries.js';
 import type { OverviewState } from '../overview/overview-state.js';
 import type { Key } from '../keys/key-parser.js';
@@ -44,6 +45,8 @@ export interface ShellState extends WorkstationState {
   readonly facts: ReadonlyMap<string, PolecatFacts>;
   /** Panes not on the page shown whose screens changed since their page was last shown. */
   readonly activity: ReadonlySet<string>;
+  /** Polecats the journal knows whose program is not running and that have no pane (live/lost-polecats.ts). */
+  readonly lost: readonly LostPolecat[];
 }
 
 /** What happens to the shell. */
@@ -61,6 +64,8 @@ export type ShellEvent =
   /** A pane not on the page shown drew something. */
   | { readonly type: 'activity'; readonly pane: string }
   | { readonly type: 'journal'; readonly seq: number; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
+  /** The polecats lost or exited without a pane, read from their projections. */
+  | { readonly type: 'lost'; readonly lost: readonly LostPolecat[] }
   | { readonly type: 'pane-title'; readonly pane: string; readonly title: string }
   | { readonly type: 'pane-modes'; readonly pane: string; readonly modes: PaneModes }
   /** A pane went away: what the shell kept for it goes. */
@@ -117,5 +122,6 @@ export function initialShellState(options: { cols: number; rows: number; prefix:
     since: new Map(),
     facts: new Map(),
     activity: new Set(),
+    lost: [],
   };
 }

@@ -164,6 +164,7 @@ export class ShellView {
         lastLine: (pane) => lastMeaningfulLine(this.screens.get(pane)?.lines ?? []),
         total: s.panes.length,
         prefix: s.prefix,
+        lost: s.lost,
       },
       this.palette,
     );
@@ -215,6 +216,7 @@ export class ShellView {
       copyMode: s.mode === 'copy',
       beadTitles: s.beadTitles,
       programTitles: s.programTitles,
+      lost: s.lost,
     };
   }
 
@@ -235,6 +237,7 @@ export class ShellView {
       palette: this.palette,
       beadTitles: s.beadTitles,
       programTitles: s.programTitles,
+      lost: s.lost,
       panels: this.panels,
       help: this.help,
       pageTabs: this.tabs(),

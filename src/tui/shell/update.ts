@@ -143,6 +143,9 @@ class Step {
         this.set({ journalSeq: event.seq, ...(event.beadTitles ? { beadTitles: event.beadTitles } : {}) });
         if (this.state.overview) this.effects.push({ type: 'fetch-facts' });
         return;
+      case 'lost':
+        this.set({ lost: event.lost });
+        return;
       case 'pane-title':
         if (this.state.programTitles.get(event.pane) !== event.title) this.set({ programTitles: new Map(this.state.programTitles).set(event.pane, event.title) });
         return;

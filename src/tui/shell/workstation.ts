@@ -14,6 +14,7 @@ import { branchDiff } from '../live/branch-diff.js';
 import { commitsAhead } from '../live/commits-ahead.js';
 import { notification } from '../render/notification.js';
 import type { PolecatFacts } from '../overview/overview-entries.js';
+import { sameLost, type LostPolecat } from '../live/lost-polecats.js';
 import { PanelChannel } from './panel-channel.js';
 import type { PaneModes } from './pane-input.js';
 import type { PanelsModule, TownRef } from './panel-slot.js';
@@ -57,10 +58,18 @@ export interface WorkstationOptions {
   readonly panelsWidthWhileLoading?: ((cols: number) => number) | undefined;
   /** Where copy mode also writes the copied text (the fallback when OSC 52 is not honoured). */
   readonly copyFile: string;
+  /** The polecats lost or exited that have none of these panes (live/lost-polecats.ts), if known. */
+  readonly lostPolecats?: ((panes: ReadonlySet<string>) => LostPolecat[]) | undefined;
   /** A bead's title for the title bars, if known. */
   readonly beadTitle?: ((id: string) => string | undefined) | undefined;
   /** How long pty resizes wait for the terminal's size to settle. */
   readonly resizeDebounceMs?: number;
+  /**
+   * How long the first frame waits for the chrome (Ink) and the panels, so that attach shows
+   * the final layout at once (default {@link FIRST_FRAME_WAIT_MS}); past it, the panes show with
+   * a plain chrome and the rest takes over when it arrives.
+   */
+  readonly firstFrameWaitMs?: number;
   /** The main branch, for the overview's commits ahead (town config `mainBranch`; default main). */
   readonly mainBranch?: string | undefined;
   /** Receives a line per event (keys, writes, drains) when diagnosing (CITADEL_TUI_TRACE). */
@@ -71,6 +80,8 @@ export type ExitReason = { readonly reason: 'detach' } | { readonly reason: 'clo
 
 /** How long a message stays on the message line. */
 const MESSAGE_MS = 4000;
+/** How long the first frame waits for Ink and the panels (they load in ~0.5 s, ~1.5 s under load). */
+const FIRST_FRAME_WAIT_MS = 5000;
 /** How often the open overview redraws its times (only while it is open: nothing ticks otherwise). */
 const OVERVIEW_TICK_MS = 1000;
 
@@ -103,6 +114,9 @@ export class Workstation {
   private factsAgain = false;
   private resolveExit!: (reason: ExitReason) => void;
   private stopped = false;
+  private panelsSet = false;
+  /** Whether the first frame is out: before it, events change the state without drawing. */
+  private shown = false;
   /** Resolves when the workstation ends: detach, or the daemon went away. */
   readonly exited: Promise<ExitReason>;
 
@@ -155,14 +169,15 @@ export class Workstation {
 
   /** The panels arrived: their colors, their panels width, and their components in the chrome. */
   private setPanels(panels: PanelsModule | undefined): void {
-    if (this.stopped) return;
+    if (this.stopped || this.panelsSet) return;
+    this.panelsSet = true;
     this.panels = panels;
     const tokens = this.options.env['NO_COLOR'] || !panels ? undefined : panels.chromeTokens?.(this.options.town, this.options.env);
     if (tokens) this.palette = paletteFromTokens(tokens, this.palette);
     const present = Boolean(panels?.Panels);
     this.view.setPanels(panels, this.palette);
     this.dispatch({ type: 'panels', present, panelsWidth: panels && present ? this.panelsWidthOf(panels, this.state.cols) : 0 });
-    this.view.renderChromeNow();
+    if (this.shown) this.view.renderChromeNow();
   }
 
   /** Connects to the panes, subscribes to every one, and draws the first complete frame. */
@@ -171,7 +186,10 @@ export class Workstation {
     this.disposers.push(
       source.onFrame((frame) => this.onFrame(frame)),
       source.onPanes((panes) => this.setPanes(panes)),
-      source.onJournal((seq) => this.dispatch({ type: 'journal', seq, beadTitles: this.beadTitles(this.state.panes) })),
+      source.onJournal((seq) => {
+        this.dispatch({ type: 'journal', seq, beadTitles: this.beadTitles(this.state.panes) });
+        this.readLost();
+      }),
       source.onClose((reason) => this.finish({ reason: 'closed', message: reason ?? 'the town daemon went away' })),
     );
     // Keys typed while the panes load are kept and handled once there is a focused pane.
@@ -189,16 +207,24 @@ export class Workstation {
     const panes = await source.list();
     for (const p of panes) this.screens.set(p.id, new PaneScreen(p.id));
     this.state = update(this.state, { type: 'panes', panes, beadTitles: this.beadTitles(panes), at: Date.now() })[0];
+    this.readLost();
     // Subscribe before the first draw, so the first frame shows every pane's whole screen.
     await Promise.all(panes.map((p) => this.subscribe(p.id)));
+    // The final layout at once, as tmux attaches: the first frame waits for Ink and the panels
+    // (keys typed meanwhile are kept), so there is no panes-only screen with another status
+    // bar first. Past the wait, the panes show with a plain chrome and the rest follows.
+    const panelsLoading = this.options.panelsLoading;
+    const inkLoaded = this.view.loadInk();
+    const everything = Promise.all([inkLoaded, panelsLoading?.then((panels) => this.setPanels(panels))]);
+    const inTime = await firstOf(everything, this.options.firstFrameWaitMs ?? FIRST_FRAME_WAIT_MS);
+    if (this.stopped) return;
+    this.options.trace?.(inTime ? 'first frame: final layout' : 'first frame: plain chrome (Ink or the panels are late)');
+    this.shown = true;
     this.view.draw(this.state, true);
     this.resizePanes();
     ready = true;
     for (const chunk of early.splice(0)) this.onInput(chunk);
-    // The first frame is out (plain chrome); Ink and the panels take over when they have loaded.
-    const panelsLoading = this.options.panelsLoading;
-    await this.view.loadInk();
-    if (panelsLoading) this.setPanels(await panelsLoading);
+    await everything; // settled already when in time; a failed import is the caller's, as before
   }
 
   /** The current state (for tests). */
@@ -228,7 +254,7 @@ export class Workstation {
     const [next, effects] = update(this.state, event);
     this.state = next;
     for (const effect of effects) this.run(effect);
-    if (!this.stopped && this.state !== this.view.drawn && this.view.draw(this.state)) this.scheduleResize();
+    if (!this.stopped && this.shown && this.state !== this.view.drawn && this.view.draw(this.state)) this.scheduleResize();
     if (this.state.mode === 'overview' && !this.overviewTick && !this.stopped) this.tickOverview();
   }
 
@@ -397,6 +423,20 @@ export class Workstation {
     }
     for (const p of panes) void this.subscribe(p.id);
     this.dispatch({ type: 'panes', panes, beadTitles: this.beadTitles(panes), at: Date.now() });
+    this.readLost();
+  }
+
+  /** The polecats lost or exited without a pane (read on the pane list's and the journal's changes, never on a timer). */
+  private readLost(): void {
+    const read = this.options.lostPolecats;
+    if (!read || this.stopped) return;
+    let lost: LostPolecat[];
+    try {
+      lost = read(new Set(this.state.panes.map((p) => p.id)));
+    } catch {
+      return;
+    }
+    if (!sameLost(lost, this.state.lost)) this.dispatch({ type: 'lost', lost });
   }
 
   private onFrame(frame: RowFrame): void {
@@ -407,7 +447,7 @@ export class Workstation {
     screen.apply(frame);
     // Output on a page not shown flags that page (tmux's activity `#`), once until it is shown;
     // a full frame is the screen as it was (a subscription, a resize), not new output.
-    if (!frame.full && !this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
+    if (this.shown && !frame.full && !this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
     if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
     if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });
@@ -500,4 +540,21 @@ export class Workstation {
     this.view.close();
     this.resolveExit(reason);
   }
+}
+
+/** Whether `promise` settles within `ms` (its rejection counts as settled: the caller goes on). */
+function firstOf(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    promise.then(
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+      () => {
+        clearTimeout(timer);
+        resolve(true);
+      },
+    );
+  });
 }
