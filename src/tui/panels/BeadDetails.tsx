@@ -4,6 +4,7 @@ import { describeEvent, clockTime } from '../state/feed-words.js';
 import type { BeadView, EventView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import type { ThemeToken } from '../theme/tokens.js';
+import { addressOf } from '../../model/address.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
 import { wrapText } from './wrap-text.js';
@@ -19,12 +20,14 @@ export interface BeadDetailsProps {
   readonly height: number;
   readonly focused: boolean;
   readonly theme: Theme;
+  /** The town's name: the assignee and creator are shown with their addresses (entity://citadel/<town>/<id>). */
+  readonly townName?: string | undefined;
 }
 
 /** A bead in full: its fields, body, dependencies both ways, and its history. Scrolls with j/k. */
-export function BeadDetails({ bead, beads, history, scroll, width, height, focused, theme }: BeadDetailsProps) {
+export function BeadDetails({ bead, beads, history, scroll, width, height, focused, theme, townName }: BeadDetailsProps) {
   const inner = width - 2;
-  const lines = useMemo(() => detailLines(bead, beads, history, inner, theme), [bead, beads, history, inner, theme]);
+  const lines = useMemo(() => detailLines(bead, beads, history, inner, theme, townName), [bead, beads, history, inner, theme, townName]);
   const rows = innerRows(height);
   const top = Math.max(0, Math.min(scroll, lines.length - rows));
   return (
@@ -39,8 +42,10 @@ export function BeadDetails({ bead, beads, history, scroll, width, height, focus
 }
 
 /** The details as lines of segments (pure, for the view and its tests). */
-export function detailLines(bead: BeadView, beads: readonly BeadView[], history: readonly EventView[], width: number, theme: Theme): Segment[][] {
+export function detailLines(bead: BeadView, beads: readonly BeadView[], history: readonly EventView[], width: number, theme: Theme, townName?: string): Segment[][] {
   const c = theme.colors;
+  // An actor in full: its name, then its address, dim (nothing more without the town's name).
+  const address = (name: string): Segment[] => (townName ? [{ text: `  ${addressOf(townName, name)}`, color: c['text.dim'] }] : []);
   const byId = new Map(beads.map((b) => [b.id, b]));
   const label = (text: string): Segment => ({ text: `${text.padEnd(10)}`, color: c['form.label'] });
   const priority = Math.min(4, Math.max(0, bead.priority));
@@ -52,7 +57,7 @@ export function detailLines(bead: BeadView, beads: readonly BeadView[], history:
     { text: `P${priority} `, color: c[`bead.priority.${priority}` as ThemeToken] },
     { text: bead.status, color: bead.status === 'closed' ? c['bead.closed'] : c['text.accent'] },
   ]);
-  if (bead.assignee) lines.push([label('assignee'), { text: bead.assignee, color: c['bead.assignee'] }]);
+  if (bead.assignee) lines.push([label('assignee'), { text: bead.assignee, color: c['bead.assignee'] }, ...address(bead.assignee)]);
   if (bead.labels?.length) lines.push([label('labels'), { text: bead.labels.map((l) => `#${l}`).join(' '), color: c['bead.label'] }]);
   if (bead.parent) lines.push([label('parent'), { text: bead.parent, color: c['bead.id'] }]);
   const needs = bead.needs ?? [];
@@ -73,6 +78,7 @@ export function detailLines(bead: BeadView, beads: readonly BeadView[], history:
     ]);
   }
   if (bead.created_by || bead.created_at) lines.push([label('created'), { text: `${bead.created_at}${bead.created_by ? ` by ${bead.created_by}` : ''}`, color: c['text.dim'] }]);
+  if (bead.created_by && townName) lines.push([label('by'), { text: addressOf(townName, bead.created_by), color: c['text.dim'] }]);
   if (bead.status === 'closed') {
     lines.push([label('closed'), { text: `${bead.closed_at ?? ''}${bead.close_reason ? ` — ${bead.close_reason}` : ''}`, color: c['bead.closed'] }]);
   }

@@ -4,6 +4,7 @@ import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js
 import { isUnread } from '../state/town-counts.js';
 import type { MailView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
+import { addressOf } from '../../model/address.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
 import { cutCells, padCells } from '../render/cells.js';
@@ -26,10 +27,12 @@ export interface InboxProps {
   readonly height: number;
   readonly focused: boolean;
   readonly theme: Theme;
+  /** The town's name: an open message shows its sender's and recipient's addresses. */
+  readonly townName?: string | undefined;
 }
 
 /** The overseer's mail, newest first, unread marked with ●; Enter reads one, r replies, m composes. */
-export function Inbox({ mail, cursor, open, me, now, allMail, width, height, focused, theme }: InboxProps) {
+export function Inbox({ mail, cursor, open, me, now, allMail, width, height, focused, theme, townName }: InboxProps) {
   const inner = width - 2;
   const rows = innerRows(height);
   const c = theme.colors;
@@ -42,7 +45,7 @@ export function Inbox({ mail, cursor, open, me, now, allMail, width, height, foc
   const info = `${unread} unread · ${mail.length}`;
   if (reading) {
     const thread = reading.thread ? (allMail ?? mail).filter((m) => m.thread === reading.thread && m.id !== reading.id) : [];
-    const lines = messageLines(reading, thread, inner, theme);
+    const lines = messageLines(reading, thread, inner, theme, townName);
     const from = Math.max(0, Math.min(open?.scroll ?? 0, lines.length - rows));
     return (
       <Panel title={`Mail ${reading.id}`} info="r reply · esc back" width={width} height={height} focused={focused} theme={theme}>
@@ -83,7 +86,7 @@ export function Inbox({ mail, cursor, open, me, now, allMail, width, height, foc
   );
 }
 
-function messageLines(mail: MailView, thread: readonly MailView[], width: number, theme: Theme): Segment[][] {
+export function messageLines(mail: MailView, thread: readonly MailView[], width: number, theme: Theme, townName?: string): Segment[][] {
   const c = theme.colors;
   // Compact headers: a panel may be only a few rows tall, and the body is what matters.
   const lines: Segment[][] = [
@@ -93,6 +96,8 @@ function messageLines(mail: MailView, thread: readonly MailView[], width: number
       { text: mail.to, color: c['feed.actor'] },
       { text: `  ${mail.created_at}`, color: c['text.dim'] },
     ],
+    // The addresses, dim, on one line (the list stays compact with bare names).
+    ...(townName ? [[{ text: `${addressOf(townName, mail.from)} → ${addressOf(townName, mail.to)}`, color: c['text.dim'] }]] : []),
     [{ text: oneLine(mail.subject), color: c['text.normal'], bold: true }],
   ];
   for (const line of wrapText(mail.body ?? '', width)) lines.push([{ text: line, color: c['text.normal'] }]);

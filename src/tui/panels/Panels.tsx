@@ -90,6 +90,7 @@ export function Panels(props: PanelSlotProps) {
       history={session.feed.history}
       helpBindings={helpBindings}
       prefixKey={prefixKey}
+      townName={session.town.config.name}
     />
   );
 }

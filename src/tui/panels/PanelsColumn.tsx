@@ -27,6 +27,8 @@ export interface PanelsColumnProps {
   /** The bindings the help lists, in order; the panels' own by default. */
   readonly helpBindings?: readonly Binding[] | undefined;
   readonly prefixKey?: string | undefined;
+  /** The town's name (config `name`): details show actors' addresses entity://citadel/<town>/<id>. */
+  readonly townName?: string | undefined;
   /** Now, for ages in the inbox. */
   readonly now?: number | undefined;
 }
@@ -37,7 +39,7 @@ const noHistory: readonly EventView[] = [];
  * The panels column: board (or a bead's details), refinery lane, inbox, activity feed, stacked
  * by the layout's weights; a form, when open, on top; the help instead of everything while open.
  */
-export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', now }: PanelsColumnProps) {
+export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', townName, now }: PanelsColumnProps) {
   const { state, view } = model;
   const detailsId = state.board.details?.id;
   const detailsBead = useMemo(() => (detailsId ? view.snapshot.beads.find((b) => b.id === detailsId) : undefined), [detailsId, view.snapshot.beads]);
@@ -61,14 +63,14 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
         switch (panel) {
           case 'board':
             return detailsBead ? (
-              <BeadDetails key="board" bead={detailsBead} beads={view.snapshot.beads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} {...common} />
+              <BeadDetails key="board" bead={detailsBead} beads={view.snapshot.beads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} townName={townName} {...common} />
             ) : (
               <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} {...common} />
             );
           case 'lane':
             return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} {...common} />;
           case 'inbox':
-            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={view.snapshot.mail} {...common} />;
+            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={view.snapshot.mail} townName={townName} {...common} />;
           case 'feed':
             return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} {...common} />;
         }
