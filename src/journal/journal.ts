@@ -12,9 +12,13 @@ import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js
 import { buildRecords } from './records.js';
 import { allSegments, ARCHIVE_DIR, liveSegments, readSegment, segmentName, type SegmentRef } from './segments.js';
 import { ensureDir, isSafeDir } from './safefs.js';
-import { listSnapshots, loadSnapshot, writeSnapshot } from './snapshot.js';
+import { listSnapshots, loadSnapshot, readSnapshotHeader, writeSnapshot, writeSnapshotTexts } from './snapshot.js';
+import { fingerprint, IndexedMap, isIndexDamage, QueryIndex, setAsideIndex, type IndexPosition } from './query-index.js';
+import { openSafe, READ } from './safefs.js';
+import { closeSync, readSync } from 'node:fs';
+import * as zlib from 'node:zlib';
 import { EntityState } from './state.js';
-import type { Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
+import type { Entity, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
 
 const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 const KIND_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -91,6 +95,17 @@ class FileJournal implements Journal, JournalInternals {
   private readonly checkpointEvery: number;
   private readonly fsync: boolean;
   private closed = false;
+  /**
+   * The query index (src/journal/query-index.ts): undefined until first used, null when it
+   * cannot be used (no SQLite, or `queryIndex: false`). While `state` is undefined this handle
+   * reads through the index ("index mode"); once something iterates a whole kind it loads the
+   * state into memory and keeps it warm as before ("memory mode"), still keeping the index.
+   */
+  private index: QueryIndex | null | undefined;
+  /** Index mode: the seq this handle stands at (its position is `pos`); undefined in memory mode. */
+  private ixSeq: number | undefined;
+  /** Index-mode views handed out, so a change this handle applies later does not show through them. */
+  private views: WeakRef<IndexView>[] = [];
 
   constructor(
     readonly dir: string,
@@ -108,6 +123,10 @@ class FileJournal implements Journal, JournalInternals {
 
   read(): StateView {
     this.assertOpen();
+    if (!this.state) {
+      const view = this.readIndexed();
+      if (view) return view;
+    }
     const state = this.loaded();
     if (this.changedOnDisk()) this.catchUp(false);
     if (this.projectionsToCheck && this.options.projections) this.tryRepairProjections();
@@ -125,15 +144,15 @@ class FileJournal implements Journal, JournalInternals {
   }
 
   *records(fromSeq = 1): Iterable<JournalRecord> {
-    const state = this.state;
+    const seq = this.state?.seq ?? this.ixSeq;
     const oldest = this.recent[0]?.seq;
-    if (state && oldest !== undefined && fromSeq >= oldest && fromSeq <= state.seq + 1 && this.recent.at(-1)!.seq === state.seq) {
+    if (seq !== undefined && oldest !== undefined && fromSeq >= oldest && fromSeq <= seq + 1 && this.recent.at(-1)!.seq === seq) {
       // Recent history from memory, then whatever was appended after our position.
       for (let i = fromSeq - oldest; i < this.recent.length; i++) {
         const record = this.recent[i]!;
         if (!record.kind.startsWith('_')) yield record;
       }
-      yield* this.recordsAfter(this.pos, state.seq);
+      yield* this.recordsAfter(this.pos, seq);
       return;
     }
     const segments = allSegments(this.dir);
@@ -214,17 +233,24 @@ class FileJournal implements Journal, JournalInternals {
       this.pos = { segment: first?.name ?? segmentName(1), offset: 0 };
       if (first && first.firstSeq !== 1) throw gapError(first.path, 1, first.firstSeq);
     }
+    // The query index is a cache, not evidence (like the projection files): one that is ahead of
+    // the journal (or not at a record boundary) is rebuilt from it below, never trusted over it.
+    const indexed = this.guarded(() => this.openIndex()?.position());
     const replayed = this.catchUp(false).length;
     // No snapshot near the head (a fresh clone, deleted caches): write one now if the lock is
     // free, so the next cold open replays a short tail instead of the whole history.
     if (replayed > this.checkpointEvery * 2) this.tryCheckpoint();
+    // An old town (or a lost index): build it now if the lock is free, so the next command reads through it.
+    if (this.index && indexed?.seq !== this.state.seq) this.tryCheckpoint(false);
     return this.state;
   }
 
-  private tryCheckpoint(): void {
+  private tryCheckpoint(snapshot = true): void {
     if (this.lock.isHeld || !this.lock.tryAcquire()) return;
     try {
       this.catchUp(true);
+      this.syncIndexLocked();
+      if (!snapshot) return;
       this.writeCheckpoint();
       const head = readHead(this.dir);
       // Projections are not touched here: keep their watermark as it was (0 when unknown).
@@ -295,6 +321,247 @@ class FileJournal implements Journal, JournalInternals {
     }
   }
 
+  // ---------------------------------------------------------------- the query index
+
+  /** The seq this handle stands at (in either mode). */
+  private get seqNow(): number {
+    return this.state?.seq ?? this.ixSeq ?? 0;
+  }
+
+  private openIndex(): QueryIndex | undefined {
+    if (this.index === undefined) {
+      if (this.options.queryIndex === false) this.index = null;
+      else {
+        try {
+          this.index = QueryIndex.open(this.dir) ?? null;
+        } catch (error) {
+          if (error instanceof CitadelError) throw error; // a link where the index should be
+          this.index = null; // unusable here (read-only directory, …): read without it
+        }
+      }
+    }
+    return this.index ?? undefined;
+  }
+
+  /** Index mode: the index caught up, then a view over it; undefined when the memory path must read. */
+  private readIndexed(): StateView | undefined {
+    const index = this.openIndex();
+    if (!index) return undefined;
+    if (!this.guarded(() => this.catchUpIndex(index, false))) return undefined;
+    if (this.projectionsToCheck && this.options.projections) this.tryRepairProjections();
+    if (this.state) return undefined; // the repair above needed the whole state
+    return this.indexView(this.ixSeq!, true);
+  }
+
+  private indexView(seq: number, register: boolean): IndexView {
+    const view = new IndexView(seq, this.index!, (v, kind) => this.materialize(v, kind), () => this.indexDamaged());
+    if (register) {
+      this.views = this.views.filter((ref) => ref.deref() !== undefined);
+      this.views.push(new WeakRef(view));
+    }
+    return view;
+  }
+
+  /** Before the index moves past them, views handed out keep the values they saw. */
+  private readonly capture = (kind: string, id: string, previous: Entity | undefined): void => {
+    for (const ref of this.views) ref.deref()?.keep(kind, id, previous);
+  };
+
+  /**
+   * Brings the index (and this handle, in index mode) to the end of the journal, as a memory-mode
+   * reader applies what it finds: every complete mutation. (If one is cut back later — a writer
+   * whose fsync failed — the index's position no longer matches the bytes there, and the next
+   * reader rebuilds it from the journal: the index is a cache, never evidence.)
+   * Returns undefined when the index cannot be trusted here (not built; its segment gone, shorter,
+   * or not a record boundary): the memory path then reads and reports, as before.
+   */
+  private catchUpIndex(index: QueryIndex, repair: boolean): { touched: [string, string][] } | undefined {
+    const at = index.position();
+    if (!at || !this.stillThere(at)) return undefined;
+    const head = (this.lastHead = readHead(this.dir));
+    if (head) {
+      this.noteEvidence(head.seq, 'HEAD.json');
+      this.noteEvidence(head.snapshot, 'HEAD.json (its snapshot)');
+    }
+    if (this.ixSeq === undefined) {
+      // Cold: what the newest snapshot says was acknowledged (its header only).
+      for (const snapshot of listSnapshots(this.dir)) {
+        const header = readSnapshotHeader(this.dir, snapshot.name);
+        if (!header) continue;
+        this.noteEvidence(header.seq, snapshot.name);
+        break;
+      }
+    }
+    const touched: [string, string][] = [];
+    let end = at;
+    let chain: string | undefined;
+    const size = statSync(join(this.dir, at.segment), { throwIfNoEntry: false })?.size;
+    if (size !== at.offset || existsSync(join(this.dir, segmentName(at.seq + 1)))) {
+      const tail = this.scanTail(at, repair);
+      if (!tail) return undefined;
+      if (tail.records.length) {
+        if (!index.apply(at.seq, tail.records, tail.end, this.capture)) return undefined;
+        end = tail.end;
+        chain = tail.chain;
+        for (const record of tail.records) {
+          this.remember(record);
+          touched.push([record.kind, record.id]);
+        }
+      }
+      if (tail.end.seq < this.evidence.seq) throw missingRecordsError(this.dir, tail.end.seq, this.evidence);
+    } else if (at.seq < this.evidence.seq) throw missingRecordsError(this.dir, at.seq, this.evidence);
+    if (this.ixSeq !== end.seq) {
+      this.chain = chain;
+      this.cachedView = undefined;
+      this.projectionsToCheck = true;
+    }
+    this.ixSeq = end.seq;
+    this.pos = { segment: end.segment, offset: end.offset };
+    return { touched };
+  }
+
+  /** True when the record the index ends with still lies just before its offset (one small read). */
+  private stillThere(at: IndexPosition): boolean {
+    if (!at.last) return at.seq === 0 || at.offset === 0;
+    const start = at.offset - 2 - at.last.bytes;
+    if (start < 0) return false;
+    for (const path of [join(this.dir, at.segment), join(this.dir, ARCHIVE_DIR, at.segment)]) {
+      let fd: number;
+      try {
+        fd = openSafe(path, READ);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw error;
+      }
+      try {
+        const body = Buffer.allocUnsafe(at.last.bytes);
+        if (readSync(fd, body, 0, body.length, start) !== body.length) return false;
+        return (zlib as unknown as { crc32: (data: Uint8Array) => number }).crc32(body) === at.last.crc;
+      } finally {
+        closeSync(fd);
+      }
+    }
+    return false;
+  }
+
+  /** The complete mutations after `from`, without applying them; undefined when `from` is not where a record ends. */
+  private scanTail(from: IndexPosition, repair: boolean): { records: JournalRecord[]; end: IndexPosition; chain: string | undefined } | undefined {
+    let segments: SegmentRef[] = liveSegments(this.dir);
+    let index = segments.findIndex((s) => s.name === from.segment);
+    if (index < 0) {
+      segments = allSegments(this.dir);
+      index = segments.findIndex((s) => s.name === from.segment);
+    }
+    if (index < 0) return undefined;
+    const records: JournalRecord[] = [];
+    let seq = from.seq;
+    let end: IndexPosition = from;
+    let chain: string | undefined;
+    for (let i = index; i < segments.length; i++) {
+      const segment = segments[i]!;
+      const start = i === index ? from.offset : 0;
+      if (i > index && segment.firstSeq !== seq + 1) return undefined;
+      let bytes: Buffer;
+      try {
+        bytes = readSegment(segment, start);
+      } catch (error) {
+        if (error instanceof CitadelError && error.code === 'corrupt') return undefined; // shorter than the index says
+        throw error;
+      }
+      const result = scanRecords(bytes, 0, seq, (record) => records.push(record));
+      seq = result.lastSeq;
+      if (result.records.length) chain = result.chain;
+      const lastRecord = result.records.at(-1);
+      end = { seq, segment: segment.name, offset: start + result.end, ...(lastRecord ? { last: fingerprint(lastRecord) } : i === index ? (from.last ? { last: from.last } : {}) : {}) };
+      const stop = result.stop;
+      if (!stop) continue;
+      if (i !== segments.length - 1 || !stop.unfinished) return undefined;
+      if (repair) this.recoveries.push(setAsideTornTail(segment.path, start + stop.offset, this.fsync));
+      break;
+    }
+    return { records, end, chain };
+  }
+
+  /** Memory mode, under the lock: the index brought to our state (built if missing). */
+  private syncIndexLocked(): void {
+    const index = this.openIndex();
+    const state = this.state;
+    if (!index || !state) return;
+    try {
+      const at = index.position();
+      if (at && at.seq === state.seq) return;
+      const tail = at && at.seq < state.seq ? this.scanTail(at, false) : undefined;
+      if (at && tail && tail.end.seq === state.seq && tail.end.segment === this.pos.segment && tail.end.offset === this.pos.offset && index.apply(at.seq, tail.records, tail.end, this.capture)) return;
+      const last = this.recent.at(-1);
+      index.rebuild(state.entries(), { seq: state.seq, ...this.pos, ...(last && last.seq === state.seq ? { last: fingerprint(last) } : {}) });
+    } catch (error) {
+      if (error instanceof CitadelError) throw error;
+      this.dropIndex();
+    }
+  }
+
+  /** `work` on the index; damage found there sets the index aside (undefined returned: the memory path serves). */
+  private guarded<T>(work: () => T): T | undefined {
+    try {
+      return work();
+    } catch (error) {
+      if (!isIndexDamage(error)) throw error;
+      this.indexDamaged();
+      return undefined;
+    }
+  }
+
+  private indexDamaged(): void {
+    this.dropIndex();
+    setAsideIndex(this.dir);
+    logRecovery(this.dir, { action: 'rebuild-index', detail: 'the query index failed its checks: set aside as index.sqlite.broken-*; rebuilt from the journal' });
+  }
+
+  /** The index failed (a full disk, …): this handle goes on without it; the next process catches it up. */
+  private dropIndex(): void {
+    try {
+      this.index?.close();
+    } catch {
+      // already unusable
+    }
+    this.index = null;
+    if (this.ixSeq !== undefined) {
+      this.ixSeq = undefined;
+      this.pos = { segment: segmentName(1), offset: 0 };
+    }
+  }
+
+  /** The whole state in memory (a caller iterates a whole kind): loaded from the index when in index mode. */
+  private enterMemory(): EntityState {
+    if (this.state) return this.state;
+    const index = this.index;
+    if (index && this.ixSeq !== undefined) {
+      const { position, kinds } = this.guarded(() => index.snapshotAll()) ?? { position: undefined, kinds: new Map<string, Map<string, Entity>>() };
+      if (position && this.ixSeq !== undefined && position.seq >= this.ixSeq) {
+        this.state = EntityState.from(position.seq, kinds);
+        this.pos = { segment: position.segment, offset: position.offset };
+        this.ixSeq = undefined;
+        this.cachedView = undefined;
+        return this.state;
+      }
+      this.ixSeq = undefined;
+      this.pos = { segment: segmentName(1), offset: 0 };
+    }
+    return this.loaded();
+  }
+
+  private materialize(view: IndexView, kind: string): ReadonlyMap<string, Entity> {
+    const current = this.enterMemory().view().all(kind);
+    const changed = view.changedIn(kind);
+    if (!changed.length) return current;
+    const map = new Map(current);
+    for (const [id, entity] of changed) {
+      if (entity) map.set(id, entity);
+      else map.delete(id);
+    }
+    return map;
+  }
+
   // ---------------------------------------------------------------- writes
 
   mutate<T>(fn: Mutator<T>): Promise<MutationResult<T>> {
@@ -306,14 +573,17 @@ class FileJournal implements Journal, JournalInternals {
       this.reconcile();
       this.writeCheckpoint();
       this.writeHeadNow(readHead(this.dir));
-      return this.state!.seq;
+      return this.seqNow;
     });
   }
 
   rebuildDerived(): Promise<{ seq: number; written: number; leftOver: number }> {
     return this.underLock(() => {
+      // The query index is rebuilt from the journal as it now is (doctor --repair may have rewritten segments).
+      this.openIndex()?.reset();
+      this.ixSeq = undefined;
       this.reconcile();
-      const state = this.state!;
+      const state = this.enterMemory();
       let result = { written: 0, leftOver: 0 };
       try {
         if (this.options.projections) result = rebuildProjections(this.options.projections, state, this.fsync);
@@ -324,6 +594,7 @@ class FileJournal implements Journal, JournalInternals {
       }
       if (this.options.projections) logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
       if (state.seq > 0) this.writeCheckpoint();
+      this.syncIndexLocked();
       this.writeHeadNow(readHead(this.dir), state.seq);
       this.projectionsToCheck = false;
       return { seq: state.seq, ...result };
@@ -346,11 +617,21 @@ class FileJournal implements Journal, JournalInternals {
     return result;
   }
 
-  /** Under the lock: our state brought to the end of the journal (torn tail set aside), projections caught up. */
+  /**
+   * Under the lock: this handle brought to the end of the journal (torn tail set aside) —
+   * through the index when it can, else the state in memory, then the index synced to it —
+   * and projections caught up.
+   */
   private reconcile(): Head | undefined {
-    this.loaded();
-    const touched = this.catchUp(true);
-    const head = this.lastHead; // read by catchUp, under the lock
+    let touched: [string, string][] | undefined;
+    const index = this.state ? undefined : this.openIndex();
+    if (index) touched = this.guarded(() => this.catchUpIndex(index, true))?.touched;
+    if (!touched) {
+      this.loaded();
+      touched = this.catchUp(true);
+      this.syncIndexLocked();
+    }
+    const head = this.lastHead; // read by the catch-up, under the lock
     if (this.options.projections) {
       try {
         this.repairProjections(head, touched);
@@ -366,41 +647,57 @@ class FileJournal implements Journal, JournalInternals {
 
   private mutateLocked<T>(fn: Mutator<T>): MutationResult<T> {
     const head = this.reconcile();
-    const state = this.state!;
-    const { changes, value } = fn(state.transientView());
-    if (changes.length === 0) return { value, records: [], seq: state.seq };
+    const seq = this.seqNow;
+    const { changes, value } = fn(this.state ? this.state.transientView() : this.indexView(seq, false));
+    if (this.ixSeq === undefined && !this.state) throw new CitadelError('io', `the query index of ${this.dir} failed while deciding a mutation; nothing was written: run the command again`);
+    // The mutator may have loaded the whole state (it iterated a kind): from here on, memory mode.
+    const state = this.state;
+    if (changes.length === 0) return { value, records: [], seq };
     // A projection directory that is a link (or a file) is refused before anything is written.
     if (this.options.projections) for (const kind of new Set(changes.map((c) => c.kind))) if (KIND_NAME.test(kind)) isSafeDir(join(this.options.projections, kind));
-    const records = buildRecords(changes, state.seq, this.options.writer);
-    const prev = (this.chain ??= state.seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset));
+    const records = buildRecords(changes, seq, this.options.writer);
+    const prev = (this.chain ??= seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset));
     const { buffer, stored, chain } = encodeRecords(records, prev);
     if (this.pos.offset >= this.segmentBytes) {
       // Roll: a new segment named by the next seq. Harmless if the append below fails.
-      const name = segmentName(state.seq + 1);
+      const name = segmentName(seq + 1);
       this.appender.roll(name);
       this.pos = { segment: name, offset: 0 };
     }
     this.appender.append(this.pos.segment, this.pos.offset, buffer);
     // Durable: only now does this process's state move.
     for (const record of stored) {
-      state.apply(record);
+      state?.apply(record);
       this.remember(record);
     }
+    const after = seq + stored.length;
     this.cachedView = undefined;
     this.chain = chain;
     this.pos = { segment: this.pos.segment, offset: this.pos.offset + buffer.length };
+    if (this.index) {
+      // The index follows the journal in this process (a crash here leaves it behind: the next
+      // reader or writer catches it up from the journal before answering).
+      try {
+        if (!this.index.apply(seq, stored, { seq: after, ...this.pos, last: fingerprint(stored.at(-1)!) }, this.capture) && !state) this.dropIndex();
+      } catch {
+        this.dropIndex();
+      }
+    }
+    if (!state && this.ixSeq !== undefined) this.ixSeq = after;
     let projected = head?.projected ?? 0;
     if (this.options.projections) {
       try {
-        writeProjections(this.options.projections, state, stored.map((r) => [r.kind, r.id] as const), this.fsync);
-        projected = state.seq;
+        const latest = new Map<string, Entity | undefined>();
+        for (const record of stored) latest.set(`${record.kind}\0${record.id}`, record.deleted ? undefined : record.entity);
+        writeProjections(this.options.projections, (kind, id) => latest.get(`${kind}\0${id}`), stored.map((r) => [r.kind, r.id] as const), this.fsync);
+        projected = after;
       } catch {
         // The mutation is committed; projections are derived and the watermark stays behind,
         // so the next reader or writer rebuilds them.
         this.projectionsToCheck = true;
       }
     }
-    if (state.seq - Math.max(head?.snapshot ?? 0, this.snapshotSeq) >= this.checkpointEvery) {
+    if (after - Math.max(head?.snapshot ?? 0, this.snapshotSeq) >= this.checkpointEvery) {
       try {
         this.writeCheckpoint();
       } catch {
@@ -408,17 +705,17 @@ class FileJournal implements Journal, JournalInternals {
       }
     }
     this.writeHeadNow(head, projected);
-    return { value, records: stored, seq: state.seq };
+    return { value, records: stored, seq: after };
   }
 
   private writeHeadNow(head: Head | undefined, projected?: number): void {
     try {
       this.head.write({
         v: 1,
-        seq: this.state!.seq,
+        seq: this.seqNow,
         segment: this.pos.segment,
         offset: this.pos.offset,
-        projected: this.options.projections ? (projected ?? this.state!.seq) : (head?.projected ?? 0),
+        projected: this.options.projections ? (projected ?? this.seqNow) : (head?.projected ?? 0),
         snapshot: Math.max(head?.snapshot ?? 0, this.snapshotSeq),
         ...(this.chain !== undefined ? { chain: this.chain } : {}),
       });
@@ -427,18 +724,19 @@ class FileJournal implements Journal, JournalInternals {
     }
   }
 
-  /** Writes a snapshot of the state and archives the rolled segments it covers. Under the lock. */
+  /** Writes a snapshot of the state (from the index in index mode) and archives the rolled segments it covers. Under the lock. */
   private writeCheckpoint(): void {
-    const state = this.state!;
-    this.chain ??= state.seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset);
-    writeSnapshot(this.dir, state, this.pos, this.fsync, this.chain);
-    this.snapshotSeq = state.seq;
+    const seq = this.seqNow;
+    this.chain ??= seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset);
+    if (this.state) writeSnapshot(this.dir, this.state, this.pos, this.fsync, this.chain);
+    else writeSnapshotTexts(this.dir, seq, this.index!.texts(), this.index!.countAll(), this.pos, this.fsync, this.chain);
+    this.snapshotSeq = seq;
     const live = liveSegments(this.dir);
     const archive = join(this.dir, ARCHIVE_DIR);
     let moved = false;
     for (let i = 0; i + 1 < live.length; i++) {
       const lastSeq = live[i + 1]!.firstSeq - 1;
-      if (lastSeq > state.seq || live[i]!.name === this.pos.segment) break;
+      if (lastSeq > seq || live[i]!.name === this.pos.segment) break;
       ensureDir(archive);
       renameSync(live[i]!.path, join(archive, live[i]!.name));
       moved = true;
@@ -454,44 +752,47 @@ class FileJournal implements Journal, JournalInternals {
   /** Under the lock: brings projection files up to the journal when the watermark says they lag. */
   private repairProjections(head: Head | undefined, touched: [string, string][]): void {
     const root = this.options.projections!;
-    const state = this.state!;
+    const seq = this.seqNow;
     const dirMissing = this.projectionDirMissing();
-    if (head && head.projected === state.seq && !dirMissing) {
+    if (head && head.projected === seq && !dirMissing) {
       this.projectionsToCheck = false;
       return;
     }
-    if (!head && state.seq === 0) {
+    if (!head && seq === 0) {
       // a fresh journal: nothing to project
-    } else if (dirMissing || !head || head.projected > state.seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
+    } else if (dirMissing || !head || head.projected > seq || head.projected < this.snapshotSeq - this.checkpointEvery * 4) {
       // Without HEAD.json nothing says how far the projection files got: they may hold what a
       // damaged journal lost, so a read only fills in missing files and leaves differing ones
       // to `doctor` (it reports them) and `--repair` (it weighs the evidence).
+      const state = this.enterMemory();
       const result = rebuildProjections(root, state, this.fsync, { overwrite: head !== undefined });
       logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
     } else {
       const keys = new Map<string, readonly [string, string]>();
       for (const record of this.records(head.projected + 1)) {
-        if (record.seq > state.seq) break;
+        if (record.seq > seq) break;
         keys.set(`${record.kind}\0${record.id}`, [record.kind, record.id]);
       }
       for (const [kind, id] of touched) keys.set(`${kind}\0${id}`, [kind, id]);
-      writeProjections(root, state, keys.values(), this.fsync);
+      const state = this.state;
+      writeProjections(root, state ? (kind, id) => state.get(kind, id) : (kind, id) => this.index!.get(kind, id), keys.values(), this.fsync);
     }
-    this.writeHeadNow(head, state.seq);
+    this.writeHeadNow(head, this.seqNow);
     this.projectionsToCheck = false;
   }
 
-  /** A reader's best effort: fix lagging projections if the lock is free right now, else leave it to the next writer. */
   /** A kind with live entities whose projection directory is gone (deleted by hand): O(kinds). */
   private projectionDirMissing(): boolean {
     const root = this.options.projections!;
-    for (const [kind, map] of this.state!.entries()) if (map.size && !existsSync(join(root, kind))) return true;
+    const kinds = this.state ? [...this.state.entries()].filter(([, map]) => map.size).map(([kind]) => kind) : this.index!.kinds();
+    for (const kind of kinds) if (!existsSync(join(root, kind))) return true;
     return false;
   }
 
+  /** A reader's best effort: fix lagging projections if the lock is free right now, else leave it to the next writer. */
   private tryRepairProjections(): void {
     const head = readHead(this.dir);
-    if (head && head.projected === this.state!.seq && !this.projectionDirMissing()) {
+    if (head && head.projected === this.seqNow && !this.projectionDirMissing()) {
       this.projectionsToCheck = false;
       return;
     }
@@ -513,6 +814,11 @@ class FileJournal implements Journal, JournalInternals {
     this.appender.close();
     this.lock.close();
     this.head.close();
+    try {
+      this.index?.close();
+    } catch {
+      // a cache
+    }
   }
 
   private assertOpen(): void {
@@ -526,4 +832,76 @@ function projectionFix(code: string): string {
   if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST') return 'move away what is in the way at the path named';
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') return 'make .citadel/ writable by you';
   return 'fix that';
+}
+
+/**
+ * A view of an index-mode handle: reads ask the index (a parsed entity is kept for the view's
+ * life). Changes this handle applies after the view was taken do not show through it (their
+ * previous values are kept here first); a change another process makes later may (a CLI command
+ * takes one view; long-lived readers iterate, which puts them in memory mode with frozen views).
+ */
+class IndexView implements StateView {
+  private readonly kept = new Map<string, Entity | null>();
+  private readonly seen = new Map<string, Entity | undefined>();
+  private readonly maps = new Map<string, IndexedMap>();
+
+  constructor(
+    readonly seq: number,
+    private readonly index: QueryIndex,
+    private readonly materialize: (view: IndexView, kind: string) => ReadonlyMap<string, Entity>,
+    private readonly damaged: () => void,
+  ) {}
+
+  /** Damage found in the index: it is set aside and this view answers from the state in memory. */
+  private broken = false;
+
+  get(kind: string, id: string): Entity | undefined {
+    const key = `${kind}\0${id}`;
+    const kept = this.kept.get(key);
+    if (kept !== undefined) return kept ?? undefined;
+    if (this.seen.has(key)) return this.seen.get(key);
+    if (this.broken) return this.materialize(this, kind).get(id);
+    let entity: Entity | undefined;
+    try {
+      entity = this.index.get(kind, id);
+    } catch (error) {
+      if (!isIndexDamage(error)) throw error;
+      this.broken = true;
+      this.damaged();
+      return this.materialize(this, kind).get(id);
+    }
+    this.seen.set(key, entity);
+    return entity;
+  }
+
+  all(kind: string): ReadonlyMap<string, Entity> {
+    let map = this.maps.get(kind);
+    if (!map) {
+      map = new IndexedMap({
+        get: (id) => this.get(kind, id),
+        size: () => (this.kept.size || this.broken ? this.materialize(this, kind).size : this.index.queries(kind).count()),
+        load: () => this.materialize(this, kind),
+        queries: () => (this.kept.size || this.broken ? undefined : this.index.queries(kind)),
+      });
+      this.maps.set(kind, map);
+    }
+    return map;
+  }
+
+  /** The handle is about to change `kind/id`: keep the value this view saw (or would have). */
+  keep(kind: string, id: string, previous: Entity | undefined): void {
+    const key = `${kind}\0${id}`;
+    if (this.kept.has(key)) return;
+    this.kept.set(key, (this.seen.has(key) ? this.seen.get(key) : previous) ?? null);
+  }
+
+  /** Entities of `kind` kept because this handle changed them since (null: absent at this view). */
+  changedIn(kind: string): [string, Entity | null][] {
+    const out: [string, Entity | null][] = [];
+    for (const [key, entity] of this.kept) {
+      const at = key.indexOf('\0');
+      if (key.slice(0, at) === kind) out.push([key.slice(at + 1), entity]);
+    }
+    return out;
+  }
 }

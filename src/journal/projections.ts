@@ -24,7 +24,7 @@ export function projectionText(entity: Entity): string {
 }
 
 /** Writes the current state of each touched entity (or removes its file), then fsyncs the kind directories. */
-export function writeProjections(root: string, state: EntityState, touched: Iterable<readonly [string, string]>, fsync: boolean): void {
+export function writeProjections(root: string, get: (kind: string, id: string) => Entity | undefined, touched: Iterable<readonly [string, string]>, fsync: boolean): void {
   const dirs = new Set<string>();
   for (const [kind, id] of touched) {
     if (kind.startsWith('_')) continue;
@@ -33,7 +33,7 @@ export function writeProjections(root: string, state: EntityState, touched: Iter
       ensureDir(dir);
       dirs.add(dir);
     }
-    const entity = state.get(kind, id);
+    const entity = get(kind, id);
     const file = projectionFile(root, kind, id);
     if (entity) writeFileAtomic(file, projectionText(entity), { fsync: false });
     else unlinkIfPresent(file);

@@ -7,7 +7,7 @@ import { APPEND_CREATE, openSafe, READ_WRITE, REPLACE } from './safefs.js';
 export const RECOVERY_LOG = 'recovery.log';
 
 export interface RecoveryEvent {
-  readonly action: 'set-aside-torn-tail' | 'quarantine' | 'rebuild-projections' | 'drop-snapshot' | 'recover' | 'remove-projection';
+  readonly action: 'set-aside-torn-tail' | 'quarantine' | 'rebuild-projections' | 'rebuild-index' | 'drop-snapshot' | 'recover' | 'remove-projection';
   readonly segment?: string;
   readonly offset?: number;
   readonly bytes?: number;

@@ -1,3 +1,4 @@
+import { queriesOf } from '../journal/query-index.js';
 import { EVERYONE } from './address.js';
 import type { Bead } from './bead.js';
 import { compareAge } from './order.js';
@@ -21,7 +22,12 @@ export interface InboxOptions {
 /** `reader`'s inbox, newest first. */
 export function inbox(beads: ReadonlyMap<string, Bead>, reader: string, options: InboxOptions = {}): Bead[] {
   const found: Bead[] = [];
-  for (const bead of beads.values()) {
+  const queries = queriesOf(beads);
+  // Through the query index: only the messages to the reader and to everyone.
+  const candidates = queries
+    ? (queries.iterate({ fields: { type: 'message', to: [reader, EVERYONE] }, ...(options.unread ? { lacks: { field: 'read_by' as const, value: reader } } : {}) }) as Iterable<Bead>)
+    : beads.values();
+  for (const bead of candidates) {
     if (!isAddressedTo(bead, reader)) continue;
     if (options.unread && !isUnread(bead, reader)) continue;
     found.push(bead);
@@ -32,7 +38,11 @@ export function inbox(beads: ReadonlyMap<string, Bead>, reader: string, options:
 /** The messages of a thread (by the thread's id), oldest first. */
 export function threadOf(beads: ReadonlyMap<string, Bead>, thread: string): Bead[] {
   const found: Bead[] = [];
-  for (const bead of beads.values()) if (bead.type === 'message' && (bead.thread ?? bead.id) === thread) found.push(bead);
+  const queries = queriesOf(beads);
+  const candidates = queries
+    ? [...(queries.iterate({ fields: { type: 'message', thread } }) as Iterable<Bead>), ...[beads.get(thread)].filter((b): b is Bead => b !== undefined && !(b as { thread?: unknown }).thread)]
+    : beads.values();
+  for (const bead of candidates) if (bead.type === 'message' && (bead.thread || bead.id) === thread) found.push(bead);
   return found.sort((a, b) => -newestFirst(a, b));
 }
 

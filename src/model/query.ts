@@ -1,4 +1,5 @@
 import { CitadelError } from '../common/errors.js';
+import { queriesOf, type Where } from '../journal/query-index.js';
 import type { StateView } from '../journal/types.js';
 import { BEAD_KIND, type Bead, type BeadStatus, type BeadType } from './bead.js';
 import { idCandidates } from './ids.js';
@@ -38,7 +39,19 @@ export interface BeadFilter {
 export function listBeads(beads: ReadonlyMap<string, Bead>, filter: BeadFilter = {}): Bead[] {
   const unassigned = filter.assignee === '' || filter.assignee === 'none';
   const found: Bead[] = [];
-  for (const bead of beads.values()) {
+  const queries = queriesOf(beads);
+  // Through the query index: only the rows the filter selects are read (and checked again below).
+  const where: Where | undefined = queries && {
+    fields: {
+      ...(filter.types ? { type: filter.types } : {}),
+      ...(filter.statuses ? { status: filter.statuses } : {}),
+      ...(filter.assignee !== undefined ? { assignee: unassigned ? null : filter.assignee } : {}),
+      ...(filter.parent !== undefined ? { parent: filter.parent } : {}),
+    },
+    ...(filter.types ? {} : { not: { type: ['message'] } }),
+    ...(filter.label !== undefined ? { has: { field: 'labels' as const, value: filter.label } } : {}),
+  };
+  for (const bead of (queries && where ? queries.iterate(where) : beads.values()) as Iterable<Bead>) {
     if (filter.types ? !filter.types.includes(bead.type) : bead.type === 'message') continue;
     if (filter.statuses && !filter.statuses.includes(bead.status)) continue;
     if (filter.label !== undefined && !bead.labels.includes(filter.label)) continue;
@@ -57,13 +70,17 @@ export function byPriorityThenAge(a: Bead, b: Bead): number {
 /** The children of `id`, oldest first. */
 export function childrenOf(beads: ReadonlyMap<string, Bead>, id: string): Bead[] {
   const found: Bead[] = [];
-  for (const bead of beads.values()) if (bead.parent === id) found.push(bead);
+  const queries = queriesOf(beads);
+  const candidates = queries ? (queries.iterate({ fields: { parent: id } }) as Iterable<Bead>) : beads.values();
+  for (const bead of candidates) if (bead.parent === id) found.push(bead);
   return found.sort(compareAge);
 }
 
 /** The beads that need `id` (they wait for it to close). */
 export function dependentsOf(beads: ReadonlyMap<string, Bead>, id: string): Bead[] {
   const found: Bead[] = [];
-  for (const bead of beads.values()) if (bead.needs.includes(id)) found.push(bead);
+  const queries = queriesOf(beads);
+  const candidates = queries ? (queries.iterate({ has: { field: 'needs', value: id } }) as Iterable<Bead>) : beads.values();
+  for (const bead of candidates) if (bead.needs.includes(id)) found.push(bead);
   return found.sort(byPriorityThenAge);
 }

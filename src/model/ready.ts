@@ -1,3 +1,4 @@
+import { queriesOf, type EntityQueries } from '../journal/query-index.js';
 import { isWork, type Bead } from './bead.js';
 import { compareAge, idOrderKey } from './order.js';
 import { deferredUntil, fullResource, resourceHolders, type ScheduledBead } from './schedule.js';
@@ -57,9 +58,11 @@ export function parentIds(beads: ReadonlyMap<string, Bead>): Set<string> {
  * Why `bead` is not ready, as one human line, or null when it is ready. The same rule as
  * {@link readyQueue}, one bead at a time (for `bead show`).
  */
-export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parents: ReadonlySet<string> = parentIds(beads), now: number = Date.now()): string | null {
+export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parents?: ReadonlySet<string>, now: number = Date.now()): string | null {
   if (!isWork(bead)) return `a ${bead.type.replace('_', ' ')} is not work`;
-  if (bead.type === 'epic' && parents.has(bead.id)) return 'an epic is finished by its children';
+  const queries = queriesOf(beads);
+  const hasChildren = parents ? parents.has(bead.id) : queries ? queries.exists({ fields: { parent: bead.id } }) : parentIds(beads).has(bead.id);
+  if (bead.type === 'epic' && hasChildren) return 'an epic is finished by its children';
   if (bead.status !== 'open') return `it is ${bead.status.replace('_', ' ')}`;
   if (bead.assignee) return `it is claimed by ${bead.assignee}`;
   const waiting = openNeeds(bead, beads);
@@ -68,7 +71,7 @@ export function whyNotReady(bead: Bead, beads: ReadonlyMap<string, Bead>, parent
   if (ancestor) return `its parent ${ancestor.id} is blocked`;
   const until = deferredUntil(bead);
   if (until !== undefined && until > now) return `it is deferred until ${(bead as ScheduledBead).defer_until}`;
-  const full = fullResource(bead, beads, resourceHolders(beads));
+  const full = queries && !queries.anyList('uses') ? undefined : fullResource(bead, beads, resourceHolders(beads));
   if (full) return full.why;
   return null;
 }
@@ -80,6 +83,9 @@ export function compareReady(a: Bead, b: Bead): number {
 
 /** The ready queue of `beads` (every bead of the town, by id), best first. */
 export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptions = {}): Bead[] {
+  // Through the journal's query index (a cold process on a big town): only the candidates are read.
+  const queries = queriesOf(beads);
+  if (queries && !queries.anyList('uses')) return readyFromIndex(beads, queries, options);
   // One pass over the town (this runs in a fresh process on every `citadel ready`, mostly
   // before the JIT warms up, so passes and callbacks are what cost): collect the candidates
   // and which beads have children; epics with children are dropped afterwards.
@@ -130,4 +136,41 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
   const ready: Bead[] = new Array<Bead>(count);
   for (let i = 0; i < count; i++) ready[i] = byKey.get(keys[i]!)!;
   return ready;
+}
+
+/**
+ * {@link readyQueue} through the query index: the open, unclaimed work whose needs are all
+ * closed, in order, read row by row until `limit` beads pass the rest of the rule (children of
+ * an epic, blocked ancestors, deferral). Towns whose beads use resources take the full pass.
+ */
+function readyFromIndex(beads: ReadonlyMap<string, Bead>, queries: EntityQueries, options: ReadyOptions): Bead[] {
+  const now = options.now ?? Date.now();
+  const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
+  const ancestorBlocked = new Map<string, boolean>();
+  const chainBlocked = (id: string | null, seen: Set<string>): boolean => {
+    if (id === null) return false;
+    const known = ancestorBlocked.get(id);
+    if (known !== undefined) return known;
+    const bead = beads.get(id);
+    if (!bead || seen.has(id)) return false;
+    seen.add(id);
+    const blocked = isBlocked(bead, beads) || chainBlocked(bead.parent, seen);
+    ancestorBlocked.set(id, blocked);
+    return blocked;
+  };
+  const found: Bead[] = [];
+  let last: Bead | undefined;
+  for (const entity of queries.openWithClosedNeeds(['message', 'merge_request', 'resource'])) {
+    const bead = entity as Bead;
+    // Past the limit, only beads tied with the last one (same priority and age) can still sort before it.
+    if (found.length >= limit && last && (bead.priority !== last.priority || bead.created_at !== last.created_at)) break;
+    if ((bead as ScheduledBead).defer_until && (deferredUntil(bead) ?? 0) > now) continue;
+    if (bead.type === 'epic' && queries.exists({ fields: { parent: bead.id } })) continue;
+    if (bead.parent !== null && chainBlocked(bead.parent, new Set([bead.id]))) continue;
+    found.push(bead);
+    last = bead;
+  }
+  const keyed = found.map((bead) => [`${bead.priority}\u0000${bead.created_at}\u0000${idOrderKey(bead.id)}`, bead] as const);
+  keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return keyed.slice(0, limit === Infinity ? keyed.length : limit).map(([, bead]) => bead);
 }

@@ -154,7 +154,7 @@ export class BeadTransaction {
       if (bead.parent === id) found.push(bead);
     }
     for (const [childId, bead] of this.pending) {
-      if (bead.parent === id && !this.state.get(BEAD_KIND, childId)) found.push(bead);
+      if (bead.parent === id && !found.some((child) => child.id === childId)) found.push(bead);
     }
     return found;
   }
@@ -203,7 +203,7 @@ export class BeadTransaction {
       if (CORE_FIELDS.has(key)) throw invalid(`field "${key}" cannot be set through extra fields`);
       specific[key] = value;
     }
-    const bead: Bead = {
+    const bead = {
       id,
       type,
       title,
@@ -220,7 +220,7 @@ export class BeadTransaction {
       closed_at: status === 'closed' ? this.now : null,
       close_reason: null,
       ...specific,
-    };
+    } as Bead;
     return this.put(bead, 'create', `${this.context.actor} created ${id}: ${title}`);
   }
 
@@ -339,7 +339,7 @@ export class BeadTransaction {
     if (original && original.type !== 'message') throw invalid(`${original.id} is a ${original.type.replace('_', ' ')}, not a message: --reply-to takes a message id`);
     if (input.to === undefined && !original) throw invalid('a message needs an address: --to overseer|refinery|@all|<polecat>');
     const to = checkAddress(input.to ?? original?.from);
-    const subject = checkTitle(input.subject ?? (original ? reSubject(original.subject ?? original.title) : ''), 'subject');
+    const subject = checkTitle(input.subject ?? (original ? reSubject(original.subject || original.title) : ''), 'subject');
     const priority = input.priority === undefined ? DEFAULT_PRIORITY : parsePriority(input.priority);
     const id = this.freshId();
     const from = this.context.actor;
@@ -362,7 +362,7 @@ export class BeadTransaction {
       from,
       to,
       subject,
-      thread: original ? (original.thread ?? original.id) : id,
+      thread: original ? original.thread || original.id : id,
       reply_to: original ? original.id : null,
       read_by: [],
     };

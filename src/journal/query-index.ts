@@ -1,0 +1,525 @@
+import { lstatSync, renameSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { closeSync } from 'node:fs';
+import { linkRefused, openSafe, READ_WRITE_CREATE } from './safefs.js';
+import type { Entity, JournalRecord } from './types.js';
+import * as zlib from 'node:zlib';
+
+const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => number }).crc32;
+
+/**
+ * The query index (docs/journal.md, "The query index"): a derived, rebuildable SQLite database,
+ * `journal/index.sqlite`, holding every live entity as a row (its JSON text plus a few top-level
+ * fields as indexed columns) and the journal position it reflects. A cold process answers a
+ * single-entity read or a filtered query from it in milliseconds instead of parsing the whole
+ * state. It is a cache like the snapshots: the journal stays the truth, every reader first
+ * catches the index up from the journal tail after its position, and `doctor --repair` rebuilds it.
+ *
+ * The columns are generic top-level fields (the journal knows nothing of beads): the scalar
+ * ones below, and array fields of strings in `refs` (one row per element).
+ */
+export const INDEX_FILE = 'index.sqlite';
+const SCHEMA_VERSION = 1;
+
+/** Scalar top-level fields kept as columns (name in the entity → column). */
+const SCALARS = [
+  ['type', 'type'],
+  ['status', 'status'],
+  ['priority', 'priority'],
+  ['assignee', 'assignee'],
+  ['parent', 'parent'],
+  ['created_at', 'created_at'],
+  ['to', 'addr_to'],
+  ['from', 'addr_from'],
+  ['thread', 'thread'],
+] as const;
+/** Array-of-string top-level fields kept in `refs`. */
+const LISTS = ['needs', 'labels', 'read_by', 'uses'] as const;
+
+export type IndexedField = (typeof SCALARS)[number][0];
+export type ListField = (typeof LISTS)[number];
+const COLUMN = new Map<string, string>(SCALARS.map(([field, column]) => [field, column]));
+
+/** Where the index stands in the journal: it holds every record up to `seq`, which ends at `offset` in `segment`. */
+export interface IndexPosition {
+  readonly seq: number;
+  readonly segment: string;
+  readonly offset: number;
+  /**
+   * The record at `seq` as it lies just before `offset`: its body's byte length and CRC-32, so a
+   * reader can tell that the bytes there are still that record (a segment rewritten or put back
+   * to another history may have the same length).
+   */
+  readonly last?: { readonly bytes: number; readonly crc: number };
+}
+
+/** The fingerprint of `record` for {@link IndexPosition.last}: its body as the frame holds it. */
+export function fingerprint(record: JournalRecord): { bytes: number; crc: number } {
+  const body = JSON.stringify(record);
+  return { bytes: Buffer.byteLength(body), crc: nativeCrc32(body) };
+}
+
+/** A filter on indexed fields: every entry must match (a value, any of a list, null for absent/empty). */
+export interface Where {
+  readonly fields?: Partial<Record<IndexedField, string | number | null | readonly (string | number)[]>>;
+  /** The field is none of these values (null-safe: an absent field matches). */
+  readonly not?: Partial<Record<IndexedField, readonly (string | number)[]>>;
+  /** The array field holds this value. */
+  readonly has?: { readonly field: ListField; readonly value: string };
+  /** The array field does not hold this value. */
+  readonly lacks?: { readonly field: ListField; readonly value: string };
+}
+
+export type Order = 'priority-age' | 'age' | 'newest' | 'none';
+
+/**
+ * Queries over one kind of a view, for the model's fast paths. Results reflect the index as it
+ * is when called (the view's seq, or newer if another process wrote since).
+ */
+export interface EntityQueries {
+  readonly kind: string;
+  find(where: Where, order?: Order, limit?: number): Entity[];
+  /** Rows lazily, in order: stop early to read only what is needed. */
+  iterate(where: Where, order?: Order): IterableIterator<Entity>;
+  count(where?: Where): number;
+  exists(where: Where): boolean;
+  /**
+   * Entities with status `open`, no assignee, not of the `excludedTypes`, and every id in their
+   * `needs` naming an entity of this kind whose status is `closed`; by priority then age.
+   */
+  openWithClosedNeeds(excludedTypes: readonly string[]): IterableIterator<Entity>;
+  /** True when some entity of this kind has the array field non-empty. */
+  anyList(field: ListField): boolean;
+}
+
+const QUERIES = Symbol.for('citadel.journal.queries');
+
+/** The fast query interface behind a map from `StateView.all(kind)`, when the view is backed by the index. */
+export function queriesOf(map: ReadonlyMap<string, unknown>): EntityQueries | undefined {
+  return (map as { [QUERIES]?: () => EntityQueries | undefined })[QUERIES]?.();
+}
+
+type Db = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+let driver: typeof BetterSqlite3 | null | undefined;
+
+/** better-sqlite3, loaded on first use; null when it cannot load (then the journal reads without an index). */
+function loadDriver(): typeof BetterSqlite3 | null {
+  if (driver !== undefined) return driver;
+  if (process.env.CITADEL_NO_QUERY_INDEX === '1') return (driver = null);
+  try {
+    driver = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
+  } catch {
+    driver = null;
+  }
+  return driver;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entities (
+  kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, crc INTEGER NOT NULL,
+  ${SCALARS.map(([, column]) => `${column} ${column === 'priority' ? 'INTEGER' : 'TEXT'}`).join(', ')},
+  PRIMARY KEY (kind, id));
+CREATE INDEX IF NOT EXISTS entities_status ON entities (kind, status, priority, created_at);
+CREATE INDEX IF NOT EXISTS entities_type ON entities (kind, type, created_at);
+CREATE INDEX IF NOT EXISTS entities_parent ON entities (kind, parent) WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_assignee ON entities (kind, assignee) WHERE assignee IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_to ON entities (kind, addr_to, created_at) WHERE addr_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_thread ON entities (kind, thread) WHERE thread IS NOT NULL;
+CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, field, value, id)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS refs_owner ON refs (kind, id, field);
+`;
+
+/** The index is a cache without checksums of its own: each row and its position carry one, so damage is noticed (and the index rebuilt), never served. */
+export class IndexDamaged extends Error {
+  constructor(what: string) {
+    super(`query index damaged: ${what}`);
+  }
+}
+
+const crcOf = (body: string): number => nativeCrc32(body);
+
+function checked(kind: string, id: string, body: string, crc: number): Entity {
+  if (crcOf(body) !== crc) throw new IndexDamaged(`${kind}/${id} fails its check`);
+  const entity = JSON.parse(body) as Entity;
+  if (entity.id !== id) throw new IndexDamaged(`${kind}/${id} holds ${String(entity.id)}`);
+  return entity;
+}
+
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+/** The column values of an entity, in SCALARS order. */
+function columnsOf(entity: Entity): (string | number | null)[] {
+  return SCALARS.map(([field]) => {
+    const value = entity[field];
+    if (field === 'priority') return typeof value === 'number' ? value : null;
+    return text(value);
+  });
+}
+
+/** True for an error that says the index file is damaged (or not a database). */
+export function isIndexDamage(error: unknown): boolean {
+  return error instanceof IndexDamaged || /^SQLITE_(CORRUPT|NOTADB|FORMAT|MISMATCH)/.test((error as { code?: string })?.code ?? '');
+}
+
+/** Moves a damaged index aside (`index.sqlite.broken-<pid>`, kept for inspection): the next process builds a new one. */
+export function setAsideIndex(journalDir: string): void {
+  const file = join(journalDir, INDEX_FILE);
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      renameSync(`${file}${suffix}`, `${file}${suffix}.broken-${process.pid}`);
+    } catch {
+      // not there
+    }
+  }
+}
+
+export class QueryIndex {
+  private readonly statements = new Map<string, Statement>();
+  private constructor(
+    readonly file: string,
+    private readonly db: Db,
+  ) {}
+
+  /**
+   * Opens (creating if missing) the index in `journalDir`; undefined when SQLite cannot load.
+   * A file that is not a database (or is damaged) is moved aside and a new one made: it is a cache.
+   */
+  static open(journalDir: string): QueryIndex | undefined {
+    const Sqlite = loadDriver();
+    if (!Sqlite) return undefined;
+    const file = join(journalDir, INDEX_FILE);
+    for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+      const stat = lstatSync(name, { throwIfNoEntry: false });
+      if (stat?.isSymbolicLink()) throw linkRefused(name);
+    }
+    // Made 0600 here (SQLite would use the umask); its -wal and -shm files copy the mode.
+    closeSync(openSafe(file, READ_WRITE_CREATE));
+    const attempt = (): QueryIndex => {
+      const db = new Sqlite(file, { timeout: 30_000 });
+      try {
+        db.pragma('journal_mode = WAL');
+        // A cache: a power cut may lose its last transactions (it catches up from the journal), never corrupt it.
+        db.pragma('synchronous = NORMAL');
+        const version = db.pragma('user_version', { simple: true }) as number;
+        if (version !== SCHEMA_VERSION) {
+          db.exec('BEGIN IMMEDIATE');
+          try {
+            if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) {
+              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs;');
+              db.exec(SCHEMA);
+              db.pragma(`user_version = ${SCHEMA_VERSION}`);
+            }
+            db.exec('COMMIT');
+          } catch (error) {
+            if (db.inTransaction) db.exec('ROLLBACK');
+            throw error;
+          }
+        }
+        return new QueryIndex(file, db);
+      } catch (error) {
+        db.close();
+        throw error;
+      }
+    };
+    try {
+      return attempt();
+    } catch (error) {
+      const code = (error as { code?: string }).code ?? '';
+      if (!/^SQLITE_(CORRUPT|NOTADB)/.test(code)) throw error;
+      // Damaged: set it aside (kept for inspection) and start a new one, rebuilt from the journal.
+      setAsideIndex(journalDir);
+      closeSync(openSafe(file, READ_WRITE_CREATE));
+      return attempt();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private prepare(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The position the index reflects; undefined when it was never built (or was reset). */
+  position(): IndexPosition | undefined {
+    const rows = this.prepare('SELECT k, v FROM meta').all() as { k: string; v: string | number }[];
+    const meta = new Map(rows.map((r) => [r.k, r.v]));
+    const seq = meta.get('seq');
+    const segment = meta.get('segment');
+    const offset = meta.get('offset');
+    if (typeof seq !== 'number' || typeof segment !== 'string' || typeof offset !== 'number') return undefined;
+    const bytes = meta.get('last_bytes');
+    const crc = meta.get('last_crc');
+    const last = typeof bytes === 'number' && typeof crc === 'number' ? { bytes, crc } : undefined;
+    if (meta.get('crc') !== crcOf(`${seq} ${segment} ${offset} ${last ? `${last.bytes} ${last.crc}` : '-'}`)) throw new IndexDamaged('its position fails its check');
+    return { seq, segment, offset, ...(last ? { last } : {}) };
+  }
+
+  get(kind: string, id: string): Entity | undefined {
+    const row = this.prepare('SELECT body, crc FROM entities WHERE kind = ? AND id = ?').raw().get(kind, id) as [string, number] | undefined;
+    return row === undefined ? undefined : checked(kind, id, row[0], row[1]);
+  }
+
+  /**
+   * The whole state and its position, read in one transaction (so they agree), every row
+   * checked. For a handle that keeps the state in memory.
+   */
+  snapshotAll(): { position: IndexPosition | undefined; kinds: Map<string, Map<string, Entity>> } {
+    this.db.exec('BEGIN');
+    try {
+      const position = this.position();
+      const kinds = new Map<string, Map<string, Entity>>();
+      for (const row of this.prepare('SELECT kind, id, body, crc FROM entities').raw().iterate() as IterableIterator<[string, string, string, number]>) {
+        let map = kinds.get(row[0]);
+        if (!map) kinds.set(row[0], (map = new Map()));
+        map.set(row[1], checked(row[0], row[1], row[2], row[3]));
+      }
+      return { position, kinds };
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  /** Kinds with at least one entity. */
+  kinds(): string[] {
+    return this.prepare('SELECT DISTINCT kind FROM entities').pluck().all() as string[];
+  }
+
+  /** Every kind's entities as JSON texts (no parsing): for writing a snapshot. */
+  *texts(): IterableIterator<[string, string]> {
+    yield* this.prepare('SELECT kind, body FROM entities ORDER BY kind').raw().iterate() as IterableIterator<[string, string]>;
+  }
+
+  countAll(): number {
+    return this.prepare('SELECT count(*) FROM entities').pluck().get() as number;
+  }
+
+  /**
+   * Applies complete mutations (in seq order, contiguous after `afterSeq`) and moves the index
+   * to `to`, in one transaction. Records another process already applied are skipped; if the
+   * index is not at or past `afterSeq` (reset or rebuilt meanwhile) nothing is applied and
+   * false is returned. `before(kind, id, previous)` sees each entity's value before its first change.
+   */
+  apply(afterSeq: number, records: readonly JournalRecord[], to: IndexPosition, before?: (kind: string, id: string, previous: Entity | undefined) => void): boolean {
+    return this.transaction(() => {
+      const at = this.position();
+      if (!at || at.seq < afterSeq) return false;
+      if (at.seq >= to.seq) return true;
+      const seen = new Set<string>();
+      for (const record of records) {
+        if (record.seq <= at.seq) continue;
+        if (before) {
+          const key = `${record.kind}\0${record.id}`;
+          if (!seen.has(key)) {
+            seen.add(key);
+            before(record.kind, record.id, this.get(record.kind, record.id));
+          }
+        }
+        this.applyOne(record);
+      }
+      this.setPosition(to);
+      return true;
+    });
+  }
+
+  private applyOne(record: JournalRecord): void {
+    if (record.kind.startsWith('_')) return;
+    this.prepare('DELETE FROM refs WHERE kind = ? AND id = ?').run(record.kind, record.id);
+    if (record.deleted || !record.entity) {
+      this.prepare('DELETE FROM entities WHERE kind = ? AND id = ?').run(record.kind, record.id);
+      return;
+    }
+    this.put(record.kind, record.entity, record.seq);
+  }
+
+  private put(kind: string, entity: Entity, seq: number): void {
+    const body = JSON.stringify(entity);
+    this.prepare(
+      `INSERT OR REPLACE INTO entities (kind, id, seq, body, crc, ${SCALARS.map(([, c]) => c).join(', ')}) VALUES (?, ?, ?, ?, ?${', ?'.repeat(SCALARS.length)})`,
+    ).run(kind, entity.id, seq, body, crcOf(body), ...columnsOf(entity));
+    for (const field of LISTS) {
+      const list = entity[field];
+      if (!Array.isArray(list)) continue;
+      for (const value of new Set(list)) if (typeof value === 'string') this.prepare('INSERT OR IGNORE INTO refs (kind, field, value, id) VALUES (?, ?, ?, ?)').run(kind, field, value, entity.id);
+    }
+  }
+
+  private setPosition(to: IndexPosition): void {
+    const set = this.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)');
+    set.run('seq', to.seq);
+    set.run('segment', to.segment);
+    set.run('offset', to.offset);
+    this.prepare("DELETE FROM meta WHERE k IN ('last_bytes', 'last_crc')").run();
+    if (to.last) {
+      set.run('last_bytes', to.last.bytes);
+      set.run('last_crc', to.last.crc);
+    }
+    set.run('crc', crcOf(`${to.seq} ${to.segment} ${to.offset} ${to.last ? `${to.last.bytes} ${to.last.crc}` : '-'}`));
+  }
+
+  /** Replaces everything with `kinds` at `to` (a rebuild: upgrade of an old town, `doctor --repair`). */
+  rebuild(kinds: Iterable<[string, ReadonlyMap<string, Entity>]>, to: IndexPosition): void {
+    this.transaction(() => {
+      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta;');
+      for (const [kind, map] of kinds) for (const entity of map.values()) this.put(kind, entity, to.seq);
+      this.setPosition(to);
+    });
+  }
+
+  /** Forgets everything: the next reader rebuilds it (after `doctor --repair` rewrote segments). */
+  reset(): void {
+    this.transaction(() => this.db.exec('DELETE FROM meta'));
+  }
+
+  private transaction<T>(work: () => T): T {
+    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = work();
+      this.db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  /** Queries over `kind`. */
+  queries(kind: string): EntityQueries {
+    const bodies = function* (iterator: IterableIterator<unknown>): IterableIterator<Entity> {
+      for (const [id, body, crc] of iterator as IterableIterator<[string, string, number]>) yield checked(kind, id, body, crc);
+    };
+    const select = (what: string, where: Where, order: Order, limit?: number): { sql: string; params: unknown[] } => {
+      const { clause, params } = whereClause(kind, where);
+      const by = order === 'priority-age' ? ' ORDER BY priority, created_at, id' : order === 'age' ? ' ORDER BY created_at, id' : order === 'newest' ? ' ORDER BY created_at DESC, id DESC' : '';
+      return { sql: `SELECT ${what} FROM entities e WHERE ${clause}${by}${limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`, params };
+    };
+    return {
+      kind,
+      find: (where, order = 'none', limit) => {
+        const { sql, params } = select('id, body, crc', where, order, limit);
+        return [...bodies(this.prepare(sql).raw().iterate(...params))];
+      },
+      iterate: (where, order = 'none') => {
+        const { sql, params } = select('id, body, crc', where, order);
+        return bodies(this.prepare(sql).raw().iterate(...params));
+      },
+      count: (where = {}) => {
+        const { sql, params } = select('count(*)', where, 'none');
+        return this.prepare(sql).pluck().get(...params) as number;
+      },
+      exists: (where) => {
+        const { sql, params } = select('1', where, 'none', 1);
+        return this.prepare(sql).pluck().get(...params) !== undefined;
+      },
+      openWithClosedNeeds: (excludedTypes) => {
+        const sql = `SELECT id, body, crc FROM entities e WHERE e.kind = ? AND e.status = 'open' AND e.assignee IS NULL
+          AND (e.type IS NULL OR e.type NOT IN (${excludedTypes.map(() => '?').join(', ') || "''"}))
+          AND NOT EXISTS (SELECT 1 FROM refs n WHERE n.kind = e.kind AND n.id = e.id AND n.field = 'needs'
+            AND NOT EXISTS (SELECT 1 FROM entities b WHERE b.kind = e.kind AND b.id = n.value AND b.status = 'closed'))
+          ORDER BY e.priority, e.created_at, e.id`;
+        return bodies(this.prepare(sql).raw().iterate(kind, ...excludedTypes));
+      },
+      anyList: (field) => this.prepare('SELECT 1 FROM refs WHERE kind = ? AND field = ? LIMIT 1').pluck().get(kind, field) !== undefined,
+    };
+  }
+}
+
+function whereClause(kind: string, where: Where): { clause: string; params: unknown[] } {
+  const parts = ['e.kind = ?'];
+  const params: unknown[] = [kind];
+  for (const [field, value] of Object.entries(where.fields ?? {})) {
+    const column = COLUMN.get(field);
+    if (!column) throw new Error(`query index: ${field} is not an indexed field`);
+    if (value === null) parts.push(`e.${column} IS NULL`);
+    else if (Array.isArray(value)) {
+      parts.push(value.length ? `e.${column} IN (${value.map(() => '?').join(', ')})` : '0');
+      params.push(...(value as unknown[]));
+    } else {
+      parts.push(`e.${column} = ?`);
+      params.push(value);
+    }
+  }
+  for (const [field, values] of Object.entries(where.not ?? {})) {
+    const column = COLUMN.get(field);
+    if (!column) throw new Error(`query index: ${field} is not an indexed field`);
+    if (!values || !values.length) continue;
+    parts.push(`(e.${column} IS NULL OR e.${column} NOT IN (${values.map(() => '?').join(', ')}))`);
+    params.push(...values);
+  }
+  if (where.has) {
+    parts.push('EXISTS (SELECT 1 FROM refs r WHERE r.kind = e.kind AND r.field = ? AND r.value = ? AND r.id = e.id)');
+    params.push(where.has.field, where.has.value);
+  }
+  if (where.lacks) {
+    parts.push('NOT EXISTS (SELECT 1 FROM refs r WHERE r.kind = e.kind AND r.field = ? AND r.value = ? AND r.id = e.id)');
+    params.push(where.lacks.field, where.lacks.value);
+  }
+  return { clause: parts.join(' AND '), params };
+}
+
+/**
+ * `StateView.all(kind)` of an index-backed view: `get`, `has` and `size` ask the index; iterating
+ * loads the whole kind (the journal then keeps the state in memory). Carries the view's
+ * {@link EntityQueries} for the model's fast paths (see {@link queriesOf}).
+ */
+export class IndexedMap implements ReadonlyMap<string, Entity> {
+  private loaded: ReadonlyMap<string, Entity> | undefined;
+  constructor(
+    private readonly source: {
+      get(id: string): Entity | undefined;
+      size(): number;
+      load(): ReadonlyMap<string, Entity>;
+      queries(): EntityQueries | undefined;
+    },
+  ) {}
+
+  [QUERIES](): EntityQueries | undefined {
+    return this.loaded ? undefined : this.source.queries();
+  }
+
+  private all(): ReadonlyMap<string, Entity> {
+    return (this.loaded ??= this.source.load());
+  }
+
+  get(id: string): Entity | undefined {
+    return this.loaded ? this.loaded.get(id) : this.source.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+
+  get size(): number {
+    return this.loaded ? this.loaded.size : this.source.size();
+  }
+
+  forEach(fn: (value: Entity, key: string, map: ReadonlyMap<string, Entity>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.all()) fn.call(thisArg, value, key, this);
+  }
+
+  entries(): MapIterator<[string, Entity]> {
+    return this.all().entries();
+  }
+
+  keys(): MapIterator<string> {
+    return this.all().keys();
+  }
+
+  values(): MapIterator<Entity> {
+    return this.all().values();
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Entity]> {
+    return this.all()[Symbol.iterator]();
+  }
+}
