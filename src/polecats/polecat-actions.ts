@@ -2,6 +2,7 @@ import { CitadelError } from '../common/errors.js';
 import type { Town } from '../town/town.js';
 import { connect, type DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
+import { localName } from '../model/address.js';
 import { allPolecats, getPolecat } from '../model/polecat.js';
 import type { PaneInfo } from '../daemon/protocol.js';
 import { echoTimeoutMs, pasteOf, settleMs } from '../agent-cli/typing.js';
@@ -52,7 +53,7 @@ export async function listPolecats(town: Town, env: NodeJS.ProcessEnv): Promise<
 }
 
 export async function killPolecat(town: Town, name: string, env: NodeJS.ProcessEnv): Promise<{ name: string; released: string | null }> {
-  requirePolecat(town, name);
+  name = requirePolecat(town, name);
   const before = getPolecat(town.journal.read(), name)?.bead ?? null;
   await withDaemon(town, env, async (client) => {
     const panes = await client.request('list');
@@ -65,7 +66,7 @@ export async function killPolecat(town: Town, name: string, env: NodeJS.ProcessE
 }
 
 export async function restartPolecat(town: Town, name: string, env: NodeJS.ProcessEnv): Promise<PaneInfo> {
-  requirePolecat(town, name);
+  name = requirePolecat(town, name);
   const { client } = await ensureDaemon(town.paths.root, { env });
   try {
     return await client.request('restart', { pane: name });
@@ -76,7 +77,7 @@ export async function restartPolecat(town: Town, name: string, env: NodeJS.Proce
 
 /** The polecat's screen (and `extra` lines of scrollback above it) as plain text, trailing blank lines dropped. */
 export async function peekPolecat(town: Town, name: string, extra: number, env: NodeJS.ProcessEnv): Promise<string[]> {
-  requirePolecat(town, name);
+  name = requirePolecat(town, name);
   return withDaemon(town, env, async (client) => {
     const result = await client.request('scrollback', { pane: name, above: extra, plain: true }).catch(
       (error: unknown) => {
@@ -97,7 +98,7 @@ export async function peekPolecat(town: Town, name: string, extra: number, env: 
  * program enabled it.
  */
 export async function nudgePolecat(town: Town, name: string, text: string, enter: boolean, env: NodeJS.ProcessEnv): Promise<void> {
-  requirePolecat(town, name);
+  name = requirePolecat(town, name);
   await withDaemon(town, env, async (client) => {
     let frames = 0;
     let bracketedPaste = false;
@@ -129,11 +130,14 @@ export async function nudgePolecat(town: Town, name: string, text: string, enter
   });
 }
 
-function requirePolecat(town: Town, name: string): void {
+/** The polecat `name` (a bare name, or this town's address of it) must exist; returns its bare name. */
+function requirePolecat(town: Town, given: string): string {
+  const name = localName(given, town.config.name);
   if (!getPolecat(town.journal.read(), name)) {
     const known = allPolecats(town.journal.read()).map((p) => p.name);
     throw new CitadelError('not_found', `polecat ${name} not found (${known.length ? `polecats: ${known.join(', ')}` : 'none yet: `citadel sling BEAD` starts one'})`);
   }
+  return name;
 }
 
 async function tryConnect(town: Town, env: NodeJS.ProcessEnv): Promise<DaemonClient | undefined> {

@@ -9,6 +9,7 @@ import { BeadTransaction } from '../model/transaction.js';
 import { findExecutable } from '../pty/executable.js';
 import type { Town } from '../town/town.js';
 import { polecatBranch, validateBeadId, validatePolecatName } from '../git/names.js';
+import { localName } from '../model/address.js';
 import { ensureWorktree } from '../git/worktree.js';
 import type { DaemonClient } from '../daemon/client.js';
 import { allPolecats, getPolecat, putPolecat, type Polecat } from '../model/polecat.js';
@@ -63,7 +64,7 @@ export async function sling(town: Town, request: SlingRequest, connectDaemon: ()
   if (!isWork(bead)) throw new CitadelError('refused', `${beadId} is a ${bead.type.replace('_', ' ')}, not work: only work can be slung`);
   if (bead.status === 'closed') throw new CitadelError('refused', `${beadId} is closed: there is nothing left to do`);
 
-  const wanted = request.polecat !== undefined ? validatePolecatName(request.polecat) : undefined;
+  const wanted = request.polecat !== undefined ? validatePolecatName(localName(request.polecat, town.config.name)) : undefined;
   if (bead.assignee && wanted && bead.assignee !== wanted) {
     throw new CitadelError('conflict', `${beadId} is already claimed by ${bead.assignee}: \`citadel bead update ${beadId} --status open\` releases it, or sling another from \`citadel ready\``);
   }

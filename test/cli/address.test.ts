@@ -90,5 +90,12 @@ describe('entity addresses on the real binary (issue 20)', () => {
     const other = await town.run(['cv', 'entity://citadel/beta/slit']);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain('not of this town ("alpha")');
+ 
+    // Polecat names too: the address is resolved to the name (here: a polecat that does not exist).
+    const ghost = await town.run(['polecat', 'peek', 'entity://citadel/alpha/ghost']);
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr.trim()).toMatch(/^citadel: polecat ghost not found/);
+    const foreign = await town.run(['nudge', 'entity://citadel/beta/ghost', 'hi']);
+    expect(foreign.stderr).toContain('town "beta"');
   });
 });
