@@ -145,6 +145,28 @@ describe.skipIf(missing !== undefined)(`remote polecats over ssh${missing ? ` (s
     expect(JSON.parse((await t.cli(['host', 'list', '--json'])).stdout)).toEqual([]);
   });
 
+  it('an unreachable host: check says so, sling fails in one line and undoes its claim', async () => {
+    const t = town!;
+    const s = sshd!;
+    // Port 1 on 127.0.0.1: nothing listens there.
+    const config = join(s.scratch, '..', 'closed_config');
+    writeFileSync(config, `Host closed\n  HostName 127.0.0.1\n  Port 1\n  ConnectTimeout 5\n`);
+    expect((await t.cli(['host', 'add', 'closed', `${s.user}@closed`, '--ssh-config', config])).code).toBe(0);
+    const check = await t.cli(['host', 'check', 'closed', '--json']);
+    expect(check.code).toBe(1);
+    expect(JSON.parse(check.stdout)).toMatchObject({ reachable: false });
+    expect((JSON.parse(check.stdout) as { problem: string }).problem).toMatch(/refused|connect/i);
+    const bead = (await t.cli(['bead', 'create', 'never runs'])).stdout.trim();
+    const sling = await t.cli(['sling', bead, '--host', 'closed', '--agent', 'scripted'], 60_000);
+    expect(sling.code).toBe(1);
+    expect(sling.stderr.trim().split('\n')).toHaveLength(1);
+    expect(sling.stderr).toMatch(/cannot reach host closed/);
+    const shown = JSON.parse((await t.cli(['bead', 'show', bead, '--json'])).stdout) as { status: string; assignee: string | null };
+    expect(shown.assignee ?? null).toBeNull();
+    expect((await t.cli(['sling', bead, '--host', 'nowhere', '--agent', 'scripted'])).stderr).toMatch(/no host nowhere in this town/);
+    expect((await t.cli(['host', 'rm', 'closed'])).code).toBe(0);
+  }, 120_000);
+
   it('host add, check; sling --host runs the scripted agent there, survives a cut connection, and merges', async () => {
     const t = town!;
     const s = sshd!;
@@ -219,5 +241,45 @@ describe.skipIf(missing !== undefined)(`remote polecats over ssh${missing ? ` (s
     expect(list.find((p) => p.name === slung.polecat)?.status).toBe('exited');
     const hosts = JSON.parse((await t.cli(['host', 'list', '--json'])).stdout) as Array<{ name: string; state: string }>;
     expect(hosts[0]).toMatchObject({ name: 'far', state: 'up' });
+  }, 240_000);
+});
+
+describe.skipIf(missing !== undefined)('remote polecats outlive the home daemon', () => {
+  it('kill -9 of the daemon: the agent waits on the host; the next daemon attaches the same process, which is typed into and finishes', async () => {
+    const t = town!;
+    const s = sshd!;
+    const hosts = JSON.parse((await t.cli(['host', 'list', '--json'])).stdout) as Array<{ name: string }>;
+    if (!hosts.some((h) => h.name === 'far')) {
+      const add = await t.cli(['host', 'add', 'far', `${s.user}@citadel-test-host:${join(s.scratch, 'host')}`, '--citadel', citadelBin, '--ssh-config', s.config]);
+      expect(add.code, add.stderr).toBe(0);
+    }
+    const bead = (await t.cli(['bead', 'create', 'ask before greeting', '--label', 'scripted:ask'])).stdout.trim();
+    const sling = await t.cli(['sling', bead, '--host', 'far', '--agent', 'scripted', '--json'], 90_000);
+    expect(sling.code, sling.stderr).toBe(0);
+    const slung = JSON.parse(sling.stdout) as { polecat: string; pid: number };
+    const peek = async (): Promise<string> => (await t.cli(['polecat', 'peek', slung.polecat])).stdout;
+    await waitFor(async () => (await peek()).includes('Shall I go ahead'), 'the question on the home pane', { timeoutMs: 30_000, intervalMs: 200 });
+    const started = startTime(slung.pid);
+
+    const daemon = daemonPid(t)!;
+    process.kill(daemon, 'SIGKILL');
+    await waitFor(() => startTime(daemon) === undefined, 'the daemon to die');
+    expect(startTime(slung.pid)).toBe(started);
+
+    expect((await t.cli(['daemon', 'start'])).code).toBe(0);
+    await waitFor(async () => (await peek()).includes('Shall I go ahead'), 'the new daemon to attach the remote pane', { timeoutMs: 30_000, intervalMs: 200 });
+    const list = JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as Array<{ name: string; pid: number | null }>;
+    expect(list.find((p) => p.name === slung.polecat)?.pid).toBe(slung.pid);
+    expect(startTime(slung.pid)).toBe(started);
+
+    const nudge = await t.cli(['nudge', slung.polecat, 'yes please']);
+    expect(nudge.code, nudge.stderr).toBe(0);
+    await waitFor(async () => (await peek()).includes('answer: yes please'), 'the typed answer echoed by the remote agent', { timeoutMs: 30_000, intervalMs: 200 });
+    await waitFor(
+      async () => (JSON.parse((await t.cli(['bead', 'show', bead, '--json'])).stdout) as { status: string }).status === 'closed',
+      'the bead merged and closed',
+      { timeoutMs: 90_000, intervalMs: 300 },
+    );
+    expect(git(t.root, 'show', `main:work/${bead}.md`)).toContain('answer: yes please');
   }, 240_000);
 });
