@@ -47,16 +47,19 @@ export async function exportLocal(journal: Journal, town: string, federation: st
       const meta = metas.get(record.id) ?? metaOf(state, record.id);
       const fields: Record<string, readonly [string, string]> = { ...(meta?.f ?? {}) };
       const changed: Record<string, string> = {};
+      const hashes = new Map<string, string>();
       for (const key of new Set([...Object.keys(entity), ...Object.keys(fields)])) {
         const hash = valueHash(entity[key]);
         const previous = fields[key]?.[0] ?? '-';
-        if (hash !== previous) changed[key] = previous;
+        if (hash !== previous) {
+          changed[key] = previous;
+          hashes.set(key, hash);
+        }
       }
-      if (Object.keys(changed).length === 0) continue;
+      if (hashes.size === 0) continue;
       clock = tick(clock, now());
       const tag = tagOf(clock, town);
-      for (const key of Object.keys(changed)) {
-        const hash = valueHash(entity[key]);
+      for (const [key, hash] of hashes) {
         if (hash === '-') delete fields[key];
         else fields[key] = [hash, tag];
       }
