@@ -1,43 +1,14 @@
 import type { Mutator } from '../journal/types.js';
 import { stepId, transact, type Bead, type ModelContext } from '../model/index.js';
-import type { ResolvedMolecule, StepRole } from './types.js';
-
-/** One recorded failure of a step (`molecule fail`, a refinery gate, the witness). */
-export interface StepFailure {
-  readonly at: string;
-  /** Who reported it. */
-  readonly by: string;
-  /** Who held the step when it failed (null when nobody did). */
-  readonly holder: string | null;
-  readonly reason: string;
-}
-
-/** One time a step was taken back from its holder (`molecule release`: its polecat is gone). */
-export interface StepRelease {
-  readonly at: string;
-  readonly by: string;
-  readonly holder: string | null;
-  readonly reason: string;
-}
+import type { MoleculeStepFields as StepFields, StepBead } from '../model/bead.js';
+import type { ResolvedMolecule } from './types.js';
 
 /**
- * The fields a step bead carries beyond the contract's (CLI.md "JSON bead", type `step`).
+ * The fields a step bead carries beyond the contract's (CLI.md "JSON bead", type `step`), and
+ * its failure and release records: declared once, by the model's bead union (src/model/bead.ts).
  * The epic of an instance carries `molecule` (the molecule's name) and `vars`.
  */
-export interface StepFields {
-  /** The step's id in the molecule, e.g. `fix` or `verify.run`. */
-  readonly step: string;
-  /** The molecule that declares the step (an include's name for an included step). */
-  readonly step_molecule: string;
-  readonly acceptance: string;
-  /** The command that must pass before the step counts as done (run by the refinery), or null. */
-  readonly gate: string | null;
-  readonly role: StepRole;
-  readonly failures: readonly StepFailure[];
-  readonly releases: readonly StepRelease[];
-}
-
-export type StepBead = Bead & Partial<StepFields>;
+export type { StepFailure, StepRelease, MoleculeStepFields as StepFields, StepBead } from '../model/bead.js';
 export type InstanceBead = Bead & { readonly molecule?: string; readonly vars?: Readonly<Record<string, string>> };
 
 export interface PourOptions {

@@ -5,14 +5,17 @@
  * `resolveMolecule` → {@link ResolvedMolecule} (variables substituted: what `pour` writes).
  */
 
+import type { StepRole } from '../model/bead.js';
+
+/** Who may take a step: any polecat (default), the refinery's lane, or the human overseer (declared with the step bead, src/model/bead.ts). */
+export type { StepRole };
+
 /** Where something was written: the file as shown to the user, and a 1-based line. */
 export interface Location {
   readonly file: string;
   readonly line: number;
 }
 
-/** Who may take a step: any polecat (default), the refinery's lane, or the human overseer. */
-export type StepRole = 'polecat' | 'refinery' | 'overseer';
 
 export const stepRoles: readonly StepRole[] = ['polecat', 'refinery', 'overseer'];
 

@@ -1,5 +1,5 @@
 import type { StateView } from '../journal/types.js';
-import { BEAD_KIND, type Bead } from '../model/bead.js';
+import { BEAD_KIND, type Bead, type MergeRequestBead } from '../model/bead.js';
 
 /**
  * The refinery's working notes on a merge request, stored on the merge-request bead as its
@@ -60,8 +60,8 @@ export interface Validation {
   readonly branch_commit?: string;
 }
 
-/** A merge request with the refinery's notes. */
-export type MergeRequest = Bead & { readonly refinery?: RefineryNotes };
+/** A merge request (the model's `merge_request` bead) with the refinery's notes. */
+export type MergeRequest = MergeRequestBead & { readonly refinery?: RefineryNotes };
 
 /** The entity where the refinery records town-wide facts (kind `refinery`, id `main`). */
 export const REFINERY_KIND = 'refinery';

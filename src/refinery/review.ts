@@ -25,8 +25,9 @@ export interface ReviewInput {
 
 /** The request `id` (short ids work), refused when it is not one, or already has a verdict, or is the reviewer's own. */
 export function reviewable(tx: BeadTransaction, id: string, verb: 'approve' | 'reject'): MergeRequest {
-  const bead = tx.require(id, 'merge request') as MergeRequest;
-  if (bead.type !== 'merge_request') throw new CitadelError('invalid', `${bead.id} is a ${bead.type.replace('_', ' ')}, not a merge request (see \`citadel refinery status\`)`);
+  const found = tx.require(id, 'merge request');
+  if (found.type !== 'merge_request') throw new CitadelError('invalid', `${found.id} is a ${found.type.replace('_', ' ')}, not a merge request (see \`citadel refinery status\`)`);
+  const bead = found as MergeRequest;
   if (bead.state === 'merged' || bead.state === 'rejected') throw new CitadelError('conflict', `${bead.id} is already ${bead.state}: nothing to ${verb}`);
   if (bead.polecat && bead.polecat === tx.context.actor) throw new CitadelError('refused', `${tx.context.actor} cannot review its own merge request ${bead.id}`);
   return bead;

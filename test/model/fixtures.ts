@@ -31,7 +31,7 @@ export function bead(id: string, fields: Partial<Bead> = {}): Bead {
     closed_at: null,
     close_reason: null,
     ...fields,
-  };
+  } as Bead;
 }
 
 export const byId = (...beads: Bead[]): Map<string, Bead> => new Map(beads.map((b) => [b.id, b]));

@@ -1,5 +1,5 @@
 import type { JournalRecord, StateView } from '../../journal/types.js';
-import { BEAD_KIND } from '../../model/bead.js';
+import { BEAD_KIND, isMergeRequest, isMessage, type Bead } from '../../model/bead.js';
 import type { BeadView, EventView, MailView, MergeRequestView, MoleculeChoice, TownSnapshot } from '../state/types.js';
 
 /** How many journal events the activity feed keeps. */
@@ -34,10 +34,11 @@ export function snapshotOf(state: StateView, inputs: SnapshotInputs): TownSnapsh
   const mail: MailView[] = [];
   const mergeRequests: MergeRequestView[] = [];
   for (const entity of state.all(BEAD_KIND).values()) {
-    const type = entity.type;
-    if (type === 'message') mail.push(entity as unknown as MailView);
-    else if (type === 'merge_request') mergeRequests.push(entity as unknown as MergeRequestView);
-    else beads.push(entity as unknown as BeadView);
+    // The one cast, at the journal's boundary; the union's `type` does the rest.
+    const bead = entity as unknown as Bead;
+    if (isMessage(bead)) mail.push(bead);
+    else if (isMergeRequest(bead)) mergeRequests.push(bead);
+    else beads.push(bead);
   }
   return { ...inputs, seq: state.seq, beads, mail, mergeRequests };
 }

@@ -4,19 +4,19 @@
  * bead"), plus what the panels add (events, molecules, the snapshot).
  */
 import type { MergeRequest } from '../../refinery/queue.js';
-import type { Bead, MergeRequestState } from '../../model/bead.js';
+import type { Bead, MessageBead } from '../../model/bead.js';
 
 /** A bead as the board sees it: the model's own bead (src/model/bead.ts), no copy of it. */
 export type BeadView = Bead;
 
-/** A mail bead (`type: "message"`): the model's bead, with the fields a message always has. */
-export type MailView = Bead & { readonly from: string; readonly to: string; readonly subject: string };
+/** A mail bead: the model's `message` variant of the bead union (its mail fields always there). */
+export type MailView = MessageBead;
 
 /**
- * A merge request bead (`type: "merge_request"`): the refinery's own type (src/refinery/queue.ts,
- * the model's bead with the refinery's notes), with the fields a merge request always has.
+ * A merge request bead: the refinery's own type (src/refinery/queue.ts: the model's
+ * `merge_request` variant, with the refinery's notes).
  */
-export type MergeRequestView = MergeRequest & { readonly branch: string; readonly polecat: string; readonly state: MergeRequestState };
+export type MergeRequestView = MergeRequest;
 
 /** One journal event, reduced to what the activity feed and the history need. */
 export interface EventView {

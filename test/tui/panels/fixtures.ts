@@ -11,11 +11,11 @@ export function bead(id: string, fields: Partial<BeadView> = {}): BeadView {
 }
 
 export function mail(id: string, fields: Partial<MailView> = {}): MailView {
-  return { ...bead(id, { type: 'message' }), from: 'ada', to: 'overseer', subject: `Subject ${id}`, body: `Body of ${id}`, read_by: [], ...fields };
+  return { ...bead(id, { type: 'message' }), from: 'ada', to: 'overseer', subject: `Subject ${id}`, body: `Body of ${id}`, thread: id, reply_to: null, read_by: [], ...fields } as MailView;
 }
 
 export function mr(id: string, fields: Partial<MergeRequestView> = {}): MergeRequestView {
-  return { ...bead(id, { type: 'merge_request' }), branch: `polecat/${id}`, polecat: 'ada', state: 'queued', ...fields };
+  return { ...bead(id, { type: 'merge_request' }), branch: `polecat/${id}`, polecat: 'ada', bead: null, state: 'queued', reason: null, ...fields } as MergeRequestView;
 }
 
 export function event(seq: number, fields: Partial<EventView> = {}): EventView {

@@ -21,7 +21,7 @@ const town = fc.integer({ min: 1, max: 25 }).chain((n) => {
       }).map(
         (r): Bead => ({
           id,
-          type: r.type as Bead['type'],
+          type: r.type as 'task' | 'bug' | 'epic',
           title: id,
           body: '',
           status: r.status as Bead['status'],
