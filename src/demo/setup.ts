@@ -105,7 +105,7 @@ async function createBeads(town: Town, epic: string, steps: readonly Bead[]): Pr
         const bead = tx.create({ title: spec.title, type: spec.type, priority: spec.priority, labels: spec.labels, needs, body: spec.body });
         ids.set(spec.key, bead.id);
       }
-      const fix = steps.find((step) => (step as Bead & { step?: string }).step === 'fix') ?? steps[1];
+      const fix = steps.find((step) => step.step === 'fix') ?? steps[1];
       if (fix) tx.update(fix.id, { body: `${fix.body.trim()}\n\n${demoMolecule.fixRecipe}` });
       return ids;
     }),

@@ -1,4 +1,4 @@
-import type { Bead } from '../model/bead.js';
+import type { Bead, MergeRequestBead } from '../model/bead.js';
 import { readyQueue } from '../model/ready.js';
 import { capacityOf, isPinned, resourceHolders, skillsNeeded, usesOf } from '../model/schedule.js';
 import { agentKey, hasSkill, matchScore, type SkillProfile } from './skills.js';
@@ -91,13 +91,10 @@ export function isBusy(polecat: PlanPolecat, now: number): boolean {
   return polecat.pid !== null || (polecat.status === 'starting' && now - polecat.updatedAt < STARTING_STALE_MS);
 }
 
-type MergeRequestView = Bead & { readonly bead?: string | null; readonly state?: string };
-
 /** Beads the refinery bounced back to their polecat (latest request rejected), by bead id → polecat. */
 export function bouncedBeads(beads: ReadonlyMap<string, Bead>): Map<string, string> {
-  const latest = new Map<string, MergeRequestView>();
-  for (const bead of beads.values()) {
-    const mr = bead as MergeRequestView;
+  const latest = new Map<string, MergeRequestBead>();
+  for (const mr of beads.values()) {
     if (mr.type !== 'merge_request' || !mr.bead) continue;
     const seen = latest.get(mr.bead);
     if (!seen || seen.created_at < mr.created_at || (seen.created_at === mr.created_at && seen.id < mr.id)) latest.set(mr.bead, mr);
