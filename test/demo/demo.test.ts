@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildDemoTown } from '../../src/demo/setup.js';
+import { openTownAt } from '../../src/town/town.js';
 import type { DemoReport } from '../../src/demo/summary.js';
 import { runCli, runJson } from '../helpers/cli.js';
 import { git } from '../helpers/git.js';
@@ -131,6 +132,13 @@ describe('citadel demo', () => {
     // The refinery remembers both bounces, and every merge.
     const lane = await runJson<{ counts: { merged: number; rejected: number; queued: number } }>(['refinery', 'status'], { cwd: dir });
     expect(lane.counts).toMatchObject({ merged: 16, rejected: 2, queued: 0 });
+    // Each verdict is a validation record (issue 20): 16 accepted with main's commit, 2 rejected.
+    const journal = openTownAt(dir, 'overseer');
+    cleanups.push(() => journal.close());
+    const verdicts = [...journal.journal.read().all('validations').values()] as unknown as Array<{ verdict: string; main_commit: string | null; validator_address: string }>;
+    expect(verdicts.filter((v) => v.verdict === 'accepted' && v.main_commit)).toHaveLength(16);
+    expect(verdicts.filter((v) => v.verdict === 'rejected')).toHaveLength(2);
+    expect(verdicts.every((v) => v.validator_address.startsWith('entity://citadel/') && v.validator_address.endsWith('/refinery'))).toBe(true);
     // The overseer was told about each bounce, and the end.
     const inbox = await runJson<Array<{ subject: string; from: string }>>(['mail', 'inbox'], { cwd: dir, env: { CITADEL_ACTOR: 'overseer' } });
     expect(inbox.filter((m) => m.from === 'dispatcher').map((m) => m.subject).join('\n')).toMatch(/bounced: [\s\S]*bounced: [\s\S]*|the town is done/);
