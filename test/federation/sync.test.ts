@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { citadelBin } from '../helpers/cli.js';
@@ -165,6 +165,23 @@ describe('citadel sync', () => {
     expect(await t.json<unknown[]>(t.a, ['sync', '--conflicts'])).toEqual([]);
   }, 300_000);
 
+  it('never follows a link where its town id file or folder should be', async () => {
+    const t = (towns = await makeTwoTowns());
+    const target = join(t.hub, '..', 'elsewhere.json');
+    writeFileSync(target, '{"id":"aaaaaaaaaaaa"}\n');
+    mkdirSync(join(t.a, '.citadel', 'federation'), { mode: 0o700 });
+    symlinkSync(target, join(t.a, '.citadel', 'federation', 'town.json'));
+    const linked = await t.cli(t.a, ['sync']);
+    expect(linked.code).toBe(1);
+    expect(linked.stderr.trim().split('\n')).toHaveLength(1);
+    expect(linked.stderr).toContain('is a symbolic link');
+    symlinkSync(join(t.hub, '..'), join(t.b, '.citadel', 'federation'));
+    const folder = await t.cli(t.b, ['sync']);
+    expect(folder.code).toBe(1);
+    expect(folder.stderr).toContain('is a symbolic link');
+    expect(readFileSync(target, 'utf8')).toBe('{"id":"aaaaaaaaaaaa"}\n');
+  }, 60_000);
+
   it('refuses an unknown or malformed remote in one line', async () => {
     const t = (towns = await makeTwoTowns());
     const unknown = await t.cli(t.a, ['sync', 'nowhere']);
@@ -174,5 +191,10 @@ describe('citadel sync', () => {
     const option = await t.cli(t.a, ['sync', '--', '--upload-pack=touch /tmp/x']);
     expect(option.code).toBe(1);
     expect(option.stderr).toContain('bad remote name');
+    git(t.a, 'remote', 'add', 'gone', join(t.hub, '..', 'no-such-repo.git'));
+    const gone = await t.cli(t.a, ['sync', 'gone']);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr.trim().split('\n')).toHaveLength(1);
+    expect(gone.stderr).toContain('could not fetch from gone');
   }, 60_000);
 });
