@@ -4,6 +4,7 @@ import { connect, type DaemonClient } from '../daemon/client.js';
 import { ensureDaemon } from '../daemon/lifecycle.js';
 import { localName } from '../model/address.js';
 import { allPolecats, getPolecat } from '../model/polecat.js';
+import { getHost } from '../remote/hosts.js';
 import type { PaneInfo } from '../daemon/protocol.js';
 import { echoTimeoutMs, pasteOf, settleMs } from '../agent-cli/typing.js';
 
@@ -19,6 +20,9 @@ export interface PolecatRow {
   exit_code: number | null | undefined;
   argv: readonly string[];
   updated_at: string;
+  /** The remote host it runs on (docs/remote.md), and that host's connection state; null when local. */
+  host: string | null;
+  host_state: string | null;
 }
 
 /** Every polecat from the journal, with the live pane status when the daemon runs (it is not started). */
@@ -32,7 +36,8 @@ export async function listPolecats(town: Town, env: NodeJS.ProcessEnv): Promise<
       client.close();
     }
   }
-  return allPolecats(town.journal.read())
+  const state = town.journal.read();
+  return allPolecats(state)
     .sort((a, b) => a.name.localeCompare(b.name))
     .map((p) => {
       const pane = panes.get(p.name);
@@ -48,6 +53,8 @@ export async function listPolecats(town: Town, env: NodeJS.ProcessEnv): Promise<
         exit_code: pane?.exitCode ?? p.exit_code,
         argv: p.argv,
         updated_at: p.updated_at,
+        host: typeof p.host === 'string' ? p.host : null,
+        host_state: typeof p.host === 'string' ? (getHost(state, p.host)?.state ?? 'removed') : null,
       };
     });
 }

@@ -214,6 +214,9 @@ describe.skipIf(missing !== undefined)(`remote polecats over ssh${missing ? ` (s
     cleanups.push(resume);
     process.kill(ssh!, 'SIGKILL');
     await waitFor(async () => JSON.parse((await t.cli(['host', 'list', '--json'])).stdout)[0].state === 'reconnecting', 'the host to read reconnecting', { timeoutMs: 15_000, intervalMs: 100 });
+    const listed = (await t.cli(['polecat', 'list'])).stdout;
+    expect(listed).toContain('scripted@far');
+    expect(listed).toContain('(host reconnecting)');
     // While cut off: the agent edits its file on the host (its screen says so only there).
     const workFile = join(hostPath, 'worktrees', slung.polecat, 'work', `${bead}.md`);
     await waitFor(() => existsSync(workFile), 'the agent to go on working while disconnected', { timeoutMs: 30_000, intervalMs: 50 });

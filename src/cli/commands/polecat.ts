@@ -24,7 +24,10 @@ export function register(program: Command, context: CliContext): void {
       // and one visible line (records are files anyone in the town can write).
       const { visibleLine } = await import('../../common/visible-text.js');
       const cell = (value: unknown): string => (value === null || value === undefined || value === '' ? '-' : visibleLine(String(value)));
-      const table = rows.map((p) => [cell(p.name), cell(p.status) + (p.status === 'exited' && typeof p.exit_code === 'number' ? `(${p.exit_code})` : ''), cell(p.bead), cell(p.agent), cell(p.branch)]);
+      // A remote polecat: agent@host, and its host's state when the connection is not up (docs/remote.md).
+      const remote = (p: (typeof rows)[number]): string => (p.host ? `@${p.host}` : '');
+      const hostNote = (p: (typeof rows)[number]): string => (p.host && p.host_state !== 'up' && p.pid !== null ? ` (host ${p.host_state})` : '');
+      const table = rows.map((p) => [cell(p.name), cell(p.status) + (p.status === 'exited' && typeof p.exit_code === 'number' ? `(${p.exit_code})` : '') + visibleLine(hostNote(p)), cell(p.bead), cell(p.agent) + visibleLine(remote(p)), cell(p.branch)]);
       const widths = [0, 1, 2, 3].map((i) => Math.max(...table.map((row) => row[i]!.length), ['NAME', 'STATUS', 'BEAD', 'AGENT'][i]!.length));
       const line = (row: string[]): string => `${row.map((cell, i) => (i < 4 ? cell.padEnd(widths[i]!) : cell)).join('  ')}\n`;
       context.out(line(['NAME', 'STATUS', 'BEAD', 'AGENT', 'BRANCH']) + table.map(line).join(''));
