@@ -125,8 +125,12 @@ describe('polecats', () => {
     expect(row).toMatchObject({ name: 'ace', bead: id, branch: `polecat/ace/${id}`, worktree: slung.worktree });
     expect(git(slung.worktree, 'log', '--oneline', '-1')).toContain('keep me');
     expect(await bead(t, id)).toMatchObject({ status: 'in_progress', assignee: 'ace' });
-    const history = (await t.cli(['polecat', 'peek', 'ace'])).stdout;
-    expect(history).toBeDefined();
+    // The restarted program is live, in the polecat's worktree, on its branch, with its bead:
+    // asked through the pane itself (a peek that only returned something proved nothing).
+    await waitFor(async () => (await polecats(t)).find((p) => p.name === 'ace')?.status === 'waiting', 'the restarted prompt', { timeoutMs: 30_000 });
+    expect((await t.cli(['nudge', 'ace', 'echo "cwd=$(basename "$PWD") bead=$CITADEL_BEAD branch=$(git branch --show-current)"'])).code).toBe(0);
+    const where = `cwd=ace bead=${id} branch=polecat/ace/${id}`;
+    await waitFor(async () => (await t.cli(['polecat', 'peek', 'ace'])).stdout.includes(where), `the restarted pane to print ${where}`);
 
     // With onLostPolecat "ready", a crash gives the bead back instead.
     const config = join(t.root, '.citadel', 'config.json');
