@@ -24,6 +24,8 @@ interface Entry {
   pane: Pane;
   spec: PaneSpec;
   status: string;
+  /** When `status` was entered (ms since the epoch): the overview's time in state. */
+  since: number;
 }
 
 export const DEFAULT_COLS = 120;
@@ -92,7 +94,7 @@ export class PaneRegistry {
       now: this.now,
     });
     existing?.pane.dispose();
-    this.entries.set(spec.id, { pane, spec, status: 'working' });
+    this.entries.set(spec.id, { pane, spec, status: 'working', since: this.now() });
     this.watchExit(spec.id, pane);
     this.changed();
     return pane;
@@ -105,6 +107,7 @@ export class PaneRegistry {
     if (entry.pane.running) await this.stopProcess(entry.pane);
     entry.pane.restart(entry.spec.argv, entry.spec.env, banner);
     entry.status = 'working';
+    entry.since = this.now();
     this.changed();
     return entry.pane;
   }
@@ -130,6 +133,7 @@ export class PaneRegistry {
     const entry = this.entries.get(id);
     if (!entry || entry.status === status) return;
     entry.status = status;
+    entry.since = this.now();
     this.changed();
   }
 
@@ -194,7 +198,7 @@ export class PaneRegistry {
   }
 
   info(id: string): PaneInfo {
-    const { pane, spec, status } = this.entry(id);
+    const { pane, spec, status, since } = this.entry(id);
     return {
       id,
       polecat: spec.polecat ?? id,
@@ -206,6 +210,7 @@ export class PaneRegistry {
       cols: pane.cols,
       rows: pane.rows,
       status,
+      statusSince: since,
       exitCode: pane.exit ? pane.exit.exitCode : undefined,
     };
   }
@@ -235,6 +240,7 @@ export class PaneRegistry {
       const entry = this.entries.get(id);
       if (entry?.pane !== pane) return;
       entry.status = 'exited';
+      entry.since = this.now();
       this.changed();
       for (const listener of [...this.exitListeners]) listener(id, exit);
     });

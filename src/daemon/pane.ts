@@ -245,7 +245,8 @@ export class Pane {
     });
     const modes = modesKey(state.modes);
     this.sent = { lines: state.lines, cursor, altScreen: state.altScreen, title: state.title, cols: state.cols, rows: state.rows, modes };
-    if (!full && lines.length === 0 && previous!.cursor === cursor && previous!.title === state.title && previous!.modes === modes) return;
+    const bell = this.screen.takeBell();
+    if (!full && !bell && lines.length === 0 && previous!.cursor === cursor && previous!.title === state.title && previous!.modes === modes) return;
     const frame: RowFrame = {
       t: 'frame',
       pane: this.id,
@@ -257,6 +258,7 @@ export class Pane {
       altScreen: state.altScreen,
       ...(state.title !== undefined ? { title: state.title } : {}),
       modes: state.modes,
+      ...(bell ? { bell: true as const } : {}),
     };
     for (const sink of [...this.sinks]) sink.frame(frame);
   }

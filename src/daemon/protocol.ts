@@ -44,6 +44,8 @@ export interface RowFrame {
   title?: string;
   /** The program's key modes, so a client encodes arrows and pastes as it expects. */
   modes?: PaneModes;
+  /** The program rang the bell (BEL) since the previous frame (the client flags its page, as tmux's `!`). */
+  bell?: true;
 }
 
 /** Key modes a program set in its terminal (added in protocol 1; absent from older daemons). */
@@ -68,6 +70,8 @@ export interface PaneInfo {
   rows: number;
   /** The witness's view: working, waiting, idle, stuck, exited, lost. */
   status: string;
+  /** When the pane entered `status`, in ms since the epoch by the daemon's clock (the overview's time in state). */
+  statusSince?: number | undefined;
   exitCode?: number | null | undefined;
 }
 
@@ -136,7 +140,7 @@ export interface VerbMap {
   scrollback: { args: { pane: string; from?: number; count?: number; plain?: boolean; above?: number }; result: ScrollbackResult };
   /** Refused once the program exited. */
   input: { args: { pane: string; data: string }; result: null };
-  /** A pane has one size: the last resize wins, as in tmux. */
+  /** A pane has one size: that asked for by the most recently active client still attached (tmux window-size latest). */
   resize: { args: { pane: string; cols: number; rows: number }; result: null };
   spawn: { args: SpawnArgs; result: PaneInfo };
   /** Answers once the program is gone and its exit recorded. */

@@ -32,6 +32,8 @@ export class Screen {
   readonly terminal: TerminalType;
   private cursorVisible = true;
   private currentTitle: string | undefined;
+  /** The program rang the bell since the last `takeBell`. */
+  private rang = false;
   private readonly scratch: IBufferCell;
   private readonly sync: { writeSync(data: string): void };
 
@@ -57,6 +59,9 @@ export class Screen {
     this.terminal.onTitleChange((title) => {
       this.currentTitle = title;
     });
+    this.terminal.onBell(() => {
+      this.rang = true;
+    });
     this.scratch = this.terminal.buffer.active.getNullCell();
   }
 
@@ -74,6 +79,13 @@ export class Screen {
 
   get title(): string | undefined {
     return this.currentTitle;
+  }
+
+  /** Whether the program rang the bell (BEL) since the last call. */
+  takeBell(): boolean {
+    const rang = this.rang;
+    this.rang = false;
+    return rang;
   }
 
   /** Parses output now (callers bound how much per event-loop turn: see ScreenFeeder). */

@@ -5,7 +5,11 @@ import { renderCopyView } from '../../src/tui/copy/copy-view.js';
 import { KeyParser } from '../../src/tui/keys/key-parser.js';
 import { branchDiff } from '../../src/tui/live/branch-diff.js';
 import { stripAnsi } from '../../src/tui/render/cells.js';
+import { handlePanelKey } from '../../src/tui/panels/handle-key.js';
 import { initialShellState, type ShellEvent } from '../../src/tui/shell/shell-state.js';
+import { initialPanelsState, panelsReducer } from '../../src/tui/state/panels-reducer.js';
+import { deriveView } from '../../src/tui/state/panels-view.js';
+import { smallTown } from './panels/fixtures.js';
 import { git, makeRepo } from '../helpers/git.js';
 import { step } from './helpers/shell-step.js';
 
@@ -64,5 +68,29 @@ describe('the diff view', () => {
     // Search works as in copy mode.
     const searched = step(state, keys('/new\r')).state;
     expect(searched.copy?.cursor.line).toBe(5);
+  });
+
+  it('opens from the refinery lane: d on a merge request shows its branch over its polecat’s pane, the keyboard back on the panes', () => {
+    // The lane: `d` on the selected merge request asks for its branch's diff.
+    const view = deriveView(smallTown(), '');
+    const lane = panelsReducer(initialPanelsState, { type: 'focus', panel: 'lane' });
+    const selected = view.laneOrder[0]!;
+    const mr = view.lane.find((m) => m.id === selected)!;
+    const outcome = handlePanelKey(lane, view, 'd', 'd', 5);
+    expect(outcome).toMatchObject({ handled: true, diff: { polecat: mr.polecat, branch: mr.branch } });
+    // The shell: over the polecat's pane when it has one, else over the focused pane.
+    const nux = { id: 'nux', polecat: 'nux', status: 'working', argv: [], cols: 80, rows: 24, bead: 'ct-1', branch: 'polecat/nux/ct-1' };
+    const bob = { ...nux, id: 'bob', polecat: 'bob', branch: 'polecat/bob', bead: 'ct-2' };
+    const start = step(initialShellState({ cols: 200, rows: 50, prefix: 'C-b', panels: 'ready', panelsWidth: 60 }), { type: 'panes', panes: [nux, bob], at: 0 }).state;
+    const onPanels = step(start, keys('\x02\t')).state;
+    expect(onPanels.keyboard).toBe('panels');
+    expect(step(onPanels, { type: 'show-diff', polecat: 'bob', branch: 'polecat/bob' }).effects).toEqual([{ type: 'fetch-diff', pane: 'bob', branch: 'polecat/bob' }]);
+    expect(step(onPanels, { type: 'show-diff', polecat: 'gone', branch: 'polecat/gone' }).effects).toEqual([{ type: 'fetch-diff', pane: 'nux', branch: 'polecat/gone' }]);
+    const { state } = step(onPanels, { type: 'diff', pane: 'bob', lines: ['git diff main...polecat/bob', '+x'] });
+    expect(state).toMatchObject({ mode: 'copy', focus: 'bob', zoomed: 'bob', keyboard: 'panes' });
+    // With no pane at all, one line says so.
+    const empty = step(initialShellState({ cols: 200, rows: 50, prefix: 'C-b', panels: 'ready', panelsWidth: 60 }), { type: 'show-diff', polecat: 'bob', branch: 'polecat/bob' });
+    expect(empty.effects.filter((e) => e.type === 'fetch-diff')).toEqual([]);
+    expect(empty.state.message?.text).toMatch(/no pane to show polecat\/bob over/);
   });
 });

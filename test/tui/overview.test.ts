@@ -134,6 +134,29 @@ describe('attention and pages', () => {
     expect(bar.startsWith('!12 p12')).toBe(true);
   });
 
+  it('flags a page whose program rang the bell with ! (tmux’s bell flag), apart from activity #, until it is shown; the bell rings through', () => {
+    const ids = Array.from({ length: 20 }, (_, i) => `p${i + 1}`);
+    let state = town(ids.map((id) => pane(id)), 160, 46);
+    const rang = step(state, { type: 'bell', pane: 'p12' }, { type: 'activity', pane: 'p20' }, { type: 'bell', pane: 'p1' });
+    expect(rang.effects).toEqual([{ type: 'bell' }, { type: 'bell' }]);
+    state = rang.state;
+    // p1 is on the page shown: it rings, but flags nothing.
+    expect([...state.bells]).toEqual(['p12']);
+    expect(pageTabs(layoutOf(state), state.panes, state.activity, defaultPalette, state.bells).text).toBe(' 1* 2! 3# │');
+    state = step(state, keys('\x022')).state;
+    expect(state.bells.size).toBe(0);
+    expect(pageTabs(layoutOf(state), state.panes, state.activity, defaultPalette, state.bells).text).toBe(' 1 2* 3# │');
+  });
+
+  it('takes the time in a status from the daemon (statusSince), not from when this client first saw it', () => {
+    const state = town([pane('a', 'waiting', { statusSince: 500 }), pane('b', 'waiting')], 200, 50, 10_000);
+    const entries = overviewEntries({ panes: state.panes, since: state.since, facts: state.facts, beadTitles: state.beadTitles, filter: '' });
+    expect(entries.map((e) => [e.pane.id, e.since])).toEqual([
+      ['a', 500],
+      ['b', 10_000],
+    ]);
+  });
+
   it('writes a terminal notification only when asked, with control characters taken out', () => {
     expect(notification(undefined, 'x')).toBe('');
     expect(notification('off', 'x')).toBe('');

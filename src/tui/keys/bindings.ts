@@ -105,6 +105,7 @@ export type PanelActionId =
   | 'inbox.compose'
   | 'inbox.back'
   | 'lane.open'
+  | 'lane.diff'
   | 'form.submit'
   | 'form.submitNow'
   | 'form.cancel'
@@ -318,6 +319,7 @@ export const panelBindings: readonly Binding[] = [
 
   ...cursorKeys('lane'),
   panel('lane', ['Enter'], 'lane.open', 'expand / fold the merge request: title, branch, reason'),
+  panel('lane', ['d'], 'lane.diff', 'what did it change? its branch against main (q leaves)'),
 
   ...cursorKeys('feed'),
 

@@ -56,7 +56,7 @@ export function overviewEntries(input: EntriesInput): OverviewEntry[] {
       const hay = [pane.polecat, pane.bead ?? '', beadTitle ?? '', status, facts.step ?? '', facts.mr ?? '', pane.branch ?? ''].join(' ').toLowerCase();
       if (!words.every((w) => hay.includes(w))) return;
     }
-    entries.push({ pane, number: i + 1, status, attention: needsPerson(status), since: input.since.get(pane.id), facts, beadTitle });
+    entries.push({ pane, number: i + 1, status, attention: needsPerson(status), since: pane.statusSince ?? input.since.get(pane.id), facts, beadTitle });
   });
   return entries.sort((a, b) => {
     const r = (rank[a.status] ?? 9) - (rank[b.status] ?? 9);

@@ -41,6 +41,7 @@ export function Panels(props: PanelSlotProps) {
       if (session.cols) setPanelsWidth(panelsWidthFor(layout, session.cols));
     },
     pageRows: Math.max(1, innerRows(Math.round(props.height / 2)) - 1),
+    onDiff: (polecat, branch) => props.showDiff?.(polecat, branch),
   });
 
   // Keys and prefix actions from the shell; Esc that a top-level list does not use gives the

@@ -30,6 +30,8 @@ export interface KeyOutcome {
   readonly handled: boolean;
   readonly actions: readonly PanelsAction[];
   readonly command?: TriageCommand | undefined;
+  /** Show what a branch changed against main (the shell's diff view over the polecat's pane). */
+  readonly diff?: { readonly polecat: string; readonly branch: string } | undefined;
 }
 
 const ignored: KeyOutcome = { handled: false, actions: [] };
@@ -229,6 +231,13 @@ function perform(state: PanelsState, view: PanelsView, action: PanelActionId, co
       return does({ type: 'openForm', form: composeForm() });
     case 'inbox.back':
       return does({ type: 'closeMessage' });
+    case 'lane.diff': {
+      const id = cursorId(state.lane.cursor, view.laneOrder);
+      const mr = id === undefined ? undefined : view.lane.find((m) => m.id === id);
+      if (!mr) return tell('the lane is empty');
+      if (!mr.branch) return tell(`${mr.id} names no branch`);
+      return { handled: true, actions: [], diff: { polecat: mr.polecat, branch: mr.branch } };
+    }
     case 'lane.open': {
       const id = cursorId(state.lane.cursor, view.laneOrder);
       return id === undefined ? tell('the lane is empty') : does({ type: 'openLane', id: state.lane.open === id ? '' : id });

@@ -22,6 +22,8 @@ export interface UsePanelsOptions {
   readonly bindings?: readonly Binding[] | undefined;
   /** Rows a page move skips (about the board's height). */
   readonly pageRows?: number | undefined;
+  /** Shows what `branch` changed against main (the lane's `d`): the shell's diff view. */
+  readonly onDiff?: ((polecat: string, branch: string) => void) | undefined;
 }
 
 /** The panels' state and what to do with keys: the shell holds one and passes it to <PanelsColumn>. */
@@ -44,7 +46,7 @@ export interface PanelsModel {
  * part memoized on its own input — a keystroke regroups nothing, so moving the selection costs
  * one small render even at 10k beads — and turns keys into actions and commands.
  */
-export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10 }: UsePanelsOptions): PanelsModel {
+export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10, onDiff }: UsePanelsOptions): PanelsModel {
   // The state lives in a ref reduced synchronously, so keys arriving faster than React renders
   // (a paste, a fast typist, a test) each see the state the previous one left.
   const stateRef = useRef<PanelsState | undefined>(undefined);
@@ -66,8 +68,8 @@ export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, 
   const counts = useMemo(() => townCounts(snapshot, allBoard), [snapshot, allBoard]);
 
   // Keys read the latest state and view through refs, so the callbacks stay stable.
-  const latest = useRef({ view, onCommand, bindings, pageRows });
-  latest.current = { view, onCommand, bindings, pageRows };
+  const latest = useRef({ view, onCommand, bindings, pageRows, onDiff });
+  latest.current = { view, onCommand, bindings, pageRows, onDiff };
 
   const run = useCallback((command: TriageCommand) => {
     const what = describeCommand(command);
@@ -82,6 +84,7 @@ export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, 
     (outcome: KeyOutcome): boolean => {
       for (const action of outcome.actions) dispatch(action);
       if (outcome.command) run(outcome.command);
+      if (outcome.diff) latest.current.onDiff?.(outcome.diff.polecat, outcome.diff.branch);
       return outcome.handled;
     },
     [run, dispatch],

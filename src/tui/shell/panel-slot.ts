@@ -36,6 +36,8 @@ export interface PanelSlotProps {
   setPanelsWidth(width: number): void;
   /** Moves the keyboard back to the panes, focusing `pane` when given (e.g. after a sling). */
   focusPane(pane?: string): void;
+  /** Shows what `branch` (polecat `polecat`'s) changed against main, in the shell's diff view. */
+  showDiff?(polecat: string, branch: string): void;
 }
 
 /** Props of the status bar: one row at the bottom of Ink's tree. */

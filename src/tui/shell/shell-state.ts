@@ -45,6 +45,8 @@ export interface ShellState extends WorkstationState {
   readonly facts: ReadonlyMap<string, PolecatFacts>;
   /** Panes not on the page shown whose screens changed since their page was last shown. */
   readonly activity: ReadonlySet<string>;
+  /** Panes not on the page shown whose program rang the bell since their page was last shown (tmux's `!`). */
+  readonly bells: ReadonlySet<string>;
   /** Polecats the journal knows whose program is not running and that have no pane (live/lost-polecats.ts). */
   readonly lost: readonly LostPolecat[];
 }
@@ -61,8 +63,12 @@ export type ShellEvent =
   | { readonly type: 'facts'; readonly facts: ReadonlyMap<string, PolecatFacts> }
   /** The diff of a polecat's branch against main, as lines (prefix D, the overview's C-d). */
   | { readonly type: 'diff'; readonly pane: string; readonly lines: readonly string[] }
+  /** Show what `branch` changed against main (the refinery lane's `d` on a merge request). */
+  | { readonly type: 'show-diff'; readonly polecat: string; readonly branch: string }
   /** A pane not on the page shown drew something. */
   | { readonly type: 'activity'; readonly pane: string }
+  /** A pane's program rang the bell (BEL). */
+  | { readonly type: 'bell'; readonly pane: string }
   | { readonly type: 'journal'; readonly seq: number; readonly beadTitles?: ReadonlyMap<string, string> | undefined }
   /** The polecats lost or exited without a pane, read from their projections. */
   | { readonly type: 'lost'; readonly lost: readonly LostPolecat[] }
@@ -100,6 +106,8 @@ export type ShellEffect =
   | { readonly type: 'message-timer' }
   /** Polecats turned waiting or stuck: ring the bell once (and notify, when asked to). */
   | { readonly type: 'attention'; readonly panes: readonly string[] }
+  /** A pane's program rang the bell: ring the terminal's (as tmux's bell-action any). */
+  | { readonly type: 'bell' }
   /** Fetch the overview's facts (commits ahead, merge requests), then send a `facts` event. */
   | { readonly type: 'fetch-facts' }
   /** Run `git diff main...<branch>` for the pane's polecat, then send a `diff` event. */
@@ -122,6 +130,7 @@ export function initialShellState(options: { cols: number; rows: number; prefix:
     since: new Map(),
     facts: new Map(),
     activity: new Set(),
+    bells: new Set(),
     lost: [],
   };
 }

@@ -21,7 +21,7 @@ import type { ShellState } from './shell-state.js';
 import { layoutOf } from './workstation-state.js';
 
 /** What the panels get from the shell besides the state: the channel and the shell's callbacks. */
-export type SlotWiring = Pick<PanelSlotProps, 'input' | 'notify' | 'setPanelsWidth' | 'focusPane'>;
+export type SlotWiring = Pick<PanelSlotProps, 'input' | 'notify' | 'setPanelsWidth' | 'focusPane' | 'showDiff'>;
 
 /**
  * The shell's view (Bubble Tea's `view`): draws a ShellState — the layout, the chrome (plain
@@ -221,7 +221,7 @@ export class ShellView {
   }
 
   private tabs(): { text: string; styled: string } {
-    return pageTabs(this.current, this.state.panes, this.state.activity, this.palette);
+    return pageTabs(this.current, this.state.panes, this.state.activity, this.palette, this.state.bells);
   }
 
   private plainStatus(): string {

@@ -126,6 +126,7 @@ class Step {
         if (!this.state.panes.some((p) => p.id === event.pane)) return;
         if (this.state.mode === 'overview') this.closeOverview();
         this.reduce({ type: 'focus-pane', id: event.pane });
+        if (this.state.keyboard === 'panels') this.reduce({ type: 'toggle-keyboard' });
         if (this.state.zoomed !== event.pane) this.set({ zoomed: event.pane });
         const body = this.focusedBody();
         if (!body) return;
@@ -134,6 +135,19 @@ class Step {
         this.set({ copy });
         return;
       }
+      case 'show-diff': {
+        // Over the polecat's own pane when it has one, else over the focused pane.
+        const pane = this.state.panes.find((p) => p.polecat === event.polecat)?.id ?? this.state.focus;
+        if (pane === undefined) this.notify(`no pane to show ${event.branch} over: sling or restart a polecat first`, 'error');
+        else this.effects.push({ type: 'fetch-diff', pane, branch: event.branch });
+        return;
+      }
+      case 'bell':
+        this.effects.push({ type: 'bell' });
+        if (!this.state.bells.has(event.pane) && !layoutOf(this.state).panes.some((p) => p.id === event.pane)) {
+          this.set({ bells: new Set(this.state.bells).add(event.pane) });
+        }
+        return;
       case 'activity':
         if (!this.state.activity.has(event.pane) && !layoutOf(this.state).panes.some((p) => p.id === event.pane)) {
           this.set({ activity: new Set(this.state.activity).add(event.pane) });
@@ -162,6 +176,12 @@ class Step {
         const hadModes = paneModes.delete(event.pane);
         const hadTitle = programTitles.delete(event.pane);
         if (hadModes || hadTitle) this.set({ paneModes, programTitles });
+        for (const key of ['activity', 'bells'] as const) {
+          if (!this.state[key].has(event.pane)) continue;
+          const left = new Set(this.state[key]);
+          left.delete(event.pane);
+          this.set({ [key]: left });
+        }
         return;
       }
       case 'panels':
@@ -275,14 +295,17 @@ class Step {
     if (next !== this.state.helpTop) this.set({ helpTop: next });
   }
 
-  /** The page shown has been seen: its panes lose their activity flag. */
+  /** The page shown has been seen: its panes lose their activity and bell flags. */
   private seen(): void {
-    if (this.state.activity.size === 0) return;
+    if (this.state.activity.size === 0 && this.state.bells.size === 0) return;
     const shown = layoutOf(this.state).panes;
-    if (!shown.some((p) => this.state.activity.has(p.id))) return;
-    const activity = new Set(this.state.activity);
-    for (const p of shown) activity.delete(p.id);
-    this.set({ activity });
+    for (const key of ['activity', 'bells'] as const) {
+      const flags = this.state[key];
+      if (!shown.some((p) => flags.has(p.id))) continue;
+      const left = new Set(flags);
+      for (const p of shown) left.delete(p.id);
+      this.set({ [key]: left });
+    }
   }
 
   /** The overview's rows now (sorted, filtered). */

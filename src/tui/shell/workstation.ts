@@ -153,6 +153,7 @@ export class Workstation {
       notify: (text: string, kind?: 'info' | 'error'): void => this.notify(text, kind),
       setPanelsWidth: (width: number): void => this.dispatch({ type: 'panels-width', width }),
       focusPane: (pane?: string): void => this.dispatch({ type: 'focus-pane', pane }),
+      showDiff: (polecat: string, branch: string): void => this.dispatch({ type: 'show-diff', polecat, branch }),
     };
     this.view = new ShellView(this.state, output, this.screens, options.town, slot, this.palette, this.panels);
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
@@ -297,6 +298,9 @@ export class Workstation {
         return;
       case 'attention':
         this.attention(effect.panes);
+        return;
+      case 'bell':
+        this.options.stdout.write('\x07');
         return;
       case 'fetch-facts':
         void this.fetchFacts();
@@ -448,6 +452,7 @@ export class Workstation {
     // Output on a page not shown flags that page (tmux's activity `#`), once until it is shown;
     // a full frame is the screen as it was (a subscription, a resize), not new output.
     if (this.shown && !frame.full && !this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
+    if (frame.bell && this.shown) this.dispatch({ type: 'bell', pane: frame.pane });
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
     if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
     if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });
