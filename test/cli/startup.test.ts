@@ -48,9 +48,10 @@ describe('citadel start-up', () => {
     return urls.map((url) => url.replace(/^.*\/node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, 'package:$1').replace(/^file:.*\/dist\//, 'dist/'));
   }
 
-  const heavy = /^(dist\/(tui|daemon|mcp|pty|polecats|refinery|demo|scripted-agent)\/|package:(?!commander$))/;
+  // Packages a data command may load: the option parser and the journal's query index driver.
+  const heavy = /^(dist\/(tui|daemon|mcp|pty|polecats|refinery|demo|scripted-agent)\/|package:(?!(commander|better-sqlite3)$))/;
 
-  it('loads no workstation, daemon, pty or MCP code, and no package but commander, for data commands', async () => {
+  it('loads no workstation, daemon, pty or MCP code, and no package but commander (and the query index driver), for data commands', async () => {
     const bead = await town.create('Start-up probe');
     const commands = [
       ['ready', '--json'],
