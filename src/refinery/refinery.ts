@@ -119,7 +119,7 @@ class Refinery {
           const queued = queuedRequests(this.town.journal.read());
           this.run.waiting.push(...[...this.notBefore.keys()].filter((id) => queued.some((mr) => mr.id === id)));
           // Requests waiting for a person's review are waiting too.
-          this.run.waiting.push(...queued.filter((mr) => awaitingReview(mr) && !this.run.waiting.includes(mr.id)).map((mr) => mr.id));
+          this.run.waiting.push(...queued.filter((mr) => this.waitsForReview(mr) && !this.run.waiting.includes(mr.id)).map((mr) => mr.id));
           return this.run;
         }
         await this.sleep(this.notBefore.size > 0 ? Math.min(this.options.retryMs ?? 5000, 1000) : 60_000, seq);
@@ -164,16 +164,25 @@ class Refinery {
 
   /** The next request to work on, or 'main-broken' while main's current tip fails its gates. */
   private async pickNext(): Promise<MergeRequest | 'main-broken' | undefined> {
+    this.reviewRequired = undefined;
     const state = this.town.journal.read();
     const broken = mainHealth(state);
     if (broken && broken.sha === (await this.mainTip())) return 'main-broken';
     const now = Date.now();
     if (this.options.once) {
       // A `once` run tries each request once: a held one is reported, not retried.
-      return queuedRequests(state).find((mr) => !this.notBefore.has(mr.id) && !awaitingReview(mr));
+      return queuedRequests(state).find((mr) => !this.notBefore.has(mr.id) && !this.waitsForReview(mr));
     }
-    return queuedRequests(state).find((mr) => (this.notBefore.get(mr.id) ?? 0) <= now && !awaitingReview(mr));
+    return queuedRequests(state).find((mr) => (this.notBefore.get(mr.id) ?? 0) <= now && !this.waitsForReview(mr));
   }
+
+  /** Held for a person's review (and review is still required: a town that turned it off lands it). */
+  private waitsForReview(mr: MergeRequest): boolean {
+    return awaitingReview(mr) && (this.reviewRequired ??= this.config.review === 'required');
+  }
+
+  /** Config `review`, read once per pick (the config is read afresh each time otherwise). */
+  private reviewRequired: boolean | undefined;
 
   /** Sleeps until the journal changes (a new request), the deadline passes, or the signal fires. */
   private async sleep(ms: number, seq: number): Promise<void> {

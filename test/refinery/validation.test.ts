@@ -1,3 +1,5 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bead } from '../../src/model/bead.js';
 import { validationsOf, VALIDATION_KIND, type ValidationRecord } from '../../src/model/validation.js';
@@ -104,6 +106,32 @@ describe('validation records (issue 20)', () => {
     const again2 = await runCli(['approve', work.request.id], { cwd: t.root });
     expect(again2.code).toBe(1);
     expect(again2.stderr.trim()).toBe(`citadel: ${work.request.id} is already merged: nothing to approve`);
+  });
+
+  it('an approval is of one commit: new commits on the branch wait for a new review', async () => {
+    const t = town({ review: 'required' });
+    const work = await finishWork(t, 'nux', 'parser', { 'a.txt': 'a\n' });
+    await runRefinery(t.root, { once: true });
+    expect((await runCli(['approve', work.request.id], { cwd: t.root })).code).toBe(0);
+    writeFileSync(join(work.worktree, 'b.txt'), 'b\n');
+    git(work.worktree, 'add', '-A');
+    git(work.worktree, 'commit', '-q', '-m', 'more');
+    const tip = git(work.worktree, 'rev-parse', 'HEAD');
+    expect((await runRefinery(t.root, { once: true })).waiting).toEqual([work.request.id]);
+    expect(t.bead(work.request.id).refinery).toMatchObject({ review: { state: 'awaiting', branch_commit: tip } });
+    expect(t.mail('overseer').filter((m) => m.subject?.startsWith('review:'))).toHaveLength(2);
+    await runCli(['approve', work.request.id], { cwd: t.root });
+    expect((await runRefinery(t.root, { once: true })).merged).toEqual([work.request.id]);
+    expect(validations(t, work.request.id).at(-1)).toMatchObject({ stage: 'gates', branch_commit: tip });
+  });
+
+  it('a town that turns review off lands what waited for review', async () => {
+    const t = town({ review: 'required' });
+    const work = await finishWork(t, 'nux', 'parser', { 'a.txt': 'a\n' });
+    expect((await runRefinery(t.root, { once: true })).waiting).toEqual([work.request.id]);
+    t.configure({ name: 'alpha', gates: [gate] });
+    expect((await runRefinery(t.root, { once: true })).merged).toEqual([work.request.id]);
+    expect(validations(t, work.request.id).map((v) => [v.stage, v.verdict])).toEqual([['gates', 'accepted']]);
   });
 
   it('review required: reject bounces with the reason (bead back to its polecat, rework mail), visible in the CV', async () => {
