@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runRefinery } from '../dist/git/refinery.js';
+import { runRefinery } from '../dist/refinery/refinery.js';
 import { modelContext } from '../dist/model/context.js';
 import { createBead } from '../dist/model/operations.js';
 import { openTownAt } from '../dist/town/town.js';
