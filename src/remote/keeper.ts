@@ -223,6 +223,13 @@ export class Keeper {
       }
       case 'start':
         return this.start(message.args);
+      case 'clone': {
+        const { remote, mainBranch, mainHead } = message.args;
+        checkRepoArgs(remote, mainBranch, mainHead);
+        return this.syncClone(remote, mainBranch, mainHead);
+      }
+      case 'bundle':
+        return this.takeBundle(message.args);
       case 'kill': {
         const job = this.jobs.get(message.args.id);
         if (!job) throw new CitadelError('not_found', `no job ${message.args.id} on this host`);
@@ -284,27 +291,51 @@ export class Keeper {
     return this.info(job);
   }
 
-  /** The bare clone (fetched), then the polecat's worktree on its branch. */
+  /**
+   * The bare clone of the shared remote, fetched (its main as `refs/remotes/origin/MAIN`).
+   * Answers whether home's main tip is there, and where the shared remote's main is, so home
+   * can send what is missing as a git bundle over the channel (`bundle`).
+   */
+  private async syncClone(remote: string, mainBranch: string, mainHead: string): Promise<{ has: boolean; remoteMain: string | null }> {
+    const repo = this.dir.repo;
+    if (!existsSync(join(repo, 'HEAD'))) {
+      await must(this.dir.root, ['clone', '--quiet', '--bare', '--', remote, repo], `git clone ${remote}`);
+    } else {
+      await must(repo, ['remote', 'set-url', 'origin', remote], 'git remote set-url');
+    }
+    await must(repo, ['fetch', '--quiet', 'origin', `+refs/heads/${mainBranch}:refs/remotes/origin/${mainBranch}`], `git fetch ${remote} ${mainBranch}`);
+    const remoteMain = (await gitRun(repo, ['rev-parse', '--verify', '--quiet', `refs/remotes/origin/${mainBranch}^{commit}`])).stdout.trim() || null;
+    return { has: (await gitRun(repo, ['cat-file', '-e', `${mainHead}^{commit}`])).code === 0, remoteMain };
+  }
+
+  /** Home's main, sent as a bundle (base64): fetched into `refs/citadel/home/MAIN`. */
+  private async takeBundle(args: { data: string; mainBranch: string; mainHead: string }): Promise<null> {
+    if (typeof args.data !== 'string' || typeof args.mainBranch !== 'string' || !SAFE_REF.test(args.mainBranch) || args.mainBranch.includes('..')) {
+      throw new CitadelError('invalid', 'refused an invalid bundle');
+    }
+    const file = join(this.dir.run, `main-${process.pid}.bundle`);
+    writeFileSync(file, Buffer.from(args.data, 'base64'), { mode: 0o600 });
+    try {
+      await must(this.dir.repo, ['fetch', '--quiet', file, `+refs/heads/${args.mainBranch}:refs/citadel/home/${args.mainBranch}`], 'git fetch of the bundle from home');
+    } finally {
+      rmSync(file, { force: true });
+    }
+    if ((await gitRun(this.dir.repo, ['cat-file', '-e', `${args.mainHead}^{commit}`])).code !== 0) throw new CitadelError('failed', 'the bundle from home did not hold its main');
+    return null;
+  }
+
+  /** The clone, its main set to home's tip, then the polecat's worktree on its branch. */
   private async prepare(spec: JobSpec): Promise<string> {
     const repo = this.dir.repo;
-    const must = async (cwd: string, args: string[], what: string): Promise<string> => {
-      const result = await gitRun(cwd, args);
-      if (result.code !== 0) throw new CitadelError('failed', `${what} on the host failed: ${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-2).join(' / ')}`);
-      return result.stdout.trim();
-    };
-    if (!existsSync(join(repo, 'HEAD'))) {
-      await must(this.dir.root, ['clone', '--quiet', '--bare', '--', spec.remote, repo], `git clone ${spec.remote}`);
-    } else {
-      await must(repo, ['remote', 'set-url', 'origin', spec.remote], 'git remote set-url');
-    }
-    // Main as the shared remote has it; then the home's tip must be there.
-    await must(repo, ['fetch', '--quiet', 'origin', `+refs/heads/${spec.mainBranch}:refs/heads/${spec.mainBranch}`], `git fetch ${spec.remote} ${spec.mainBranch}`);
-    if ((await gitRun(repo, ['cat-file', '-e', `${spec.mainHead}^{commit}`])).code !== 0) {
+    const { has } = await this.syncClone(spec.remote, spec.mainBranch, spec.mainHead);
+    if (!has) {
       throw new CitadelError(
         'refused',
-        `the shared remote ${spec.remote} lacks the home town's ${spec.mainBranch} (${spec.mainHead.slice(0, 10)}): push it there first (git push origin ${spec.mainBranch}), then sling again`,
+        `the host's clone lacks the home town's ${spec.mainBranch} (${spec.mainHead.slice(0, 10)}): push it to the shared remote (git push origin ${spec.mainBranch}), then sling again`,
       );
     }
+    // The host's main is home's main, whatever the shared remote has: the agent works on top of it.
+    await must(repo, ['update-ref', `refs/heads/${spec.mainBranch}`, spec.mainHead], `git update-ref ${spec.mainBranch}`);
     const path = join(this.dir.worktrees, spec.id);
     const hasBranch = (await gitRun(repo, ['rev-parse', '--verify', '--quiet', `refs/heads/${spec.branch}`])).code === 0;
     // The branch as the shared remote has it (a bounced bead comes back to its pushed work).
@@ -353,6 +384,13 @@ export class Keeper {
   }
 }
 
+/** Runs git; a failure is one sentence saying what failed on the host, in git's words. */
+async function must(cwd: string, args: string[], what: string): Promise<string> {
+  const result = await gitRun(cwd, args);
+  if (result.code !== 0) throw new CitadelError('failed', `${what} on the host failed: ${(result.stderr.trim() || result.stdout.trim()).split('\n').slice(-2).join(' / ')}`);
+  return result.stdout.trim();
+}
+
 function validSize(cols: unknown, rows: unknown): cols is number {
   return Number.isInteger(cols) && Number.isInteger(rows) && (cols as number) >= 2 && (cols as number) <= 1000 && (rows as number) >= 1 && (rows as number) <= 500;
 }
@@ -366,11 +404,19 @@ function checkSpec(spec: JobSpec): void {
   };
   if (typeof spec.id !== 'string' || !/^[a-z][a-z0-9_-]{0,31}$/.test(spec.id)) bad('polecat name');
   if (typeof spec.branch !== 'string' || !SAFE_REF.test(spec.branch) || spec.branch.includes('..') || !spec.branch.startsWith(`polecat/${spec.id}/`)) bad('branch');
-  if (typeof spec.mainBranch !== 'string' || !SAFE_REF.test(spec.mainBranch) || spec.mainBranch.includes('..')) bad('main branch');
-  if (typeof spec.mainHead !== 'string' || !/^[0-9a-f]{40,64}$/.test(spec.mainHead)) bad('main head');
-  if (typeof spec.remote !== 'string' || spec.remote.startsWith('-') || spec.remote === '') bad('remote');
+  checkRepoArgs(spec.remote, spec.mainBranch, spec.mainHead);
   if (!Array.isArray(spec.argv) || spec.argv.length === 0 || !spec.argv.every((arg) => typeof arg === 'string')) bad('command');
   if (!validSize(spec.cols, spec.rows)) bad('size');
+}
+
+/** The shared remote, main's name and home's tip, as the host uses them in git commands. */
+function checkRepoArgs(remote: unknown, mainBranch: unknown, mainHead: unknown): void {
+  const bad = (what: string): never => {
+    throw new CitadelError('invalid', `refused a job with an invalid ${what}`);
+  };
+  if (typeof mainBranch !== 'string' || !SAFE_REF.test(mainBranch) || mainBranch.includes('..')) bad('main branch');
+  if (typeof mainHead !== 'string' || !/^[0-9a-f]{40,64}$/.test(mainHead)) bad('main head');
+  if (typeof remote !== 'string' || remote.startsWith('-') || remote === '' || /[\x00-\x1f]/.test(remote)) bad('remote');
 }
 
 /** Whether something answers on the unix socket at `path`. */

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { customPreset, getPreset, presets } from '../agent-cli/presets.js';
@@ -21,6 +22,8 @@ const HOST_VAR = 'CITADEL_HOST';
 const PID_VAR = 'CITADEL_REMOTE_PID';
 /** What a forwarded command may print (it is carried over ssh and shown in the agent's pane). */
 const FORWARD_OUTPUT = 1024 * 1024;
+/** The most of main sent over the channel as a bundle (base64 keeps it under the 16 MiB line). */
+const MAX_BUNDLE = 12 * 1024 * 1024;
 
 /** The remote polecat's pane: what the daemon's pane registry starts (polecat-runner.ts). */
 export interface RemoteLaunch {
@@ -108,6 +111,9 @@ export class RemoteHosts {
     };
     const link = this.link(host);
     await link.ready();
+    // Home's main reaches the host through the shared remote, or else as a bundle over the channel.
+    const clone = await link.request<{ has: boolean; remoteMain: string | null }>('clone', { remote, mainBranch: main, mainHead });
+    if (!clone.has) await link.request('bundle', { data: await this.mainBundle(main, clone.remoteMain), mainBranch: main, mainHead });
     const job = await link.request<JobInfo>('start', spec);
     if (job.worktree !== polecat.worktree) {
       await this.town.journal.mutate((s) => {
@@ -121,6 +127,27 @@ export class RemoteHosts {
       cwd: job.worktree,
       env: { ...spec.env, [HOST_VAR]: hostName, [PID_VAR]: String(job.pid ?? 0) },
     };
+  }
+
+  /**
+   * Home's main as a git bundle (base64) holding what the shared remote's main lacks (all of
+   * it when that main is unknown here). At most 12 MiB: more goes through the shared remote.
+   */
+  private async mainBundle(main: string, remoteMain: string | null): Promise<string> {
+    const root = this.town.paths.root;
+    const known = remoteMain !== null && /^[0-9a-f]{40,64}$/.test(remoteMain) && (await gitRun(root, ['cat-file', '-e', `${remoteMain}^{commit}`])).code === 0;
+    const file = join(this.town.paths.run, `main-${process.pid}-${Date.now()}.bundle`);
+    try {
+      const made = await gitRun(root, ['bundle', 'create', '--quiet', file, `refs/heads/${main}`, ...(known ? [`^${remoteMain}`] : [])]);
+      if (made.code !== 0) throw new CitadelError('failed', `could not bundle ${main} for the host: ${made.stderr.trim().split('\n').slice(-1)[0] ?? ''}`);
+      const data = readFileSync(file);
+      if (data.length > MAX_BUNDLE) {
+        throw new CitadelError('refused', `the host lacks ${(data.length / 1048576).toFixed(1)} MB of ${main}, more than the 12 MiB citadel sends over ssh: push ${main} to the shared remote (git push origin ${main}), then sling again`);
+      }
+      return data.toString('base64');
+    } finally {
+      rmSync(file, { force: true });
+    }
   }
 
   /** The live state of each host this daemon has connected (for status). */

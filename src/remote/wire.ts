@@ -45,6 +45,8 @@ export interface JobInfo {
 export type HomeMessage =
   | { t: 'req'; rid: number; verb: 'hello'; args: { version: number; town: string } }
   | { t: 'req'; rid: number; verb: 'start'; args: JobSpec }
+  | { t: 'req'; rid: number; verb: 'clone'; args: { remote: string; mainBranch: string; mainHead: string } }
+  | { t: 'req'; rid: number; verb: 'bundle'; args: { data: string; mainBranch: string; mainHead: string } }
   | { t: 'req'; rid: number; verb: 'kill'; args: { id: string; signal: string } }
   | { t: 'req'; rid: number; verb: 'forget'; args: { id: string } }
   | { t: 'attach'; id: string; cols: number; rows: number }

@@ -256,6 +256,10 @@ describe.skipIf(missing !== undefined)('remote polecats outlive the home daemon'
       const add = await t.cli(['host', 'add', 'far', `${s.user}@citadel-test-host:${join(s.scratch, 'host')}`, '--citadel', citadelBin, '--ssh-config', s.config]);
       expect(add.code, add.stderr).toBe(0);
     }
+    // Home's main moves on without the shared remote: the host gets it as a bundle over the channel.
+    git(t.root, 'commit', '-q', '--allow-empty', '-m', 'home only');
+    const homeMain = git(t.root, 'rev-parse', 'main');
+    expect(git(t.shared, 'rev-parse', 'main')).not.toBe(homeMain);
     const bead = (await t.cli(['bead', 'create', 'ask before greeting', '--label', 'scripted:ask'])).stdout.trim();
     const sling = await t.cli(['sling', bead, '--host', 'far', '--agent', 'scripted', '--json'], 90_000);
     expect(sling.code, sling.stderr).toBe(0);
@@ -263,6 +267,8 @@ describe.skipIf(missing !== undefined)('remote polecats outlive the home daemon'
     const peek = async (): Promise<string> => (await t.cli(['polecat', 'peek', slung.polecat])).stdout;
     await waitFor(async () => (await peek()).includes('Shall I go ahead'), 'the question on the home pane', { timeoutMs: 30_000, intervalMs: 200 });
     const started = startTime(slung.pid);
+    const remoteWorktree = join(s.scratch, 'host', 'worktrees', slung.polecat);
+    execFileSync('git', ['-c', 'safe.directory=*', '-C', remoteWorktree, 'merge-base', '--is-ancestor', homeMain, 'HEAD']);
 
     const daemon = daemonPid(t)!;
     process.kill(daemon, 'SIGKILL');
@@ -284,5 +290,39 @@ describe.skipIf(missing !== undefined)('remote polecats outlive the home daemon'
       { timeoutMs: 90_000, intervalMs: 300 },
     );
     expect(git(t.root, 'show', `main:work/${bead}.md`)).toContain('answer: yes please');
+  }, 240_000);
+});
+
+describe.skipIf(missing !== undefined)('what a host may do at home', () => {
+  it('mail goes home as the polecat; other town commands are refused on the host; polecat kill ends the remote agent and releases the bead', async () => {
+    const t = town!;
+    const s = sshd!;
+    const hosts = JSON.parse((await t.cli(['host', 'list', '--json'])).stdout) as Array<{ name: string }>;
+    if (!hosts.some((h) => h.name === 'far')) {
+      const add = await t.cli(['host', 'add', 'far', `${s.user}@citadel-test-host:${join(s.scratch, 'host')}`, '--citadel', citadelBin, '--ssh-config', s.config]);
+      expect(add.code, add.stderr).toBe(0);
+    }
+    const other = (await t.cli(['bead', 'create', 'someone else\'s work'])).stdout.trim();
+    const bead = (await t.cli(['bead', 'create', 'talk from afar'])).stdout.trim();
+    const script = `citadel mail send --to overseer --subject "from afar" --body "hello home"; echo "mail:$?"; citadel bead close ${other}; echo "close:$?"; echo ready; exec sleep 600`;
+    const sling = await t.cli(['sling', bead, '--host', 'far', '--polecat', 'slit', '--json', '--', 'sh', '-c', script], 90_000);
+    expect(sling.code, sling.stderr).toBe(0);
+    const slung = JSON.parse(sling.stdout) as { polecat: string; pid: number };
+    const peek = async (): Promise<string> => (await t.cli(['polecat', 'peek', slung.polecat])).stdout;
+    await waitFor(async () => (await peek()).includes('ready'), 'the remote script to run', { timeoutMs: 30_000, intervalMs: 200 });
+    const screen = await peek();
+    expect(screen).toContain('mail:0');
+    expect(screen).toContain('close:1');
+    expect(screen).toContain('on a remote host citadel runs only done');
+    const inbox = JSON.parse((await t.cli(['mail', 'inbox', '--for', 'overseer', '--json'])).stdout) as Array<{ title: string; body: string; author?: string; created_by?: string }>;
+    const mail = inbox.find((m) => m.title === 'from afar');
+    expect(mail?.body).toBe('hello home');
+    expect(JSON.stringify(mail)).toContain('slit');
+    expect((JSON.parse((await t.cli(['bead', 'show', other, '--json'])).stdout) as { status: string }).status).toBe('open');
+
+    const kill = await t.cli(['polecat', 'kill', slung.polecat, '--json']);
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(JSON.parse(kill.stdout)).toMatchObject({ released: bead });
+    await waitFor(() => startTime(slung.pid) === undefined, 'the agent gone on the host', { timeoutMs: 15_000 });
   }, 240_000);
 });
