@@ -7,12 +7,12 @@ import { cursorOf, selfOf, type ConflictEntity } from './entities.js';
 import { parseChunk, type FedEvent } from './events.js';
 import { exportLocal, outboxDir, outboxFile, Retry } from './export.js';
 import { commitChunk, fetchTowns, foreignTowns, newCommits, pushTown, readChunks, refTip, resolveRemote } from './git-store.js';
-import { townTag } from './ids.js';
+import { newTownId, townTag } from './ids.js';
 import { withSyncLock } from './lock.js';
 import { FEDERATION_ACTOR, materialize, type MaterializeResult } from './materialize.js';
 import { modelContext } from '../model/context.js';
 import { transact } from '../model/transaction.js';
-import { federationDir, readTownId } from './town-id.js';
+import { federationDir, readTownId, writeTownId } from './town-id.js';
 
 /** What one `citadel sync` did (`--json` prints it). */
 export interface SyncReport {
@@ -44,15 +44,25 @@ export interface SyncOptions {
 export async function syncTown(town: Town, options: SyncOptions = {}): Promise<SyncReport> {
   const repo = town.paths.root;
   const fedDir = federationDir(town.paths.citadel);
-  const townId = readTownId(town.paths.citadel, true)!;
   const now = options.now ?? Date.now;
+  const known = readTownId(town.paths.citadel, false);
   const remote = await resolveRemote(repo, options.remote);
   return withSyncLock(fedDir, async () => {
+    const warnings: string[] = [];
     const self = selfOf(town.journal.read());
+    let townId = known ?? self?.town ?? readTownId(town.paths.citadel, true)!;
+    if (!known && self) writeTownId(town.paths.citadel, townId); // the file was deleted: the journal remembers
     if (self && self.town !== townId) {
       throw new CitadelError('corrupt', `this journal was federated as town ${self.town} but ${fedDir}/town.json says ${townId}: was one of them copied from another clone? put the right town.json back`);
     }
-    const report: SyncReport = { remote, town: townId, pushed: { events: 0, chunks: 0 }, pulled: [], conflicts: [], mailed: [], rejected: [], warnings: [] };
+    if (!self && (await refTip(repo, townId)).commit) {
+      // A journal that never synced, with an id that already has a history: the journal was made
+      // anew (or town.json copied in). That history is another town's now; this one gets a new id.
+      const old = townId;
+      townId = writeTownId(town.paths.citadel, newTownId());
+      warnings.push(`town id ${old} already has exported history but this journal never synced: this town is ${townId} now, and ${old}'s records are pulled like any other town's`);
+    }
+    const report: SyncReport = { remote, town: townId, pushed: { events: 0, chunks: 0 }, pulled: [], conflicts: [], mailed: [], rejected: [], warnings };
     await fetchTowns(repo, remote);
     report.pushed.events += await exportRetrying(town.journal, townId, fedDir, now);
 

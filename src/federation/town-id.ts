@@ -33,7 +33,14 @@ export function readTownId(citadelDir: string, create: boolean): string | undefi
     return id;
   }
   if (!create) return undefined;
-  const id = newTownId();
+  return writeTownId(citadelDir, newTownId());
+}
+
+/** Writes the town id file (temp file + rename: a link at its name is replaced, never written through). */
+export function writeTownId(citadelDir: string, id: string): string {
+  const dir = federationDir(citadelDir);
+  ensurePrivateDir(dir);
+  const file = join(dir, 'town.json');
   const temp = `${file}.${process.pid}.tmp`;
   writePrivate(temp, `${JSON.stringify({ id })}\n`);
   renameSync(temp, file);

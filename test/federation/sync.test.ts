@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { citadelBin } from '../helpers/cli.js';
@@ -164,6 +164,23 @@ describe('citadel sync', () => {
     expect(await t.json<unknown[]>(t.b, ['sync', '--conflicts'])).toEqual([]);
     expect(await t.json<unknown[]>(t.a, ['sync', '--conflicts'])).toEqual([]);
   }, 300_000);
+
+  it('a town whose journal was made anew gets a new id and pulls its old records back like another town\'s', async () => {
+    const t = (towns = await makeTwoTowns());
+    const old = (await t.ok(t.a, ['bead', 'create', 'before the loss'])).trim();
+    await t.syncAll();
+    for (const name of readdirSync(join(t.a, '.citadel'))) {
+      if (name !== 'config.json' && name !== 'federation') rmSync(join(t.a, '.citadel', name), { recursive: true, force: true });
+    }
+    await t.ok(t.a, ['init']);
+    expect(await t.json<BeadJson[]>(t.a, ['bead', 'list'])).toEqual([]);
+    const report = JSON.parse(await t.ok(t.a, ['sync', '--json'])) as { town: string; warnings: string[] };
+    expect(report.warnings.join('\n')).toContain('already has exported history');
+    expect((await t.json<BeadJson[]>(t.a, ['bead', 'list'])).map((bead) => bead.id)).toEqual([old]);
+    const made = (await t.ok(t.a, ['bead', 'create', 'after'])).trim();
+    await t.syncAll();
+    expect((await expectConverged(t)).map((bead) => bead.id).sort()).toEqual([old, made].sort());
+  }, 120_000);
 
   it('never follows a link where its town id file or folder should be', async () => {
     const t = (towns = await makeTwoTowns());
