@@ -1,5 +1,5 @@
 import { CitadelError } from '../common/errors.js';
-import { GENESIS, HASH_HEX, link, sha256 } from './chain-hash.js';
+import { GENESIS, HASH_HEX, link, sha256Hex } from './chain-hash.js';
 import { crc32c, crcHex } from './crc32c.js';
 import type { JournalRecord } from './types.js';
 
@@ -29,13 +29,21 @@ export function encodeRecords(records: readonly JournalRecord[], prev?: string):
   const stored: JournalRecord[] = [];
   let chain = prev;
   for (const record of records) {
-    // prev right after seq (the same key order whatever the caller built): {v, seq, prev, ts, …}
-    const { v, seq, ...rest } = record;
-    const json = JSON.stringify(chain === undefined ? record : { v, seq, prev: chain, ...rest });
+    let json = JSON.stringify(record);
+    if (chain !== undefined) {
+      // prev right after seq: {"v":1,"seq":N,"prev":"…",…}. Spliced into the text (cheaper than
+      // rebuilding the object); a record built elsewhere with other keys first is rebuilt.
+      const head = `{"v":${record.v},"seq":${record.seq},`;
+      if (json.startsWith(head) && record.prev === undefined) json = `${head}"prev":"${chain}",${json.slice(head.length)}`;
+      else {
+        const { v, seq, prev: _old, ...rest } = record;
+        json = JSON.stringify({ v, seq, prev: chain, ...rest });
+      }
+    }
     const body = Buffer.from(json);
     parts.push(Buffer.from(`\n${PREFIX}${crcHex(crc32c(body))}${MIDDLE}`), body, Buffer.from('}\n'));
     stored.push(JSON.parse(json) as JournalRecord);
-    if (chain !== undefined) chain = link(chain, sha256(body));
+    if (chain !== undefined) chain = link(chain, sha256Hex(body));
   }
   return { buffer: Buffer.concat(parts), stored, chain };
 }
@@ -123,7 +131,7 @@ export function scanRecords(bytes: Buffer, start: number, afterSeq: number, onRe
   /** The last complete record's line: its chain value is computed once, at the end (one hash per scan). */
   let last: { start: number; end: number; record: JournalRecord } | undefined;
   let lineStart = start;
-  const chainValue = (): string | undefined => (last ? link(last.record.prev ?? GENESIS, sha256(bytes.subarray(last.start + BODY_START, last.end - 1))) : undefined);
+  const chainValue = (): string | undefined => (last ? link(last.record.prev ?? GENESIS, sha256Hex(bytes.subarray(last.start + BODY_START, last.end - 1))) : undefined);
   const stopAt = (offset: number, reason: string, unfinished: boolean, seq = lastSeq + 1): ScanResult => ({
     records,
     end,
