@@ -1,5 +1,4 @@
 import { Box, Text } from 'ink';
-import { useRef } from 'react';
 import { clockTime, describeEvent } from '../state/feed-words.js';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
 import type { EventView } from '../state/types.js';
@@ -15,16 +14,17 @@ export interface ActivityFeedProps {
   readonly height: number;
   readonly focused: boolean;
   readonly theme: Theme;
+  /** The first row shown: `state.windows` (list-windows.ts); the selection is kept in view from it. */
+  readonly top?: number | undefined;
 }
 
 /** The journal's latest events in words: "14:03:27 ada claimed ct-a3f8 “Fix the login”". */
-export function ActivityFeed({ events, cursor, width, height, focused, theme }: ActivityFeedProps) {
+export function ActivityFeed({ events, cursor, width, height, focused, theme, top: from = 0 }: ActivityFeedProps) {
   const inner = width - 2;
   const rows = innerRows(height);
   const order = events.map((e) => String(e.seq));
   const selected = focused ? cursorIndex(cursor, order) : 0;
-  const top = useRef(0);
-  top.current = focused ? scrollTop(Math.max(0, selected), rows, events.length, top.current) : 0;
+  const top = focused ? scrollTop(Math.max(0, selected), rows, events.length, from) : 0;
   const c = theme.colors;
   return (
     <Panel title="Activity" info={events.length ? `#${events[0]?.seq ?? ''}` : undefined} width={width} height={height} focused={focused} theme={theme}>
@@ -32,12 +32,12 @@ export function ActivityFeed({ events, cursor, width, height, focused, theme }: 
         <Text color={c['text.dim']}>nothing has happened yet</Text>
       ) : (
         <Box flexDirection="column">
-          {events.slice(top.current, top.current + rows).map((event, i) => (
+          {events.slice(top, top + rows).map((event, i) => (
             <Line
               key={event.seq}
               width={inner}
               theme={theme}
-              selected={focused && top.current + i === selected}
+              selected={focused && top + i === selected}
               segments={[
                 { text: `${clockTime(event.ts)} `, color: c['feed.time'] },
                 { text: describeEvent(event), color: c['text.normal'] },

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { memo, useRef } from 'react';
+import { memo } from 'react';
 import { groupTitles, type BoardLayout, type BoardRow } from '../state/board-groups.js';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
 import type { BeadView } from '../state/types.js';
@@ -22,6 +22,8 @@ export interface BoardProps {
   readonly theme: Theme;
   /** The scheduler's notes per bead id (what it takes next, who holds a resource). */
   readonly notes?: ReadonlyMap<string, string> | undefined;
+  /** The first row shown: `state.windows` (list-windows.ts); the selection is kept in view from it. */
+  readonly top?: number | undefined;
 }
 
 /**
@@ -29,15 +31,13 @@ export interface BoardProps {
  * recently closed. Virtualized: only the rows in the window are rendered, so 10k beads cost
  * what 40 do; the window scrolls only when the selection leaves it.
  */
-export function Board({ board, cursor, filter, width, height, focused, theme, notes }: BoardProps) {
+export function Board({ board, cursor, filter, width, height, focused, theme, notes, top: from = 0 }: BoardProps) {
   const rows = innerRows(height);
   const selected = cursorIndex(cursor, board.order);
   const selectedRow = selected >= 0 ? (board.rowOf[selected] ?? 0) : 0;
-  const top = useRef(0);
   // Keep the section header above the first bead in view when at the top.
-  top.current = scrollTop(selectedRow, rows, board.rows.length, top.current);
-  if (selected === 0) top.current = 0;
-  const visible = board.rows.slice(top.current, top.current + rows);
+  const top = selected === 0 ? 0 : scrollTop(selectedRow, rows, board.rows.length, from);
+  const visible = board.rows.slice(top, top + rows);
   // Ids differ in length (ct-a3f8, ct-a3f8.12): pad them to the widest in view, so types and titles align.
   const idWidth = Math.max(0, ...visible.map((row) => (row.kind === 'bead' ? textWidth(row.bead.id) : 0)));
   const { ready, working, blocked } = board.counts;
@@ -49,7 +49,7 @@ export function Board({ board, cursor, filter, width, height, focused, theme, no
       ) : (
         <Box flexDirection="column">
           {visible.map((row, i) => (
-            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} idWidth={idWidth} selected={top.current + i === selectedRow && focused} theme={theme} note={row.kind === 'bead' ? notes?.get(row.bead.id) : undefined} />
+            <BoardLine key={row.kind === 'bead' ? row.bead.id : `h-${row.group}`} row={row} width={width - 2} idWidth={idWidth} selected={top + i === selectedRow && focused} theme={theme} note={row.kind === 'bead' ? notes?.get(row.bead.id) : undefined} />
           ))}
         </Box>
       )}

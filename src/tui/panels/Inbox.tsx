@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
 import { isUnread } from '../state/town-counts.js';
 import type { MailView } from '../state/types.js';
@@ -29,10 +29,12 @@ export interface InboxProps {
   readonly theme: Theme;
   /** The town's name: an open message shows its sender's and recipient's addresses. */
   readonly townName?: string | undefined;
+  /** The first row shown: `state.windows` (list-windows.ts); the selection is kept in view from it. */
+  readonly top?: number | undefined;
 }
 
 /** The overseer's mail, newest first, unread marked with ●; Enter reads one, r replies, m composes. */
-export function Inbox({ mail, cursor, open, me, now, allMail, width, height, focused, theme, townName }: InboxProps) {
+export function Inbox({ mail, cursor, open, me, now, allMail, width, height, focused, theme, townName, top: from = 0 }: InboxProps) {
   const inner = width - 2;
   const rows = innerRows(height);
   const c = theme.colors;
@@ -40,8 +42,7 @@ export function Inbox({ mail, cursor, open, me, now, allMail, width, height, foc
   const reading = open ? mail.find((m) => m.id === open.id) : undefined;
   const order = useMemo(() => mail.map((m) => m.id), [mail]);
   const selected = cursorIndex(cursor, order);
-  const top = useRef(0);
-  top.current = scrollTop(Math.max(0, selected), rows, mail.length, top.current);
+  const top = scrollTop(Math.max(0, selected), rows, mail.length, from);
   const info = `${unread} unread · ${mail.length}`;
   if (reading) {
     const thread = reading.thread ? (allMail ?? mail).filter((m) => m.thread === reading.thread && m.id !== reading.id) : [];
@@ -63,14 +64,14 @@ export function Inbox({ mail, cursor, open, me, now, allMail, width, height, foc
         <Text color={c['text.dim']}>no mail: m composes one</Text>
       ) : (
         <Box flexDirection="column">
-          {mail.slice(top.current, top.current + rows).map((m, i) => {
+          {mail.slice(top, top + rows).map((m, i) => {
             const fresh = isUnread(m, me);
             return (
               <Line
                 key={m.id}
                 width={inner}
                 theme={theme}
-                selected={focused && top.current + i === selected}
+                selected={focused && top + i === selected}
                 segments={[
                   { text: fresh ? '● ' : '  ', color: c['mail.unread'] },
                   { text: `${age(m.created_at, now).padStart(3)} `, color: c['feed.time'] },

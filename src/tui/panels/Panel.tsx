@@ -39,10 +39,8 @@ export function Panel({ title, info, width, height, focused, theme, children }: 
   );
 }
 
-/** The rows a panel of `height` has for its content. */
-export function innerRows(height: number): number {
-  return Math.max(0, height - 3);
-}
+/** The rows a panel of `height` has for its content (declared with the lists' windows, which count them too). */
+export { innerRows } from '../state/list-windows.js';
 
 /**
  * The title and the info (counts) of a panel's first line in `width` cells, never touching: at

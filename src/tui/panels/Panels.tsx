@@ -41,6 +41,7 @@ export function Panels(props: PanelSlotProps) {
       if (session.cols) setPanelsWidth(panelsWidthFor(layout, session.cols));
     },
     pageRows: Math.max(1, innerRows(Math.round(props.height / 2)) - 1),
+    height: props.height,
     onDiff: (polecat, branch) => props.showDiff?.(polecat, branch),
   });
 

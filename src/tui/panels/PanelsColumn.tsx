@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { useMemo } from 'react';
 import { panelHeights } from '../state/layout-reducer.js';
+import { followWindows } from '../state/list-windows.js';
 import type { EventView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import { ActivityFeed } from './ActivityFeed.js';
@@ -54,6 +55,9 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
   const formHeight = state.form ? state.form.fields.length + 4 + (state.form.error ? 1 : 0) : 0;
   const heights = panelHeights(state.layout, Math.max(0, height - formHeight));
   const focusedPanel = active && !state.form ? state.focus : undefined;
+  // The windows as the state left them, moved on if the lists or the height changed since (pure:
+  // the state catches up at the next action).
+  const windows = followWindows(state.windows, state, view, height);
   return (
     <Box flexDirection="column" width={width} height={height}>
       {state.form ? <FormDialog form={state.form} width={width} theme={theme} /> : null}
@@ -65,14 +69,14 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
             return detailsBead ? (
               <BeadDetails key="board" bead={detailsBead} beads={view.snapshot.beads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} townName={townName} {...common} />
             ) : (
-              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} {...common} />
+              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} top={windows.board} {...common} />
             );
           case 'lane':
-            return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} {...common} />;
+            return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} top={windows.lane} {...common} />;
           case 'inbox':
-            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={view.snapshot.mail} townName={townName} {...common} />;
+            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={view.snapshot.mail} townName={townName} top={windows.inbox} {...common} />;
           case 'feed':
-            return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} {...common} />;
+            return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} top={windows.feed} {...common} />;
         }
       })}
     </Box>

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
-import { useRef } from 'react';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
 import { currentRequest } from '../state/lane-order.js';
+import { laneRows } from '../state/list-windows.js';
 import type { MergeRequestView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import type { ThemeToken } from '../theme/tokens.js';
@@ -21,6 +21,8 @@ export interface RefineryLaneProps {
   readonly height: number;
   readonly focused: boolean;
   readonly theme: Theme;
+  /** The first row shown: `state.windows` (list-windows.ts); the selection is kept in view from it. */
+  readonly top?: number | undefined;
 }
 
 const stateMarks: Record<string, string> = { queued: '·', merging: '⇄', testing: '⚙', merged: '✓', rejected: '✗' };
@@ -29,7 +31,7 @@ const stateMarks: Record<string, string> = { queued: '·', merging: '⇄', testi
  * The refinery lane: merge requests with their state (queued, merging, testing, merged,
  * rejected with the reason), and under them the current one's gate output, tailing live.
  */
-export function RefineryLane({ requests, cursor, open, gateTail, width, height, focused, theme }: RefineryLaneProps) {
+export function RefineryLane({ requests, cursor, open, gateTail, width, height, focused, theme, top: from = 0 }: RefineryLaneProps) {
   const inner = width - 2;
   const rows = innerRows(height);
   const current = currentRequest(requests);
@@ -37,11 +39,8 @@ export function RefineryLane({ requests, cursor, open, gateTail, width, height, 
   const selected = cursorIndex(cursor, order);
   const expanded = open ? requests.find((r) => r.id === open) : undefined;
   // The gate tail gets up to half the panel while something is being tested.
-  const tailRows = current && gateTail.length ? Math.min(gateTail.length, Math.max(1, Math.floor(rows / 2))) : 0;
-  const detailRows = expanded ? 2 : 0;
-  const listRows = Math.max(1, rows - tailRows - (tailRows ? 1 : 0) - detailRows);
-  const top = useRef(0);
-  top.current = scrollTop(Math.max(0, selected), listRows, requests.length, top.current);
+  const { listRows, tailRows } = laneRows(rows, current !== undefined, gateTail.length, expanded !== undefined);
+  const top = scrollTop(Math.max(0, selected), listRows, requests.length, from);
   const queued = requests.filter((r) => r.state === 'queued').length;
   const info = current ? `${current.state} ${current.branch} · ${queued} queued` : `${queued} queued`;
   const c = theme.colors;
@@ -51,12 +50,12 @@ export function RefineryLane({ requests, cursor, open, gateTail, width, height, 
         <Text color={c['text.dim']}>no merge requests: a polecat's `citadel done` queues one</Text>
       ) : (
         <Box flexDirection="column">
-          {requests.slice(top.current, top.current + listRows).map((r, i) => (
+          {requests.slice(top, top + listRows).map((r, i) => (
             <Line
               key={r.id}
               width={inner}
               theme={theme}
-              selected={focused && top.current + i === selected}
+              selected={focused && top + i === selected}
               segments={[
                 { text: `${stateMarks[r.state] ?? '?'} ${r.state.padEnd(8)} `, color: c[`lane.${r.state}` as ThemeToken] ?? c['text.normal'], bold: r === current },
                 { text: `${r.id} `, color: c['bead.id'] },

@@ -6,6 +6,7 @@ import { townCounts, type TownCounts } from '../state/town-counts.js';
 import { describeCommand, type CommandRunner, type TriageCommand } from '../state/triage-command.js';
 import { initialPanelsState, panelsReducer, type PanelsAction, type PanelsState } from '../state/panels-reducer.js';
 import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type PanelsView } from '../state/panels-view.js';
+import { followWindows } from '../state/list-windows.js';
 import type { TownSnapshot } from '../state/types.js';
 import { bindings as allBindings, type Binding, type PanelActionId } from '../keys/bindings.js';
 import { handlePanelKey, handlePrefixAction, type KeyOutcome } from './handle-key.js';
@@ -22,6 +23,11 @@ export interface UsePanelsOptions {
   readonly bindings?: readonly Binding[] | undefined;
   /** Rows a page move skips (about the board's height). */
   readonly pageRows?: number | undefined;
+  /**
+   * The column's height, as <PanelsColumn> gets it: with it, each action also moves the lists'
+   * windows (`state.windows`, list-windows.ts) to keep the selections in view.
+   */
+  readonly height?: number | undefined;
   /** Shows what `branch` changed against main (the lane's `d`): the shell's diff view. */
   readonly onDiff?: ((polecat: string, branch: string) => void) | undefined;
 }
@@ -46,15 +52,19 @@ export interface PanelsModel {
  * part memoized on its own input — a keystroke regroups nothing, so moving the selection costs
  * one small render even at 10k beads — and turns keys into actions and commands.
  */
-export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10, onDiff }: UsePanelsOptions): PanelsModel {
+export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, bindings = allBindings, pageRows = 10, onDiff, height }: UsePanelsOptions): PanelsModel {
   // The state lives in a ref reduced synchronously, so keys arriving faster than React renders
   // (a paste, a fast typist, a test) each see the state the previous one left.
   const stateRef = useRef<PanelsState | undefined>(undefined);
   stateRef.current ??= initialLayout ? { ...initialPanelsState, layout: initialLayout } : initialPanelsState;
   const [state, setState] = useState<PanelsState>(stateRef.current);
+  // What the windows follow: the view and the height of the last render.
+  const shown = useRef<{ view?: PanelsView; height?: number | undefined }>({});
   const dispatch = useCallback((action: PanelsAction) => {
     const current = stateRef.current ?? initialPanelsState;
-    const next = panelsReducer(current, action);
+    let next = panelsReducer(current, action);
+    const { view: v, height: h } = shown.current;
+    if (v && h !== undefined) next = panelsReducer(next, { type: 'windows', windows: followWindows(next.windows, next, v, h) });
     if (next === current) return;
     stateRef.current = next;
     setState(next);
@@ -66,6 +76,7 @@ export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, 
   const feed = useMemo(() => deriveFeed(snapshot), [snapshot.events]);
   const view = useMemo<PanelsView>(() => ({ snapshot, board, ...inbox, ...lane, ...feed }), [snapshot, board, inbox, lane, feed]);
   const counts = useMemo(() => townCounts(snapshot, allBoard), [snapshot, allBoard]);
+  shown.current = { view, height };
 
   // Keys read the latest state and view through refs, so the callbacks stay stable.
   const latest = useRef({ view, onCommand, bindings, pageRows, onDiff });

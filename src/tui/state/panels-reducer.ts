@@ -1,6 +1,7 @@
 import { formReducer, type FormAction, type FormState } from './form-reducer.js';
 import { initialLayout, layoutReducer, panelIds, visiblePanels, type LayoutAction, type LayoutState, type PanelId } from './layout-reducer.js';
 import { moveCursor, startCursor, type ListCursor } from './list-cursor.js';
+import { noWindows, type ListWindows } from './list-windows.js';
 
 /** The panels' whole UI state: focus, selections, open views, the modal form, the layout. */
 export interface PanelsState {
@@ -17,6 +18,8 @@ export interface PanelsState {
   readonly inbox: { readonly cursor: ListCursor; readonly open?: { readonly id: string; readonly scroll: number } | undefined };
   readonly lane: { readonly cursor: ListCursor; readonly open?: string | undefined };
   readonly feed: { readonly cursor: ListCursor };
+  /** The first row each list shows (list-windows.ts `followWindows` moves them with the selections). */
+  readonly windows: ListWindows;
   /** The modal form, when one is open: it takes every key. */
   readonly form: FormState | null;
   readonly layout: LayoutState;
@@ -31,6 +34,7 @@ export const initialPanelsState: PanelsState = {
   inbox: { cursor: startCursor },
   lane: { cursor: startCursor },
   feed: { cursor: startCursor },
+  windows: noWindows,
   form: null,
   layout: initialLayout,
   notice: null,
@@ -58,7 +62,9 @@ export type PanelsAction =
   | { readonly type: 'closeForm' }
   | { readonly type: 'filter'; readonly line: string }
   | { readonly type: 'layout'; readonly action: LayoutAction }
-  | { readonly type: 'notice'; readonly notice: PanelsState['notice'] };
+  | { readonly type: 'notice'; readonly notice: PanelsState['notice'] }
+  /** The lists' windows, as `followWindows` moved them (use-panels.ts, after each action). */
+  | { readonly type: 'windows'; readonly windows: ListWindows };
 
 /** Scrolls an offset; 'bottom' is resolved by the view (it knows the content's length). */
 function scrollBy(offset: number, by: number | 'top' | 'bottom'): number {
@@ -129,6 +135,8 @@ export function panelsReducer(state: PanelsState, action: PanelsAction): PanelsS
     }
     case 'notice':
       return { ...state, notice: action.notice };
+    case 'windows':
+      return action.windows === state.windows ? state : { ...state, windows: action.windows };
   }
 }
 

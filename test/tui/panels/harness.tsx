@@ -20,7 +20,7 @@ export function renderPanels(snapshot: TownSnapshot, options: { width?: number; 
   function App() {
     const [current, set] = useState(snapshot);
     setSnapshot = set;
-    const t = usePanels({ snapshot: current, onCommand: run, pageRows: 5 });
+    const t = usePanels({ snapshot: current, onCommand: run, pageRows: 5, height: options.height ?? 40 });
     model = t;
     return <PanelsColumn model={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
   }
