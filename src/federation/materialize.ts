@@ -118,15 +118,16 @@ export function materialize(input: MaterializeInput): Mutator<MaterializeResult>
               if (tag > mine[1]) fields[key] = [hash, tag];
               continue;
             }
-            if (SET_FIELDS.has(key) && Array.isArray(value) && Array.isArray(here)) {
-              const union = [...here, ...value.filter((item) => !here.includes(item))];
+            const replaced = meta ? event.f[key] : undefined;
+            const concurrent = replaced !== hereHash;
+            if (concurrent && SET_FIELDS.has(key) && Array.isArray(value) && Array.isArray(here)) {
+              // Sorted, so both towns of a concurrent pair end with the same array.
+              const union = [...new Set([...here, ...value])].sort();
               next[key] = union;
               fields[key] = [valueHash(union), tag > mine[1] ? tag : mine[1]];
               changed = true;
               continue;
             }
-            const replaced = meta ? event.f[key] : undefined;
-            const concurrent = replaced !== hereHash;
             const theirsWins = tag > mine[1];
             if (theirsWins) {
               if (value === undefined) delete next[key];
