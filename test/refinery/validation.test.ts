@@ -100,6 +100,8 @@ describe('validation records (issue 20)', () => {
       ['review', 'accepted'],
       ['gates', 'accepted'],
     ]);
+    const shown = await runCli(['bead', 'show', work.request.id], { cwd: t.root });
+    expect(shown.stdout).toMatch(/validations:\n {2}✓ review entity:\/\/citadel\/alpha\/overseer .* at [0-9a-f]{10} {2}clean and small\n {2}✓ gates {2}entity:\/\/citadel\/alpha\/refinery .* main → [0-9a-f]{10}\n/);
     const cv = await runJson<{ validations: { accepted_first_time: number; landed: number; review_feedback: { verdict: string; note: string; by_address: string }[] } }>(['cv', 'nux'], { cwd: t.root });
     expect(cv.validations).toMatchObject({ accepted_first_time: 1, landed: 1 });
     expect(cv.validations.review_feedback).toEqual([expect.objectContaining({ verdict: 'accepted', note: 'clean and small', by_address: 'entity://citadel/alpha/overseer' })]);
@@ -150,6 +152,7 @@ describe('validation records (issue 20)', () => {
     expect(validations(t, work.request.id)).toEqual([
       expect.objectContaining({ stage: 'review', verdict: 'rejected', validator_address: 'entity://citadel/alpha/overseer', note: 'needs a test for the empty input', branch_commit: work.tip }),
     ]);
+    expect((await runCli(['bead', 'show', work.request.id], { cwd: t.root })).stdout).toMatch(/✗ review entity:\/\/citadel\/alpha\/overseer .* {2}rejected in review by overseer: needs a test for the empty input — needs a test for the empty input/);
     // The refinery leaves it alone from now on.
     expect((await runRefinery(t.root, { once: true })).merged).toEqual([]);
 

@@ -1,5 +1,6 @@
 import { visibleLine, visibleText } from '../../common/visible-text.js';
 import type { Bead } from '../../model/bead.js';
+import type { ValidationRecord } from '../../model/validation.js';
 import { childrenOf, dependentsOf } from '../../model/query.js';
 import { whyNotReady } from '../../model/ready.js';
 import { capacityOf, deferredUntil, isPinned, resourceHolders, skillsNeeded, usesOf, type ScheduledBead } from '../../model/schedule.js';
@@ -18,7 +19,7 @@ export function beadList(beads: readonly Bead[]): string {
 }
 
 /** Everything about one bead, for `bead show`: fields, readiness, dependencies both ways, children. */
-export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string {
+export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>, validations: readonly ValidationRecord[] = []): string {
   const lines: string[] = [];
   const field = (name: string, value: string | null | undefined): void => {
     if (value !== null && value !== undefined && value !== '') lines.push(`${`${name}:`.padEnd(11)}${value}`);
@@ -67,6 +68,11 @@ export function beadDetail(bead: Bead, beads: ReadonlyMap<string, Bead>): string
     lines.push(`children (${closed}/${children.length} closed):`);
     for (const child of children) lines.push(`  ${child.id}  ${child.status.padEnd(11)}  ${child.title}`);
   }
+  if (validations.length) {
+    // A merge request's verdicts (docs/model.md, "Validations"), oldest first, by address.
+    lines.push('validations:');
+    for (const v of validations) lines.push(`  ${validationLine(v)}`);
+  }
   if (bead.metadata && Object.keys(bead.metadata).length) {
     lines.push('metadata (kept from an import):');
     for (const [key, value] of Object.entries(bead.metadata)) lines.push(`  ${key}: ${oneLine(JSON.stringify(value))}`);
@@ -101,3 +107,11 @@ function describe(id: string, beads: ReadonlyMap<string, Bead>): string {
 }
 
 const oneLine = (text: string): string => (text.length > 160 ? `${text.slice(0, 157)}...` : text);
+
+/** One validation record as a line: verdict, stage, who, when, and main's commit or the reason/note. */
+export function validationLine(v: ValidationRecord): string {
+  const what = v.main_commit ? `main → ${v.main_commit.slice(0, 10)}` : (v.reason ?? v.note ?? '');
+  const commit = v.branch_commit ? ` at ${v.branch_commit.slice(0, 10)}` : '';
+  const note = v.note && v.note !== v.reason && what !== v.note ? ` — ${v.note}` : '';
+  return `${v.verdict === 'accepted' ? '✓' : '✗'} ${v.stage.padEnd(6)} ${v.validator_address}  ${shortTime(v.at)}${commit}  ${what}${note}`;
+}

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { CitadelError, usage } from '../../common/errors.js';
 import { terminalSafeJson } from '../../common/visible-text.js';
 import { localName } from '../../model/address.js';
+import { validationsOf } from '../../model/validation.js';
 import { BEAD_TYPES, CREATE_TYPES, type Bead, type BeadStatus, type BeadType } from '../../model/bead.js';
 import { exportLines } from '../../model/export.js';
 import { beadsOf, getBead, listBeads } from '../../model/query.js';
@@ -44,7 +45,7 @@ export function showAction(context: CliContext, id: string, options: { json?: bo
   const state = town.journal.read();
   const bead = getBead(state, id, town.config.prefix);
   if (options.json) context.json(bead);
-  else context.out(beadDetail(bead, beadsOf(state)));
+  else context.out(beadDetail(bead, beadsOf(state), bead.type === 'merge_request' ? validationsOf(state, bead.id) : []));
 }
 
 /** `bead list`. */
