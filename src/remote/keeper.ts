@@ -10,6 +10,8 @@ import type { SpawnPty } from '../pty/pty.js';
 import { ensureHostDir, type HostDir } from './host-dir.js';
 import { encode, LineReader, parseMessage, WIRE_VERSION, type AgentMessage, type HomeMessage, type JobInfo, type JobSpec, type KeeperMessage } from './wire.js';
 
+/** The most scrolled-off lines carried home with one frame (a flood's middle stays on the host). */
+const MAX_SCROLLED = 1000;
 /** A home connection more than this far behind stops getting frames until it drains (then one full frame). */
 const BEHIND_BYTES = 2 * 1024 * 1024;
 /** With no job running and no home connected for this long, the keeper exits. */
@@ -23,6 +25,8 @@ interface Job {
   /** The home connection's subscription to the pane. */
   subscription: { dispose(): void } | undefined;
   behind: boolean;
+  /** Lines that scrolled off the top of the screen since home last got them (home's scrollback). */
+  scrolled: number;
 }
 
 interface PendingCall {
@@ -195,7 +199,18 @@ export class Keeper {
       job.behind = true;
       return;
     }
-    home.write(encode({ t: 'frame', id: job.spec.id, frame }));
+    const screen = job.pane.screen;
+    const k = screen.altScreen ? 0 : Math.min(job.scrolled, screen.baseY);
+    job.scrolled = 0;
+    if (k === 0) {
+      home.write(encode({ t: 'frame', id: job.spec.id, frame }));
+      return;
+    }
+    // Lines that left the screen go home for its scrollback, then the whole screen over them.
+    const carried = Math.min(k, MAX_SCROLLED);
+    const scrolled = screen.lines(screen.baseY - carried, carried, false).map(([, text]) => text);
+    if (k > carried) scrolled.unshift(`\x1b[2m… ${k - carried} lines left on the host …\x1b[0m`);
+    home.write(encode({ t: 'frame', id: job.spec.id, frame: job.pane.fullFrame(), scrolled }));
   }
 
   private async request(message: Extract<HomeMessage, { t: 'req' }>, socket: Socket): Promise<unknown> {
@@ -277,10 +292,11 @@ export class Keeper {
     } else {
       pane = new Pane({ id: spec.id, argv: spec.argv, cwd: worktree, env, cols: spec.cols, rows: spec.rows, scrollback: 2000, spawnPty: this.spawnPty! });
     }
-    const job: Job = existing ?? { spec, worktree, pane, exit: undefined, subscription: undefined, behind: false };
+    const job: Job = existing ?? { spec, worktree, pane, exit: undefined, subscription: undefined, behind: false, scrolled: 0 };
     job.worktree = worktree;
     if (!existing) {
       this.jobs.set(spec.id, job);
+      countScrolls(pane, () => job.scrolled++);
       pane.onExit((exit) => {
         job.exit = { exitCode: exit.exitCode };
         this.log(`${spec.id} exited (${exit.exitCode ?? 'signal'})`);
@@ -382,6 +398,18 @@ export class Keeper {
     socket.on('close', () => this.calls.delete(rid));
     this.send({ t: 'call', rid, id: call.id, verb: call.verb, args: call.args });
   }
+}
+
+/**
+ * Calls `counted` for each line the pane's screen pushes into its scrollback: a scroll of the
+ * normal screen whose region starts at the top (xterm's own rule for keeping the line).
+ */
+function countScrolls(pane: Pane, counted: () => void): void {
+  const terminal = pane.screen.terminal;
+  const core = (terminal as unknown as { _core?: { buffer?: { scrollTop?: number } } })._core;
+  terminal.onScroll(() => {
+    if (terminal.buffer.active.type === 'normal' && (core?.buffer?.scrollTop ?? 0) === 0) counted();
+  });
 }
 
 /** Runs git; a failure is one sentence saying what failed on the host, in git's words. */

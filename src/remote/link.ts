@@ -232,7 +232,7 @@ export class HostLink {
         return;
       }
       case 'frame':
-        this.ptys.get(message.id)?.frame(message.frame);
+        this.ptys.get(message.id)?.frame(message.frame, Array.isArray(message.scrolled) ? message.scrolled : []);
         return;
       case 'exit': {
         const pty = this.ptys.get(message.id);
@@ -308,10 +308,18 @@ export class RemotePty implements Pty {
   pause(): void {}
   resume(): void {}
 
-  frame(frame: RowFrame): void {
+  /**
+   * Paints `frame`. `scrolled`: lines that left the top of the host's screen meanwhile (a full
+   * frame follows them): each is written on the top row and scrolled off into the home
+   * screen's scrollback, so copy mode and `peek --lines` find them here too.
+   */
+  frame(frame: RowFrame, scrolled: readonly string[] = []): void {
     if (this.ended) return;
     let out = this.painted ? '' : '\x1b[?7l';
     this.painted = true;
+    if (!frame.altScreen && !this.alt) {
+      for (const line of scrolled) if (typeof line === 'string') out += `\x1b[1;1H\x1b[0m${line}\x1b[0m\x1b[K\x1b[${this.rows};1H\n`;
+    }
     if (frame.altScreen !== this.alt) {
       out += frame.altScreen ? '\x1b[?1049h' : '\x1b[?1049l';
       this.alt = frame.altScreen;

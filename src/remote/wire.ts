@@ -57,7 +57,7 @@ export type HomeMessage =
 /** keeper → home */
 export type KeeperMessage =
   | { t: 'res'; rid: number; ok: boolean; result?: unknown; error?: string }
-  | { t: 'frame'; id: string; frame: RowFrame }
+  | { t: 'frame'; id: string; frame: RowFrame; scrolled?: string[] }
   | { t: 'exit'; id: string; exitCode: number | null }
   | { t: 'call'; rid: number; id: string; verb: 'done' | 'cli'; args: Record<string, unknown> };
 

@@ -304,13 +304,17 @@ describe.skipIf(missing !== undefined)('what a host may do at home', () => {
     }
     const other = (await t.cli(['bead', 'create', 'someone else\'s work'])).stdout.trim();
     const bead = (await t.cli(['bead', 'create', 'talk from afar'])).stdout.trim();
-    const script = `citadel mail send --to overseer --subject "from afar" --body "hello home"; echo "mail:$?"; citadel bead close ${other}; echo "close:$?"; echo ready; exec sleep 600`;
+    const script = `citadel mail send --to overseer --subject "from afar" --body "hello home"; echo "mail:$?"; citadel bead close ${other}; echo "close:$?"; seq -f 'line %g of the scroll' 1 300; echo ready; exec sleep 600`;
     const sling = await t.cli(['sling', bead, '--host', 'far', '--polecat', 'slit', '--json', '--', 'sh', '-c', script], 90_000);
     expect(sling.code, sling.stderr).toBe(0);
     const slung = JSON.parse(sling.stdout) as { polecat: string; pid: number };
     const peek = async (): Promise<string> => (await t.cli(['polecat', 'peek', slung.polecat])).stdout;
     await waitFor(async () => (await peek()).includes('ready'), 'the remote script to run', { timeoutMs: 30_000, intervalMs: 200 });
-    const screen = await peek();
+    // What scrolled off the host's screen is in the home pane's scrollback, every line in order.
+    const scrollback = (await t.cli(['polecat', 'peek', slung.polecat, '--lines', '400'])).stdout.split('\n');
+    const numbered = scrollback.map((line) => /^line (\d+) of the scroll$/.exec(line.trim())?.[1]).filter(Boolean).map(Number);
+    expect(numbered).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    const screen = scrollback.join('\n');
     expect(screen).toContain('mail:0');
     expect(screen).toContain('close:1');
     expect(screen).toContain('on a remote host citadel runs only done');
@@ -324,5 +328,44 @@ describe.skipIf(missing !== undefined)('what a host may do at home', () => {
     expect(kill.code, kill.stderr).toBe(0);
     expect(JSON.parse(kill.stdout)).toMatchObject({ released: bead });
     await waitFor(() => startTime(slung.pid) === undefined, 'the agent gone on the host', { timeoutMs: 15_000 });
+  }, 240_000);
+});
+
+describe.skipIf(missing !== undefined)('when the host loses its keeper', () => {
+  it('the pane exits as lost, the bead goes back to ready with mail to the overseer, and the next sling starts a new keeper', async () => {
+    const t = town!;
+    const s = sshd!;
+    const hosts = JSON.parse((await t.cli(['host', 'list', '--json'])).stdout) as Array<{ name: string }>;
+    if (!hosts.some((h) => h.name === 'far')) {
+      const add = await t.cli(['host', 'add', 'far', `${s.user}@citadel-test-host:${join(s.scratch, 'host')}`, '--citadel', citadelBin, '--ssh-config', s.config]);
+      expect(add.code, add.stderr).toBe(0);
+    }
+    const bead = (await t.cli(['bead', 'create', 'lost with its keeper'])).stdout.trim();
+    const sling = await t.cli(['sling', bead, '--host', 'far', '--polecat', 'toast', '--json', '--', 'sh', '-c', 'echo waiting here; exec sleep 600'], 90_000);
+    expect(sling.code, sling.stderr).toBe(0);
+    const slung = JSON.parse(sling.stdout) as { polecat: string; pid: number };
+    await waitFor(async () => (await t.cli(['polecat', 'peek', slung.polecat])).stdout.includes('waiting here'), 'the remote agent', { timeoutMs: 30_000, intervalMs: 200 });
+    const pidFile = join(s.scratch, 'host', 'run', 'keeper.pid');
+    const keeper = Number(readFileSync(pidFile, 'utf8').trim());
+    process.kill(keeper, 'SIGKILL');
+    await waitFor(
+      async () => {
+        const row = (JSON.parse((await t.cli(['polecat', 'list', '--json'])).stdout) as Array<{ name: string; status: string; bead: string | null }>).find((p) => p.name === slung.polecat);
+        return row && row.status === 'exited' && row.bead === null;
+      },
+      'the polecat to exit and give its bead back',
+      { timeoutMs: 60_000, intervalMs: 250 },
+    );
+    const shown = JSON.parse((await t.cli(['bead', 'show', bead, '--json'])).stdout) as { status: string; assignee?: string | null };
+    expect(shown.status).toBe('open');
+    const inbox = JSON.parse((await t.cli(['mail', 'inbox', '--for', 'overseer', '--json'])).stdout) as Array<{ title: string }>;
+    expect(inbox.some((m) => m.title.includes(`${slung.polecat} exited with ${bead} unfinished`))).toBe(true);
+    // The agent went with its keeper (its pty closed); a new sling brings a new keeper up.
+    await waitFor(() => startTime(slung.pid) === undefined, 'the agent gone with its keeper');
+    const again = await t.cli(['sling', bead, '--host', 'far', '--polecat', 'toast', '--json', '--', 'sh', '-c', 'echo back again; exec sleep 600'], 90_000);
+    expect(again.code, again.stderr).toBe(0);
+    await waitFor(async () => (await t.cli(['polecat', 'peek', slung.polecat])).stdout.includes('back again'), 'the agent under a new keeper', { timeoutMs: 30_000, intervalMs: 200 });
+    expect(Number(readFileSync(pidFile, 'utf8').trim())).not.toBe(keeper);
+    expect((await t.cli(['polecat', 'kill', slung.polecat])).code).toBe(0);
   }, 240_000);
 });
