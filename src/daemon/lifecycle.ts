@@ -6,29 +6,27 @@ import { CitadelError } from '../common/errors.js';
 import { townPaths } from '../town/paths.js';
 import { connect, type DaemonClient } from './client.js';
 import { instanceLockHolder } from './instance-lock.js';
+import type { StatusResult } from './protocol.js';
 import { daemonLockPath, daemonPaths, ensurePrivateDir, readDaemonRecord } from './runtime-dir.js';
 import { isAlive } from '../common/process.js';
 
 /** The citadel entry point the daemon is started from. */
 const citadelBin = fileURLToPath(new URL('../../bin/citadel.js', import.meta.url));
 
-export interface DaemonStatus {
+/**
+ * What `daemon status` prints: where the daemon is, and, when it answers, its `status` verb's
+ * result (protocol.ts `StatusResult`, declared there once) with `running` renamed `running_panes`.
+ */
+export type DaemonStatus = Partial<Omit<StatusResult, 'running'>> & {
   running: boolean;
   town: string;
   socket: string;
-  pid?: number;
-  startedAt?: string;
-  uptimeSeconds?: number;
-  panes?: number;
   running_panes?: number;
-  clients?: Array<{ id: number; client: string }>;
-  memory?: { rss: number; heapUsed: number };
-  refinery?: string;
   log: string;
   /** False when a daemon holds the town's lock but does not answer (`problem` says why). */
   answering?: boolean;
   problem?: string;
-}
+};
 
 export interface LifecycleOptions {
   env?: NodeJS.ProcessEnv;
@@ -111,7 +109,7 @@ export async function daemonStatus(townRoot: string, options: LifecycleOptions =
   try {
     const status = await client.request('status');
     const { running, ...rest } = status;
-    return { ...base, ...rest, running: true, running_panes: running as number, answering: true } as DaemonStatus;
+    return { ...base, ...rest, running: true, running_panes: running, answering: true };
   } finally {
     client.close();
   }
