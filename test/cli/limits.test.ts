@@ -59,7 +59,7 @@ describe('citadel limits on what a bead may hold', () => {
       const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
         const child = spawn(process.execPath, [citadelBin, ...args], { cwd: town.path, env: { ...process.env, CITADEL_ACTOR: 'overseer' }, stdio: [endless, 'ignore', 'pipe'] });
         let stderr = '';
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+        child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
         child.on('close', (code) => resolve({ code, stderr }));
       });
       closeSync(endless);
