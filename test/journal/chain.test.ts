@@ -308,5 +308,12 @@ describe('doctor --verify: the hash chain', { timeout: 180_000 }, () => {
     const later = await verify(t.root);
     expect(later.code, later.stdout).toBe(0);
     expect(later.report.chain!.to).toBeGreaterThan(20);
+    // A portable CV across the repaired gap: the marker travels whole, and the file verifies.
+    const cvFile = join(t.root, 'test.cv.json');
+    expect((await runCli(['cv', 'test', '--export', cvFile], { cwd: t.root })).code).toBe(0);
+    expect((JSON.parse(readFileSync(cvFile, 'utf8')) as { repaired: string[] }).repaired).toHaveLength(1);
+    const checked = await runCli(['cv', '--verify', cvFile], { cwd: t.root });
+    expect(checked.code, checked.stderr).toBe(0);
+    expect(checked.stdout).toMatch(/the path passes 1 record\(s\) doctor --repair wrote for lost ones \(seq 11\)/);
   });
 });
