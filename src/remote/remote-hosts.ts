@@ -55,10 +55,11 @@ export class RemoteHosts {
   wrapSpawn(local: SpawnPty): SpawnPty {
     return (argv: readonly string[], options: PtySpawnOptions): Pty => {
       const host = options.env[HOST_VAR];
-      if (!host) return local(argv, options);
-      const link = this.links.get(host);
       const polecat = options.env.CITADEL_POLECAT;
-      if (!link || !polecat) throw new CitadelError('failed', `host ${host} is not connected`);
+      // Remote only when the journal says so too: a CITADEL_HOST inherited from the user's shell is not a host.
+      if (!host || !polecat || getPolecat(this.town.journal.read(), polecat)?.host !== host) return local(argv, options);
+      const link = this.links.get(host);
+      if (!link) throw new CitadelError('failed', `host ${host} is not connected`);
       return link.attach(polecat, Number(options.env[PID_VAR]) || 0, options.cols, options.rows);
     };
   }
