@@ -75,6 +75,9 @@ describe('citadel cv --export / --verify: a portable CV', { timeout: 180_000 }, 
     const json = await town.json<{ verified: boolean; cv: { closed: number; skills: { label: string }[] } }>(['cv', '--verify', file]);
     expect(json).toMatchObject({ verified: true, cv: { closed: 2 } });
     expect(json.cv.skills.map((s) => s.label).sort()).toEqual(['docs', 'parsing']);
+    // ACTOR names whose CV it must be: its address works, another actor does not.
+    expect((await town.run(['cv', proof.address, '--verify', file])).code).toBe(0);
+    expectOneLine(await town.run(['cv', 'slit', '--verify', file]), /does not verify: it is entity:\/\/citadel\/.*\/nux's CV, not slit's/);
     // Another town's head is not this one.
     expectOneLine(await other.run(['cv', '--verify', file]), /does not verify: .*(another town|ends at seq)/);
   });

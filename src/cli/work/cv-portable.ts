@@ -4,7 +4,7 @@ import { CitadelError, isCitadelError, usage } from '../../common/errors.js';
 import { visibleLine } from '../../common/visible-text.js';
 import { buildProof, checkProof, headMessage, townChainAt, type CheckedProof, type CvProofFile } from '../../ledger/cv-proof.js';
 import { signMessage, SIGN_NAMESPACE, verifySignature } from '../../ledger/ssh-sign.js';
-import { entityAddress } from '../../model/address.js';
+import { entityAddress, isEntityAddress } from '../../model/address.js';
 import { buildCv } from '../../model/cv.js';
 import { checkActor } from '../../model/validate.js';
 import type { Town } from '../../town/town.js';
@@ -68,7 +68,10 @@ export async function verifyCvAction(context: CliContext, actor: string | undefi
   }
   const checked = checkProof(value, path);
   const proof = checked.file;
-  if (actor !== undefined && checkActor(actor, 'actor') !== proof.actor) throw new CitadelError('invalid', `${path} does not verify: it is ${proof.actor}'s CV, not ${actor}'s`);
+  // ACTOR, when given, must be whose CV it is: a bare name, or the address the file names.
+  if (actor !== undefined && (isEntityAddress(actor) ? actor.trim() !== proof.address : checkActor(actor, 'actor') !== proof.actor)) {
+    throw new CitadelError('invalid', `${path} does not verify: it is ${proof.address}'s CV, not ${actor}'s`);
+  }
 
   // The head: signed by a key the user trusts, or this town's own chain at that seq.
   let anchor: { kind: 'signature'; principal: string; detail: string } | { kind: 'town'; town_seq: number; detail: string };
@@ -101,7 +104,7 @@ export async function verifyCvAction(context: CliContext, actor: string | undefi
 async function report(context: CliContext, checked: CheckedProof, anchor: { kind: string; detail: string }, root: string | undefined, options: CvOptions): Promise<void> {
   const { file: proof, records } = checked;
   // Everything below is recomputed from the verified records (never read from the file's claims).
-  const cv = buildCv(records, proof.actor, { recent: 10 });
+  const cv = buildCv(records, proof.actor, { recent: 10, town: proof.town });
   const { profile } = await profileFrom(records, proof.actor, root);
   const extra = shape(profile);
   if (options.json) {
