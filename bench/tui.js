@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import { ensureDaemon, stopDaemon } from '../dist/daemon/lifecycle.js';
+import { idleOnePane, thirtyPolecats } from './tui-budgets.js';
 
 const require = createRequire(import.meta.url);
 const pty = require('node-pty');
@@ -22,7 +23,7 @@ const COLS = 160;
 const ROWS = 46;
 const MB = Number(process.env.CITADEL_BENCH_MB ?? 50);
 const ROUNDS = Number(process.env.CITADEL_BENCH_ROUNDS ?? 2);
-/** CITADEL_BENCH_ONLY=throughput,four,echo,idle,first runs some parts only. */
+/** CITADEL_BENCH_ONLY=throughput,four,echo,idle,first,idle1,scale30,board runs some parts only. */
 const ONLY = process.env.CITADEL_BENCH_ONLY?.split(',');
 const wanted = (part) => !ONLY || ONLY.includes(part);
 /**
@@ -438,6 +439,9 @@ export async function run() {
       const first = await firstFrame(town);
       console.log(`first frame after \`citadel\` (daemon running, 1 pane): ${fmt(median(first))} (budget ≤ 500 ms)`);
     }
+    const ctx = { town, tmux, openCitadel, closeCitadel, openTmux, shq };
+    if (wanted('idle1')) await idleOnePane(ctx);
+    if (wanted('scale30')) await thirtyPolecats(ctx);
   } finally {
     tmux.kill();
     await town.dispose();

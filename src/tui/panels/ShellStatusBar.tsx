@@ -1,29 +1,10 @@
-import { useEffect, useMemo, useState, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useSyncExternalStore } from 'react';
 import type { StatusBarProps } from '../shell/panel-slot.js';
 import { panelsSession } from '../live/panels-session.js';
 import { StatusLine } from './StatusLine.js';
 
-/** "14:03", local time. */
-const clock = (date: Date): string => date.toTimeString().slice(0, 5);
-
-/** The time, re-rendered once a minute on the minute (one timer, not a polling loop). */
-function useMinuteClock(): string {
-  const [time, setTime] = useState(() => clock(new Date()));
-  useEffect(() => {
-    let timer: NodeJS.Timeout;
-    const schedule = (): void => {
-      const now = new Date();
-      timer = setTimeout(() => {
-        setTime(clock(new Date()));
-        schedule();
-      }, 60_000 - (now.getSeconds() * 1000 + now.getMilliseconds()) + 5);
-      timer.unref();
-    };
-    schedule();
-    return () => clearTimeout(timer);
-  }, []);
-  return time;
-}
+/** "14:03", local time (the shell's `statusClock` too: it patches these five cells once a minute). */
+export const clock = (date: Date): string => date.toTimeString().slice(0, 5);
 
 /**
  * The status bar the shell mounts (its StatusBarProps): town, counts — ready, working, waiting
@@ -36,7 +17,10 @@ export function StatusBar(props: StatusBarProps) {
   useEffect(() => session.feed.refresh(), [session, props.journalSeq]);
   const counts = session.counts(snapshot);
   const waiting = props.panes.filter((p) => p.status === 'waiting').length;
-  const time = useMinuteClock();
+  // The time as of this render. No timer here: a re-render of the whole chrome once a minute
+  // cost ~0.1 s of CPU on an idle machine (cold code); the shell patches the minute's text
+  // into the drawn status line instead (shell-view.ts tickClock).
+  const time = clock(new Date());
   return (
     <StatusLine
       town={props.town.name}

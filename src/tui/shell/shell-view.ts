@@ -172,6 +172,25 @@ export class ShellView {
     this.compositor.setMessage(lines[s.rows - 1] ?? '');
   }
 
+  /**
+   * The minute changed: the status bar's clock is patched in the chrome last drawn — five
+   * cells, one row written — instead of a render of the whole chrome (Ink re-lays out and
+   * redraws every panel for any change; once a minute on an idle machine that cost ~0.1 s of
+   * CPU, most of the idle budget). The next render draws the time itself (StatusBar).
+   */
+  tickClock(before: string, now: string): void {
+    if (this.closed || !this.ink || before === now) return;
+    const lines = this.inkFrame.split('\n');
+    let last = lines.length - 1;
+    while (last > 0 && lines[last] === '') last--;
+    const row = lines[last];
+    const at = row?.lastIndexOf(before) ?? -1;
+    if (row === undefined || at < 0) return;
+    lines[last] = row.slice(0, at) + now + row.slice(at + before.length);
+    this.inkFrame = lines.join('\n');
+    if (!this.overviewShown) this.compositor.setChrome(this.inkFrame);
+  }
+
   /** Draws everything again (after the terminal was reset). */
   invalidate(): void {
     this.compositor.invalidate();

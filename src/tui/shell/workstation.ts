@@ -225,7 +225,18 @@ export class Workstation {
     this.resizePanes();
     ready = true;
     for (const chunk of early.splice(0)) this.onInput(chunk);
+    this.tickClock();
     await everything; // settled already when in time; a failed import is the caller's, as before
+  }
+
+  /** The status bar's clock: at each minute, its five cells are patched (shell-view.ts tickClock); nothing else ticks. */
+  private tickClock(): void {
+    const now = new Date();
+    const shown = clockText(now);
+    this.setTimer(() => {
+      this.view.tickClock(shown, clockText(new Date()));
+      this.tickClock();
+    }, 60_000 - (now.getSeconds() * 1000 + now.getMilliseconds()) + 5);
   }
 
   /** The current state (for tests). */
@@ -545,6 +556,11 @@ export class Workstation {
     this.view.close();
     this.resolveExit(reason);
   }
+}
+
+/** "14:03", local time, as the status bar shows it. */
+function clockText(date: Date): string {
+  return date.toTimeString().slice(0, 5);
 }
 
 /** Whether `promise` settles within `ms` (its rejection counts as settled: the caller goes on). */
