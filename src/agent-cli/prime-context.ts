@@ -1,12 +1,19 @@
-import type { StateView } from '../journal/types.js';
 import { isCitadelError } from '../common/errors.js';
-import { beadsOf, getBead, inbox, type Bead } from '../model/index.js';
-import { moleculeStatus, type StepState } from '../molecules/index.js';
+import { queriesOf } from '../journal/query-index.js';
+import type { StateView } from '../journal/types.js';
+import type { Bead } from '../model/bead.js';
+import { inbox } from '../model/mail.js';
 import { POLECAT_KIND } from '../model/polecat.js';
+import { beadsOf, getBead } from '../model/query.js';
+import { moleculeStatus, type StepState } from '../molecules/status.js';
 
 /**
  * The facts `citadel prime` tells an agent, gathered from one read of the journal. Pure: it
- * takes the state view and returns plain data (prime.ts renders it).
+ * takes the state view and returns plain data (prime.ts renders it). Agents run prime at every
+ * session start (and `citadel hook` on SessionStart), so it reads only what it shows: through
+ * the query index (docs/journal.md) the polecat, its bead, the actor's claimed work, the
+ * bead's newest merge request and the unread count are a few indexed rows, never the whole
+ * town; it imports model modules one by one, never the barrel (docs/cli.md, "Startup").
  */
 
 /**
@@ -82,26 +89,45 @@ export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
     polecat,
     bead,
     molecule: bead ? moleculeOf(state, bead) : undefined,
-    bounced: bead ? lastBounce(beads, bead.id) : undefined,
+    bounced: bead ? lastBounce(beads, bead) : undefined,
     unreadMail: inbox(beads, who.actor, { unread: true }).length,
   };
 }
 
 /** The actor's most recently touched in-progress work. */
 function claimedBy(beads: ReadonlyMap<string, PrimeBead>, actor: string): PrimeBead | undefined {
+  const queries = queriesOf(beads);
+  // Through the query index: only the actor's in-progress rows (checked again below).
+  const candidates = queries ? (queries.iterate({ fields: { assignee: actor, status: 'in_progress' } }) as Iterable<PrimeBead>) : beads.values();
   let best: PrimeBead | undefined;
-  for (const bead of beads.values()) {
+  for (const bead of candidates) {
     if (bead.assignee !== actor || bead.status !== 'in_progress' || bead.type === 'message' || bead.type === 'merge_request') continue;
     if (!best || bead.updated_at > best.updated_at) best = bead;
   }
   return best;
 }
 
-/** The bead's newest merge request, if it was rejected. */
-function lastBounce(beads: ReadonlyMap<string, PrimeBead>, beadId: string): { id: string; reason: string } | undefined {
+/**
+ * The bead's newest merge request, if it was rejected. Through the query index the requests
+ * are read newest first and the scan stops at the first one for the bead, or at the first one
+ * older than the bead (a request is filed for a bead that exists): for the bead a polecat has
+ * just submitted, a few rows, not every request of the town.
+ */
+function lastBounce(beads: ReadonlyMap<string, PrimeBead>, bead: PrimeBead): { id: string; reason: string } | undefined {
+  const queries = queriesOf(beads);
   let last: PrimeBead | undefined;
-  for (const mr of beads.values()) {
-    if (mr.type === 'merge_request' && mr.bead === beadId && (!last || mr.created_at > last.created_at)) last = mr;
+  if (queries) {
+    for (const mr of queries.iterate({ fields: { type: 'merge_request' } }, 'newest') as Iterable<PrimeBead>) {
+      if (mr.created_at < bead.created_at) break;
+      if (mr.type === 'merge_request' && mr.bead === bead.id) {
+        last = mr;
+        break;
+      }
+    }
+  } else {
+    for (const mr of beads.values()) {
+      if (mr.type === 'merge_request' && mr.bead === bead.id && (!last || mr.created_at > last.created_at)) last = mr;
+    }
   }
   return last?.state === 'rejected' ? { id: last.id, reason: last.reason ?? 'no reason given' } : undefined;
 }

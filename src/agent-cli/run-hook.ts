@@ -1,7 +1,5 @@
 import { CitadelError, isCitadelError } from '../common/errors.js';
 import type { Town } from '../town/town.js';
-import { parseCodexPayload } from './codex-notify.js';
-import { primeFor } from './prime-for-town.js';
 import { recordReport } from './record-status.js';
 import { hookEventName, hookEvents, reportedStatus } from './reported-status.js';
 
@@ -32,7 +30,10 @@ export async function runHook(world: HookWorld, rawEvent: string, payloadArgumen
     return;
   }
   try {
-    const payload = event === 'codex-notify' ? parseCodexPayload(payloadArgument) : (parseJson(payloadArgument) ?? (await readStdinJson()));
+    // Codex's payload parser and prime (SessionStart only) are loaded when used: the hook runs
+    // on every tool call, and those calls only record a status (docs/cli.md, "Startup").
+    const payload =
+      event === 'codex-notify' ? (await import('./codex-notify.js')).parseCodexPayload(payloadArgument) : (parseJson(payloadArgument) ?? (await readStdinJson()));
     const status = reportedStatus(event, payload);
     const town = world.town();
     let outcome: { written: boolean; status: string | undefined } = { written: false, status: undefined };
@@ -45,6 +46,7 @@ export async function runHook(world: HookWorld, rawEvent: string, payloadArgumen
     if (json) {
       world.json({ event, polecat, reported: status, status: outcome.status, recorded: outcome.written });
     } else if (event === 'session-start') {
+      const { primeFor } = await import('./prime-for-town.js');
       world.out(primeFor(town, world.env.CITADEL_BEAD?.trim(), polecat).text);
     }
   } catch (error) {

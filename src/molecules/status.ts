@@ -1,6 +1,8 @@
 import { CitadelError } from '../common/errors.js';
 import type { StateView } from '../journal/types.js';
-import { BEAD_KIND, beadsOf, getBead, whyNotReady, type Bead } from '../model/index.js';
+import { BEAD_KIND, type Bead } from '../model/bead.js';
+import { beadsOf, getBead } from '../model/query.js';
+import { whyNotReady } from '../model/ready.js';
 import type { InstanceBead, StepBead, StepFailure, StepRelease } from './pour.js';
 import type { StepRole } from './types.js';
 

@@ -1,3 +1,4 @@
+import { queriesOf } from '../journal/query-index.js';
 import type { Entity, Mutator } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import type { ModelContext } from '../model/context.js';
@@ -75,8 +76,13 @@ export function fileMergeRequest(context: ModelContext, input: FileRequestInput)
     // A request still queued lands the branch's tip as it is when the refinery gets to it, so it
     // is reported again. One the refinery is already working on was built from the tip it saw:
     // if commits were added since, a new request follows it, or they would never land.
+    // Through the query index only the requests not closed are read (an open state — queued,
+    // merging, testing — is a status other than closed); without it, every bead is looked at.
     let existing: Bead | undefined;
-    for (const entity of state.all('beads').values()) {
+    const beads = state.all('beads');
+    const queries = queriesOf(beads);
+    const candidates = queries ? queries.iterate({ fields: { type: 'merge_request' }, not: { status: ['closed'] } }) : beads.values();
+    for (const entity of candidates) {
       const bead = entity as unknown as Bead;
       if (bead.type !== 'merge_request' || bead.branch !== input.submission.branch || !openStates.has(bead.state ?? '')) continue;
       if (bead.state === 'queued' || (bead as { head?: unknown }).head === input.submission.head) existing = bead;
