@@ -107,7 +107,11 @@ export async function startSshd(): Promise<TestSshd> {
     ].join('\n'),
   );
   // The privilege-separation directory Debian's sshd insists on.
-  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  try {
+    mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  } catch {
+    // Not root: sshd then serves only this user and needs no privilege separation folder.
+  }
   const log = join(dir.path, 'sshd.log');
   const child = spawn(SSHD, ['-D', '-e', '-f', sshdConfig, '-p', String(port), '-E', log], { stdio: 'ignore' });
   const knownHosts = join(dir.path, 'known_hosts');
