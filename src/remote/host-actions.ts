@@ -2,6 +2,8 @@ import { execFile } from 'node:child_process';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { CitadelError } from '../common/errors.js';
+import { isAlive } from '../common/process.js';
+import { readDaemonRecord } from '../daemon/runtime-dir.js';
 import { presets } from '../agent-cli/presets.js';
 import { allPolecats } from '../model/polecat.js';
 import type { Town } from '../town/town.js';
@@ -61,11 +63,15 @@ export interface HostRow {
 export function listHosts(town: Town): HostRow[] {
   const state = town.journal.read();
   const polecats = allPolecats(state);
+  // A connection lives in the daemon: with none running, a recorded `up` is from a daemon that died.
+  const record = readDaemonRecord(town.paths.root);
+  const daemon = record !== undefined && isAlive(record.pid);
+  const live = new Set(['up', 'connecting', 'reconnecting']);
   return allHosts(state).map((host) => ({
     name: host.name,
     destination: host.destination,
     path: host.path,
-    state: host.state,
+    state: !daemon && live.has(host.state) ? 'down' : host.state,
     problem: host.problem,
     polecats: polecats.filter((p) => p.host === host.name && p.bead !== null).map((p) => p.name),
   }));
