@@ -26,7 +26,7 @@ export function register(program: Command, context: CliContext): void {
     .option('--unread', 'only unread messages')
     .option('--json', 'print a JSON array of message beads')
     .action(async (options: { for?: string; unread?: boolean; json?: boolean }) => {
-      (await actions()).inboxAction(context, options);
+      await (await actions()).inboxAction(context, options);
     });
 
   mail

@@ -1,18 +1,16 @@
 import { addressOf, checkAddress, localName } from '../../model/address.js';
 import type { Bead } from '../../model/bead.js';
-import { inbox, threadOf } from '../../model/mail.js';
-import { beadsOf, getBead } from '../../model/query.js';
-import { transact } from '../../model/transaction.js';
 import type { CliContext } from '../context.js';
-import { inboxText, messageText } from '../format/mail.js';
-import { bodyOption } from './input.js';
-import { workSession } from './session.js';
+
+// Each action imports what only it uses (agents send and list mail many times a minute): `mail
+// send` never loads the mail formatting, `mail inbox` never the transaction code (docs/cli.md, "Startup").
 
 /** `mail send`. */
 export async function sendAction(
   context: CliContext,
   options: { to?: string; subject?: string; body?: string; bodyFile?: string; replyTo?: string; json?: boolean },
 ): Promise<void> {
+  const [{ bodyOption }, { workSession }, { transact }] = await Promise.all([import('./input.js'), import('./session.js'), import('../../model/transaction.js')]);
   const body = bodyOption(options, context.cwd);
   const { town, model } = workSession(context);
   const { value: message } = await town.journal.mutate(
@@ -37,23 +35,26 @@ export function withAddresses(message: Bead, town: string): Bead & { from_addres
   return { ...message, from_address: message.from ? addressOf(town, message.from) : null, to_address: message.to ? addressOf(town, message.to) : null };
 }
 
-/** `mail inbox`: the reader's messages, newest first. */
-export function inboxAction(context: CliContext, options: { for?: string; unread?: boolean; json?: boolean }): void {
+/** `mail inbox`: the reader's messages, newest first (through the query index: only those to the reader or to everyone). */
+export async function inboxAction(context: CliContext, options: { for?: string; unread?: boolean; json?: boolean }): Promise<void> {
+  const [{ inbox }, { beadsOf }] = await Promise.all([import('../../model/mail.js'), import('../../model/query.js')]);
   const town = context.town();
   const reader = options.for === undefined ? town.actor : checkAddress(localName(options.for, town.config.name));
   const messages = inbox(beadsOf(town.journal.read()), reader, { unread: options.unread ?? false });
   if (options.json) context.json(messages.map((message) => withAddresses(message, town.config.name)));
-  else context.out(inboxText(messages, reader));
+  else context.out((await import('../format/mail.js')).inboxText(messages, reader));
 }
 
 /** `mail read`: prints a message and marks it read for the actor. */
 export async function readAction(context: CliContext, id: string, options: { json?: boolean }): Promise<void> {
+  const [{ workSession }, { transact }] = await Promise.all([import('./session.js'), import('../../model/transaction.js')]);
   const { town, model } = workSession(context);
   const { value: message } = await town.journal.mutate(transact(model, (tx) => tx.markRead(id)));
   if (options.json) {
     context.json(withAddresses(message, town.config.name));
     return;
   }
+  const [{ threadOf }, { beadsOf, getBead }, { messageText }] = await Promise.all([import('../../model/mail.js'), import('../../model/query.js'), import('../format/mail.js')]);
   const state = town.journal.read();
   context.out(messageText(getBead(state, message.id), threadOf(beadsOf(state), message.thread ?? message.id), (name) => addressOf(town.config.name, name)));
 }
