@@ -1,4 +1,4 @@
-export type { Change, Entity, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
+export type { Change, Entity, Fold, FoldReader, FoldStore, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
 export { openJournal, type JournalInternals } from './journal.js';
 export type { RecoveryEvent } from './recovery.js';
 // Doctor and repair (src/journal/doctor.ts, repair.ts) are imported directly by `citadel doctor`,

@@ -18,7 +18,7 @@ import { openSafe, READ } from './safefs.js';
 import { closeSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { EntityState } from './state.js';
-import type { Entity, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
+import type { Entity, Fold, FoldReader, Journal, JournalOptions, JournalRecord, MutationResult, Mutator, StateView } from './types.js';
 
 const DEFAULT_SEGMENT_BYTES = 4 * 1024 * 1024;
 const KIND_NAME = /^[a-z][a-z0-9_-]{0,63}$/;
@@ -170,6 +170,29 @@ class FileJournal implements Journal, JournalInternals {
     }
   }
 
+  folded<T>(fold: Fold, read: (reader: FoldReader, view: StateView) => T): T | undefined {
+    const view = this.read();
+    const index = this.index;
+    if (!index) return undefined;
+    return this.guarded(() => {
+      // The fold catches up to where the index stands, which must be this view's seq (a memory-mode
+      // handle whose index lags: the caller replays instead).
+      let at = index.position();
+      if (this.state && (!at || at.seq < view.seq)) {
+        this.tryCheckpoint(false); // memory mode: bring the index up if the lock is free
+        if (this.index !== index) return undefined;
+        at = index.position();
+      }
+      if (!at || at.seq < view.seq) return undefined;
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const from = index.foldSeq(fold);
+        if (from !== undefined && from >= at.seq) return index.foldRead(fold.name, (reader) => read(reader, view));
+        if (index.foldCatchUp(fold, from, this.records(from === undefined ? 1 : from + 1), at.seq)) continue;
+      }
+      return undefined;
+    });
+  }
+
   /** Records on disk after `from` (seq `afterSeq`), without applying them. */
   private *recordsAfter(from: Position, afterSeq: number): Iterable<JournalRecord> {
     const segments = allSegments(this.dir);
@@ -235,7 +258,12 @@ class FileJournal implements Journal, JournalInternals {
     }
     // The query index is a cache, not evidence (like the projection files): one that is ahead of
     // the journal (or not at a record boundary) is rebuilt from it below, never trusted over it.
-    const indexed = this.guarded(() => this.openIndex()?.position());
+    const indexed = this.guarded(() => {
+      const at = this.openIndex()?.position();
+      // An index whose last record is not where it says (or that cannot tell: built before the
+      // fingerprint) is not trusted: rebuilt below, else every reader would take this path.
+      return at && this.stillThere(at) ? at : undefined;
+    });
     const replayed = this.catchUp(false).length;
     // No snapshot near the head (a fresh clone, deleted caches): write one now if the lock is
     // free, so the next cold open replays a short tail instead of the whole history.
@@ -400,7 +428,7 @@ class FileJournal implements Journal, JournalInternals {
       const tail = this.scanTail(at, repair);
       if (!tail) return undefined;
       if (tail.records.length) {
-        if (!index.apply(at.seq, tail.records, tail.end, this.capture)) return undefined;
+        if (!index.apply(at.seq, tail.records, tail.end, this.capture, this.options.folds)) return undefined;
         end = tail.end;
         chain = tail.chain;
         for (const record of tail.records) {
@@ -488,16 +516,25 @@ class FileJournal implements Journal, JournalInternals {
     const state = this.state;
     if (!index || !state) return;
     try {
-      const at = index.position();
+      const found = index.position();
+      const at = found && this.stillThere(found) ? found : undefined;
       if (at && at.seq === state.seq) return;
       const tail = at && at.seq < state.seq ? this.scanTail(at, false) : undefined;
-      if (at && tail && tail.end.seq === state.seq && tail.end.segment === this.pos.segment && tail.end.offset === this.pos.offset && index.apply(at.seq, tail.records, tail.end, this.capture)) return;
-      const last = this.recent.at(-1);
+      if (at && tail && tail.end.seq === state.seq && tail.end.segment === this.pos.segment && tail.end.offset === this.pos.offset && index.apply(at.seq, tail.records, tail.end, this.capture, this.options.folds)) return;
+      const last = this.recent.at(-1)?.seq === state.seq ? this.recent.at(-1) : this.lastRecord();
       index.rebuild(state.entries(), { seq: state.seq, ...this.pos, ...(last && last.seq === state.seq ? { last: fingerprint(last) } : {}) });
     } catch (error) {
       if (error instanceof CitadelError) throw error;
       this.dropIndex();
     }
+  }
+
+  /** The record that ends just before our position (read from its segment: only when an index is rebuilt after a snapshot load). */
+  private lastRecord(): JournalRecord | undefined {
+    const segment = allSegments(this.dir).find((s) => s.name === this.pos.segment);
+    if (!segment || this.pos.offset === 0) return undefined;
+    const result = scanRecords(readSegment(segment, 0).subarray(0, this.pos.offset), 0, segment.firstSeq - 1);
+    return result.end === this.pos.offset ? result.records.at(-1) : undefined;
   }
 
   /** `work` on the index; damage found there sets the index aside (undefined returned: the memory path serves). */
@@ -678,7 +715,7 @@ class FileJournal implements Journal, JournalInternals {
       // The index follows the journal in this process (a crash here leaves it behind: the next
       // reader or writer catches it up from the journal before answering).
       try {
-        if (!this.index.apply(seq, stored, { seq: after, ...this.pos, last: fingerprint(stored.at(-1)!) }, this.capture) && !state) this.dropIndex();
+        if (!this.index.apply(seq, stored, { seq: after, ...this.pos, last: fingerprint(stored.at(-1)!) }, this.capture, this.options.folds) && !state) this.dropIndex();
       } catch {
         this.dropIndex();
       }

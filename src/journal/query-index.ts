@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { closeSync } from 'node:fs';
 import { linkRefused, openSafe, READ_WRITE_CREATE } from './safefs.js';
-import type { Entity, JournalRecord } from './types.js';
+import type { Entity, Fold, FoldReader, FoldStore, JournalRecord } from './types.js';
 import * as zlib from 'node:zlib';
 
 const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => number }).crc32;
@@ -21,7 +21,7 @@ const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => 
  * ones below, and array fields of strings in `refs` (one row per element).
  */
 export const INDEX_FILE = 'index.sqlite';
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 
 /** Scalar top-level fields kept as columns (name in the entity → column). */
 const SCALARS = [
@@ -92,6 +92,12 @@ export interface EntityQueries {
   openWithClosedNeeds(excludedTypes: readonly string[]): IterableIterator<Entity>;
   /** True when some entity of this kind has the array field non-empty. */
   anyList(field: ListField): boolean;
+  /**
+   * The first `limit` entities matching `where` by the first present of the top-level text
+   * `fields` (read from the JSON text), greatest first, then id ascending (for "recently closed"
+   * lists ordered by a field that is not a column; the workstation's board and lane).
+   */
+  latest(where: Where, fields: readonly string[], limit: number): Entity[];
 }
 
 const QUERIES = Symbol.for('citadel.journal.queries');
@@ -131,6 +137,7 @@ CREATE INDEX IF NOT EXISTS entities_to ON entities (kind, addr_to, created_at) W
 CREATE INDEX IF NOT EXISTS entities_thread ON entities (kind, thread) WHERE thread IS NOT NULL;
 CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, field, value, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refs_owner ON refs (kind, id, field);
+CREATE TABLE IF NOT EXISTS folds (name TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, k)) WITHOUT ROWID;
 `;
 
 /** The index is a cache without checksums of its own: each row and its position carry one, so damage is noticed (and the index rebuilt), never served. */
@@ -208,8 +215,13 @@ export class QueryIndex {
         if (version !== SCHEMA_VERSION) {
           db.exec('BEGIN IMMEDIATE');
           try {
-            if ((db.pragma('user_version', { simple: true }) as number) !== SCHEMA_VERSION) {
-              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs;');
+            const now = db.pragma('user_version', { simple: true }) as number;
+            if (now === 1) {
+              // Version 1 lacked the folds table only: add it (the folds build on first use).
+              db.exec(SCHEMA);
+              db.pragma(`user_version = ${SCHEMA_VERSION}`);
+            } else if (now !== SCHEMA_VERSION) {
+              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS folds;');
               db.exec(SCHEMA);
               db.pragma(`user_version = ${SCHEMA_VERSION}`);
             }
@@ -292,7 +304,10 @@ export class QueryIndex {
 
   /** Kinds with at least one entity. */
   kinds(): string[] {
-    return this.prepare('SELECT DISTINCT kind FROM entities').pluck().all() as string[];
+    // One index seek per kind (DISTINCT would read every row of the primary key).
+    return this.prepare(
+      'WITH RECURSIVE k(kind) AS (SELECT min(kind) FROM entities UNION ALL SELECT (SELECT min(kind) FROM entities WHERE kind > k.kind) FROM k WHERE k.kind IS NOT NULL) SELECT kind FROM k WHERE kind IS NOT NULL',
+    ).pluck().all() as string[];
   }
 
   /** Every kind's entities as JSON texts (no parsing): for writing a snapshot. */
@@ -310,14 +325,23 @@ export class QueryIndex {
    * index is not at or past `afterSeq` (reset or rebuilt meanwhile) nothing is applied and
    * false is returned. `before(kind, id, previous)` sees each entity's value before its first change.
    */
-  apply(afterSeq: number, records: readonly JournalRecord[], to: IndexPosition, before?: (kind: string, id: string, previous: Entity | undefined) => void): boolean {
+  apply(
+    afterSeq: number,
+    records: readonly JournalRecord[],
+    to: IndexPosition,
+    before?: (kind: string, id: string, previous: Entity | undefined) => void,
+    folds: readonly Fold[] = [],
+  ): boolean {
     return this.transaction(() => {
       const at = this.position();
       if (!at || at.seq < afterSeq) return false;
       if (at.seq >= to.seq) return true;
+      // A fold moves with the index only when it stands where the index does (else it catches up when read).
+      const fed = folds.filter((fold) => this.foldSeq(fold) === at.seq).map((fold) => ({ fold, store: new CachedFoldStore((key) => this.foldGet(fold.name, key)) }));
       const seen = new Set<string>();
       for (const record of records) {
         if (record.seq <= at.seq) continue;
+        if (!record.kind.startsWith('_')) for (const { fold, store } of fed) fold.add(record, store);
         if (before) {
           const key = `${record.kind}\0${record.id}`;
           if (!seen.has(key)) {
@@ -328,8 +352,85 @@ export class QueryIndex {
         this.applyOne(record);
       }
       this.setPosition(to);
+      for (const { fold, store } of fed) {
+        this.foldWrite(fold.name, store);
+        this.setFoldSeq(fold, to.seq);
+      }
       return true;
     });
+  }
+
+  // ---------------------------------------------------------------- folds
+
+  /** The seq `fold` reflects; undefined when never built, reset, or built by another version of it. */
+  foldSeq(fold: Fold): number | undefined {
+    const value = this.prepare('SELECT v FROM meta WHERE k = ?').pluck().get(`fold:${fold.name}`);
+    if (typeof value !== 'string') return undefined;
+    const [version, seq, crc] = value.split(' ').map(Number);
+    if (crc !== crcOf(`${fold.name} ${version} ${seq}`)) throw new IndexDamaged(`the position of fold ${fold.name} fails its check`);
+    return version === fold.version ? seq : undefined;
+  }
+
+  private setFoldSeq(fold: Fold, seq: number): void {
+    this.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run(`fold:${fold.name}`, `${fold.version} ${seq} ${crcOf(`${fold.name} ${fold.version} ${seq}`)}`);
+  }
+
+  private foldGet(name: string, key: string): unknown {
+    const row = this.prepare('SELECT v, crc FROM folds WHERE name = ? AND k = ?').raw().get(name, key) as [string, number] | undefined;
+    if (row === undefined) return undefined;
+    if (crcOf(row[0]) !== row[1]) throw new IndexDamaged(`fold ${name} row ${JSON.stringify(key)} fails its check`);
+    return JSON.parse(row[0]) as unknown;
+  }
+
+  private foldWrite(name: string, store: CachedFoldStore): void {
+    const put = this.prepare('INSERT OR REPLACE INTO folds (name, k, v, crc) VALUES (?, ?, ?, ?)');
+    for (const key of store.dirty) {
+      const body = JSON.stringify(store.cache.get(key));
+      put.run(name, key, body, crcOf(body));
+    }
+  }
+
+  /**
+   * Feeds `fold` the records after `from` (its position now; 0 with no position: built from
+   * scratch) up to `to`, computed outside any transaction and written in one that first checks
+   * the fold is still at `from` (another process may have moved it: false, read again).
+   */
+  foldCatchUp(fold: Fold, from: number | undefined, records: Iterable<JournalRecord>, to: number): boolean {
+    const store = new CachedFoldStore(from === undefined ? () => undefined : (key) => this.foldGet(fold.name, key));
+    for (const record of records) {
+      if (record.seq > to) break;
+      if (from !== undefined && record.seq <= from) continue;
+      if (!record.kind.startsWith('_')) fold.add(record, store);
+    }
+    return this.transaction(() => {
+      if (this.foldSeq(fold) !== from) return false;
+      if (from === undefined) this.prepare('DELETE FROM folds WHERE name = ?').run(fold.name);
+      this.foldWrite(fold.name, store);
+      this.setFoldSeq(fold, to);
+      return true;
+    });
+  }
+
+  /** Runs `read` in one read transaction (a consistent picture of the fold and the entities). */
+  foldRead<T>(name: string, read: (reader: FoldReader) => T): T {
+    const reader: FoldReader = {
+      get: (key) => this.foldGet(name, key),
+      scan: (prefix) => this.foldScan(name, prefix),
+    };
+    this.db.exec('BEGIN');
+    try {
+      return read(reader);
+    } finally {
+      this.db.exec('COMMIT');
+    }
+  }
+
+  private *foldScan(name: string, prefix: string): IterableIterator<[string, unknown]> {
+    const rows = this.prepare('SELECT k, v, crc FROM folds WHERE name = ? AND k >= ? AND k < ? ORDER BY k').raw().all(name, prefix, `${prefix}\u{10FFFF}`) as [string, string, number][];
+    for (const [key, body, crc] of rows) {
+      if (crcOf(body) !== crc) throw new IndexDamaged(`fold ${name} row ${JSON.stringify(key)} fails its check`);
+      yield [key, JSON.parse(body) as unknown];
+    }
   }
 
   private applyOne(record: JournalRecord): void {
@@ -370,7 +471,8 @@ export class QueryIndex {
   /** Replaces everything with `kinds` at `to` (a rebuild: upgrade of an old town, `doctor --repair`). */
   rebuild(kinds: Iterable<[string, ReadonlyMap<string, Entity>]>, to: IndexPosition): void {
     this.transaction(() => {
-      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta;');
+      // Folds are rebuilt from the records on first use (a rebuild has only the state).
+      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta; DELETE FROM folds;');
       for (const [kind, map] of kinds) for (const entity of map.values()) this.put(kind, entity, to.seq);
       this.setPosition(to);
     });
@@ -430,7 +532,36 @@ export class QueryIndex {
         return bodies(this.prepare(sql).raw().iterate(kind, ...excludedTypes));
       },
       anyList: (field) => this.prepare('SELECT 1 FROM refs WHERE kind = ? AND field = ? LIMIT 1').pluck().get(kind, field) !== undefined,
+      latest: (where, fields, limit) => {
+        const { clause, params } = whereClause(kind, where);
+        const paths = fields.map((field) => {
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`query index: ${field} is not a field name`);
+          return `json_extract(e.body, '$.${field}')`;
+        });
+        const by = paths.length > 1 ? `coalesce(${paths.join(', ')})` : (paths[0] ?? "''");
+        const sql = `SELECT id, body, crc FROM entities e WHERE ${clause} ORDER BY ${by} DESC, id LIMIT ${Math.max(0, Math.floor(limit))}`;
+        return [...bodies(this.prepare(sql).raw().iterate(...params))];
+      },
     };
+  }
+}
+
+/** A fold's rows as it is fed: read through to the index once, written back at the end. */
+class CachedFoldStore implements FoldStore {
+  readonly cache = new Map<string, unknown>();
+  readonly dirty = new Set<string>();
+  constructor(private readonly load: (key: string) => unknown) {}
+
+  get(key: string): unknown {
+    if (this.cache.has(key)) return this.cache.get(key);
+    const value = this.load(key);
+    this.cache.set(key, value);
+    return value;
+  }
+
+  put(key: string, value: unknown): void {
+    this.cache.set(key, value);
+    this.dirty.add(key);
   }
 }
 

@@ -95,6 +95,36 @@ export interface JournalOptions {
    * "The query index"). False: every handle keeps the whole state in memory (snapshot + replay).
    */
   readonly queryIndex?: boolean;
+  /**
+   * Folds kept in the query index beside the entities (docs/journal.md, "Folds"): each is fed
+   * every record this handle appends, in the same SQLite transaction as the index, so a reader
+   * (`Journal.folded`) finds it current without replaying the journal.
+   */
+  readonly folds?: readonly Fold[];
+}
+
+/** Storage a fold reads and writes while it is fed a record: JSON values by string key. */
+export interface FoldStore {
+  get(key: string): unknown;
+  put(key: string, value: unknown): void;
+}
+
+/** What a reader of a fold sees: values by key, and every key starting with a prefix (in key order). */
+export interface FoldReader {
+  get(key: string): unknown;
+  scan(prefix: string): Iterable<[string, unknown]>;
+}
+
+/**
+ * A derived structure kept from the records (the query index keeps it; the journal knows nothing
+ * of what it means). `add` must be deterministic: the fold equals a replay of every record in seq
+ * order through `add` from an empty store. Bump `version` when `add` changes: the index then
+ * rebuilds the fold from the journal.
+ */
+export interface Fold {
+  readonly name: string;
+  readonly version: number;
+  add(record: JournalRecord, store: FoldStore): void;
 }
 
 export interface Journal {
@@ -105,6 +135,11 @@ export interface Journal {
   mutate<T>(fn: Mutator<T>): Promise<MutationResult<T>>;
   /** The records in seq order, optionally from a seq (inclusive) on; for history, CVs and the feed. */
   records(fromSeq?: number): Iterable<JournalRecord>;
+  /**
+   * Runs `read` on `fold` as of the journal's head (caught up first from the records it lacks),
+   * together with a view; undefined when there is no query index (the caller replays `records()`).
+   */
+  folded?<T>(fold: Fold, read: (reader: FoldReader, view: StateView) => T): T | undefined;
   /** The seq at the head of the journal, read cheaply (the watermark), without replaying. */
   headSeq(): number;
   close(): void;

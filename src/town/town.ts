@@ -1,6 +1,7 @@
 import { resolveActor } from '../common/actor.js';
 import { localName } from '../model/address.js';
 import { openJournal, type Journal } from '../journal/index.js';
+import { CV_FOLD } from '../model/cv.js';
 import { guardTown } from './boundary.js';
 import { loadConfig, type TownConfig } from './config.js';
 import { locateTown } from './locate.js';
@@ -33,6 +34,7 @@ export function openTownAt(root: string, actor: string): Town {
   const config = loadConfig(paths.config);
   // $CITADEL_ACTOR may be this town's address of the actor (entity://citadel/<town>/<id>).
   actor = localName(actor, config.name);
-  const journal = openJournal(paths.journal, { writer: actor, projections: paths.projections });
+  // The CV fold is kept in the query index as records are appended (docs/journal.md, "Folds").
+  const journal = openJournal(paths.journal, { writer: actor, projections: paths.projections, folds: [CV_FOLD] });
   return { paths, config, journal, actor, close: () => journal.close() };
 }

@@ -1,9 +1,10 @@
 import { visibleLine } from '../../common/visible-text.js';
 import { localName } from '../../model/address.js';
-import { buildCv } from '../../model/cv.js';
+import { buildCv, CV_FOLD, CV_RECENT_KEPT, readCvFold, type Cv } from '../../model/cv.js';
+import type { Bead } from '../../model/bead.js';
 import { checkActor } from '../../model/validate.js';
 import { changedFiles } from '../../scheduler/host.js';
-import { agentKey, SkillBook, type SkillProfile } from '../../scheduler/skills.js';
+import { agentKey, folderSkills, SkillBook, type SkillProfile } from '../../scheduler/skills.js';
 import type { Town } from '../../town/town.js';
 import type { CliContext } from '../context.js';
 import { cvText } from '../format/cv.js';
@@ -50,8 +51,7 @@ export async function cvAction(context: CliContext, actor: string | undefined, o
   }
   // A bare name or this town's address (entity://citadel/<town>/<id>).
   const who = actor === undefined ? town.actor : checkActor(localName(actor, town.config.name), 'actor');
-  const cv = buildCv(town.journal.records(), who, { recent, town: town.config.name });
-  const { profile } = await profileOf(town, who);
+  const { cv, profile } = (await foldedCv(town, who, recent)) ?? { cv: buildCv(town.journal.records(), who, { recent, town: town.config.name }), profile: (await profileOf(town, who)).profile };
   const extra = shape(profile);
   if (options.json) context.json({ ...cv, ...extra });
   else context.out(cv.first_seen === null ? cvText(cv) : `${cvText(cv)}${profileText(extra)}`);
@@ -67,6 +67,33 @@ export interface CvOptions {
   readonly principal?: string;
   readonly verify?: string;
   readonly allowedSigners?: string;
+}
+
+/**
+ * The CV and skill profile of `who` from its rows of the CV fold in the query index (docs/journal.md,
+ * "Folds"), without replaying the journal; undefined without an index (or for more recent entries
+ * than the fold keeps): the caller replays.
+ */
+async function foldedCv(town: Town, who: string, recent: number): Promise<{ cv: Cv; profile: SkillProfile } | undefined> {
+  if (recent > CV_RECENT_KEPT || !town.journal.folded) return undefined;
+  const found = town.journal.folded(CV_FOLD, (reader, view) => ({ view, ...readCvFold(reader, who, { recent, town: town.config.name }) }));
+  if (!found) return undefined;
+  const { cv, skills, view } = found;
+  const lookup = (id: string): Bead | undefined => view.get('beads', id) as Bead | undefined;
+  // The folders of its last 50 merged requests, asked of git (as profileFrom does).
+  const paths = new Map<string, number>();
+  const last: Bead[] = [];
+  for (let i = skills.mergedRequests.length - 1; i >= 0 && last.length < 50; i--) {
+    const request = lookup(skills.mergedRequests[i]!);
+    if (request?.type === 'merge_request' && request.polecat === who) last.unshift(request);
+  }
+  for (const request of last) {
+    const validation = (request as { refinery?: { validation?: { main_before?: string; merged_sha?: string } } }).refinery?.validation;
+    if (!validation?.main_before || !validation.merged_sha) continue;
+    for (const folder of new Set((await changedFiles(town.paths.root, validation.main_before, validation.merged_sha)).flatMap(folderSkills))) paths.set(folder, (paths.get(folder) ?? 0) + 1);
+  }
+  const profile: SkillProfile = { who, labels: skills.labels, types: skills.types, paths, closed: skills.closed, firstTry: skills.firstTry, merged: skills.merged, bounced: skills.bounced, medianMergeSeconds: skills.medianMergeSeconds };
+  return { cv, profile };
 }
 
 /** The profile of `who`, the files of its merged requests asked of git (the last 50 at most). */
