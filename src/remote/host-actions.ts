@@ -143,6 +143,10 @@ export async function checkHost(town: Town, name: string, env: NodeJS.ProcessEnv
     if (!node) missing.push('node');
     else if (nodeMajor < 20) missing.push(`node 20 or newer (the host has ${node})`);
     if (!version('citadel')) missing.push(`citadel (${host.citadel} did not run: install it, or give its path with host add --citadel)`);
+    // The town's default agent is the one a sling without --agent sends there.
+    const preferred = town.config.defaultAgent;
+    const program = preferred && Object.hasOwn(presets, preferred) ? presets[preferred]!.argv[0]! : undefined;
+    if (program && found[program] === false) missing.push(`${program} (the town's defaultAgent)`);
   }
   return {
     name,
