@@ -249,8 +249,21 @@ async function echoLatencies(outer, count, gapMs, offset) {
   return latencies;
 }
 
+/** Hides the panels (their remembered layout), so five panes fit one page beside tmux's five; returns the undo. */
+function hidePanels(town) {
+  const file = join(town.repo, '.citadel', 'run', 'layout.json');
+  const hidden = { board: { visible: false, weight: 4 }, lane: { visible: false, weight: 2 }, inbox: { visible: false, weight: 2 }, feed: { visible: false, weight: 2 } };
+  mkdirSync(join(town.repo, '.citadel', 'run'), { recursive: true });
+  writeFileSync(file, JSON.stringify({ panels: hidden, width: 30 }));
+  return () => rmSync(file, { force: true });
+}
+
 async function streamingWithEcho(town, tmux, files) {
   const results = { citadel: { ms: [], echo: [] }, tmux: { ms: [], echo: [] } };
+  // Panes are never smaller than 60×10 (pages): with the panels shown, the fifth pane would be on
+  // a page of its own. Without them, five fit one page, as in tmux's window.
+  const showPanels = hidePanels(town);
+  try {
   const producer = (file, marker) => ['/bin/sh', '-c', `read x; cat ${shq(file)}; echo ${marker}; exec sleep 1000`];
   const echo = ['node', '-e', ECHO_PROGRAM];
   for (let round = 0; round < ROUNDS; round++) {
@@ -260,12 +273,12 @@ async function streamingWithEcho(town, tmux, files) {
       for (let i = 0; i < 4; i++) await town.spawn(producer(files[i], markers[i]));
       await town.spawn(echo);
       const { outer } = await openCitadel(town, 'echo-ready');
-      outer.write('\x025'); // focus pane 5
       await sleep(SETTLE_MS);
-      // Start the four streams: type Enter into each pane through the workstation.
+      // Start the four streams: type Enter into each pane through the workstation (prefix o
+      // focuses the next pane; digits choose pages), then pane 5, the echo (prefix o once more).
       const start = performance.now();
-      for (let i = 1; i <= 4; i++) outer.write(`\x02${i}\r`);
-      outer.write('\x025');
+      for (let i = 1; i <= 4; i++) outer.write(i === 1 ? '\r' : '\x02o\r');
+      outer.write('\x02o');
       const done = Promise.all(markers.map((m) => outer.when(m, 300_000)));
       let streaming = true;
       const echoes = [];
@@ -310,6 +323,9 @@ async function streamingWithEcho(town, tmux, files) {
       outer.kill();
       tmux.run('kill-session', '-t', name);
     }
+  }
+  } finally {
+    showPanels();
   }
   return results;
 }
