@@ -109,7 +109,7 @@ export function panelsSession(root: string, env: NodeJS.ProcessEnv = process.env
     counts(snapshot) {
       if (countsFor?.snapshot === snapshot) return countsFor.counts;
       // Regroup only when the beads changed (mail, the lane or polecats alone do not touch the board).
-      const board = countsFor?.beads === snapshot.beads ? countsFor.board : groupBoard(snapshot.beads, noFilter);
+      const board = countsFor?.beads === snapshot.beads ? countsFor.board : groupBoard(snapshot.beads, noFilter, snapshot.index?.board);
       const counts = townCounts(snapshot, board);
       countsFor = { beads: snapshot.beads, board, snapshot, counts };
       return counts;

@@ -1,3 +1,4 @@
+import { queriesOf } from '../../journal/query-index.js';
 import type { StateView } from '../../journal/types.js';
 import type { Bead } from '../../model/bead.js';
 import { BEAD_KIND } from '../../model/bead.js';
@@ -23,10 +24,27 @@ export function schedulerSummary(state: StateView, config: SchedulerConfig, now:
     view.next.forEach((decision, i) => notes.set(decision.bead, i === 0 ? `→ next: ${decision.polecat}` : `→ then: ${decision.polecat}`));
     resources = view.resources;
   } else {
-    resources = resourcesView(state.all(BEAD_KIND) as ReadonlyMap<string, Bead>);
+    resources = resourcesView(resourceBeads(state));
   }
   for (const resource of resources) notes.set(resource.id, resourceNote(resource));
   return { line, notes };
+}
+
+/**
+ * The beads `resourcesView` reads: through the query index only the resources and the beads
+ * that use them (a walk over every bead would load the whole town into the workstation), else
+ * every bead.
+ */
+function resourceBeads(state: StateView): ReadonlyMap<string, Bead> {
+  const all = state.all(BEAD_KIND) as ReadonlyMap<string, Bead>;
+  const queries = queriesOf(all);
+  if (!queries) return all;
+  const some = new Map<string, Bead>();
+  for (const resource of queries.find({ fields: { type: 'resource' } }) as Bead[]) {
+    some.set(resource.id, resource);
+    for (const user of queries.iterate({ fields: { status: 'in_progress' }, has: { field: 'uses', value: resource.id } }) as Iterable<Bead>) some.set(user.id, user);
+  }
+  return some;
 }
 
 /** `held 1/1 by nux` or `free 0/2`. */

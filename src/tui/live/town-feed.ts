@@ -6,6 +6,7 @@ import { currentRequest } from '../state/lane-order.js';
 import { tailLines } from './gate-tail.js';
 import { appendEvents, eventOf, feedLength, snapshotOf } from './load-snapshot.js';
 import { schedulerSummary } from './scheduler-summary.js';
+import { TownIndex } from './town-index.js';
 import { watchJournal, type JournalWatch } from './watch-journal.js';
 
 /** How many lines of the current gate log the lane shows at most. */
@@ -24,7 +25,12 @@ export interface TownFeed {
   refresh(): void;
   /** The polecats and their witness status, from the daemon's pane list. */
   setPolecats(polecats: TownSnapshot['polecats']): void;
-  /** A bead's history, oldest first (a scan of the journal: on demand only). */
+  /**
+   * A bead's history, oldest first: at once what the journal's recent records hold; when the
+   * bead is older than those, the rest is read backwards in slices in the background and the
+   * listeners are told when it is complete (a whole-journal scan would hold the keyboard for
+   * seconds on a town of a million events).
+   */
   history(id: string): EventView[];
   /** Resolves when the watcher is live. */
   readonly ready: Promise<void>;
@@ -51,6 +57,9 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
   let lastSeq = -1;
   let gateTail: readonly string[] = [];
   let snapshot: TownSnapshot = { ...emptySnapshot, town: options.name, me: town.actor, presets: options.presets, molecules: options.molecules };
+  // Through the journal's query index when it has one (issue 18): the working set, kept current
+  // from the journal's tail; null once it cannot be used (the whole state is then read, as before).
+  let indexed: TownIndex | null | undefined;
 
   const tellAll = (): void => {
     for (const listener of [...listeners]) listener();
@@ -67,17 +76,28 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
   const sameLines = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((line, i) => line === b[i]);
 
   let closed = false;
+  const histories = historyReader(town, () => lastSeq, () => {
+    if (closed) return;
+    snapshot = { ...snapshot };
+    tellAll();
+  });
   const refresh = (): void => {
     if (closed) return;
     try {
       const state = town.journal.read();
       let next = snapshot;
       if (state.seq !== lastSeq) {
-        const from = lastSeq < 0 ? Math.max(1, state.seq - feedLength + 1) : lastSeq + 1;
-        events = appendEvents(events, state.seq >= from ? town.journal.records(from) : []);
+        const first = lastSeq < 0;
+        const from = first ? Math.max(1, state.seq - feedLength + 1) : lastSeq + 1;
+        const records = state.seq >= from ? [...town.journal.records(from)] : [];
+        events = appendEvents(events, records);
         lastSeq = state.seq;
+        if (indexed === undefined) indexed = TownIndex.open(state, () => town.journal.read(), town.actor) ?? null;
+        else if (indexed) indexed.apply(records);
+        if (indexed?.gone) indexed = null;
         const scheduler = schedulerSummary(state, town.config.scheduler, Date.now());
-        next = snapshotOf(state, { town: options.name, me: town.actor, events, polecats, presets: options.presets, molecules: options.molecules, gateTail, scheduler });
+        const inputs = { town: options.name, me: town.actor, events, polecats, presets: options.presets, molecules: options.molecules, gateTail, scheduler };
+        next = indexed ? { ...inputs, seq: state.seq, ...indexed.snapshotParts() } : snapshotOf(state, inputs);
       }
       const tail = readGateTail(next);
       if (!sameLines(tail, gateTail)) {
@@ -116,15 +136,81 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
       tellAll();
     },
     history(id) {
-      const out: EventView[] = [];
-      for (const record of town.journal.records()) if (record.id === id) out.push(eventOf(record));
-      return out;
+      return histories.read(id);
     },
     ready: watcher?.ready ?? Promise.resolve(),
     async close() {
       closed = true;
       listeners.clear();
       await watcher?.close();
+    },
+  };
+}
+
+/** How many records the history reads at once from the journal, and how many it reads at first. */
+const historySlice = 4_000;
+const historyRecent = 2_000;
+
+/**
+ * Bead histories for the details view, remembered per bead and extended with new records. The
+ * first read takes the recent records (the journal serves them from memory); a bead created
+ * before those gets the older ones in slices of {@link historySlice} seqs, newest first, one
+ * slice per turn of the event loop, until its `create` record (or seq 1) is reached.
+ */
+function historyReader(town: Town, head: () => number, done: () => void): { read(id: string): EventView[] } {
+  const known = new Map<string, { events: EventView[]; upTo: number; from: number; complete: boolean }>();
+  let reading: string | undefined;
+  const collect = (id: string, from: number, to: number): { events: EventView[]; created: boolean } => {
+    const events: EventView[] = [];
+    let created = false;
+    for (const record of town.journal.records(from)) {
+      if (record.seq > to) break;
+      if (record.id !== id) continue;
+      events.push(eventOf(record));
+      if (record.action === 'create') created = true;
+    }
+    return { events, created };
+  };
+  const readOlder = (id: string): void => {
+    if (reading) return;
+    reading = id;
+    const step = (): void => {
+      const entry = known.get(id);
+      if (!entry || entry.complete) {
+        reading = undefined;
+        return;
+      }
+      try {
+        const from = Math.max(1, entry.from - historySlice);
+        const older = collect(id, from, entry.from - 1);
+        entry.events = [...older.events, ...entry.events];
+        entry.from = from;
+        entry.complete = older.created || from <= 1;
+      } catch {
+        entry.complete = true; // an unreadable old segment: the history shows what was read
+      }
+      if (entry.complete) {
+        reading = undefined;
+        done();
+      } else setImmediate(step);
+    };
+    setImmediate(step);
+  };
+  return {
+    read(id) {
+      const seq = head();
+      let entry = known.get(id);
+      if (!entry) {
+        const from = Math.max(1, seq - historyRecent + 1);
+        const recent = collect(id, from, seq);
+        entry = { events: recent.events, upTo: seq, from, complete: recent.created || from <= 1 };
+        known.set(id, entry);
+      } else if (seq > entry.upTo) {
+        entry.events = [...entry.events, ...collect(id, entry.upTo + 1, seq).events];
+        entry.upTo = seq;
+      }
+      if (!entry.complete) readOlder(id);
+      return entry.events;
     },
   };
 }

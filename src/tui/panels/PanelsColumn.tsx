@@ -43,11 +43,17 @@ const noHistory: readonly EventView[] = [];
 export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', townName, now }: PanelsColumnProps) {
   const { state, view } = model;
   const detailsId = state.board.details?.id;
-  const detailsBead = useMemo(() => (detailsId ? view.snapshot.beads.find((b) => b.id === detailsId) : undefined), [detailsId, view.snapshot.beads]);
+  const { index } = view.snapshot;
+  const detailsBead = useMemo(() => (detailsId ? (view.snapshot.beads.find((b) => b.id === detailsId) ?? index?.bead(detailsId)) : undefined), [detailsId, view.snapshot.beads, index]);
+  // Through the query index: only the beads the details mention (its needs, dependents, children).
+  const detailsBeads = useMemo(() => (detailsId && index ? index.related(detailsId) : view.snapshot.beads), [detailsId, index, view.snapshot.beads]);
+  const openThread = state.inbox.open ? view.inbox.find((m) => m.id === state.inbox.open?.id) : undefined;
+  const threadId = openThread?.thread;
+  const threadMail = useMemo(() => (threadId && index ? index.thread(threadId) : view.snapshot.mail), [threadId, index, view.snapshot.mail]);
   const detailsHistory = useMemo(
     () => (detailsId && history ? history(detailsId) : noHistory),
-    // A new seq may bring new history; nothing else does.
-    [detailsId, history, view.snapshot.seq],
+    // A new snapshot may bring new history (a new seq, or older records read in the background).
+    [detailsId, history, view.snapshot],
   );
   if (state.help.open) {
     return <HelpOverlay bindings={helpBindings} prefixKey={prefixKey} scroll={state.help.scroll} width={width} height={height} theme={theme} />;
@@ -67,14 +73,14 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
         switch (panel) {
           case 'board':
             return detailsBead ? (
-              <BeadDetails key="board" bead={detailsBead} beads={view.snapshot.beads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} townName={townName} {...common} />
+              <BeadDetails key="board" bead={detailsBead} beads={detailsBeads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} townName={townName} {...common} />
             ) : (
               <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} top={windows.board} {...common} />
             );
           case 'lane':
             return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} top={windows.lane} {...common} />;
           case 'inbox':
-            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={view.snapshot.mail} townName={townName} top={windows.inbox} {...common} />;
+            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={threadMail} townName={townName} top={windows.inbox} {...common} />;
           case 'feed':
             return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} top={windows.feed} {...common} />;
         }

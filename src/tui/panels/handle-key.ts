@@ -125,7 +125,7 @@ function findBead(view: PanelsView, id: string | undefined): BeadView | undefine
   const index = view.board.order.indexOf(id);
   const row = index >= 0 ? view.board.rows[view.board.rowOf[index] ?? -1] : undefined;
   if (row?.kind === 'bead') return row.bead;
-  return view.snapshot.beads.find((b) => b.id === id);
+  return view.snapshot.beads.find((b) => b.id === id) ?? view.snapshot.index?.bead(id);
 }
 
 function perform(state: PanelsState, view: PanelsView, action: PanelActionId, context: BindingContext, pageRows: number): KeyOutcome {

@@ -69,8 +69,8 @@ export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, 
     stateRef.current = next;
     setState(next);
   }, []);
-  const board = useMemo(() => deriveBoard(snapshot, state.board.filter), [snapshot.beads, state.board.filter]);
-  const allBoard = useMemo(() => (state.board.filter ? groupBoard(snapshot.beads, noFilter) : board), [snapshot.beads, state.board.filter, board]);
+  const board = useMemo(() => deriveBoard(snapshot, state.board.filter), [snapshot.beads, snapshot.index, state.board.filter]);
+  const allBoard = useMemo(() => (state.board.filter ? groupBoard(snapshot.beads, noFilter, snapshot.index?.board) : board), [snapshot.beads, snapshot.index, state.board.filter, board]);
   const inbox = useMemo(() => deriveInbox(snapshot), [snapshot.mail, snapshot.me]);
   const lane = useMemo(() => deriveLane(snapshot), [snapshot.mergeRequests]);
   const feed = useMemo(() => deriveFeed(snapshot), [snapshot.events]);

@@ -26,6 +26,20 @@ export interface BoardLayout {
   readonly counts: Readonly<Record<BoardGroup, number>>;
 }
 
+/**
+ * What the board needs of the town beyond the beads it is given, when those are only the
+ * working set (the open beads and the recently closed ones) read through the journal's query
+ * index (src/tui/live/town-index.ts) rather than every bead of the town.
+ */
+export interface BoardContext {
+  /** A bead not among those given (a closed need, a closed parent), or undefined when there is none. */
+  lookup(id: string): BeadView | undefined;
+  /** Whether some work bead has `id` as its parent (closed children count). */
+  hasChildren(id: string): boolean;
+  /** The closed beads passing `filter`: how many, and the newest `limit` (by closed_at, then updated_at; then id). */
+  closed(filter: BoardFilter, limit: number): { readonly total: number; readonly beads: readonly BeadView[] };
+}
+
 /** How many closed beads the board keeps in view. */
 export const recentClosedLimit = 20;
 
@@ -34,15 +48,20 @@ export function byPriorityThenAge(a: BeadView, b: BeadView): number {
   return a.priority - b.priority || cmp(a.created_at, b.created_at) || cmp(a.id, b.id);
 }
 
+/** The recently closed order: closed_at (else updated_at) newest first, then id. */
+export function byRecentlyClosed(a: BeadView, b: BeadView): number {
+  return cmp(b.closed_at ?? b.updated_at ?? '', a.closed_at ?? a.updated_at ?? '') || cmp(a.id, b.id);
+}
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** The ids among a bead's `needs` that are not closed yet (a missing bead counts as open). */
-export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>): string[] {
+export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>, context?: BoardContext): string[] {
   const blockers: string[] = [];
   for (const need of bead.needs ?? []) {
-    if (byId.get(need)?.status !== 'closed') blockers.push(need);
+    if ((byId.get(need) ?? context?.lookup(need))?.status !== 'closed') blockers.push(need);
   }
   return blockers;
 }
@@ -55,7 +74,7 @@ export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>
  * recently closed (newest first). Pure; callers memoize it
  * on the bead list's identity and the filter, so moving the selection never regroups.
  */
-export function groupBoard(beads: readonly BeadView[], filter: BoardFilter): BoardLayout {
+export function groupBoard(beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
   const byId = new Map<string, BeadView>();
   const children = new Map<string, number>();
   for (const bead of beads) {
@@ -68,29 +87,30 @@ export function groupBoard(beads: readonly BeadView[], filter: BoardFilter): Boa
     if (!id || depth > 64) return false;
     const known = blockedMemo.get(id);
     if (known !== undefined) return known;
-    const bead = byId.get(id);
+    const bead = byId.get(id) ?? context?.lookup(id);
     if (!bead) return false;
     blockedMemo.set(id, false); // a parent cycle ends here
-    const blocked = bead.status === 'blocked' || openBlockers(bead, byId).length > 0 || chainBlocked(bead.parent, depth + 1);
+    const blocked = bead.status === 'blocked' || openBlockers(bead, byId, context).length > 0 || chainBlocked(bead.parent, depth + 1);
     blockedMemo.set(id, blocked);
     return blocked;
   };
   const filtering = !isEmptyFilter(filter);
   const groups: Record<BoardGroup, { bead: BeadView; blockers: string[] }[]> = { ready: [], working: [], blocked: [], closed: [] };
   for (const bead of beads) {
-    if (filtering && !matchesFilter(bead, filter)) continue;
     if (bead.status === 'closed') {
-      groups.closed.push({ bead, blockers: [] });
+      // With a context, the closed group comes from it (the beads given hold only the newest).
+      if (!context && (!filtering || matchesFilter(bead, filter))) groups.closed.push({ bead, blockers: [] });
       continue;
     }
-    const blockers = openBlockers(bead, byId);
+    if (filtering && !matchesFilter(bead, filter)) continue;
+    const blockers = openBlockers(bead, byId, context);
     if (bead.status === 'in_progress' || (bead.assignee && bead.status === 'open' && !blockers.length)) {
       groups.working.push({ bead, blockers });
     } else if (bead.status === 'blocked' || blockers.length) {
       groups.blocked.push({ bead, blockers });
     } else if (chainBlocked(bead.parent, 0)) {
       groups.blocked.push({ bead, blockers: [`parent ${bead.parent ?? ''}`] });
-    } else if (bead.type === 'epic' && children.has(bead.id)) {
+    } else if (bead.type === 'epic' && (children.has(bead.id) || context?.hasChildren(bead.id))) {
       // An epic with children is finished by them: in progress while they are.
       groups.working.push({ bead, blockers: [] });
     } else {
@@ -100,9 +120,16 @@ export function groupBoard(beads: readonly BeadView[], filter: BoardFilter): Boa
   groups.ready.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
   groups.working.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
   groups.blocked.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
-  groups.closed.sort((a, b) => cmp(b.bead.closed_at ?? b.bead.updated_at ?? '', a.bead.closed_at ?? a.bead.updated_at ?? '') || cmp(a.bead.id, b.bead.id));
-  const closedTotal = groups.closed.length;
-  groups.closed.length = Math.min(closedTotal, recentClosedLimit);
+  let closedTotal: number;
+  if (context) {
+    const closed = context.closed(filter, recentClosedLimit);
+    closedTotal = closed.total;
+    groups.closed.push(...closed.beads.map((bead) => ({ bead, blockers: [] })));
+  } else {
+    groups.closed.sort((a, b) => byRecentlyClosed(a.bead, b.bead));
+    closedTotal = groups.closed.length;
+    groups.closed.length = Math.min(closedTotal, recentClosedLimit);
+  }
 
   const rows: BoardRow[] = [];
   const order: string[] = [];

@@ -24,7 +24,7 @@ export interface PanelsView {
  * only the board.
  */
 export function deriveBoard(snapshot: TownSnapshot, filter: string): BoardLayout {
-  return groupBoard(snapshot.beads, parseFilter(filter));
+  return groupBoard(snapshot.beads, parseFilter(filter), snapshot.index?.board);
 }
 
 export function deriveInbox(snapshot: TownSnapshot): { inbox: MailView[]; inboxOrder: string[] } {

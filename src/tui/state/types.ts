@@ -5,6 +5,7 @@
  */
 import type { MergeRequest } from '../../refinery/queue.js';
 import type { Bead, MessageBead } from '../../model/bead.js';
+import type { BoardContext } from './board-groups.js';
 
 /** A bead as the board sees it: the model's own bead (src/model/bead.ts), no copy of it. */
 export type BeadView = Bead;
@@ -47,6 +48,24 @@ export interface SchedulerSummary {
   readonly notes: ReadonlyMap<string, string>;
 }
 
+/**
+ * The town read through the journal's query index (src/tui/live/town-index.ts): the snapshot's
+ * lists then hold only the working set (open work beads and the newest closed ones, the mail to
+ * the person at the keyboard, the lane's requests), and the rest is asked for by id or by query.
+ */
+export interface IndexedTown {
+  /** What the board's grouping asks beyond the beads it has (state/board-groups.ts). */
+  readonly board: BoardContext;
+  /** A bead by id, wherever it is. */
+  bead(id: string): BeadView | undefined;
+  /** The beads a bead's details mention: its needs, the beads that need it, its children. */
+  related(id: string): readonly BeadView[];
+  /** A bead's children. */
+  children(id: string): readonly BeadView[];
+  /** The messages of a thread (by the thread's id), oldest first. */
+  thread(id: string): readonly MailView[];
+}
+
 export interface TownSnapshot {
   /** The town's name (its directory's base name). */
   readonly town: string;
@@ -69,6 +88,11 @@ export interface TownSnapshot {
   readonly me: string;
   /** The scheduler's state and its notes on beads (absent before the first read). */
   readonly scheduler?: SchedulerSummary | undefined;
+  /**
+   * Set when the lists were read through the query index: `beads`, `mail` and `mergeRequests`
+   * are then the working set, and this answers the rest (absent: the lists hold everything).
+   */
+  readonly index?: IndexedTown | undefined;
 }
 
 /** A snapshot with nothing in it: what the panels show before the first read. */
