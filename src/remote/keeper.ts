@@ -46,6 +46,7 @@ interface PendingCall {
  */
 export class Keeper {
   private readonly jobs = new Map<string, Job>();
+  private readonly sockets = new Set<Socket>();
   private home: Socket | undefined;
   private server: Server | undefined;
   private spawnPty: SpawnPty | undefined;
@@ -86,7 +87,8 @@ export class Keeper {
   async stop(): Promise<void> {
     clearInterval(this.idleTimer);
     for (const job of this.jobs.values()) job.pane.dispose();
-    this.home?.destroy();
+    // Every connection is cut (a relay or an agent still connected would hold server.close forever).
+    for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
     rmSync(this.dir.socket, { force: true });
     rmSync(this.dir.pidFile, { force: true });
@@ -102,6 +104,8 @@ export class Keeper {
   }
 
   private accept(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
     socket.setEncoding('utf8');
     let role: 'home' | 'agent' | undefined;
     const reader = new LineReader(

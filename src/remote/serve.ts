@@ -77,4 +77,6 @@ export async function runKeeper(path: string): Promise<void> {
     for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void keeper.stop().then(resolve));
     process.on('SIGHUP', () => undefined);
   });
+  // Stopped by a signal: nothing of the keeper's is left to wait for.
+  process.exit(0);
 }

@@ -110,18 +110,19 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  // The keeper on the "host" (it outlives connections by design): ended by its pid file.
-  if (sshd) {
-    const pidFile = join(sshd.scratch, 'host', 'run', 'keeper.pid');
-    if (existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
-      } catch {
-        // gone
-      }
+  // The daemon first (cleanups), then the keeper on the "host" (it outlives connections by
+  // design): ended by its pid file, SIGKILL if it is still there after 5 s.
+  const pidFile = sshd ? join(sshd.scratch, 'host', 'run', 'keeper.pid') : undefined;
+  const keeper = pidFile && existsSync(pidFile) ? Number(readFileSync(pidFile, 'utf8').trim()) : undefined;
+  for (const cleanup of cleanups.reverse()) await cleanup();
+  if (keeper) {
+    try {
+      process.kill(keeper, 'SIGTERM');
+      await waitFor(() => startTime(keeper) === undefined, 'the keeper to stop', { timeoutMs: 5_000 }).catch(() => process.kill(keeper, 'SIGKILL'));
+    } catch {
+      // gone
     }
   }
-  for (const cleanup of cleanups.reverse()) await cleanup();
   await sshd?.dispose();
 }, 60_000);
 
