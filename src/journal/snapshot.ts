@@ -18,7 +18,12 @@ import type { Entity } from './types.js';
 const SNAPSHOT = /^snapshot-(\d{12})\.json$/;
 const NON_ASCII = /[\u0080-\uffff]/g;
 const escapeChar = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-const KEEP = 2;
+/**
+ * One snapshot is kept (issue 18: two cost ~150 MB at 100k entities): a damaged one is skipped
+ * and the state replays from the segments, which are never deleted (archived ones included),
+ * and in index mode the query index serves reads anyway.
+ */
+const KEEP = 1;
 /**
  * zlib's CRC-32 (native, ~1 ms for a 3.5 MB body) where Node has it (20.15+): cheap enough for
  * every cold load, so a flipped bit in a snapshot body that still parses as JSON is caught on

@@ -67,7 +67,7 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
       // The panels' width (panels/Panels.tsx initialPanelsWidth), from the same file.
       panelsWidthWhileLoading: (cols) => columnWidth(readLayout(town.paths.run), cols),
       copyFile: join(town.paths.run, 'copy-buffer.txt'),
-      beadTitle: (id) => readBeadTitle(town.paths.projections, id),
+      beadTitle: (id) => readBeadTitle(town.journal, id),
       lostPolecats: (panes) => readLostPolecats(town.paths.projections, panes),
       mainBranch: town.config.mainBranch,
       trace,
