@@ -1,7 +1,7 @@
 import { visibleLine } from '../../common/visible-text.js';
 import { SGR_RESET, type ChromePalette } from '../chrome/palette.js';
 import { fitCells, padCells, sliceCells, textWidth } from '../render/cells.js';
-import type { OverviewEntry } from './overview-entries.js';
+import type { OverviewEntry, OverviewHost } from './overview-entries.js';
 import { overviewListHeight, type OverviewState } from './overview-state.js';
 
 /** "42s", "3m", "2h05", "3d": how long a polecat has been in its state. */
@@ -32,19 +32,39 @@ export interface OverviewViewInput {
   readonly prefix: string;
   /** Polecats lost or exited without a pane (live/lost-polecats.ts): named when no pane runs. */
   readonly lost?: readonly { readonly name: string }[] | undefined;
+  /** The hosts the polecats run on, with their states (overviewHosts): listed in the footer. */
+  readonly hosts?: readonly OverviewHost[] | undefined;
+}
+
+/** A polecat as the overview names it: `nux`, or `nux@gpu-box` on a remote host, its state added when not up. */
+export function polecatLabel(e: OverviewEntry): string {
+  const { host, hostState } = e.facts;
+  if (!host) return e.pane.polecat;
+  return `${e.pane.polecat}@${host}${hostState && hostState !== 'up' ? ` ${hostState}` : ''}`;
+}
+
+/** The footer's hosts: `hosts gpu-box up · lab DOWN` (a down or removed host in capitals: it needs a person). */
+export function hostsText(hosts: readonly OverviewHost[]): string {
+  if (!hosts.length) return '';
+  const words = hosts.map((h) => `${h.name} ${h.state === 'down' || h.state === 'removed' ? h.state.toUpperCase() : h.state}`);
+  return `hosts ${words.join(', ')}`;
 }
 
 /**
  * The overview's screen: one row per polecat, `rows` lines of exactly `cols` cells (the last one
  * the footer with the filter, unless the polecats need every row). Columns: the status word in
  * its colour, the polecat, its bead (and molecule step), the last line of its screen, the time
- * in that state, commits ahead of main, and the merge request's state. Journal and screen text
+ * in that state, commits ahead of main, and the merge request's state. A remote polecat is named
+ * with its host (`nux@gpu-box`, and the host's state when it is not up); the footer lists the
+ * hosts with their states (a down one in capitals). Journal and screen text
  * are drawn with control characters made visible.
  */
 export function overviewLines(input: OverviewViewInput, p: ChromePalette): string[] {
   const { entries, overview, cols, rows } = input;
   const { list, footer } = overviewListHeight(rows, entries.length, overview.filter);
-  const nameWidth = Math.min(14, Math.max(4, ...entries.map((e) => textWidth(visibleLine(e.pane.polecat)))));
+  // Remote polecats are named with their host (nux@gpu-box): the column widens for them, up to 26.
+  const remote = entries.some((e) => e.facts.host);
+  const nameWidth = Math.min(remote ? 26 : 14, Math.max(4, ...entries.map((e) => textWidth(visibleLine(polecatLabel(e))))));
   const beadWidth = Math.max(10, Math.min(34, Math.floor(cols * 0.25)));
   const rightWidth = 6 + 5 + 11; // age, ahead, merge request
   const lastWidth = Math.max(0, cols - (1 + 9 + nameWidth + 1 + beadWidth + 1 + rightWidth + 1));
@@ -67,7 +87,7 @@ export function overviewLines(input: OverviewViewInput, p: ChromePalette): strin
       flag +
       badge +
       ' ' +
-      padCells(fitCells(visibleLine(e.pane.polecat), nameWidth), nameWidth) +
+      padCells(fitCells(visibleLine(polecatLabel(e)), nameWidth), nameWidth) +
       ' ' +
       padCells(fitCells(visibleLine(bead), beadWidth), beadWidth) +
       ' ' +
@@ -82,7 +102,8 @@ export function overviewLines(input: OverviewViewInput, p: ChromePalette): strin
   if (footer) {
     const count = entries.length === input.total ? `${input.total} polecat${input.total === 1 ? '' : 's'}` : `${entries.length} of ${input.total}`;
     const filter = overview.filter ? `filter: ${overview.filter}▏` : 'type to filter';
-    const text = ` ${count} · ${filter} · ↑↓ move · Enter open (zoomed) · Escape close`;
+    const hosts = hostsText(input.hosts ?? []);
+    const text = ` ${count}${hosts ? ` · ${hosts}` : ''} · ${filter} · ↑↓ move · Enter open (zoomed) · Escape close`;
     lines.push(p.prefix + padCells(fitCells(visibleLine(text), cols), cols) + SGR_RESET);
   }
   return lines;

@@ -11,7 +11,7 @@ import { Compositor, type TerminalOutput } from '../render/compositor.js';
 import type { PaneScreen } from '../render/pane-screen.js';
 import { SilentStdin, VirtualStdout } from '../render/virtual-stdout.js';
 import { lastMeaningfulLine } from '../overview/last-line.js';
-import { overviewEntries } from '../overview/overview-entries.js';
+import { overviewEntries, overviewHosts } from '../overview/overview-entries.js';
 import { overviewLines } from '../overview/overview-view.js';
 import { pageTabs } from '../chrome/page-tabs.js';
 import { messageLine } from './message-line.js';
@@ -165,6 +165,7 @@ export class ShellView {
         total: s.panes.length,
         prefix: s.prefix,
         lost: s.lost,
+        hosts: overviewHosts(s.panes, s.facts),
       },
       this.palette,
     );
