@@ -1,6 +1,7 @@
 import { isCitadelError } from '../common/errors.js';
 import { queriesOf } from '../journal/query-index.js';
 import type { StateView } from '../journal/types.js';
+import { EVERYONE } from '../model/address.js';
 import type { Bead } from '../model/bead.js';
 import { inbox } from '../model/mail.js';
 import { POLECAT_KIND } from '../model/polecat.js';
@@ -90,8 +91,20 @@ export function primeContext(state: StateView, who: PrimeWho): PrimeContext {
     bead,
     molecule: bead ? moleculeOf(state, bead) : undefined,
     bounced: bead ? lastBounce(beads, bead) : undefined,
-    unreadMail: inbox(beads, who.actor, { unread: true }).length,
+    unreadMail: unreadCount(beads, who.actor),
   };
+}
+
+/**
+ * How many messages `reader` has not read (the model's `inbox` rule). Through the query index
+ * the rows are counted, not read: to the reader, plus to everyone from someone else.
+ */
+function unreadCount(beads: ReadonlyMap<string, PrimeBead>, reader: string): number {
+  const queries = queriesOf(beads);
+  if (!queries) return inbox(beads, reader, { unread: true }).length;
+  const unread = { lacks: { field: 'read_by' as const, value: reader } };
+  const direct = queries.count({ fields: { type: 'message', to: reader }, ...unread });
+  return reader === EVERYONE ? direct : direct + queries.count({ fields: { type: 'message', to: EVERYONE }, not: { from: [reader] }, ...unread });
 }
 
 /** The actor's most recently touched in-progress work. */

@@ -3,14 +3,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { primeContext, type PrimeWho } from '../../src/agent-cli/prime-context.js';
 import { openJournal, type Journal, type Mutator } from '../../src/journal/index.js';
 import { queriesOf } from '../../src/journal/query-index.js';
-import { claimBead, createBead, modelContext, setMergeRequestState, updateBead, type Bead } from '../../src/model/index.js';
+import { claimBead, createBead, markMailRead, modelContext, sendMail, setMergeRequestState, updateBead, type Bead } from '../../src/model/index.js';
 import { fileMergeRequest, type Submission } from '../../src/refinery/submit.js';
 import { tempDir } from '../helpers/temp.js';
 
 /**
  * `citadel prime` and `citadel done` read a few rows through the query index (docs/cli.md,
- * "Startup"): the actor's claimed work, the bead's newest merge request, the branch's open
- * request. A cold reader through the index must see exactly what a reader of the whole state
+ * "Startup"): the actor's claimed work, the bead's newest merge request, the unread count, the
+ * branch's open request. A cold reader through the index must see exactly what a reader of the whole state
  * sees, including merge requests of other beads filed after the one that matters.
  */
 describe('prime and done through the query index', () => {
@@ -54,6 +54,13 @@ describe('prime and done through the query index', () => {
     const otherMr = await file(other, 'polecat/max/other');
     await run(setMergeRequestState(as('refinery'), otherMr.request.id, 'merged'));
     const fresh = await create('made after every request');
+    // Mail: to nux (one read), to everyone from max (counted for nux) and from nux (not counted).
+    const toNux = await run(sendMail(as('overseer'), { to: 'nux', subject: 'a', body: '' }));
+    await run(sendMail(as('refinery'), { to: 'nux', subject: 'b', body: '' }));
+    await run(sendMail(as('max'), { to: '@all', subject: 'c', body: '' }));
+    await run(sendMail(as('nux'), { to: '@all', subject: 'd', body: '' }));
+    await run(sendMail(as('nux'), { to: 'max', subject: 'e', body: '' }));
+    await run(markMailRead(as('nux'), toNux.id));
 
     const indexed = openJournal(path, { writer: 'test', fsync: false });
     const memory = openJournal(path, { writer: 'test', fsync: false, queryIndex: false });
@@ -82,6 +89,8 @@ describe('prime and done through the query index', () => {
     expect(prime(t.beads.old.id).bounced, 'found behind newer requests of other beads').toEqual({ id: t.requests.oldMr.request.id, reason: 'gate failed' });
     expect(prime(t.beads.resubmitted.id).bounced, 'the newest request is queued again').toBeUndefined();
     expect(prime(t.beads.fresh.id).bounced).toBeUndefined();
+    expect(prime().unreadMail, 'unread to nux, and to everyone from someone else').toBe(2);
+    expect(primeContext(t.indexed.read(), { actor: 'max', town: '/t' }).unreadMail).toBe(2);
   });
 
   it('done finds the branch’s open request through the index, and files anew once it is closed', async () => {
