@@ -9,7 +9,7 @@
 // Also runs the panels' board benchmark (bench/tui-board.js) when present.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -258,8 +258,44 @@ function hidePanels(town) {
   return () => rmSync(file, { force: true });
 }
 
+/**
+ * The machine's own share of an echo: the same echo program on a pty of the benchmark itself (no
+ * daemon, no workstation), typed into while a side streams. Its p99 is what the load alone costs.
+ */
+function directEcho(env) {
+  const proc = pty.spawn('node', ['-e', ECHO_PROGRAM], { name: 'xterm-256color', cols: 80, rows: 24, env });
+  let text = '';
+  let wake = () => undefined;
+  proc.onData((data) => {
+    text = (text + data).slice(-256);
+    wake();
+  });
+  const latencies = [];
+  let running = true;
+  const seen = (token) => new Promise((resolve) => {
+    wake = () => text.includes(token) && resolve(performance.now());
+    wake();
+  });
+  const loop = (async () => {
+    await seen('echo-ready');
+    for (let n = 1; running; n++) {
+      const start = performance.now();
+      const at = seen(`<k${n}>`);
+      proc.write('x');
+      latencies.push((await at) - start);
+      await sleep(20);
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    proc.kill();
+    return latencies;
+  };
+}
+
 async function streamingWithEcho(town, tmux, files) {
-  const results = { citadel: { ms: [], echo: [] }, tmux: { ms: [], echo: [] } };
+  const results = { citadel: { ms: [], echo: [], direct: [] }, tmux: { ms: [], echo: [], direct: [] } };
   // Panes are never smaller than 60×10 (pages): with the panels shown, the fifth pane would be on
   // a page of its own. Without them, five fit one page, as in tmux's window.
   const showPanels = hidePanels(town);
@@ -280,6 +316,7 @@ async function streamingWithEcho(town, tmux, files) {
       for (let i = 1; i <= 4; i++) outer.write(i === 1 ? '\r' : '\x02o\r');
       outer.write('\x02o');
       const done = Promise.all(markers.map((m) => outer.when(m, 300_000)));
+      const stopDirect = directEcho(town.env);
       let streaming = true;
       const echoes = [];
       const typing = (async () => {
@@ -294,6 +331,7 @@ async function streamingWithEcho(town, tmux, files) {
       await typing;
       results.citadel.ms.push(Math.max(...ends) - start);
       results.citadel.echo.push(...echoes);
+      results.citadel.direct.push(...(await stopDirect()));
       await closeCitadel(outer);
     }
     {
@@ -306,6 +344,7 @@ async function streamingWithEcho(town, tmux, files) {
       for (let i = 0; i < 4; i++) tmux.run('send-keys', '-t', `${name}.${i}`, 'Enter');
       tmux.run('select-pane', '-t', `${name}.4`);
       const done = Promise.all(markers.map((m) => outer.when(m, 300_000)));
+      const stopDirect = directEcho(town.env);
       let streaming = true;
       const echoes = [];
       const typing = (async () => {
@@ -320,6 +359,7 @@ async function streamingWithEcho(town, tmux, files) {
       await typing;
       results.tmux.ms.push(Math.max(...ends) - start);
       results.tmux.echo.push(...echoes);
+      results.tmux.direct.push(...(await stopDirect()));
       outer.kill();
       tmux.run('kill-session', '-t', name);
     }
@@ -437,7 +477,8 @@ export async function run() {
     const c4 = median(four.citadel.ms);
     const t4 = median(four.tmux.ms);
     console.log(`4 panes × ${MB / 4} MB at once: citadel ${fmt(c4)}, tmux ${fmt(t4)} → ${ratio(c4, t4)} tmux (budget ≤ 1.5×)`);
-    console.log(`  echo in a 5th pane meanwhile: citadel p50 ${fmt(percentile(four.citadel.echo, 50))} p99 ${fmt(percentile(four.citadel.echo, 99))} (budget p99 ≤ 50 ms); tmux p50 ${fmt(percentile(four.tmux.echo, 50))} p99 ${fmt(percentile(four.tmux.echo, 99))}`);
+    console.log(`  echo in a 5th pane meanwhile: citadel p50 ${fmt(percentile(four.citadel.echo, 50))} p99 ${fmt(percentile(four.citadel.echo, 99))} (${four.citadel.echo.length} keys; budget p99 ≤ 16 ms); tmux p50 ${fmt(percentile(four.tmux.echo, 50))} p99 ${fmt(percentile(four.tmux.echo, 99))} (${four.tmux.echo.length} keys); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+    console.log(`  the same echo program on a bare pty meanwhile (the machine's share): during citadel p50 ${fmt(percentile(four.citadel.direct, 50))} p99 ${fmt(percentile(four.citadel.direct, 99))}; during tmux p50 ${fmt(percentile(four.tmux.direct, 50))} p99 ${fmt(percentile(four.tmux.direct, 99))}`);
 
     }
     if (wanted('echo')) {

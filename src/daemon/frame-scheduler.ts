@@ -47,6 +47,17 @@ export class FrameScheduler {
     this.run();
   }
 
+  /**
+   * Something changed that a person is waiting for (the first output after a keystroke into the
+   * pane): flush now, in this tick, whatever the slot — even a pane that streams.
+   */
+  urgent(): void {
+    this.lastRequest = this.now();
+    if (this.timer) clearTimeout(this.timer);
+    this.streaming = false;
+    this.run();
+  }
+
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;

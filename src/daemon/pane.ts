@@ -53,6 +53,8 @@ export class Pane {
   private sent: { lines: string[]; cursor: string; altScreen: boolean; title: string | undefined; cols: number; rows: number; modes: string } | undefined;
   private disposed = false;
   private readonly feeder: ScreenFeeder;
+  /** Input was typed and no output parsed since: the next output is its echo, sent at once. */
+  private echoPending = false;
 
   constructor(options: PaneOptions) {
     this.id = options.id;
@@ -96,7 +98,12 @@ export class Pane {
 
   /** Types into the program (keystrokes, pasted text). Ignored once it has exited. */
   input(data: string): void {
-    if (this.running) this.pty!.write(data);
+    if (!this.running) return;
+    this.pty!.write(data);
+    // The answer jumps the queue: its output is parsed first among busy panes, and the first
+    // frame after it goes out in the same tick instead of waiting for a streaming pane's slot.
+    this.echoPending = true;
+    this.feeder.prioritize();
   }
 
   resize(cols: number, rows: number): void {
@@ -226,7 +233,11 @@ export class Pane {
   /** Output reached the screen: account for it and schedule a frame. */
   private parsed(size: number): void {
     this.flow?.parsed(size);
-    if (this.sinks.size > 0) this.scheduler.request();
+    if (this.sinks.size === 0) return;
+    if (this.echoPending) {
+      this.echoPending = false;
+      this.scheduler.urgent();
+    } else this.scheduler.request();
   }
 
   /** Sends the rows that changed since the last frame to every subscriber. */

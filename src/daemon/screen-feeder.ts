@@ -12,6 +12,9 @@ export const IMMEDIATE_LIMIT = 4096;
  */
 export const TURN_BUDGET_MS = 4;
 
+/** How long after a keystroke the pane typed into goes first in the parsing turns. */
+export const PRIORITY_MS = 1000;
+
 /**
  * Feeds a pane's output to its screen. Parsing is synchronous (xterm's own `write` hops through
  * a `setTimeout` per call, which cost more than the parsing itself: 50 MB in 8 KB writes took
@@ -47,6 +50,11 @@ export class ScreenFeeder {
     this.queue.push(data);
     this.queued += data.length;
     this.turns.add(this);
+  }
+
+  /** A person typed into this pane: its backlog goes first in the parsing turns for a while. */
+  prioritize(): void {
+    this.turns.prioritize(this);
   }
 
   /** Runs `callback` once everything pushed so far is on the screen. */
@@ -96,6 +104,9 @@ export class ParseTurns {
   private readonly busy = new Set<ScreenFeeder>();
   private scheduled: NodeJS.Immediate | undefined;
   private turnStart = 0;
+  /** The feeder typed into last, and until when it goes first in every round. */
+  private first: ScreenFeeder | undefined;
+  private firstUntil = -Infinity;
 
   constructor(
     private readonly budgetMs = TURN_BUDGET_MS,
@@ -107,7 +118,14 @@ export class ParseTurns {
     this.scheduled ??= setImmediate(() => this.turn());
   }
 
+  /** `feeder`'s pieces go first in each round for {@link PRIORITY_MS} (the pane just typed into). */
+  prioritize(feeder: ScreenFeeder): void {
+    this.first = feeder;
+    this.firstUntil = this.now() + PRIORITY_MS;
+  }
+
   remove(feeder: ScreenFeeder): void {
+    if (this.first === feeder) this.first = undefined;
     this.busy.delete(feeder);
     if (this.busy.size === 0 && this.scheduled) {
       clearImmediate(this.scheduled);
@@ -124,7 +142,13 @@ export class ParseTurns {
     this.turnStart = this.now();
     try {
       while (this.busy.size > 0) {
+        const first = this.first !== undefined && this.busy.has(this.first) && this.now() < this.firstUntil ? this.first : undefined;
+        if (first) {
+          if (!first.step()) this.busy.delete(first);
+          if (this.overBudget()) return;
+        }
         for (const feeder of [...this.busy]) {
+          if (feeder === first) continue;
           if (!feeder.step()) this.busy.delete(feeder);
           if (this.overBudget()) return;
         }

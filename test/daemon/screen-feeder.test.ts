@@ -53,6 +53,24 @@ describe('ScreenFeeder', () => {
     expect(a.writes.join('')).toBe(textA);
   });
 
+  it('parses the pane typed into first in every turn, in its own order', async () => {
+    const clock = { now: 0 };
+    const turns = new ParseTurns(2, () => clock.now);
+    const order: string[] = [];
+    const make = (name: string) => new ScreenFeeder({ write: (data: string) => (order.push(`${name}${data.length}`), (clock.now += 1)) } as unknown as Screen, () => undefined, turns);
+    const [a, b, c] = [make('a'), make('b'), make('c')];
+    for (const feeder of [a, b, c]) feeder.push('x'.repeat(FEED_CHUNK * 3));
+    c.prioritize();
+    await new Promise((resolve) => setImmediate(resolve));
+    // Two pieces a turn: the typed-into pane's first, though it was added last.
+    expect(order[0]).toBe(`c${FEED_CHUNK}`);
+    await waitFor(() => a.backlog + b.backlog + c.backlog === 0, 'all parsed');
+    expect(order.filter((w) => w.startsWith('c')).length).toBe(3);
+    expect(order.indexOf(`c${FEED_CHUNK}`)).toBe(0);
+    // c finished before a and b, which kept their round-robin.
+    expect(order.lastIndexOf(`c${FEED_CHUNK}`)).toBeLessThan(order.lastIndexOf(`a${FEED_CHUNK}`));
+  });
+
   it('never splits a surrogate pair between two pieces', async () => {
     const clock = { now: 0 };
     const turns = new ParseTurns(4, () => clock.now);
