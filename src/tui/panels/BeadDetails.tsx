@@ -5,6 +5,7 @@ import type { BeadView, EventView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import type { ThemeToken } from '../theme/tokens.js';
 import { addressOf } from '../../model/address.js';
+import { provenanceWords, type Provenance } from '../../federation/provenance.js';
 import { Line, type Segment } from './Line.js';
 import { innerRows, Panel } from './Panel.js';
 import { wrapText } from './wrap-text.js';
@@ -22,12 +23,17 @@ export interface BeadDetailsProps {
   readonly theme: Theme;
   /** The town's name: the assignee and creator are shown with their addresses (entity://citadel/<town>/<id>). */
   readonly townName?: string | undefined;
+  /** Where a federated bead came from (federation/provenance.ts: its fed-meta entity, read for this bead only). */
+  readonly provenance?: Provenance | undefined;
+  /** Now, for how long ago its last change was. */
+  readonly now?: number | undefined;
 }
 
 /** A bead in full: its fields, body, dependencies both ways, and its history. Scrolls with j/k. */
-export function BeadDetails({ bead, beads, history, scroll, width, height, focused, theme, townName }: BeadDetailsProps) {
+export function BeadDetails({ bead, beads, history, scroll, width, height, focused, theme, townName, provenance, now }: BeadDetailsProps) {
   const inner = width - 2;
-  const lines = useMemo(() => detailLines(bead, beads, history, inner, theme, townName), [bead, beads, history, inner, theme, townName]);
+  const at = provenance ? (now ?? Date.now()) : 0;
+  const lines = useMemo(() => detailLines(bead, beads, history, inner, theme, townName, provenance, at), [bead, beads, history, inner, theme, townName, provenance, at]);
   const rows = innerRows(height);
   const top = Math.max(0, Math.min(scroll, lines.length - rows));
   return (
@@ -42,7 +48,7 @@ export function BeadDetails({ bead, beads, history, scroll, width, height, focus
 }
 
 /** The details as lines of segments (pure, for the view and its tests). */
-export function detailLines(bead: BeadView, beads: readonly BeadView[], history: readonly EventView[], width: number, theme: Theme, townName?: string): Segment[][] {
+export function detailLines(bead: BeadView, beads: readonly BeadView[], history: readonly EventView[], width: number, theme: Theme, townName?: string, provenance?: Provenance, now = Date.now()): Segment[][] {
   const c = theme.colors;
   // An actor in full: its name, then its address, dim (nothing more without the town's name).
   const address = (name: string): Segment[] => (townName ? [{ text: `  ${addressOf(townName, name)}`, color: c['text.dim'] }] : []);
@@ -79,6 +85,8 @@ export function detailLines(bead: BeadView, beads: readonly BeadView[], history:
   }
   if (bead.created_by || bead.created_at) lines.push([label('created'), { text: `${bead.created_at}${bead.created_by ? ` by ${bead.created_by}` : ''}`, color: c['text.dim'] }]);
   if (bead.created_by && townName) lines.push([label('by'), { text: addressOf(townName, bead.created_by), color: c['text.dim'] }]);
+  // A federated bead: the town that made it and the town of its last change (docs/federation.md).
+  if (provenance) lines.push([label('town'), { text: provenanceWords(provenance, now), color: c['text.dim'] }]);
   if (bead.status === 'closed') {
     lines.push([label('closed'), { text: `${bead.closed_at ?? ''}${bead.close_reason ? ` — ${bead.close_reason}` : ''}`, color: c['bead.closed'] }]);
   }

@@ -1,5 +1,6 @@
-import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { visibleLine } from '../../common/visible-text.js';
+import { drawnElsewhere, foreignTags, provenanceOf } from '../../federation/provenance.js';
 import { bindings, type Binding, type PanelActionId } from '../keys/bindings.js';
 import type { PanelSlotProps } from '../shell/panel-slot.js';
 import { panelsSession } from '../live/panels-session.js';
@@ -82,6 +83,11 @@ export function Panels(props: PanelSlotProps) {
   // keyboard is on when `?` is pressed here), then the shell's, prefix keys spelled out.
   const prefixKey = session.town.config.prefixKey;
   const helpBindings = useMemo<Binding[]>(() => [...bindings.filter(isPanels), ...bindings.filter((b) => !isPanels(b))], []);
+  // What came from where (issue 19): the open bead's fed-meta by id; the board's marker from the
+  // towns pulled from (a few `fed` entities per journal change), never a read per bead.
+  const provenance = useCallback((id: string) => provenanceOf(session.town.journal.read(), id), [session]);
+  const tags = useMemo(() => foreignTags(session.town.journal.read()), [session, snapshot.seq]);
+  const elsewhere = useMemo(() => (tags.size ? (id: string) => drawnElsewhere(id, tags) : undefined), [tags]);
   return (
     <PanelsColumn
       model={model}
@@ -93,6 +99,8 @@ export function Panels(props: PanelSlotProps) {
       helpBindings={helpBindings}
       prefixKey={prefixKey}
       townName={session.town.config.name}
+      provenance={provenance}
+      elsewhere={elsewhere}
     />
   );
 }

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { useMemo } from 'react';
 import { panelHeights } from '../state/layout-reducer.js';
 import { followWindows } from '../state/list-windows.js';
+import type { Provenance } from '../../federation/provenance.js';
 import type { EventView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
 import { ActivityFeed } from './ActivityFeed.js';
@@ -32,6 +33,10 @@ export interface PanelsColumnProps {
   readonly townName?: string | undefined;
   /** Now, for ages in the inbox. */
   readonly now?: number | undefined;
+  /** Where a federated bead came from (its fed-meta entity): read for the bead whose details are open, only. */
+  readonly provenance?: ((id: string) => Provenance | undefined) | undefined;
+  /** Whether a bead was drawn in another town (its id's tag): the board's marker. */
+  readonly elsewhere?: ((id: string) => boolean) | undefined;
 }
 
 const noHistory: readonly EventView[] = [];
@@ -40,7 +45,7 @@ const noHistory: readonly EventView[] = [];
  * The panels column: board (or a bead's details), refinery lane, inbox, activity feed, stacked
  * by the layout's weights; a form, when open, on top; the help instead of everything while open.
  */
-export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', townName, now }: PanelsColumnProps) {
+export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', townName, now, provenance, elsewhere }: PanelsColumnProps) {
   const { state, view } = model;
   const detailsId = state.board.details?.id;
   const { index } = view.snapshot;
@@ -55,6 +60,8 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
     // A new snapshot may bring new history (a new seq, or older records read in the background).
     [detailsId, history, view.snapshot],
   );
+  // One entity read for the open bead (a sync that touches it moves the snapshot).
+  const detailsProvenance = useMemo(() => (detailsId && provenance ? provenance(detailsId) : undefined), [detailsId, provenance, view.snapshot]);
   if (state.help.open) {
     return <HelpOverlay bindings={helpBindings} prefixKey={prefixKey} scroll={state.help.scroll} width={width} height={height} theme={theme} />;
   }
@@ -73,9 +80,9 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
         switch (panel) {
           case 'board':
             return detailsBead ? (
-              <BeadDetails key="board" bead={detailsBead} beads={detailsBeads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} townName={townName} {...common} />
+              <BeadDetails key="board" bead={detailsBead} beads={detailsBeads} history={detailsHistory} scroll={state.board.details?.scroll ?? 0} townName={townName} provenance={detailsProvenance} now={now} {...common} />
             ) : (
-              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} top={windows.board} {...common} />
+              <Board key="board" board={view.board} cursor={state.board.cursor} filter={state.board.filter} notes={view.snapshot.scheduler?.notes} top={windows.board} elsewhere={elsewhere} {...common} />
             );
           case 'lane':
             return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} top={windows.lane} {...common} />;
