@@ -16,9 +16,12 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Bump when the town this builds changes: it keys the cache. */
-export const BUILDER_VERSION = 1;
+// 2: projection files for polecats only, one snapshot, the CV fold built (issue 18, disk).
+export const BUILDER_VERSION = 2;
 
 const { openJournal } = await import('../dist/journal/index.js');
+const { CV_FOLD } = await import('../dist/model/cv.js');
+const { projectedKinds } = await import('../dist/town/town.js');
 const { townPaths } = await import('../dist/town/paths.js');
 const { loadConfig } = await import('../dist/town/config.js');
 const { modelContext, transact } = await import('../dist/model/index.js');
@@ -285,7 +288,8 @@ export async function buildTown(dir, beads, log) {
   // The last mutation goes through a journal writing projections, as every command's does: it
   // finds them missing and writes each entity's file once (the journal's own rebuild, the one
   // `doctor --repair` runs), then leaves a polecat holding a bead, as after a sling.
-  const projected = openJournal(paths.journal, { writer: 'nux', projections: paths.projections, fsync: false });
+  const kinds = projectedKinds({});
+  const projected = openJournal(paths.journal, { writer: 'nux', projections: paths.projections, ...(kinds ? { projectKinds: kinds } : {}), folds: [CV_FOLD], fsync: false });
   const view = projected.read();
   const held = openTasks.find((id) => {
     const bead = view.get('beads', id);
@@ -297,6 +301,8 @@ export async function buildTown(dir, beads, log) {
     return { changes: [...tx.changes, { kind: 'polecats', id: 'nux', entity: { ...polecat, bead: held, branch: `polecat/nux/${held}`, status: 'working', updated_at: new Date(clock).toISOString() }, action: 'sling', summary: `${held} slung to nux (claude)` }], value: undefined };
   });
   await projected.checkpoint();
+  // The CV fold, built once from every record as the first `cv` of an upgraded town would.
+  projected.folded(CV_FOLD, () => undefined);
   // The rebuild above logged itself as a recovery; a town grown command by command has no such line.
   rmSync(join(paths.journal, 'recovery.log'), { force: true });
   const state = projected.read();

@@ -91,7 +91,7 @@ export function highWater(dir: string, snapshots: readonly LoadedSnapshot[]): { 
 }
 
 /** Inspects a journal without changing anything (no lock taken). */
-export function inspectJournal(dir: string, options: { projections?: string | undefined; verify?: boolean } = {}): DoctorReport {
+export function inspectJournal(dir: string, options: { projections?: string | undefined; projectKinds?: readonly string[] | undefined; verify?: boolean } = {}): DoctorReport {
   const problems: string[] = [];
   try {
     if (!isSafeDir(dir)) return emptyReport(dir, [`${dir} does not exist: run \`citadel init\``]);
@@ -133,7 +133,7 @@ export function inspectJournal(dir: string, options: { projections?: string | un
   const damaged = survey.corrupt.length > 0 || survey.incomplete.length > 0 || lost.seq > survey.lastSeq || !covered;
   let projections: ReturnType<typeof checkProjections> | null = null;
   try {
-    if (options.projections && !damaged) projections = checkProjections(options.projections, state);
+    if (options.projections && !damaged) projections = checkProjections(options.projections, state, options.projectKinds ? new Set(options.projectKinds) : undefined);
   } catch (error) {
     if (!(error instanceof CitadelError)) throw error;
     problems.push(error.message); // a projection directory that is a link or a file

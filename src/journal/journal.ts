@@ -1,4 +1,4 @@
-import { existsSync, renameSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CitadelError } from '../common/errors.js';
 import { SegmentAppender } from './appender.js';
@@ -7,14 +7,14 @@ import { chainBefore, GENESIS } from './chain.js';
 import { corruptError, encodeRecords, gapError, scanRecords } from './frame.js';
 import { HeadWriter, readHead, type Head } from './head.js';
 import { StoreLock } from './lock.js';
-import { rebuildProjections, writeProjections } from './projections.js';
+import { isProjected, rebuildProjections, writeProjections } from './projections.js';
 import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
 import { buildRecords } from './records.js';
 import { allSegments, ARCHIVE_DIR, liveSegments, readSegment, segmentName, type SegmentRef } from './segments.js';
 import { ensureDir, isSafeDir } from './safefs.js';
 import { listSnapshots, loadSnapshot, readSnapshotHeader, writeSnapshot, writeSnapshotTexts } from './snapshot.js';
 import { fingerprint, IndexedMap, isIndexDamage, QueryIndex, setAsideIndex, type IndexPosition } from './query-index.js';
-import { openSafe, READ } from './safefs.js';
+import { linkRefused, openSafe, READ } from './safefs.js';
 import { closeSync, readSync } from 'node:fs';
 import * as zlib from 'node:zlib';
 import { EntityState } from './state.js';
@@ -92,6 +92,8 @@ class FileJournal implements Journal, JournalInternals {
   private projectionsToCheck = true;
   readonly recoveries: RecoveryEvent[] = [];
   private readonly segmentBytes: number;
+  /** The kinds with projection files (undefined: all). */
+  private readonly projected: ReadonlySet<string> | undefined;
   private readonly checkpointEvery: number;
   private readonly fsync: boolean;
   private closed = false;
@@ -114,6 +116,7 @@ class FileJournal implements Journal, JournalInternals {
     this.lock = new StoreLock(dir, options.writer);
     this.head = new HeadWriter(dir);
     this.segmentBytes = options.segmentBytes ?? DEFAULT_SEGMENT_BYTES;
+    this.projected = options.projectKinds ? new Set(options.projectKinds) : undefined;
     this.checkpointEvery = options.checkpointEvery ?? DEFAULT_CHECKPOINT_EVERY;
     this.fsync = options.fsync ?? true;
     this.appender = new SegmentAppender(dir, this.fsync);
@@ -623,7 +626,7 @@ class FileJournal implements Journal, JournalInternals {
       const state = this.enterMemory();
       let result = { written: 0, leftOver: 0 };
       try {
-        if (this.options.projections) result = rebuildProjections(this.options.projections, state, this.fsync);
+        if (this.options.projections) result = rebuildProjections(this.options.projections, state, this.fsync, { overwrite: true, kinds: this.projected });
       } catch (error) {
         if (error instanceof CitadelError) throw error;
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
@@ -691,7 +694,7 @@ class FileJournal implements Journal, JournalInternals {
     const state = this.state;
     if (changes.length === 0) return { value, records: [], seq };
     // A projection directory that is a link (or a file) is refused before anything is written.
-    if (this.options.projections) for (const kind of new Set(changes.map((c) => c.kind))) if (KIND_NAME.test(kind)) isSafeDir(join(this.options.projections, kind));
+    if (this.options.projections) for (const kind of new Set(changes.map((c) => c.kind))) if (KIND_NAME.test(kind) && isProjected(this.projected, kind)) isSafeDir(join(this.options.projections, kind));
     const records = buildRecords(changes, seq, this.options.writer);
     const prev = (this.chain ??= seq === 0 ? GENESIS : chainBefore(this.dir, this.pos.segment, this.pos.offset));
     const { buffer, stored, chain } = encodeRecords(records, prev);
@@ -726,7 +729,7 @@ class FileJournal implements Journal, JournalInternals {
       try {
         const latest = new Map<string, Entity | undefined>();
         for (const record of stored) latest.set(`${record.kind}\0${record.id}`, record.deleted ? undefined : record.entity);
-        writeProjections(this.options.projections, (kind, id) => latest.get(`${kind}\0${id}`), stored.map((r) => [r.kind, r.id] as const), this.fsync);
+        writeProjections(this.options.projections, (kind, id) => latest.get(`${kind}\0${id}`), stored.map((r) => [r.kind, r.id] as const), this.fsync, this.projected);
         projected = after;
       } catch {
         // The mutation is committed; projections are derived and the watermark stays behind,
@@ -774,6 +777,9 @@ class FileJournal implements Journal, JournalInternals {
     for (let i = 0; i + 1 < live.length; i++) {
       const lastSeq = live[i + 1]!.firstSeq - 1;
       if (lastSeq > seq || live[i]!.name === this.pos.segment) break;
+      // A link where a segment should be is never moved (it would hide under archive/): refused,
+      // left where the user will look (this handle may never have read that segment: the index serves).
+      if (lstatSync(live[i]!.path).isSymbolicLink()) throw linkRefused(live[i]!.path);
       ensureDir(archive);
       renameSync(live[i]!.path, join(archive, live[i]!.name));
       moved = true;
@@ -802,7 +808,7 @@ class FileJournal implements Journal, JournalInternals {
       // damaged journal lost, so a read only fills in missing files and leaves differing ones
       // to `doctor` (it reports them) and `--repair` (it weighs the evidence).
       const state = this.enterMemory();
-      const result = rebuildProjections(root, state, this.fsync, { overwrite: head !== undefined });
+      const result = rebuildProjections(root, state, this.fsync, { overwrite: head !== undefined, kinds: this.projected });
       logRecovery(this.dir, { action: 'rebuild-projections', detail: `${result.written} written, ${result.leftOver} left over at seq ${state.seq}` });
     } else {
       const keys = new Map<string, readonly [string, string]>();
@@ -812,7 +818,7 @@ class FileJournal implements Journal, JournalInternals {
       }
       for (const [kind, id] of touched) keys.set(`${kind}\0${id}`, [kind, id]);
       const state = this.state;
-      writeProjections(root, state ? (kind, id) => state.get(kind, id) : (kind, id) => this.index!.get(kind, id), keys.values(), this.fsync);
+      writeProjections(root, state ? (kind, id) => state.get(kind, id) : (kind, id) => this.index!.get(kind, id), keys.values(), this.fsync, this.projected);
     }
     this.writeHeadNow(head, this.seqNow);
     this.projectionsToCheck = false;
@@ -822,7 +828,7 @@ class FileJournal implements Journal, JournalInternals {
   private projectionDirMissing(): boolean {
     const root = this.options.projections!;
     const kinds = this.state ? [...this.state.entries()].filter(([, map]) => map.size).map(([kind]) => kind) : this.index!.kinds();
-    for (const kind of kinds) if (!existsSync(join(root, kind))) return true;
+    for (const kind of kinds) if (isProjected(this.projected, kind) && !existsSync(join(root, kind))) return true;
     return false;
   }
 

@@ -24,10 +24,14 @@ export function projectionText(entity: Entity): string {
 }
 
 /** Writes the current state of each touched entity (or removes its file), then fsyncs the kind directories. */
-export function writeProjections(root: string, get: (kind: string, id: string) => Entity | undefined, touched: Iterable<readonly [string, string]>, fsync: boolean): void {
+/** Which kinds get projection files (`JournalOptions.projectKinds`); undefined: every kind. */
+export type ProjectedKinds = ReadonlySet<string> | undefined;
+export const isProjected = (kinds: ProjectedKinds, kind: string): boolean => !kind.startsWith('_') && (kinds === undefined || kinds.has(kind));
+
+export function writeProjections(root: string, get: (kind: string, id: string) => Entity | undefined, touched: Iterable<readonly [string, string]>, fsync: boolean, kinds?: ProjectedKinds): void {
   const dirs = new Set<string>();
   for (const [kind, id] of touched) {
-    if (kind.startsWith('_')) continue;
+    if (!isProjected(kinds, kind)) continue;
     const dir = join(root, kind);
     if (!dirs.has(dir)) {
       ensureDir(dir);
@@ -46,10 +50,11 @@ export function writeProjections(root: string, get: (kind: string, id: string) =
  * missing ones). Files of entities the state does not hold are left alone and counted
  * (`leftOver`): they may be the only copy of records the journal lost.
  */
-export function rebuildProjections(root: string, state: EntityState, fsync: boolean, options: { overwrite: boolean } = { overwrite: true }): { written: number; leftOver: number } {
+export function rebuildProjections(root: string, state: EntityState, fsync: boolean, options: { overwrite: boolean; kinds?: ProjectedKinds } = { overwrite: true }): { written: number; leftOver: number } {
   let written = 0;
   let leftOver = 0;
   for (const [kind, map] of state.entries()) {
+    if (!isProjected(options.kinds, kind)) continue;
     const dir = join(root, kind);
     ensureDir(dir);
     for (const name of readdirSync(dir)) if (name.endsWith('.json') && !map.has(name.slice(0, -5))) leftOver++;
@@ -68,12 +73,13 @@ export function rebuildProjections(root: string, state: EntityState, fsync: bool
 }
 
 /** Compares projection files with the state: which are missing, stale, or left over. */
-export function checkProjections(root: string, state: EntityState): { checked: number; missing: string[]; stale: string[]; extra: string[] } {
+export function checkProjections(root: string, state: EntityState, kinds?: ProjectedKinds): { checked: number; missing: string[]; stale: string[]; extra: string[] } {
   const missing: string[] = [];
   const stale: string[] = [];
   const extra: string[] = [];
   let checked = 0;
   for (const [kind, map] of state.entries()) {
+    if (!isProjected(kinds, kind)) continue;
     const dir = join(root, kind);
     const present = new Set(isSafeDir(dir) ? readdirSync(dir).filter((n) => n.endsWith('.json')) : []);
     for (const [id, entity] of map) {
@@ -93,11 +99,12 @@ export function checkProjections(root: string, state: EntityState): { checked: n
  * (`skip` aside) whose `<id>.json` files parse to an object with that id. For repair, which
  * recovers entities the journal lost from them.
  */
-export function readProjectionEntities(root: string, skip: ReadonlySet<string>): Map<string, Map<string, Entity>> {
+export function readProjectionEntities(root: string, skip: ReadonlySet<string>, kinds?: ProjectedKinds): Map<string, Map<string, Entity>> {
   const out = new Map<string, Map<string, Entity>>();
   if (!isSafeDir(root)) return out;
   for (const kind of readdirSync(root)) {
-    if (skip.has(kind) || !/^[a-z][a-z0-9_-]{0,63}$/.test(kind)) continue;
+    // A kind no longer projected keeps old files (an upgraded town's beads/): not kept current, so not evidence.
+    if (skip.has(kind) || !/^[a-z][a-z0-9_-]{0,63}$/.test(kind) || !isProjected(kinds, kind)) continue;
     const dir = join(root, kind);
     let safe: boolean;
     try {

@@ -8,7 +8,9 @@ import { BODY_START, encodeRecords } from './frame.js';
 import { readHead } from './head.js';
 import { openJournal } from './journal.js';
 import { StoreLock } from './lock.js';
-import { projectionFile, readProjectionEntities, unlinkIfPresent } from './projections.js';
+import { isProjected, projectionFile, readProjectionEntities, unlinkIfPresent, type ProjectedKinds } from './projections.js';
+import { INDEX_FILE, QueryIndex } from './query-index.js';
+import { existsSync } from 'node:fs';
 import { logRecovery, setAsideTornTail } from './recovery.js';
 import { ensureDir } from './safefs.js';
 import { readSegment, segmentName, type SegmentRef } from './segments.js';
@@ -38,7 +40,7 @@ export const QUARANTINE_DIR = 'quarantine';
  *    moves aside snapshots that no longer match, then rebuilds projections, HEAD and a
  *    checkpoint. Every step goes to `recovery.log` and to the returned lines.
  */
-export async function repairJournal(dir: string, options: { writer: string; projections?: string | undefined; lockTimeoutMs?: number }): Promise<string[]> {
+export async function repairJournal(dir: string, options: { writer: string; projections?: string | undefined; projectKinds?: readonly string[] | undefined; lockTimeoutMs?: number }): Promise<string[]> {
   const actions: string[] = [];
   const lock = new StoreLock(dir, options.writer);
   await lock.acquire(options.lockTimeoutMs ?? 30_000);
@@ -51,12 +53,12 @@ export async function repairJournal(dir: string, options: { writer: string; proj
       survey = surveyJournal(dir);
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    repairLocked(dir, survey, options.projections, stamp, actions);
+    repairLocked(dir, survey, options.projections, options.projectKinds ? new Set(options.projectKinds) : undefined, stamp, actions);
   } finally {
     lock.close();
   }
   // Rebuild what derives from the journal: state, projection files, HEAD, a fresh checkpoint.
-  const journal = openJournal(dir, { writer: options.writer, projections: options.projections });
+  const journal = openJournal(dir, { writer: options.writer, projections: options.projections, ...(options.projectKinds ? { projectKinds: options.projectKinds } : {}) });
   try {
     const rebuilt = await journal.rebuildDerived();
     actions.push(`rebuilt state at seq ${rebuilt.seq}${options.projections ? `, projections (${rebuilt.written} written)` : ''}, HEAD.json and a checkpoint`);
@@ -66,13 +68,32 @@ export async function repairJournal(dir: string, options: { writer: string; proj
   return actions;
 }
 
+/** The query index's entities and the seq they stand at; undefined when there is none or it cannot be read (a cache: no evidence then). */
+function readIndexEntities(dir: string): { seq: number; kinds: Map<string, Map<string, Entity>> } | undefined {
+  if (!existsSync(join(dir, INDEX_FILE))) return undefined;
+  let index: QueryIndex | undefined;
+  try {
+    index = QueryIndex.open(dir);
+    const found = index?.snapshotAll();
+    return found?.position ? { seq: found.position.seq, kinds: found.kinds } : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    try {
+      index?.close();
+    } catch {
+      // a cache
+    }
+  }
+}
+
 /** What goes at one seq of the repaired journal: the original line kept, or a new record. */
 /** The most lost seqs `--repair` writes markers for (a crash loses one mutation, a lost segment a few thousand). */
 export const MAX_LOST_SEQS = 1_000_000;
 
 type Slot = { keep: Buffer; record: JournalRecord } | { write: JournalRecord };
 
-function repairLocked(dir: string, survey: Survey, projectionsRoot: string | undefined, stamp: string, actions: string[]): void {
+function repairLocked(dir: string, survey: Survey, projectionsRoot: string | undefined, projected: ProjectedKinds, stamp: string, actions: string[]): void {
   const quarantine = join(dir, QUARANTINE_DIR);
   const snapshots = validSnapshots(dir);
   const evidence = highWater(dir, snapshots);
@@ -179,7 +200,7 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
     const skip = new Set([relative(projectionsRoot, dir).split('/')[0] ?? '', 'run', 'logs', 'worktrees', 'molecules']);
     const tombstoned = lastTouch(survey);
     const lastLost = lostSeqs.reduce((max, seq) => Math.max(max, seq), 0); // not a spread: millions of lost seqs
-    for (const [kind, map] of readProjectionEntities(projectionsRoot, skip)) {
+    for (const [kind, map] of readProjectionEntities(projectionsRoot, skip, projected)) {
       for (const [id, entity] of map) {
         const mine = appended.get(entityKey(kind, id))?.entity ?? final.get(kind, id);
         if (mine && JSON.stringify(mine) === JSON.stringify(entity)) continue;
@@ -195,6 +216,29 @@ function repairLocked(dir: string, survey: Survey, projectionsRoot: string | und
         if (!mine || (lostAny && trusted)) {
           appended.delete(entityKey(kind, id));
           appended.set(entityKey(kind, id), { kind, id, entity, from: `projection file ${kind}/${id}.json` });
+        }
+      }
+    }
+  }
+  // The query index: every live entity as of its position, written after each append like the
+  // projection files, so it holds what a cut journal lost. For the kinds without projection files
+  // (beads, issue 18) it is the last copy besides the snapshot; it is read here before the
+  // rebuild below resets it.
+  const indexed = readIndexEntities(dir);
+  if (indexed) {
+    const trusted = indexed.seq >= high;
+    const tombstoned = lastTouch(survey);
+    const lastLost = lostSeqs.reduce((max, seq) => Math.max(max, seq), 0);
+    for (const [kind, map] of indexed.kinds) {
+      if (projectionsRoot && isProjected(projected, kind)) continue; // weighed as files above
+      for (const [id, entity] of map) {
+        const mine = appended.get(entityKey(kind, id))?.entity ?? final.get(kind, id);
+        if (mine && JSON.stringify(mine) === JSON.stringify(entity)) continue;
+        const touch = tombstoned.get(`${kind}\0${id}`);
+        if (!mine && touch?.deleted && touch.seq > lastLost) continue; // deleted after anything lost: stale
+        if (!mine || (lostAny && trusted)) {
+          appended.delete(entityKey(kind, id));
+          appended.set(entityKey(kind, id), { kind, id, entity, from: 'the query index' });
         }
       }
     }

@@ -82,6 +82,12 @@ export interface JournalOptions {
   readonly writer: string;
   /** Where projection files go (`<projections>/<kind>/<id>.json`); none when omitted. */
   readonly projections?: string;
+  /**
+   * The kinds that get projection files (default: every kind). Projections are for what is meant
+   * to be read as files; the query index and the snapshot hold the rest (issue 18: a file per
+   * bead cost ~4 KiB on disk each).
+   */
+  readonly projectKinds?: readonly string[];
   /** Roll the active segment once it reaches this many bytes. */
   readonly segmentBytes?: number;
   /** fsync each mutation (default true). Tests of durability keep it on. */

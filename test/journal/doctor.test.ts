@@ -73,7 +73,7 @@ describe('citadel doctor', { timeout: 180_000 }, () => {
     expect(readFileSync(join(journalDir, 'recovery.log'), 'utf8')).toContain('set-aside-torn-tail');
   });
 
-  it('locates a corrupt record, fails closed, and --repair quarantines it keeping the original, recovering its entity from the projection file', async () => {
+  it('locates a corrupt record, fails closed, and --repair quarantines it keeping the original, recovering its entity from the query index (beads have no projection files)', async () => {
     const { root, citadel, journalDir } = await town();
     const segment = readdirSync(journalDir).filter((f) => f.startsWith('seg-')).sort()[1]!;
     const path = join(journalDir, segment);
@@ -97,7 +97,7 @@ describe('citadel doctor', { timeout: 180_000 }, () => {
     expect(repaired.report.quarantined).toBe(1);
     expect(repaired.report.events).toBe(30); // 29 intact + the recovered one
     expect(repaired.report.seq).toBe(31);
-    expect(repaired.report.repaired!.join('\n')).toContain('recovered 1 entity the journal lost (1 from projection files) as new records at seqs 31..31');
+    expect(repaired.report.repaired!.join('\n')).toContain('recovered 1 entity the journal lost (1 from the query index) as new records at seqs 31..31');
     expect(readdirSync(join(journalDir, 'quarantine')).some((f) => f.startsWith(segment))).toBe(true);
     expect(readFileSync(join(journalDir, 'recovery.log'), 'utf8')).toContain('"quarantine"');
     const journal = open(journalDir, { projections: citadel });
@@ -108,16 +108,19 @@ describe('citadel doctor', { timeout: 180_000 }, () => {
     expect((await journal.mutate(() => ({ changes: [put('beads', 'ct-new')], value: 0 }))).seq).toBe(32);
   });
 
-  it('finds missing projection files, and --repair rewrites them', async () => {
-    const { root, citadel } = await town();
-    rmSync(join(citadel, 'beads', 'ct-3.json'));
-    writeFileSync(join(citadel, 'beads', 'ct-4.json'), '{}');
+  it('finds missing projection files (of the kinds projected: polecats), and --repair rewrites them', async () => {
+    const { root, citadel, journalDir } = await town();
+    const journal = open(journalDir, { projections: citadel });
+    for (const name of ['ace', 'nux']) await journal.mutate(() => ({ changes: [put('polecats', name, { name })], value: 0 }));
+    journal.close();
+    rmSync(join(citadel, 'polecats', 'ace.json'));
+    writeFileSync(join(citadel, 'polecats', 'nux.json'), '{}');
     const before = await doctor(root);
     expect(before.code).toBe(1);
-    expect(before.report.projections).toMatchObject({ missing: ['beads/ct-3.json'], stale: ['beads/ct-4.json'] });
+    expect(before.report.projections).toMatchObject({ missing: ['polecats/ace.json'], stale: ['polecats/nux.json'] });
     const after = await doctor(root, '--repair');
     expect(after.code).toBe(0);
-    expect(existsSync(join(citadel, 'beads', 'ct-3.json'))).toBe(true);
+    expect(existsSync(join(citadel, 'polecats', 'ace.json'))).toBe(true);
     expect(await runJson(['doctor'], { cwd: root })).toMatchObject({ ok: true });
   });
 });

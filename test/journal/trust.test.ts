@@ -70,7 +70,37 @@ function endOfSeq(file: string, seq: number): number {
   return text.indexOf(10, at) + 1;
 }
 
+/**
+ * Most tests here are about projection files, which a town writes for polecats only since
+ * issue 18: they ask for every kind (`CITADEL_PROJECT_KINDS=all`, inherited by the binary).
+ * The test after the first group checks the default, where the query index is the last copy.
+ */
+process.env.CITADEL_PROJECT_KINDS = 'all';
+
 describe('no silent loss: a journal shorter than HEAD.json fails closed, and --repair recovers', { timeout: 180_000 }, () => {
+  it('without bead projection files (the default): the newest segment deleted fails closed, and --repair brings every bead back from the query index', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    const env = { CITADEL_PROJECT_KINDS: '' };
+    expect((await runCli(['init'], { cwd: repo.path, env })).code).toBe(0);
+    const citadel = join(repo.path, '.citadel');
+    const journalDir = join(citadel, 'journal');
+    const journal = open(journalDir, { projections: citadel, projectKinds: ['polecats'], segmentBytes: 1500, checkpointEvery: 1000, fsync: false });
+    for (let i = 0; i < 12; i++) await journal.mutate(() => ({ changes: [{ kind: 'beads', id: `ct-${i}`, entity: bead(`ct-${i}`, `bead ${i}`), action: 'create' }], value: 0 }));
+    journal.close();
+    expect(existsSync(join(citadel, 'beads'))).toBe(false);
+    expect(segments(journalDir).length).toBeGreaterThan(1);
+    unlinkSync(join(journalDir, segments(journalDir).at(-1)!));
+    expectOneLine(await runCli(['bead', 'list'], { cwd: repo.path, env }), /HEAD\.json says 12: records? \d+(\.\.12)? (is|are) missing/);
+    const result = await runCli(['doctor', '--json', '--repair'], { cwd: repo.path, env });
+    const repaired = JSON.parse(result.stdout) as DoctorReport & { repaired: string[] };
+    expect(result.code, repaired.problems.join('\n')).toBe(0);
+    expect(repaired.repaired.join('\n')).toMatch(/recovered \d+ entit(y|ies) the journal lost \(\d+ from the query index\)/);
+    const after = await runCli(['bead', 'list', '--json'], { cwd: repo.path, env });
+    expect(titles(after.stdout)).toEqual(expectedTitles(12));
+    expect((await runCli(['doctor'], { cwd: repo.path, env })).code).toBe(0);
+  });
+
   const damages: { name: string; damage: (t: Town) => void }[] = [
     { name: 'the newest segment cut at a record boundary', damage: (t) => truncateSync(join(t.journalDir, segments(t.journalDir).at(-1)!), endOfSeq(join(t.journalDir, segments(t.journalDir).at(-1)!), 10)) },
     { name: 'the newest segment cut inside a record', damage: (t) => truncateSync(join(t.journalDir, segments(t.journalDir).at(-1)!), endOfSeq(join(t.journalDir, segments(t.journalDir).at(-1)!), 10) + 40) },

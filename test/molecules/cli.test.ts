@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Bead } from '../../src/model/index.js';
@@ -6,6 +6,7 @@ import type { MoleculeStatus, StepBead } from '../../src/molecules/index.js';
 import { runCli, runJson } from '../helpers/cli.js';
 import { makeRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
+import { openJournal } from '../../src/journal/index.js';
 
 /** `citadel molecule …` against the built binary, on real temp towns. */
 
@@ -20,9 +21,14 @@ afterEach(() => repo.dispose());
 
 const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env });
 const json = <T>(args: string[], env: NodeJS.ProcessEnv = {}) => runJson<T>(args, { cwd: repo.path, env });
+/** Live beads, read through the journal (beads have no projection files since issue 18). */
 const beadCount = (): number => {
-  const dir = join(repo.path, '.citadel', 'beads');
-  return existsSync(dir) ? readdirSync(dir).length : 0;
+  const journal = openJournal(join(repo.path, '.citadel', 'journal'), { writer: 'test' });
+  try {
+    return journal.read().all('beads').size;
+  } finally {
+    journal.close();
+  }
 };
 
 function townMolecule(name: string, text: string): void {

@@ -6,13 +6,14 @@ import { isCitadelError } from '../../common/errors.js';
 import { loadConfig } from '../../town/config.js';
 import { locateTown } from '../../town/locate.js';
 import { townPaths } from '../../town/paths.js';
+import { projectedKinds } from '../../town/town.js';
 import type { CliContext } from '../context.js';
 
 /** `citadel doctor [--json] [--repair]`: prints the report; exit 1 while problems remain. */
 export async function runDoctor(context: CliContext, options: { repair: boolean; json: boolean; verify?: boolean }): Promise<number> {
   const paths = townPaths(locateTown({ cwd: context.cwd, env: context.env, explicit: context.townOption }));
-  const repaired = options.repair ? await repairJournal(paths.journal, { writer: resolveActor(context.env), projections: paths.projections }) : undefined;
-  const journalReport = inspectJournal(paths.journal, { projections: paths.projections, verify: options.verify === true });
+  const repaired = options.repair ? await repairJournal(paths.journal, { writer: resolveActor(context.env), projections: paths.projections, projectKinds: projectedKinds(context.env) }) : undefined;
+  const journalReport = inspectJournal(paths.journal, { projections: paths.projections, projectKinds: projectedKinds(context.env), verify: options.verify === true });
   const townProblems = checkTown(paths.config);
   const report: DoctorReport = townProblems.length
     ? { ...journalReport, ok: false, problems: [...townProblems, ...journalReport.problems] }
