@@ -8,6 +8,7 @@
 import type { PaneInfo } from '../../daemon/protocol.js';
 import { panelsSession } from '../live/panels-session.js';
 import { journalFacts } from '../live/polecat-facts.js';
+import { hostFacts, withHostFacts } from '../overview/host-facts.js';
 import type { PolecatFacts } from '../overview/overview-entries.js';
 import { chromeSgr } from '../theme/sgr.js';
 
@@ -23,7 +24,11 @@ export { StatusBar } from './ShellStatusBar.js';
 /** Closes what the panels hold open (journal watchers), once, after the workstation ends. */
 export { closePanelsSessions as dispose } from '../live/panels-session.js';
 
-/** The journal's facts of each polecat for the overview, from the panels' live snapshot. */
+/**
+ * The journal's facts of each polecat for the overview, from the panels' live snapshot; a remote
+ * polecat's host and its state by id from the journal (two entity reads per remote polecat).
+ */
 export function polecatFacts(town: { root: string }, panes: readonly PaneInfo[]): ReadonlyMap<string, PolecatFacts> {
-  return journalFacts(panelsSession(town.root).feed.getSnapshot(), panes);
+  const session = panelsSession(town.root);
+  return withHostFacts(journalFacts(session.feed.getSnapshot(), panes), hostFacts(session.town.journal.read(), panes));
 }
