@@ -8,6 +8,10 @@ import { overviewEntries, overviewHosts, type PolecatFacts } from '../../src/tui
 import { initialOverview } from '../../src/tui/overview/overview-state.js';
 import { overviewLines } from '../../src/tui/overview/overview-view.js';
 import { stripAnsi, textWidth } from '../../src/tui/render/cells.js';
+import { polecatFacts, dispose as closePanels } from '../../src/tui/panels/index.js';
+import { initTown } from '../../src/town/create.js';
+import { openTownAt } from '../../src/town/town.js';
+import { makeRepo } from '../helpers/git.js';
 import { tempDir } from '../helpers/temp.js';
 
 /** Hosts in the overview (issue 19): remote polecats named with their host, a down host needing a person, the hosts line. */
@@ -104,5 +108,34 @@ describe('hosts in the overview', () => {
     // A town without remote polecats: no hosts in the footer, the name column as before.
     const local = overviewLines({ entries: entriesOf([pane('ace')], new Map()), overview: initialOverview, cols: 100, rows: 3, now: 0, lastLine: () => '', total: 1, prefix: 'C-b', hosts: [] }, defaultPalette).map(stripAnsi);
     expect(local[2]).toMatch(/^ 1 polecat · type to filter · /);
+  });
+});
+
+describe('the overview’s facts from a real town', () => {
+  it('the panels’ polecatFacts give each remote polecat its host and the host’s current state, as the daemon writes it', async () => {
+    const repo = makeRepo();
+    initTown({ cwd: repo.path, env: {} });
+    const writer = openTownAt(repo.path, 'daemon');
+    cleanups.push(() => {
+      writer.close();
+      repo.dispose();
+    });
+    await writer.journal.mutate(() => ({
+      changes: [
+        { kind: 'hosts', id: 'gpu-box', entity: { id: 'gpu-box', name: 'gpu-box', destination: 'me@gpu-box', state: 'up' }, action: 'add' },
+        { kind: 'polecats', id: 'nux', entity: { id: 'nux', name: 'nux', status: 'working', host: 'gpu-box' }, action: 'sling' },
+        { kind: 'polecats', id: 'ace', entity: { id: 'ace', name: 'ace', status: 'working' }, action: 'sling' },
+      ],
+      value: undefined,
+    }));
+    const panes = [pane('nux'), pane('ace')];
+    try {
+      expect(polecatFacts({ root: repo.path }, panes).get('nux')).toMatchObject({ host: 'gpu-box', hostState: 'up' });
+      expect(polecatFacts({ root: repo.path }, panes).get('ace')?.host).toBeUndefined();
+      await setHostState(writer.journal, 'gpu-box', 'down');
+      expect(polecatFacts({ root: repo.path }, panes).get('nux')).toMatchObject({ host: 'gpu-box', hostState: 'down' });
+    } finally {
+      await closePanels();
+    }
   });
 });
