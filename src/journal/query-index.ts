@@ -426,7 +426,7 @@ export class QueryIndex {
   }
 
   private *foldScan(name: string, prefix: string): IterableIterator<[string, unknown]> {
-    const rows = this.prepare('SELECT k, v, crc FROM folds WHERE name = ? AND k >= ? AND k < ? ORDER BY k').raw().all(name, prefix, `${prefix}\u{10FFFF}`) as [string, string, number][];
+    const rows = this.prepare('SELECT k, v, crc FROM folds WHERE name = ? AND k >= ? AND k < ? ORDER BY k').raw().iterate(name, prefix, `${prefix}\u{10FFFF}`) as IterableIterator<[string, string, number]>;
     for (const [key, body, crc] of rows) {
       if (crcOf(body) !== crc) throw new IndexDamaged(`fold ${name} row ${JSON.stringify(key)} fails its check`);
       yield [key, JSON.parse(body) as unknown];

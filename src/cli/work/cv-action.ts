@@ -3,7 +3,6 @@ import { localName } from '../../model/address.js';
 import { buildCv, CV_FOLD, CV_RECENT_KEPT, readCvFold, type Cv } from '../../model/cv.js';
 import type { Bead } from '../../model/bead.js';
 import { checkActor } from '../../model/validate.js';
-import { changedFiles } from '../../scheduler/host.js';
 import { agentKey, folderSkills, SkillBook, type SkillProfile } from '../../scheduler/skills.js';
 import type { Town } from '../../town/town.js';
 import type { CliContext } from '../context.js';
@@ -90,6 +89,7 @@ async function foldedCv(town: Town, who: string, recent: number): Promise<{ cv: 
   for (const request of last) {
     const validation = (request as { refinery?: { validation?: { main_before?: string; merged_sha?: string } } }).refinery?.validation;
     if (!validation?.main_before || !validation.merged_sha) continue;
+    const { changedFiles } = await import('../../scheduler/host.js'); // a large module graph: only when git is asked
     for (const folder of new Set((await changedFiles(town.paths.root, validation.main_before, validation.merged_sha)).flatMap(folderSkills))) paths.set(folder, (paths.get(folder) ?? 0) + 1);
   }
   const profile: SkillProfile = { who, labels: skills.labels, types: skills.types, paths, closed: skills.closed, firstTry: skills.firstTry, merged: skills.merged, bounced: skills.bounced, medianMergeSeconds: skills.medianMergeSeconds };
@@ -130,7 +130,10 @@ export async function profileFrom(
   });
   for (const id of root === undefined ? [] : mine.slice(-50)) {
     const validation = (get(id) as { refinery?: { validation?: { main_before?: string; merged_sha?: string } } } | undefined)?.refinery?.validation;
-    if (validation?.main_before && validation.merged_sha) book.addPaths(id, await changedFiles(root!, validation.main_before, validation.merged_sha));
+    if (validation?.main_before && validation.merged_sha) {
+      const { changedFiles } = await import('../../scheduler/host.js');
+      book.addPaths(id, await changedFiles(root!, validation.main_before, validation.merged_sha));
+    }
   }
   return { profile: book.profile(who), polecats: [...polecats].sort() };
 }
