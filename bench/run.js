@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 
-const known = ['journal', 'cli', 'daemon', 'tui', 'refinery', 'sync'];
+const known = ['journal', 'cli', 'daemon', 'tui', 'refinery', 'sync', 'tui-scale'];
 const wanted = process.argv[2] === 'all' || !process.argv[2] ? known : process.argv.slice(2);
 console.log(`machine: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${process.platform}`);
 for (const name of wanted) {

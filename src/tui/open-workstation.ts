@@ -49,6 +49,16 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
     const panelsLoading = loadPanels().then((loaded) => {
       panels = loaded;
       trace?.('panels loaded');
+      // The panels' session reads the town (through the query index on a big one) while the
+      // daemon's connection is under way, rather than after it, before the first frame.
+      setImmediate(() => {
+        try {
+          loaded?.chromeTokens?.({ root, name: root.split('/').filter(Boolean).pop() ?? root }, context.env);
+          trace?.('panels session open');
+        } catch {
+          // the panels report it themselves when they render
+        }
+      });
       return loaded;
     });
     panelsLoading.catch(() => undefined); // handled by the workstation; not unhandled if the daemon fails first

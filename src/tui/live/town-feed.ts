@@ -76,7 +76,9 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
   const sameLines = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((line, i) => line === b[i]);
 
   let closed = false;
-  const histories = historyReader(town, () => lastSeq, () => {
+  // The newest records' events as the feed read them (the history's first read comes from here, no I/O).
+  let newest: EventView[] = [];
+  const histories = historyReader(town, () => newest, () => {
     if (closed) return;
     snapshot = { ...snapshot };
     tellAll();
@@ -91,6 +93,8 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
         const from = first ? Math.max(1, state.seq - feedLength + 1) : lastSeq + 1;
         const records = state.seq >= from ? [...town.journal.records(from)] : [];
         events = appendEvents(events, records);
+        newest = [...newest, ...records.map(eventOf)];
+        if (newest.length > historyTail) newest = newest.slice(newest.length - historyTail);
         lastSeq = state.seq;
         if (indexed === undefined) indexed = TownIndex.open(state, () => town.journal.read(), town.actor) ?? null;
         else if (indexed) indexed.apply(records);
@@ -141,24 +145,29 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
     ready: watcher?.ready ?? Promise.resolve(),
     async close() {
       closed = true;
+      histories.stop();
       listeners.clear();
       await watcher?.close();
     },
   };
 }
 
-/** How many records the history reads at once from the journal, and how many it reads at first. */
+/** How many records the history reads at once from the journal, and how many slices at most. */
 const historySlice = 4_000;
-const historyRecent = 2_000;
+const historySlices = 50;
+/** How many of the newest events the feed keeps for the histories' first read. */
+const historyTail = 5_000;
 
 /**
  * Bead histories for the details view, remembered per bead and extended with new records. The
- * first read takes the recent records (the journal serves them from memory); a bead created
- * before those gets the older ones in slices of {@link historySlice} seqs, newest first, one
- * slice per turn of the event loop, until its `create` record (or seq 1) is reached.
+ * first read takes the newest events the feed has seen (no read of the journal); a bead created
+ * before those gets the older ones in the background, in slices of {@link historySlice} seqs,
+ * newest first, one slice per turn of the event loop, until its `create` record, seq 1, or
+ * {@link historySlices} slices (the journal has no index of records by entity: an older
+ * history is shown from where the reading stopped).
  */
-function historyReader(town: Town, head: () => number, done: () => void): { read(id: string): EventView[] } {
-  const known = new Map<string, { events: EventView[]; upTo: number; from: number; complete: boolean }>();
+function historyReader(town: Town, recent: () => readonly EventView[], done: () => void): { read(id: string): EventView[]; stop(): void } {
+  const known = new Map<string, { events: EventView[]; upTo: number; from: number; slices: number; complete: boolean }>();
   let reading: string | undefined;
   const collect = (id: string, from: number, to: number): { events: EventView[]; created: boolean } => {
     const events: EventView[] = [];
@@ -171,46 +180,56 @@ function historyReader(town: Town, head: () => number, done: () => void): { read
     }
     return { events, created };
   };
+  // One bead's older records are read at a time: the one whose details were asked for last
+  // (another bead's details, or the feed closing, stop the reading of the previous one).
+  const step = (): void => {
+    const id = reading;
+    const entry = id === undefined ? undefined : known.get(id);
+    if (id === undefined || !entry || entry.complete) {
+      reading = undefined;
+      return;
+    }
+    try {
+      const from = Math.max(1, entry.from - historySlice);
+      const older = collect(id, from, entry.from - 1);
+      entry.events = [...older.events, ...entry.events];
+      entry.from = from;
+      entry.slices++;
+      entry.complete = older.created || from <= 1 || entry.slices >= historySlices;
+    } catch {
+      entry.complete = true; // an unreadable old segment: the history shows what was read
+    }
+    if (entry.complete) {
+      reading = undefined;
+      done();
+    } else setImmediate(step);
+  };
   const readOlder = (id: string): void => {
-    if (reading) return;
+    if (reading === id) return;
+    const idle = reading === undefined;
     reading = id;
-    const step = (): void => {
-      const entry = known.get(id);
-      if (!entry || entry.complete) {
-        reading = undefined;
-        return;
-      }
-      try {
-        const from = Math.max(1, entry.from - historySlice);
-        const older = collect(id, from, entry.from - 1);
-        entry.events = [...older.events, ...entry.events];
-        entry.from = from;
-        entry.complete = older.created || from <= 1;
-      } catch {
-        entry.complete = true; // an unreadable old segment: the history shows what was read
-      }
-      if (entry.complete) {
-        reading = undefined;
-        done();
-      } else setImmediate(step);
-    };
-    setImmediate(step);
+    if (idle) setImmediate(step);
   };
   return {
     read(id) {
-      const seq = head();
+      const events = recent();
+      const newest = events.at(-1)?.seq ?? 0;
       let entry = known.get(id);
       if (!entry) {
-        const from = Math.max(1, seq - historyRecent + 1);
-        const recent = collect(id, from, seq);
-        entry = { events: recent.events, upTo: seq, from, complete: recent.created || from <= 1 };
+        const mine = events.filter((e) => e.id === id);
+        const from = events[0]?.seq ?? newest + 1;
+        entry = { events: mine, upTo: newest, from, slices: 0, complete: mine.some((e) => e.action === 'create') || from <= 1 };
         known.set(id, entry);
-      } else if (seq > entry.upTo) {
-        entry.events = [...entry.events, ...collect(id, entry.upTo + 1, seq).events];
-        entry.upTo = seq;
+      } else if (newest > entry.upTo) {
+        const upTo = entry.upTo;
+        entry.events = [...entry.events, ...events.filter((e) => e.seq > upTo && e.id === id)];
+        entry.upTo = newest;
       }
       if (!entry.complete) readOlder(id);
       return entry.events;
+    },
+    stop() {
+      reading = undefined;
     },
   };
 }

@@ -14,8 +14,10 @@ import { chromeSgr } from '../theme/sgr.js';
 
 /** The chrome's colors from the town's theme (`--theme` via $CITADEL_THEME, else config `theme`). */
 export function chromeTokens(town: { root: string }, env: NodeJS.ProcessEnv): Readonly<Record<string, string>> | undefined {
+  // The session opens here even without colors: the workstation asks early to have the town read.
+  const session = panelsSession(town.root, env);
   if (env.NO_COLOR) return undefined;
-  return chromeSgr(panelsSession(town.root, env).theme.theme);
+  return chromeSgr(session.theme.theme);
 }
 
 export { Panels, hiddenPanelAction, initialPanelsWidth } from './Panels.js';

@@ -75,6 +75,17 @@ export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>
  * on the bead list's identity and the filter, so moving the selection never regroups.
  */
 export function groupBoard(beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
+  // The status bar's counts and the board group the same beads unfiltered: once.
+  const key = JSON.stringify(filter);
+  if (lastGrouped && lastGrouped.beads === beads && lastGrouped.key === key && lastGrouped.context === context) return lastGrouped.layout;
+  const layout = groupBoardOnce(beads, filter, context);
+  lastGrouped = { beads, key, context, layout };
+  return layout;
+}
+
+let lastGrouped: { beads: readonly BeadView[]; key: string; context: BoardContext | undefined; layout: BoardLayout } | undefined;
+
+function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
   const byId = new Map<string, BeadView>();
   const children = new Map<string, number>();
   for (const bead of beads) {

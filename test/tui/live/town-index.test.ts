@@ -4,6 +4,8 @@ import { initTown } from '../../../src/town/create.js';
 import { modelContext } from '../../../src/model/context.js';
 import { BEAD_KIND, isMergeRequest, isMessage, type Bead } from '../../../src/model/bead.js';
 import { addNeed, createBead, markMailRead, sendMail, updateBead } from '../../../src/model/operations.js';
+import { transact } from '../../../src/model/transaction.js';
+import { waitFor } from '../../helpers/temp.js';
 import { openTownAt, type Town } from '../../../src/town/town.js';
 import { createTownFeed } from '../../../src/tui/live/town-feed.js';
 import { parseFilter } from '../../../src/tui/state/board-filter.js';
@@ -131,4 +133,32 @@ describe('the workstation through the query index', () => {
       { numRuns: 12 },
     );
   }, 240_000);
+});
+
+describe('a bead’s history in the workstation', () => {
+  it('comes at once from the newest records, and older records are read in the background until its creation', async () => {
+    const repo = makeRepo();
+    disposers.push(repo.dispose);
+    initTown({ cwd: repo.path, env: {} });
+    const writer = openTownAt(repo.path, 'nux');
+    disposers.push(() => writer.close());
+    const ctx = modelContext('nux', 'ct');
+    const { value: old } = await writer.journal.mutate(createBead(ctx, { title: 'old bead' }));
+    // More records after it than the feed keeps for histories (5,000).
+    await writer.journal.mutate(transact(ctx, (tx) => {
+      for (let i = 0; i < 5_100; i++) tx.create({ title: `filler ${i}` });
+    }));
+    await writer.journal.mutate(updateBead(ctx, old.id, { priority: 0 }));
+    const mine = openTownAt(repo.path, 'overseer');
+    disposers.push(() => mine.close());
+    const feed = createTownFeed({ town: mine, name: 'demo', presets: ['scripted'], molecules: [], watch: false });
+    disposers.push(() => feed.close());
+    // The first refresh read only the feed's 200 newest: the update is there, the creation is not.
+    expect(feed.history(old.id).map((e) => e.action)).toEqual(['update']);
+    let told = 0;
+    feed.subscribe(() => told++);
+    const full = await waitFor(() => (feed.history(old.id).length === 2 ? feed.history(old.id) : undefined), 'the older history read in the background');
+    expect(full.map((e) => e.action)).toEqual(['create', 'update']);
+    expect(told).toBeGreaterThan(0);
+  }, 60_000);
 });
