@@ -97,6 +97,7 @@ export class DaemonCore {
           total: screen.length,
           baseY: screen.baseY,
           lines: screen.lines(from, count, args.plain === true),
+          wrapped: screen.wrappedLines(from, count),
         };
       },
       input: ({ pane: id, data }, connection) => {

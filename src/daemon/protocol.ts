@@ -96,6 +96,12 @@ export interface ScrollbackResult {
   baseY: number;
   /** [line index, text] — styled as rows are, or plain text with `plain: true`. */
   lines: Array<[number, string]>;
+  /**
+   * The indexes (as in `lines`) of the lines that continue the line before them: the terminal
+   * wrapped a long line there, it is no newline (copy mode joins them, as tmux does). Absent
+   * from older daemons: treat every line as its own.
+   */
+  wrapped?: number[];
 }
 
 /** `status`'s answer (`citadel daemon status` prints it, renaming `running` to `running_panes`). */

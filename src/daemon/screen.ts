@@ -143,6 +143,18 @@ export class Screen {
     return out;
   }
 
+  /**
+   * Which of lines `from` .. `from + count - 1` continue the line before them (xterm's
+   * `isWrapped`: a long line the terminal wrapped, not a newline), as their indexes.
+   */
+  wrappedLines(from: number, count: number): number[] {
+    const buffer = this.terminal.buffer.active;
+    const end = Math.min(buffer.length, from + count);
+    const out: number[] = [];
+    for (let i = Math.max(0, from); i < end; i++) if (buffer.getLine(i)?.isWrapped) out.push(i);
+    return out;
+  }
+
   /** The visible screen as plain text, trailing blank lines dropped (for `peek`). */
   text(): string {
     const rows = this.lines(this.baseY, this.rows, true).map(([, text]) => text);
