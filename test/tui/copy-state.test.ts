@@ -67,4 +67,48 @@ describe('copy mode', () => {
     for (const line of view.lines) expect([...stripAnsi(line)].length).toBe(30);
     expect(view.lines[9]).toContain('\x1b[7m');
   });
+
+  describe('a long line the pane wrapped', () => {
+    // A 10-column pane: "echo one two three" wrapped after "echo one t" (a space inside the row
+    // at the wrap point's far side: "foo bar" + space + "baz" wraps with its space kept), then a
+    // real newline before "next".
+    const wrappedLines = ['echo one t', 'wo three', 'foo bar ', 'baz', 'next'];
+    const flags = [false, true, false, true, false];
+    const enter = (): CopyState => enterCopyMode(wrappedLines, 10, 5, { x: 5, y: 0 }, flags);
+
+    it('yanks a selection across the wrap as one line', () => {
+      const state = run(enter(), { type: 'begin-selection', lineMode: false }, { type: 'move', lines: 1, cols: -3 });
+      expect(selectedText(state)).toBe('one two');
+      // A row the next continues keeps its trailing space: it is inside the line.
+      const spaced = run(enterCopyMode(wrappedLines, 10, 5, { x: 4, y: 2 }, flags), { type: 'begin-selection', lineMode: false }, { type: 'move', lines: 1, cols: -2 });
+      expect(selectedText(spaced)).toBe('bar baz');
+    });
+
+    it('keeps a real newline as a newline', () => {
+      const state = run(enterCopyMode(wrappedLines, 10, 5, { x: 0, y: 1 }, flags), { type: 'begin-selection', lineMode: true }, { type: 'move', lines: 2 });
+      expect(selectedText(state)).toBe('wo three\nfoo bar baz');
+      const across = run(enterCopyMode(wrappedLines, 10, 5, { x: 0, y: 3 }, flags), { type: 'begin-selection', lineMode: false }, { type: 'move', lines: 1, cols: 3 });
+      expect(selectedText(across)).toBe('baz\nnext');
+      // Without flags (an older daemon), every row is its own line, as before.
+      const old = run(enterCopyMode(wrappedLines, 10, 5, { x: 5, y: 0 }), { type: 'begin-selection', lineMode: false }, { type: 'move', lines: 1, cols: -3 });
+      expect(selectedText(old)).toBe('one t\nwo');
+    });
+
+    it('finds a match that crosses the wrap, and highlights both halves', () => {
+      let state = run(enterCopyMode(wrappedLines, 10, 5, { x: 0, y: 4 }, flags), { type: 'prompt', backward: true }, { type: 'prompt-input', text: 'two' }, { type: 'prompt-submit' });
+      expect(state.cursor).toEqual({ line: 0, col: 9 });
+      state = run(state, { type: 'prompt', backward: false }, { type: 'prompt-input', text: 'bar baz' }, { type: 'prompt-submit' });
+      expect(state.cursor).toEqual({ line: 2, col: 4 });
+      state = run(state, { type: 'search-again', reverse: false });
+      expect(state.cursor).toEqual({ line: 2, col: 4 });
+      // (A view wider than the rows, so the position indicator leaves row 0's end visible.)
+      const view = renderCopyView(run(enterCopyMode(wrappedLines, 20, 5, { x: 0, y: 4 }, flags), { type: 'prompt', backward: true }, { type: 'prompt-input', text: 'two' }, { type: 'prompt-submit' }));
+      const highlighted = (row: string): string[] => [...row.matchAll(/\x1b\[30;43m([^\x1b]*)/g)].map((m) => m[1]!);
+      expect(highlighted(view.lines[0]!)).toContain('t');
+      expect(highlighted(view.lines[1]!)[0]).toBe('wo');
+      // Without flags the split word is not found.
+      const old = run(enterCopyMode(wrappedLines, 10, 5), { type: 'prompt', backward: false }, { type: 'prompt-input', text: 'two' }, { type: 'prompt-submit' });
+      expect(old.message).toBe('not found: two');
+    });
+  });
 });

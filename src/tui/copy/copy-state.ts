@@ -1,7 +1,8 @@
 /**
  * Copy mode, as a pure reducer: a view over the focused pane's scrollback plus its screen (plain
  * text lines, oldest first), with a cursor, an optional selection, and search. The shell turns
- * `yank` into OSC 52 plus a file; the reducer only says what text is selected.
+ * `yank` into OSC 52 plus a file; the reducer only says what text is selected. A long line the
+ * pane wrapped is one line to yank and to search, as in tmux (`wrapped`, from the daemon).
  */
 export interface Point {
   readonly line: number;
@@ -21,6 +22,11 @@ export interface CopyState {
   /** A search being typed (shown on the message line). */
   readonly prompt: { readonly backward: boolean; readonly text: string } | undefined;
   readonly message: string | undefined;
+  /**
+   * `wrapped[i]`: line i continues line i - 1 (the terminal wrapped a long line there, no
+   * newline). Yank and search join such lines; absent, every line is its own.
+   */
+  readonly wrapped?: readonly boolean[] | undefined;
   /** What the lines are: a pane's scrollback, or a diff (coloured by line: diff/copy-view.ts). */
   readonly kind?: 'scrollback' | 'diff' | undefined;
 }
@@ -47,7 +53,13 @@ export type CopyAction =
  * Enters copy mode on `lines` (scrollback then screen), with the cursor where the pane's cursor
  * is (`screenCursor`, in screen coordinates; the screen is the last `height` lines).
  */
-export function enterCopyMode(lines: readonly string[], width: number, height: number, screenCursor?: { x: number; y: number }): CopyState {
+export function enterCopyMode(
+  lines: readonly string[],
+  width: number,
+  height: number,
+  screenCursor?: { x: number; y: number },
+  wrapped?: readonly boolean[],
+): CopyState {
   const top = Math.max(0, lines.length - height);
   const line = Math.min(Math.max(0, lines.length - 1), top + (screenCursor?.y ?? height - 1));
   return {
@@ -60,7 +72,36 @@ export function enterCopyMode(lines: readonly string[], width: number, height: n
     search: undefined,
     prompt: undefined,
     message: undefined,
+    ...(wrapped?.some(Boolean) ? { wrapped } : {}),
   };
+}
+
+/** Whether line `i` continues line `i - 1` (a wrap, not a newline). */
+export function continues(state: CopyState, i: number): boolean {
+  return i > 0 && state.wrapped?.[i] === true;
+}
+
+/**
+ * The logical line that physical line `i` is part of: its first physical line, its text (the
+ * wrapped rows joined), and where each of its physical lines starts in that text.
+ */
+export function logicalLine(state: CopyState, i: number): { first: number; text: string; starts: number[] } {
+  let first = i;
+  while (continues(state, first)) first--;
+  let text = '';
+  const starts: number[] = [];
+  for (let l = first; l === first || (l < state.lines.length && continues(state, l)); l++) {
+    starts.push(text.length);
+    text += state.lines[l] ?? '';
+  }
+  return { first, text, starts };
+}
+
+/** A point in a logical line's text back to its physical line and column. */
+function physical(run: { first: number; starts: number[] }, offset: number): Point {
+  let k = run.starts.length - 1;
+  while (k > 0 && run.starts[k]! > offset) k--;
+  return { line: run.first + k, col: offset - run.starts[k]! };
 }
 
 function clampCursor(state: CopyState, cursor: Point): CopyState {
@@ -121,24 +162,36 @@ export function copyReducer(state: CopyState, action: CopyAction): CopyState {
   }
 }
 
-/** Moves to the next match of the current search, wrapping around; says so when nothing matches. */
+/**
+ * Moves to the next match of the current search, wrapping around; says so when nothing matches.
+ * Searches logical lines, so a match may cross the point where the pane wrapped a long line.
+ */
 function find(state: CopyState, backward: boolean): CopyState {
   const query = state.search?.query;
   if (!query) return state;
   const needle = query.toLowerCase();
   const caseSensitive = query !== needle; // smart case: an upper-case letter makes it exact
-  const n = state.lines.length;
-  const hay = (i: number): string => (caseSensitive ? state.lines[i] ?? '' : (state.lines[i] ?? '').toLowerCase());
   const target = caseSensitive ? query : needle;
-  const { line, col } = state.cursor;
+  // The logical lines, as [first physical line, one past the last].
+  const runs: Array<[number, number]> = [];
+  for (let l = 0; l < state.lines.length; l++) {
+    if (continues(state, l) && runs.length > 0) runs[runs.length - 1]![1] = l + 1;
+    else runs.push([l, l + 1]);
+  }
+  const n = runs.length;
+  if (n === 0) return { ...state, message: `not found: ${query}` };
+  const here = runs.findIndex(([a, b]) => state.cursor.line >= a && state.cursor.line < b);
+  const current = Math.max(0, here);
+  const cursorRun = logicalLine(state, runs[current]![0]);
+  const offset = cursorRun.starts[state.cursor.line - cursorRun.first]! + state.cursor.col;
   for (let step = 0; step <= n; step++) {
-    const i = backward ? (line - step + n * 2) % n : (line + step) % n;
-    const text = hay(i);
+    const r = backward ? (current - step + n * 2) % n : (current + step) % n;
+    const run = logicalLine(state, runs[r]![0]);
+    const text = caseSensitive ? run.text : run.text.toLowerCase();
     let at: number;
-    if (step === 0) at = backward ? text.lastIndexOf(target, col - 1) : text.indexOf(target, col + 1);
+    if (step === 0) at = backward ? (offset === 0 ? -1 : text.lastIndexOf(target, offset - 1)) : text.indexOf(target, offset + 1);
     else at = backward ? text.lastIndexOf(target) : text.indexOf(target);
-    if (step === 0 && backward && col === 0) at = -1;
-    if (at >= 0) return clampCursor(state, { line: i, col: at });
+    if (at >= 0) return clampCursor(state, physical(run, at));
   }
   return { ...state, message: `not found: ${query}` };
 }
@@ -170,21 +223,25 @@ function nextWord(state: CopyState, forward: boolean): Point {
   return { line, col: Math.max(0, col) };
 }
 
-/** The selected text (lines joined by "\n", trailing spaces trimmed), or undefined with no selection. */
+/**
+ * The selected text, or undefined with no selection: lines joined by "\n", trailing spaces
+ * trimmed — except where the pane wrapped a long line: those rows join with nothing between.
+ */
 export function selectedText(state: CopyState): string | undefined {
   if (!state.selection) return undefined;
   const [start, end] = ordered(state.selection.anchor, state.cursor);
-  const out: string[] = [];
+  let out = '';
   for (let l = start.line; l <= end.line; l++) {
     const text = state.lines[l] ?? '';
-    if (state.selection.lineMode) out.push(text.trimEnd());
-    else {
-      const from = l === start.line ? start.col : 0;
-      const to = l === end.line ? end.col + 1 : text.length;
-      out.push(text.slice(from, to).trimEnd());
-    }
+    const from = state.selection.lineMode || l !== start.line ? 0 : start.col;
+    const to = state.selection.lineMode || l !== end.line ? text.length : end.col + 1;
+    const part = text.slice(from, to);
+    // A row the next one continues keeps its spaces: they are inside the line.
+    const wrapsOn = l < end.line && continues(state, l + 1);
+    if (l > start.line && !continues(state, l)) out += '\n';
+    out += wrapsOn ? part : part.trimEnd();
   }
-  return out.join('\n');
+  return out;
 }
 
 /** Whether cell (line, col) is inside the selection. */

@@ -1,6 +1,6 @@
 import { charWidth } from '../render/cells.js';
 import type { PaneOverride } from '../render/compositor.js';
-import { isSelected, type CopyState } from './copy-state.js';
+import { continues, isSelected, logicalLine, type CopyState } from './copy-state.js';
 
 const SELECTED = '\x1b[7m';
 const MATCH = '\x1b[30;43m';
@@ -45,8 +45,19 @@ export function diffLineStyle(text: string): string {
   return '';
 }
 
+/** Line `index`'s matches; over a wrapped long line, those of the whole line, cut to this row. */
+function lineMatches(state: CopyState, index: number, text: string, query: string | undefined): Array<[number, number]> {
+  if (!query || (!continues(state, index) && !continues(state, index + 1))) return matchRanges(text, query);
+  const run = logicalLine(state, index);
+  const start = run.starts[index - run.first]!;
+  const end = start + text.length;
+  return matchRanges(run.text, query)
+    .filter(([a, b]) => a < end && b > start)
+    .map(([a, b]) => [Math.max(a, start) - start, Math.min(b, end) - start]);
+}
+
 function renderLine(state: CopyState, index: number, text: string, query: string | undefined, limit = state.width): string {
-  const matches = matchRanges(text, query);
+  const matches = lineMatches(state, index, text, query);
   const base = state.kind === 'diff' ? diffLineStyle(text) : '';
   let out = base;
   let cells = 0;
