@@ -1,6 +1,6 @@
 import type { DaemonClient } from '../../daemon/client.js';
 import type { PaneInfo, RowFrame } from '../../daemon/protocol.js';
-import type { PaneSource } from './pane-source.js';
+import type { PaneLines, PaneSource } from './pane-source.js';
 
 /** The workstation's panes from the town daemon, over its client connection. */
 export class DaemonPaneSource implements PaneSource {
@@ -27,9 +27,11 @@ export class DaemonPaneSource implements PaneSource {
     await this.client.request('resize', { pane, cols, rows });
   }
 
-  async scrollback(pane: string): Promise<string[]> {
+  async scrollback(pane: string): Promise<PaneLines> {
     const result = await this.client.request('scrollback', { pane, plain: true });
-    return result.lines.map(([, text]) => text);
+    // The daemon names the wrapped lines by index (an older one sends none).
+    const wrapped = new Set(result.wrapped ?? []);
+    return { lines: result.lines.map(([, text]) => text), wrapped: result.lines.map(([index]) => wrapped.has(index)) };
   }
 
   onFrame(listener: (frame: RowFrame) => void): () => void {

@@ -1,5 +1,13 @@
 import type { PaneInfo, RowFrame } from '../../daemon/protocol.js';
 
+/** A pane's lines for copy mode: its scrollback then its screen, oldest first. */
+export interface PaneLines {
+  /** The lines, styled or plain. */
+  lines: string[];
+  /** `wrapped[i]`: line i continues line i - 1 (a long line the pane wrapped). Absent: none known. */
+  wrapped?: boolean[] | undefined;
+}
+
 /**
  * Where the workstation's panes come from: the town daemon in production (daemon-source.ts),
  * an in-process stand-in in tests. Frames follow the daemon protocol (src/daemon/protocol.ts).
@@ -13,8 +21,8 @@ export interface PaneSource {
   /** Types into the pane (raw bytes as the terminal would send them). */
   input(pane: string, data: string): void;
   resize(pane: string, cols: number, rows: number): Promise<void>;
-  /** The pane's scrollback then its screen, oldest first, as lines (styled or plain). */
-  scrollback(pane: string): Promise<string[]>;
+  /** The pane's scrollback then its screen, oldest first, as lines (styled or plain), with wrap flags. */
+  scrollback(pane: string): Promise<PaneLines>;
   onFrame(listener: (frame: RowFrame) => void): () => void;
   onPanes(listener: (panes: PaneInfo[]) => void): () => void;
   onJournal(listener: (seq: number) => void): () => void;

@@ -85,7 +85,14 @@ export type ShellEvent =
   | { readonly type: 'notify'; readonly text: string; readonly kind?: 'info' | 'error' | undefined }
   | { readonly type: 'message-expired' }
   /** The scrollback copy mode asked for, with the pane's body size and cursor now. */
-  | { readonly type: 'scrollback'; readonly pane: string; readonly lines: readonly string[]; readonly cursor?: { x: number; y: number } | undefined }
+  | {
+      readonly type: 'scrollback';
+      readonly pane: string;
+      readonly lines: readonly string[];
+      /** Per line: it continues the line before (a wrap, not a newline). */
+      readonly wrapped?: readonly boolean[] | undefined;
+      readonly cursor?: { x: number; y: number } | undefined;
+    }
   | { readonly type: 'scrollback-failed'; readonly pane: string; readonly error: string };
 
 /** What the runner carries out for the shell. */

@@ -207,7 +207,7 @@ class Step {
         const body = this.focusedBody();
         // The focus moved on while the scrollback came: copy mode is not for that pane any more.
         if (pending !== event.pane || this.state.focus !== event.pane || !body) return;
-        const copy = enterCopyMode(event.lines.length > 0 ? event.lines : [''], body.width, body.height, event.cursor);
+        const copy = enterCopyMode(event.lines.length > 0 ? event.lines : [''], body.width, body.height, event.cursor, event.wrapped);
         this.reduce({ type: 'mode', mode: 'copy' });
         this.set({ copy });
         return;

@@ -387,14 +387,17 @@ export class Workstation {
 
   private async fetchScrollback(pane: string): Promise<void> {
     let lines: string[];
+    let wrapped: boolean[] | undefined;
     try {
-      lines = (await this.options.source.scrollback(pane)).map(stripAnsi);
+      const got = await this.options.source.scrollback(pane);
+      lines = got.lines.map(stripAnsi);
+      wrapped = got.wrapped;
     } catch (error) {
       this.dispatch({ type: 'scrollback-failed', pane, error: (error as Error).message });
       return;
     }
     const screen = this.screens.get(pane);
-    this.dispatch({ type: 'scrollback', pane, lines, cursor: screen ? { x: screen.cursor.x, y: screen.cursor.y } : undefined });
+    this.dispatch({ type: 'scrollback', pane, lines, wrapped, cursor: screen ? { x: screen.cursor.x, y: screen.cursor.y } : undefined });
   }
 
   /** Puts text on the clipboard through OSC 52 (works over SSH) and in the copy file. */

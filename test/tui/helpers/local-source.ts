@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { PaneInfo, RowFrame } from '../../../src/daemon/protocol.js';
 import { Pane } from '../../../src/daemon/pane.js';
 import { loadNodePty } from '../../../src/pty/node-pty.js';
-import type { PaneSource } from '../../../src/tui/client/pane-source.js';
+import type { PaneLines, PaneSource } from '../../../src/tui/client/pane-source.js';
 
 /**
  * A PaneSource in the test process: real ptys and the daemon's own Pane (headless screen, row
@@ -96,10 +96,12 @@ export class LocalPaneSource implements PaneSource {
     this.events.emit('panes', this.paneList());
   }
 
-  async scrollback(id: string): Promise<string[]> {
+  async scrollback(id: string): Promise<PaneLines> {
     const pane = this.panes.get(id);
     if (!pane) throw new Error(`no pane ${id}`);
-    return pane.screen.lines(0, pane.screen.length, true).map(([, text]) => text);
+    const lines = pane.screen.lines(0, pane.screen.length, true);
+    const wrapped = new Set(pane.screen.wrappedLines(0, pane.screen.length));
+    return { lines: lines.map(([, text]) => text), wrapped: lines.map(([index]) => wrapped.has(index)) };
   }
 
   onFrame(listener: (frame: RowFrame) => void): () => void {
