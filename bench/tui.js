@@ -116,8 +116,14 @@ async function makeTown() {
   execFileSync('git', ['init', '-q', '-b', 'main'], { cwd: repo, env });
   execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'init'], { cwd: repo, env });
   execFileSync(process.execPath, [bin, 'init'], { cwd: repo, env, stdio: 'ignore' });
+  // CITADEL_BENCH_SCROLLBACK: the town's scrollback lines (the config's default otherwise).
+  if (process.env.CITADEL_BENCH_SCROLLBACK) writeFileSync(join(repo, '.citadel', 'config.json'), JSON.stringify({ scrollback: Number(process.env.CITADEL_BENCH_SCROLLBACK) }));
   // The panels' remembered layout: hidden, so both sides compare the same pane area.
-  const { client } = await ensureDaemon(repo, { env });
+  // CITADEL_BENCH_DAEMON_TRACE=FILE: the daemon traces each echo's round trip and its GCs
+  // (CITADEL_DAEMON_TRACE), and its log is copied to FILE at the end.
+  const trace = process.env.CITADEL_BENCH_DAEMON_TRACE;
+  const daemonEnv = trace ? { ...env, CITADEL_DAEMON_TRACE: '1' } : env;
+  const { client } = await ensureDaemon(repo, { env: daemonEnv });
   let n = 0;
   return {
     root,
@@ -135,6 +141,7 @@ async function makeTown() {
     async dispose() {
       client.close();
       await stopDaemon(repo, { env });
+      if (trace) writeFileSync(trace, `${readFileSync(join(repo, '.citadel', 'run', 'daemon.log'), 'utf8')}${keyTrace.join('\n')}\n`);
       rmSync(root, { recursive: true, force: true });
     },
   };
@@ -236,6 +243,9 @@ async function throughput(town, tmux, file) {
 }
 
 /** Types `count` keys into the outer terminal, one every `gapMs`, and times each echo token. */
+/** CITADEL_BENCH_DAEMON_TRACE: each key's epoch time and latency, appended to the daemon's trace. */
+const keyTrace = [];
+
 async function echoLatencies(outer, count, gapMs, offset) {
   const latencies = [];
   for (let i = 1; i <= count; i++) {
@@ -244,6 +254,7 @@ async function echoLatencies(outer, count, gapMs, offset) {
     const seen = outer.when(token, 10_000);
     outer.write('x');
     latencies.push((await seen) - start);
+    if (process.env.CITADEL_BENCH_DAEMON_TRACE) keyTrace.push(`key ${(performance.timeOrigin + start).toFixed(2)} took ${latencies.at(-1).toFixed(2)} ms`);
     await sleep(gapMs);
   }
   return latencies;
@@ -479,6 +490,8 @@ export async function run() {
     console.log(`4 panes × ${MB / 4} MB at once: citadel ${fmt(c4)}, tmux ${fmt(t4)} → ${ratio(c4, t4)} tmux (budget ≤ 1.5×)`);
     console.log(`  echo in a 5th pane meanwhile: citadel p50 ${fmt(percentile(four.citadel.echo, 50))} p99 ${fmt(percentile(four.citadel.echo, 99))} (${four.citadel.echo.length} keys; budget p99 ≤ 16 ms); tmux p50 ${fmt(percentile(four.tmux.echo, 50))} p99 ${fmt(percentile(four.tmux.echo, 99))} (${four.tmux.echo.length} keys); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`  the same echo program on a bare pty meanwhile (the machine's share): during citadel p50 ${fmt(percentile(four.citadel.direct, 50))} p99 ${fmt(percentile(four.citadel.direct, 99))}; during tmux p50 ${fmt(percentile(four.tmux.direct, 50))} p99 ${fmt(percentile(four.tmux.direct, 99))}`);
+    const daemonRss = readFileSync(`/proc/${town.client.welcome.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
+    console.log(`  daemon RSS after the four streams: ${(Number(daemonRss) / 1024).toFixed(0)} MB (scrollback ${process.env.CITADEL_BENCH_SCROLLBACK ?? 'default'})`);
 
     }
     if (wanted('echo')) {

@@ -5,6 +5,37 @@ import type { PaneModes, RowFrame } from './protocol.js';
 import { ScreenFeeder } from './screen-feeder.js';
 import { Screen } from './screen.js';
 import { isAlive } from '../common/process.js';
+import { PerformanceObserver } from 'node:perf_hooks';
+
+/**
+ * `CITADEL_DAEMON_TRACE=1`: each keystroke's round trip through the daemon goes to its log
+ * (stderr) — input received, pty written, first output, parsed, frame handed to the sockets —
+ * in ms of `performance.now()`, the clock `--trace-gc` prints, so a slow echo can be matched
+ * with a collection or a long parse turn (bench/tui.js `four` with CITADEL_BENCH_DAEMON_TRACE).
+ */
+const TRACE = process.env.CITADEL_DAEMON_TRACE === '1';
+if (TRACE) {
+  // Collections of 1 ms or more, on the same clock (--trace-gc is refused in NODE_OPTIONS).
+  const kinds: Record<number, string> = { 1: 'scavenge', 2: 'minor-ms', 4: 'mark-compact', 8: 'incremental', 16: 'weakcb' };
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      if (entry.duration >= 1) process.stderr.write(`gc ${kinds[kind] ?? kind} at ${entry.startTime.toFixed(2)} took ${entry.duration.toFixed(2)} ms\n`);
+    }
+  }).observe({ entryTypes: ['gc'] });
+  // The loop held longer than 20 ms (input and pty output wait in the kernel meanwhile).
+  // With the CPU time spent meanwhile: near the stall's length, the daemon was busy; far under
+  // it, the daemon waited for a core.
+  let tick = performance.now();
+  let cpu = process.cpuUsage();
+  setInterval(() => {
+    const now = performance.now();
+    const used = process.cpuUsage(cpu);
+    if (now - tick > 25) process.stderr.write(`stall at ${tick.toFixed(2)} for ${(now - tick - 5).toFixed(2)} ms, cpu ${((used.user + used.system) / 1000).toFixed(2)} ms\n`);
+    tick = now;
+    cpu = process.cpuUsage();
+  }, 5).unref();
+}
 
 /** Where a pane's frames go: one subscribed client. */
 export interface FrameSink {
@@ -55,6 +86,8 @@ export class Pane {
   private readonly feeder: ScreenFeeder;
   /** Input was typed and no output parsed since: the next output is its echo, sent at once. */
   private echoPending = false;
+  /** CITADEL_DAEMON_TRACE: the times of the keystroke in flight (input, written, output, parsed). */
+  private trace: number[] | undefined;
 
   constructor(options: PaneOptions) {
     this.id = options.id;
@@ -99,7 +132,9 @@ export class Pane {
   /** Types into the program (keystrokes, pasted text). Ignored once it has exited. */
   input(data: string): void {
     if (!this.running) return;
+    const received = TRACE ? performance.now() : 0;
     this.pty!.write(data);
+    if (TRACE) this.trace = [received, performance.now()];
     // The answer jumps the queue: its output is parsed first among busy panes, and the first
     // frame after it goes out in the same tick instead of waiting for a streaming pane's slot.
     this.echoPending = true;
@@ -215,6 +250,7 @@ export class Pane {
       pty.onData((data) => {
         flow.received(data.length);
         this.lastOutputAt = this.now();
+        if (this.trace?.length === 2) this.trace.push(performance.now());
         this.feeder.push(data);
       }),
       pty.onExit((exit) => {
@@ -236,8 +272,19 @@ export class Pane {
     if (this.sinks.size === 0) return;
     if (this.echoPending) {
       this.echoPending = false;
+      if (this.trace?.length === 3) this.trace.push(performance.now());
       this.scheduler.urgent();
+      if (this.trace) this.traceEcho();
     } else this.scheduler.request();
+  }
+
+  private traceEcho(): void {
+    const [input, written, output, parsed] = this.trace!;
+    this.trace = undefined;
+    if (parsed === undefined) return;
+    const framed = performance.now();
+    const f = (ms: number): string => ms.toFixed(2);
+    process.stderr.write(`echo-trace ${this.id} at ${f(input!)} epoch ${f(performance.timeOrigin + input!)} write ${f(written! - input!)} output ${f(output! - written!)} parse ${f(parsed - output!)} frame ${f(framed - parsed)} total ${f(framed - input!)} ms\n`);
   }
 
   /** Sends the rows that changed since the last frame to every subscriber. */

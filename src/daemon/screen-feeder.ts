@@ -12,6 +12,8 @@ export const IMMEDIATE_LIMIT = 4096;
  */
 export const TURN_BUDGET_MS = 4;
 
+const TRACE = process.env.CITADEL_DAEMON_TRACE === '1';
+
 /** How long after a keystroke the pane typed into goes first in the parsing turns. */
 export const PRIORITY_MS = 1000;
 
@@ -104,6 +106,7 @@ export class ParseTurns {
   private readonly busy = new Set<ScreenFeeder>();
   private scheduled: NodeJS.Immediate | undefined;
   private turnStart = 0;
+  private lastTurnEnd = Infinity;
   /** The feeder typed into last, and until when it goes first in every round. */
   private first: ScreenFeeder | undefined;
   private firstUntil = -Infinity;
@@ -140,6 +143,7 @@ export class ParseTurns {
   private turn(): void {
     this.scheduled = undefined;
     this.turnStart = this.now();
+    const gap = this.turnStart - this.lastTurnEnd;
     try {
       while (this.busy.size > 0) {
         const first = this.first !== undefined && this.busy.has(this.first) && this.now() < this.firstUntil ? this.first : undefined;
@@ -155,6 +159,12 @@ export class ParseTurns {
       }
     } finally {
       if (this.busy.size > 0) this.scheduled ??= setImmediate(() => this.turn());
+      const end = this.now();
+      // CITADEL_DAEMON_TRACE: a turn over twice its budget, or a backlog waiting long for its turn.
+      if (TRACE && (end - this.turnStart > 2 * this.budgetMs || gap > 20)) {
+        process.stderr.write(`parse-turn at ${this.turnStart.toFixed(2)} took ${(end - this.turnStart).toFixed(2)} ms, ${gap.toFixed(2)} ms after the last\n`);
+      }
+      this.lastTurnEnd = this.busy.size > 0 ? end : Infinity;
     }
   }
 }

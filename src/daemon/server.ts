@@ -35,6 +35,8 @@ export interface ServerOptions {
   maxUnauthenticated?: number;
 }
 
+const TRACE = process.env.CITADEL_DAEMON_TRACE === '1';
+
 /** A client whose socket holds more than this is behind: its frames are dropped until it drains. */
 const MAX_BACKLOG = 2 * 2 ** 20;
 
@@ -148,6 +150,8 @@ export class DaemonServer {
       },
       sendFrame: (frame) => {
         if (stale.has(frame.pane)) return;
+        // CITADEL_DAEMON_TRACE: frames queued behind others in the kernel and the socket's buffer.
+        if (TRACE && channel.backlog > 16_384) process.stderr.write(`socket-backlog ${channel.backlog} at ${performance.now().toFixed(2)}\n`);
         if (channel.backlog > MAX_BACKLOG) {
           stale.add(frame.pane);
           return;

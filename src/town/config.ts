@@ -73,7 +73,7 @@ export const defaultConfig: TownConfig = {
   onLostPolecat: 'restart',
   prefixKey: 'C-b',
   theme: 'dark',
-  scrollback: 10_000,
+  scrollback: 2_000,
   idleSeconds: 15,
   stuckMinutes: 10,
   scheduler: defaultSchedulerConfig,
