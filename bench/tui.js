@@ -60,7 +60,9 @@ class Outer {
     this.tail = '';
     this.waiters = [];
     this.proc = pty.spawn(argv[0], argv.slice(1), { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd, env });
+    this.bytes = 0;
     this.proc.onData((data) => {
+      this.bytes += data.length;
       const window = this.tail + data;
       this.tail = window.slice(-4096);
       for (const waiter of [...this.waiters]) waiter.see(window);
@@ -306,7 +308,7 @@ function directEcho(env) {
 }
 
 async function streamingWithEcho(town, tmux, files) {
-  const results = { citadel: { ms: [], echo: [], direct: [] }, tmux: { ms: [], echo: [], direct: [] } };
+  const results = { citadel: { ms: [], echo: [], direct: [], bytes: [] }, tmux: { ms: [], echo: [], direct: [], bytes: [] } };
   // Panes are never smaller than 60×10 (pages): with the panels shown, the fifth pane would be on
   // a page of its own. Without them, five fit one page, as in tmux's window.
   const showPanels = hidePanels(town);
@@ -341,6 +343,7 @@ async function streamingWithEcho(town, tmux, files) {
       streaming = false;
       await typing;
       results.citadel.ms.push(Math.max(...ends) - start);
+      results.citadel.bytes.push(outer.bytes);
       results.citadel.echo.push(...echoes);
       results.citadel.direct.push(...(await stopDirect()));
       await closeCitadel(outer);
@@ -369,6 +372,7 @@ async function streamingWithEcho(town, tmux, files) {
       streaming = false;
       await typing;
       results.tmux.ms.push(Math.max(...ends) - start);
+      results.tmux.bytes.push(outer.bytes);
       results.tmux.echo.push(...echoes);
       results.tmux.direct.push(...(await stopDirect()));
       outer.kill();
@@ -490,6 +494,8 @@ export async function run() {
     console.log(`4 panes × ${MB / 4} MB at once: citadel ${fmt(c4)}, tmux ${fmt(t4)} → ${ratio(c4, t4)} tmux (budget ≤ 1.5×)`);
     console.log(`  echo in a 5th pane meanwhile: citadel p50 ${fmt(percentile(four.citadel.echo, 50))} p99 ${fmt(percentile(four.citadel.echo, 99))} (${four.citadel.echo.length} keys; budget p99 ≤ 16 ms); tmux p50 ${fmt(percentile(four.tmux.echo, 50))} p99 ${fmt(percentile(four.tmux.echo, 99))} (${four.tmux.echo.length} keys); load ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
     console.log(`  the same echo program on a bare pty meanwhile (the machine's share): during citadel p50 ${fmt(percentile(four.citadel.direct, 50))} p99 ${fmt(percentile(four.citadel.direct, 99))}; during tmux p50 ${fmt(percentile(four.tmux.direct, 50))} p99 ${fmt(percentile(four.tmux.direct, 99))}`);
+    const mbOut = (side) => (side.bytes.reduce((a, b) => a + b, 0) / 2 ** 20).toFixed(1);
+    console.log(`  written to the outer terminal (the queue an echo waits behind): citadel ${mbOut(four.citadel)} MB, tmux ${mbOut(four.tmux)} MB`);
     const daemonRss = readFileSync(`/proc/${town.client.welcome.pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)?.[1];
     console.log(`  daemon RSS after the four streams: ${(Number(daemonRss) / 1024).toFixed(0)} MB (scrollback ${process.env.CITADEL_BENCH_SCROLLBACK ?? 'default'})`);
 
