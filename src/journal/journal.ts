@@ -347,7 +347,10 @@ class FileJournal implements Journal, JournalInternals {
       const newest = i === segments.length - 1;
       const at = { ...stop, offset: start + stop.offset };
       if (!newest || !stop.unfinished) throw corruptError(segment.path, at);
-      if (repair) this.recoveries.push(setAsideTornTail(segment.path, at.offset, this.fsync));
+      if (repair) {
+        this.recoveries.push(setAsideTornTail(segment.path, at.offset, this.fsync));
+        this.trimmed.add(segment.name);
+      }
       break;
     }
   }
@@ -427,11 +430,15 @@ class FileJournal implements Journal, JournalInternals {
     let end = at;
     let chain: string | undefined;
     const size = statSync(join(this.dir, at.segment), { throwIfNoEntry: false })?.size;
+    // Nothing appended, yet the segment was rewritten (a swap, an edit of the same length): the
+    // journal decides, not the cache.
+    if (size === at.offset && at.stamp !== undefined && this.stampOf(at.segment) !== at.stamp && !existsSync(join(this.dir, segmentName(at.seq + 1)))) return undefined;
     if (size !== at.offset || existsSync(join(this.dir, segmentName(at.seq + 1)))) {
       const tail = this.scanTail(at, repair);
       if (!tail) return undefined;
+      if (!tail.records.length && this.trimmed.has(at.segment)) index.restamp(this.stampOf(at.segment));
       if (tail.records.length) {
-        if (!index.apply(at.seq, tail.records, tail.end, this.capture, this.options.folds)) return undefined;
+        if (!index.apply(at.seq, tail.records, this.stamped(tail.end), this.capture, this.options.folds)) return undefined;
         end = tail.end;
         chain = tail.chain;
         for (const record of tail.records) {
@@ -449,6 +456,23 @@ class FileJournal implements Journal, JournalInternals {
     this.ixSeq = end.seq;
     this.pos = { segment: end.segment, offset: end.offset };
     return { touched };
+  }
+
+  /**
+   * Segments whose torn tail this handle cut off: their new stamp is this handle's own doing
+   * (the bytes before the cut are as the index saw them), not a rewrite behind its back.
+   */
+  private readonly trimmed = new Set<string>();
+
+  /** A segment's size and modification time, as {@link IndexPosition.stamp} keeps them; undefined when it is not in the live folder. */
+  private stampOf(segment: string): string | undefined {
+    const stats = statSync(join(this.dir, segment), { throwIfNoEntry: false });
+    return stats ? `${stats.size}:${stats.mtimeMs}` : undefined;
+  }
+
+  private stamped(to: IndexPosition): IndexPosition {
+    const stamp = this.stampOf(to.segment);
+    return stamp === undefined ? to : { ...to, stamp };
   }
 
   /** True when the record the index ends with still lies just before its offset (one small read). */
@@ -507,7 +531,10 @@ class FileJournal implements Journal, JournalInternals {
       const stop = result.stop;
       if (!stop) continue;
       if (i !== segments.length - 1 || !stop.unfinished) return undefined;
-      if (repair) this.recoveries.push(setAsideTornTail(segment.path, start + stop.offset, this.fsync));
+      if (repair) {
+        this.recoveries.push(setAsideTornTail(segment.path, start + stop.offset, this.fsync));
+        this.trimmed.add(segment.name);
+      }
       break;
     }
     return { records, end, chain };
@@ -521,11 +548,21 @@ class FileJournal implements Journal, JournalInternals {
     try {
       const found = index.position();
       const at = found && this.stillThere(found) ? found : undefined;
-      if (at && at.seq === state.seq) return;
+      if (at && at.seq === state.seq) {
+        // The segment was rewritten since the index reached it, and this handle's state was read
+        // before (it reads only appended bytes): the index is forgotten, so the next reader reads
+        // the journal itself — which fails closed if the rewrite was damage, or rebuilds it.
+        const stamp = this.stampOf(at.segment);
+        if (at.stamp !== undefined && stamp !== at.stamp && statSync(join(this.dir, at.segment), { throwIfNoEntry: false })?.size === at.offset) {
+          if (this.trimmed.has(at.segment)) index.restamp(stamp);
+          else index.reset();
+        }
+        return;
+      }
       const tail = at && at.seq < state.seq ? this.scanTail(at, false) : undefined;
-      if (at && tail && tail.end.seq === state.seq && tail.end.segment === this.pos.segment && tail.end.offset === this.pos.offset && index.apply(at.seq, tail.records, tail.end, this.capture, this.options.folds)) return;
+      if (at && tail && tail.end.seq === state.seq && tail.end.segment === this.pos.segment && tail.end.offset === this.pos.offset && index.apply(at.seq, tail.records, this.stamped(tail.end), this.capture, this.options.folds)) return;
       const last = this.recent.at(-1)?.seq === state.seq ? this.recent.at(-1) : this.lastRecord();
-      index.rebuild(state.entries(), { seq: state.seq, ...this.pos, ...(last && last.seq === state.seq ? { last: fingerprint(last) } : {}) });
+      index.rebuild(state.entries(), this.stamped({ seq: state.seq, ...this.pos, ...(last && last.seq === state.seq ? { last: fingerprint(last) } : {}) }));
     } catch (error) {
       if (error instanceof CitadelError) throw error;
       this.dropIndex();
@@ -718,7 +755,7 @@ class FileJournal implements Journal, JournalInternals {
       // The index follows the journal in this process (a crash here leaves it behind: the next
       // reader or writer catches it up from the journal before answering).
       try {
-        if (!this.index.apply(seq, stored, { seq: after, ...this.pos, last: fingerprint(stored.at(-1)!) }, this.capture, this.options.folds) && !state) this.dropIndex();
+        if (!this.index.apply(seq, stored, this.stamped({ seq: after, ...this.pos, last: fingerprint(stored.at(-1)!) }), this.capture, this.options.folds) && !state) this.dropIndex();
       } catch {
         this.dropIndex();
       }

@@ -53,6 +53,12 @@ export interface IndexPosition {
    * to another history may have the same length).
    */
   readonly last?: { readonly bytes: number; readonly crc: number };
+  /**
+   * The segment's size and modification time when the index reached `offset`: a segment
+   * rewritten in place at the same length (two records swapped, one edited) no longer matches,
+   * so the reader falls back to reading the journal, which fails closed on the damage.
+   */
+  readonly stamp?: string;
 }
 
 /** The fingerprint of `record` for {@link IndexPosition.last}: its body as the frame holds it. */
@@ -274,7 +280,8 @@ export class QueryIndex {
     const crc = meta.get('last_crc');
     const last = typeof bytes === 'number' && typeof crc === 'number' ? { bytes, crc } : undefined;
     if (meta.get('crc') !== crcOf(`${seq} ${segment} ${offset} ${last ? `${last.bytes} ${last.crc}` : '-'}`)) throw new IndexDamaged('its position fails its check');
-    return { seq, segment, offset, ...(last ? { last } : {}) };
+    const stamp = meta.get('stamp');
+    return { seq, segment, offset, ...(last ? { last } : {}), ...(typeof stamp === 'string' ? { stamp } : {}) };
   }
 
   get(kind: string, id: string): Entity | undefined {
@@ -460,7 +467,8 @@ export class QueryIndex {
     set.run('seq', to.seq);
     set.run('segment', to.segment);
     set.run('offset', to.offset);
-    this.prepare("DELETE FROM meta WHERE k IN ('last_bytes', 'last_crc')").run();
+    this.prepare("DELETE FROM meta WHERE k IN ('last_bytes', 'last_crc', 'stamp')").run();
+    if (to.stamp !== undefined) set.run('stamp', to.stamp);
     if (to.last) {
       set.run('last_bytes', to.last.bytes);
       set.run('last_crc', to.last.crc);
@@ -476,6 +484,12 @@ export class QueryIndex {
       for (const [kind, map] of kinds) for (const entity of map.values()) this.put(kind, entity, to.seq);
       this.setPosition(to);
     });
+  }
+
+  /** The segment's stamp anew at the same position: the handle that cut a torn tail off it vouches for the bytes before. */
+  restamp(stamp: string | undefined): void {
+    if (stamp === undefined) this.prepare("DELETE FROM meta WHERE k = 'stamp'").run();
+    else this.prepare('INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)').run('stamp', stamp);
   }
 
   /** Forgets everything: the next reader rebuilds it (after `doctor --repair` rewrote segments). */

@@ -176,6 +176,14 @@ describe('doctor --verify: the hash chain', { timeout: 180_000 }, () => {
       expect(plainReport.chain).toBeUndefined();
       if (reads === 'ok') expect(plainReport.corrupt).toEqual([]); // (it may note the projection file that now differs)
       else expect(plain.code, plainReport.problems.join('\n')).toBe(1);
+      // And normal commands keep failing closed (issue 13) though the query index already holds
+      // every record: a segment rewritten behind its back is read from the journal, not the cache.
+      if (reads === 'fail') {
+        const list = await runCli(['bead', 'list', '--json'], { cwd: t.root });
+        expect(list.code, list.stdout).not.toBe(0);
+        expect(list.stderr.trim().split('\n')).toHaveLength(1);
+        expect(list.stderr).toMatch(/citadel doctor/);
+      }
     });
   }
 
