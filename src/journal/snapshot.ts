@@ -86,16 +86,7 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
     ascii: true,
     ...(chain !== undefined ? { chain } : {}),
   };
-  writeFileAtomic(join(journalDir, snapshotName(state.seq)), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]), { fsync });
-  if (fsync) fsyncDir(journalDir);
-  for (const old of listSnapshots(journalDir).slice(KEEP)) {
-    try {
-      unlinkSync(join(journalDir, old.name));
-    } catch {
-      // another writer pruned it first
-    }
-  }
-  return header;
+  return publish(journalDir, state.seq, header, body, fsync);
 }
 
 /**
@@ -129,6 +120,11 @@ export function writeSnapshotTexts(journalDir: string, seq: number, texts: Itera
     ascii: true,
     ...(chain !== undefined ? { chain } : {}),
   };
+  return publish(journalDir, seq, header, body, fsync);
+}
+
+/** Writes the snapshot of `seq` (header line, then body) atomically and prunes all but the newest KEEP. */
+function publish<H>(journalDir: string, seq: number, header: H, body: Buffer, fsync: boolean): H {
   writeFileAtomic(join(journalDir, snapshotName(seq)), Buffer.concat([Buffer.from(`${JSON.stringify(header)}\n`), body]), { fsync });
   if (fsync) fsyncDir(journalDir);
   for (const old of listSnapshots(journalDir).slice(KEEP)) {

@@ -107,19 +107,7 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
     }
     if (!waiting) candidates.push(bead);
   }
-  // Whether each ancestor is blocked, memoized: the queue stays linear on deep epics.
-  const ancestorBlocked = new Map<string, boolean>();
-  const chainBlocked = (id: string | null, seen: Set<string>): boolean => {
-    if (id === null) return false;
-    const known = ancestorBlocked.get(id);
-    if (known !== undefined) return known;
-    const bead = beads.get(id);
-    if (!bead || seen.has(id)) return false;
-    seen.add(id);
-    const blocked = isBlocked(bead, beads) || chainBlocked(bead.parent, seen);
-    ancestorBlocked.set(id, blocked);
-    return blocked;
-  };
+  const chainBlocked = ancestorBlockedMemo(beads);
   // Sort on one precomputed text key per bead (priority, age, id): the engine's own string
   // sort, no comparator calls. created_at is ISO-8601 UTC of fixed width, so text order is age.
   const byKey = new Map<string, Bead>();
@@ -143,9 +131,8 @@ export function readyQueue(beads: ReadonlyMap<string, Bead>, options: ReadyOptio
  * closed, in order, read row by row until `limit` beads pass the rest of the rule (children of
  * an epic, blocked ancestors, deferral). Towns whose beads use resources take the full pass.
  */
-function readyFromIndex(beads: ReadonlyMap<string, Bead>, queries: EntityQueries, options: ReadyOptions): Bead[] {
-  const now = options.now ?? Date.now();
-  const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
+/** Whether each ancestor is blocked, memoized: the queue stays linear on deep epics. */
+function ancestorBlockedMemo(beads: ReadonlyMap<string, Bead>): (id: string | null, seen: Set<string>) => boolean {
   const ancestorBlocked = new Map<string, boolean>();
   const chainBlocked = (id: string | null, seen: Set<string>): boolean => {
     if (id === null) return false;
@@ -158,6 +145,13 @@ function readyFromIndex(beads: ReadonlyMap<string, Bead>, queries: EntityQueries
     ancestorBlocked.set(id, blocked);
     return blocked;
   };
+  return chainBlocked;
+}
+
+function readyFromIndex(beads: ReadonlyMap<string, Bead>, queries: EntityQueries, options: ReadyOptions): Bead[] {
+  const now = options.now ?? Date.now();
+  const limit = options.limit === undefined ? Infinity : Math.max(0, options.limit);
+  const chainBlocked = ancestorBlockedMemo(beads);
   const found: Bead[] = [];
   let last: Bead | undefined;
   for (const entity of queries.openWithClosedNeeds(['message', 'merge_request', 'resource'])) {
