@@ -120,12 +120,16 @@ export function materialize(input: MaterializeInput): Mutator<MaterializeResult>
             }
             const replaced = meta ? event.f[key] : undefined;
             const concurrent = replaced !== hereHash;
-            if (concurrent && SET_FIELDS.has(key) && Array.isArray(value) && Array.isArray(here)) {
-              // Sorted, so both towns of a concurrent pair end with the same array.
+            if (SET_FIELDS.has(key) && Array.isArray(value) && Array.isArray(here)) {
+              // A grow-only set (readers never un-read): always the union, sorted, whatever the
+              // order of the writes — so every town ends with the same array (merging only
+              // concurrent writes left a town that took a later plain write without a reader).
               const union = [...new Set([...here, ...value])].sort();
-              next[key] = union;
               fields[key] = [valueHash(union), tag > mine[1] ? tag : mine[1]];
-              changed = true;
+              if (valueHash(union) !== hereHash) {
+                next[key] = union;
+                changed = true;
+              }
               continue;
             }
             const theirsWins = tag > mine[1];

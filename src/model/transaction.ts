@@ -375,7 +375,8 @@ export class BeadTransaction {
     if (bead.type !== 'message') throw invalid(`${bead.id} is a ${bead.type.replace('_', ' ')}, not a message (see \`citadel mail inbox\`)`);
     const readBy = bead.read_by ?? [];
     if (readBy.includes(reader)) return bead;
-    return this.put({ ...bead, read_by: [...readBy, reader], updated_at: this.now }, 'read', `${reader} read ${bead.id}`);
+    // A set, kept sorted: two towns whose readers read in another order hold the same value (federation).
+    return this.put({ ...bead, read_by: [...readBy, reader].sort(), updated_at: this.now }, 'read', `${reader} read ${bead.id}`);
   }
 
   /**
