@@ -5,7 +5,7 @@ import { CitadelError } from '../common/errors.js';
  * runs that command in-process through the CLI's own `main` (see run-cli.ts), so a tool has
  * exactly the CLI's validation, errors and effects: there is no second implementation to drift.
  * Descriptions are terse on purpose: the whole list costs an agent's context on every session
- * (test/mcp/tools.test.ts measures it; budget 2,000 tokens).
+ * (test/unit/mcp/tools.test.ts measures it; budget 2,000 tokens).
  */
 
 export interface JsonSchema {

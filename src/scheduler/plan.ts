@@ -7,7 +7,7 @@ import { agentKey, hasSkill, matchScore, type SkillProfile } from './skills.js';
  * The scheduler's decision, pure (docs/scheduler.md): given the town's beads, its polecats,
  * the clock, the limits and the skill profiles, what to start now and why. The daemon's host
  * carries the decisions out, one journal mutation each; nothing here reads a clock or a disk,
- * so the same state always gives the same plan (tests: test/scheduler/plan.test.ts).
+ * so the same state always gives the same plan (tests: test/unit/scheduler/plan.test.ts).
  */
 
 /** What the plan needs of a polecat (a journal entity, read defensively by the host). */

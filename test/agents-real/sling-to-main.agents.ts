@@ -20,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { git } from '../helpers/git.js';
 import { tempDir, waitFor } from '../helpers/temp.js';
-import { FrameScreen, json, makeTown, type TestTown } from '../daemon/harness.js';
+import { FrameScreen, json, makeTown, type TestTown } from '../integration/daemon/harness.js';
 import type { DaemonClient } from '../../src/daemon/client.js';
 import { openTownAt } from '../../src/town/town.js';
 import { agentEnv } from './agent-env.js';

@@ -2,7 +2,7 @@
  * Cell widths of code points from U+0300 up, as @xterm/headless counts them with Unicode 11 widths
  * (the daemon's screens load @xterm/addon-unicode11): flat [from, to, width] triples, sorted, for the
  * code points that do not take exactly one cell. Generated from xterm's own tables — regenerate
- * with its unicodeService.wcwidth when the addon changes; test/tui/cells.test.ts checks every code
+ * with its unicodeService.wcwidth when the addon changes; test/unit/tui/cells.test.ts checks every code
  * point against xterm.
  */
 export const WIDTH_RANGES: readonly number[] = [
