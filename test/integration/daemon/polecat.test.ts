@@ -86,13 +86,13 @@ describe('polecats', () => {
   it('refuses injected names and missing agents with one clear line, claiming nothing', async () => {
     town = await makeTown();
     const id = (await json<{ id: string }>(town, ['bead', 'create', 'guarded'])).id;
-    for (const name of ['../../x', '-rf', '@{-1}', 'a b', 'a..b']) {
+    for (const name of ['../x', '-rf', '@{-1}', 'a b', 'a..b']) {
       const result = await town.cli(['sling', id, `--polecat=${name}`, '--agent', 'shell']);
       expect(result.code, name).toBe(1);
       expect(result.stderr, name).toMatch(/invalid polecat name/);
       expect(result.stderr.trim().split('\n')).toHaveLength(1);
     }
-    for (const badId of ['../../x', '-rf', '@{-1}', 'a b', 'a..b']) {
+    for (const badId of ['../x', '-rf', '@{-1}', 'a b', 'a..b']) {
       const result = await town.cli(['sling', badId, '--agent', 'shell']);
       expect(result.code, badId).not.toBe(0);
       expect(result.stderr, badId).toMatch(/invalid bead id|unknown option/);

@@ -42,7 +42,7 @@ describe('bead recipes', () => {
   });
 
   it('refuses paths outside the worktree', () => {
-    for (const path of ['../../x.js', '/etc/passwd', '.git/config', '.citadel/config.json', 'a/../../b']) {
+    for (const path of ['../x.js', '/etc/passwd', '.git/config', '.citadel/config.json', 'a/../../b']) {
       expect(() => parseRecipe(`${FENCE}js file=${path}\nx\n${FENCE}`), path).toThrow(/relative path inside the worktree/);
     }
   });

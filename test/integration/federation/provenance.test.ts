@@ -37,7 +37,7 @@ describe('bead provenance (pure)', () => {
   });
 
   it('marks ids drawn with another town’s tag, from the towns pulled from (no read per bead)', () => {
-    const state = stateOf({ fed: [{ ...self(A) }, { id: `from-${B}`, town: B }, { id: 'from-bogus', town: '../../x' }] });
+    const state = stateOf({ fed: [{ ...self(A) }, { id: `from-${B}`, town: B }, { id: 'from-bogus', town: '../x' }] });
     const tags = foreignTags(state);
     expect([...tags]).toEqual(['zq7']);
     expect(drawnElsewhere('ct-zq7a3f8', tags)).toBe(true);

@@ -84,7 +84,7 @@ describe('ensureWorktree', () => {
 
   it('refuses bad names, a symlinked worktree and a foreign folder', async () => {
     const root = repo();
-    for (const name of ['../../x', '-rf', '@{-1}', 'a b', 'a..b']) {
+    for (const name of ['../x', '-rf', '@{-1}', 'a b', 'a..b']) {
       await expect(ensureWorktree(root, name, 'ct-a1', { mainBranch: 'main' }), name).rejects.toThrow(/invalid polecat name/);
       await expect(ensureWorktree(root, 'nux', name, { mainBranch: 'main' }), name).rejects.toThrow(/invalid bead id/);
     }

@@ -60,7 +60,7 @@ describe('the journal (one process)', () => {
   it('refuses kinds and ids that are not safe as file names', async () => {
     const journal = open(join(temp(), 'journal'));
     cleanups.push(() => journal.close());
-    await expect(set(journal, 'beads', '../../x')).rejects.toThrow(/bad id/);
+    await expect(set(journal, 'beads', '../x')).rejects.toThrow(/bad id/);
     await expect(set(journal, 'Beads/x', 'a')).rejects.toThrow(/bad kind/);
     await expect(journal.mutate(() => ({ changes: [{ kind: 'beads', id: 'a', entity: { id: 'b' }, action: 'x' }], value: 0 }))).rejects.toThrow(/entity.id/);
     expect(journal.read().seq).toBe(0);

@@ -42,7 +42,7 @@ describe('the pty loader', () => {
     chmodSync(join(bin, 'tool'), 0o755);
     expect(findExecutable('tool', { cwd: dir.path, path: `/nonexistent:${bin}` })).toBe(join(bin, 'tool'));
     expect(findExecutable('data', { cwd: dir.path, path: bin })).toBeUndefined();
-    expect(findExecutable('../../pty/bin/tool', { cwd: dir.path, path: '' })).toBe(join(bin, 'tool'));
+    expect(findExecutable('./bin/tool', { cwd: dir.path, path: '' })).toBe(join(bin, 'tool'));
     expect(findExecutable('bin', { cwd: dir.path, path: dir.path })).toBeUndefined();
   });
 });

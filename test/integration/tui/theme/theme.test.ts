@@ -97,7 +97,7 @@ describe('themes', () => {
     expect(loadTheme({ name: broken, env: {}, cwd: '/' }).problems[0]).toContain(broken);
     const shape = join(dir.path, 'shape.json');
     writeFileSync(shape, JSON.stringify({ colours: {} }));
-    const wrong = loadTheme({ name: '../../../tui/theme/shape.json', env: {}, cwd: dir.path });
+    const wrong = loadTheme({ name: './shape.json', env: {}, cwd: dir.path });
     expect(wrong.theme.name).toBe('dark');
     expect(wrong.problems.join('\n')).toContain(`${shape}: `);
   });
