@@ -126,8 +126,8 @@ describe('citadel demo', () => {
     expect(readFileSync(join(dir, 'src', 'truncate.js'), 'utf8')).toContain('text.slice(0, max - 1)');
     // The conflict's rework kept both sides: both exports are on main.
     const index = git(dir, 'show', 'main:src/index.js');
-    expect(index).toContain("export { reverseWords } from '../../demo/reverse.js';");
-    expect(index).toContain("export { titleCase } from '../../demo/title-case.js';");
+    expect(index).toContain("export { reverseWords } from './reverse.js';");
+    expect(index).toContain("export { titleCase } from './title-case.js';");
 
     // The refinery remembers both bounces, and every merge.
     const lane = await runJson<{ counts: { merged: number; rejected: number; queued: number } }>(['refinery', 'status'], { cwd: dir });

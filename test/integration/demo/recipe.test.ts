@@ -23,7 +23,7 @@ describe('bead recipes', () => {
       'good',
       FENCE,
       `${FENCE}js append=src/index.js`,
-      "export { a } from '../../demo/a.js';",
+      "export { a } from './a.js';",
       FENCE,
       `${FENCE}js`,
       'an example, not an edit',
@@ -33,11 +33,11 @@ describe('bead recipes', () => {
     expect(edits.map((e) => [e.mode, e.path, e.content, e.firstTry])).toEqual([
       ['file', 'src/a.js', 'bad\n', true],
       ['file', 'src/a.js', 'good\n', false],
-      ['append', 'src/index.js', "export { a } from '../../demo/a.js';\n", false],
+      ['append', 'src/index.js', "export { a } from './a.js';\n", false],
     ]);
     expect(hasFirstTry(edits)).toBe(true);
-    expect(editsFor(edits, true).map((e) => e.content)).toEqual(['bad\n', "export { a } from '../../demo/a.js';\n"]);
-    expect(editsFor(edits, false).map((e) => e.content)).toEqual(['good\n', "export { a } from '../../demo/a.js';\n"]);
+    expect(editsFor(edits, true).map((e) => e.content)).toEqual(['bad\n', "export { a } from './a.js';\n"]);
+    expect(editsFor(edits, false).map((e) => e.content)).toEqual(['good\n', "export { a } from './a.js';\n"]);
     expect(parseRecipe('no blocks here')).toEqual([]);
   });
 
