@@ -160,7 +160,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
   for (const key in x) {
     if (!Object.hasOwn(x, key) || x[key] === undefined) continue;
     count++;
-    if (!Object.hasOwn(y, key) || !sameJson(x[key], y[key])) return false;
+    // An own key holding undefined is absent in JSON (where NaN would print as null).
+    if (!Object.hasOwn(y, key) || y[key] === undefined || !sameJson(x[key], y[key])) return false;
   }
   for (const key in y) if (Object.hasOwn(y, key) && y[key] !== undefined) count--;
   return count === 0;

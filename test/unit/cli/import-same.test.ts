@@ -30,6 +30,8 @@ const value = fc.letrec((tie) => ({
 
 describe('bead import: is an imported bead the same as the town copy', () => {
   it('agrees with comparing JSON texts with sorted keys, whatever the key order', () => {
+    // Found by the property below: NaN prints as null, an own key holding undefined not at all.
+    expect(sameJson({ x: Number.NaN }, { id: '', x: undefined })).toBe(false);
     fc.assert(
       fc.property(value, value, fc.integer(), (a, b, seed) => {
         let state = seed >>> 0;
