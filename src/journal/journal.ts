@@ -429,10 +429,11 @@ class FileJournal implements Journal, JournalInternals {
     const touched: [string, string][] = [];
     let end = at;
     let chain: string | undefined;
-    const size = statSync(join(this.dir, at.segment), { throwIfNoEntry: false })?.size;
+    const stats = statSync(join(this.dir, at.segment), { throwIfNoEntry: false });
+    const size = stats?.size;
     // Nothing appended, yet the segment was rewritten (a swap, an edit of the same length): the
-    // journal decides, not the cache.
-    if (size === at.offset && at.stamp !== undefined && this.stampOf(at.segment) !== at.stamp && !existsSync(join(this.dir, segmentName(at.seq + 1)))) return undefined;
+    // journal decides, not the cache. (One stat serves both checks: this runs for every read.)
+    if (stats && size === at.offset && at.stamp !== undefined && stampText(stats) !== at.stamp && !existsSync(join(this.dir, segmentName(at.seq + 1)))) return undefined;
     if (size !== at.offset || existsSync(join(this.dir, segmentName(at.seq + 1)))) {
       const tail = this.scanTail(at, repair);
       if (!tail) return undefined;
@@ -467,7 +468,7 @@ class FileJournal implements Journal, JournalInternals {
   /** A segment's size and modification time, as {@link IndexPosition.stamp} keeps them; undefined when it is not in the live folder. */
   private stampOf(segment: string): string | undefined {
     const stats = statSync(join(this.dir, segment), { throwIfNoEntry: false });
-    return stats ? `${stats.size}:${stats.mtimeMs}` : undefined;
+    return stats ? stampText(stats) : undefined;
   }
 
   private stamped(to: IndexPosition): IndexPosition {
@@ -984,4 +985,9 @@ class IndexView implements StateView {
     }
     return out;
   }
+}
+
+/** {@link IndexPosition.stamp} of a segment's stats: its size and modification time. */
+function stampText(stats: { size: number; mtimeMs: number }): string {
+  return `${stats.size}:${stats.mtimeMs}`;
 }
