@@ -38,7 +38,9 @@ export type CopyAction =
   | { type: 'bottom' }
   | { type: 'line-start' }
   | { type: 'line-end' }
-  | { type: 'word'; forward: boolean }
+  | { type: 'indentation' }
+  | { type: 'word'; forward: boolean; spaces?: boolean }
+  | { type: 'word-end'; spaces?: boolean }
   | { type: 'begin-selection'; lineMode: boolean }
   | { type: 'clear-selection' }
   | { type: 'prompt'; backward: boolean }
@@ -97,10 +99,13 @@ export function logicalLine(state: CopyState, i: number): { first: number; text:
   return { first, text, starts };
 }
 
-/** A point in a logical line's text back to its physical line and column. */
-function physical(run: { first: number; starts: number[] }, offset: number): Point {
+/**
+ * A point in a logical line's text back to its physical line and column. An offset on a row's
+ * start is that row's column 0, unless `end` (a position just past text: it stays on the row before).
+ */
+function physical(run: { first: number; starts: number[] }, offset: number, end = false): Point {
   let k = run.starts.length - 1;
-  while (k > 0 && run.starts[k]! > offset) k--;
+  while (k > 0 && (run.starts[k]! > offset || (end && run.starts[k]! === offset))) k--;
   return { line: run.first + k, col: offset - run.starts[k]! };
 }
 
@@ -131,12 +136,23 @@ export function copyReducer(state: CopyState, action: CopyAction): CopyState {
       return clampCursor(state, { line: 0, col: 0 });
     case 'bottom':
       return clampCursor(state, { line: state.lines.length - 1, col: 0 });
+    // Line motions work on the logical line (the rows a long line wrapped over), as tmux's do.
     case 'line-start':
-      return clampCursor(state, { line: cursor.line, col: 0 });
-    case 'line-end':
-      return clampCursor(state, { line: cursor.line, col: Math.max(0, (state.lines[cursor.line] ?? '').trimEnd().length - 1) });
+      return clampCursor(state, { line: logicalLine(state, cursor.line).first, col: 0 });
+    case 'line-end': {
+      // Past the last character, as tmux's vi `$` (so `v$y` takes the whole line's end).
+      const run = logicalLine(state, cursor.line);
+      return clampCursor(state, physical(run, run.text.trimEnd().length, true));
+    }
+    case 'indentation': {
+      const run = logicalLine(state, cursor.line);
+      const first = run.text.search(/\S/);
+      return clampCursor(state, physical(run, first < 0 ? 0 : first));
+    }
     case 'word':
-      return clampCursor(state, nextWord(state, action.forward));
+      return clampCursor(state, action.forward ? nextWord(state, action.spaces) : previousWord(state, action.spaces));
+    case 'word-end':
+      return clampCursor(state, wordEnd(state, action.spaces));
     case 'begin-selection':
       return { ...state, selection: { anchor: cursor, lineMode: action.lineMode } };
     case 'clear-selection':
@@ -196,31 +212,105 @@ function find(state: CopyState, backward: boolean): CopyState {
   return { ...state, message: `not found: ${query}` };
 }
 
-function nextWord(state: CopyState, forward: boolean): Point {
-  const isWord = (ch: string | undefined): boolean => ch !== undefined && /[\p{L}\p{N}_]/u.test(ch);
-  let { line, col } = state.cursor;
-  const at = (l: number, c: number): string | undefined => state.lines[l]?.[c];
-  if (forward) {
-    // Skip the rest of this word, then the gap, across lines.
-    while (line < state.lines.length && isWord(at(line, col))) col++;
-    for (;;) {
-      const text = state.lines[line] ?? '';
-      while (col < text.length && !isWord(text[col])) col++;
-      if (col < text.length || line >= state.lines.length - 1) break;
-      line++;
-      col = 0;
-    }
-  } else {
-    col--;
-    for (;;) {
-      while (col >= 0 && !isWord(at(line, col))) col--;
-      if (col >= 0 || line === 0) break;
-      line--;
-      col = (state.lines[line] ?? '').length - 1;
-    }
-    while (col > 0 && isWord(at(line, col - 1))) col--;
+/** tmux's default `word-separators`: each run of them is a word of its own, as in vi. */
+const SEPARATORS = new Set('!"#$%&\'()*+,-./:;<=>?@[\\]^`{|}~');
+
+/** A character's class for word motions: 0 blank (a line's end too), 1 separator, 2 word. */
+function charClass(ch: string, spaces: boolean | undefined): 0 | 1 | 2 {
+  if (ch === ' ' || ch === '\t' || ch === '\n' || ch === '') return 0;
+  return !spaces && SEPARATORS.has(ch) ? 1 : 2;
+}
+
+/**
+ * Walks copy mode's text a character at a time over logical lines: the rows a long line wrapped
+ * over are one run of text, and a real line end reads as one blank ('\n') — so a word goes on
+ * across a wrap but not across a newline, as in tmux.
+ */
+class Walker {
+  private run: { first: number; text: string; starts: number[] };
+  private off: number;
+
+  constructor(private readonly state: CopyState) {
+    const run = logicalLine(state, state.cursor.line);
+    this.run = run;
+    this.off = Math.min(run.starts[state.cursor.line - run.first]! + state.cursor.col, run.text.length);
   }
-  return { line, col: Math.max(0, col) };
+
+  get char(): string {
+    return this.off < this.run.text.length ? this.run.text[this.off]! : '\n';
+  }
+
+  /** One character on (a surrogate pair is one); false at the end of the text. */
+  next(): boolean {
+    if (this.off < this.run.text.length) {
+      this.off += isLowSurrogate(this.run.text.charCodeAt(this.off + 1)) ? 2 : 1;
+      return true;
+    }
+    const after = this.run.first + this.run.starts.length;
+    if (after >= this.state.lines.length) return false;
+    this.run = logicalLine(this.state, after);
+    this.off = 0;
+    return true;
+  }
+
+  /** One character back; false at the start of the text. */
+  prev(): boolean {
+    if (this.off > 0) {
+      this.off -= this.off >= 2 && isLowSurrogate(this.run.text.charCodeAt(this.off - 1)) ? 2 : 1;
+      return true;
+    }
+    if (this.run.first === 0) return false;
+    this.run = logicalLine(this.state, this.run.first - 1);
+    this.off = this.run.text.length;
+    return true;
+  }
+
+  get point(): Point {
+    return physical(this.run, this.off, this.off === this.run.text.length && this.off > 0);
+  }
+}
+
+function isLowSurrogate(code: number): boolean {
+  return code >= 0xdc00 && code <= 0xdfff;
+}
+
+/** vi `w` (`W` with `spaces`: words are what blanks separate): the start of the next word. */
+function nextWord(state: CopyState, spaces: boolean | undefined): Point {
+  const at = new Walker(state);
+  const from = charClass(at.char, spaces);
+  if (from !== 0) while (at.next() && charClass(at.char, spaces) === from);
+  while (charClass(at.char, spaces) === 0) if (!at.next()) break;
+  return at.point;
+}
+
+/** vi `b` / `B`: the start of this word, or of the one before when already there. */
+function previousWord(state: CopyState, spaces: boolean | undefined): Point {
+  const at = new Walker(state);
+  do if (!at.prev()) return at.point;
+  while (charClass(at.char, spaces) === 0);
+  const cls = charClass(at.char, spaces);
+  while (at.prev()) {
+    if (charClass(at.char, spaces) !== cls) {
+      at.next();
+      break;
+    }
+  }
+  return at.point;
+}
+
+/** vi `e` / `E`: the last character of this word, or of the next one when already there. */
+function wordEnd(state: CopyState, spaces: boolean | undefined): Point {
+  const at = new Walker(state);
+  if (!at.next()) return at.point;
+  while (charClass(at.char, spaces) === 0) if (!at.next()) return state.cursor;
+  const cls = charClass(at.char, spaces);
+  while (at.next()) {
+    if (charClass(at.char, spaces) !== cls) {
+      at.prev();
+      break;
+    }
+  }
+  return at.point;
 }
 
 /**
@@ -228,13 +318,14 @@ function nextWord(state: CopyState, forward: boolean): Point {
  * trimmed — except where the pane wrapped a long line: those rows join with nothing between.
  */
 export function selectedText(state: CopyState): string | undefined {
-  if (!state.selection) return undefined;
-  const [start, end] = ordered(state.selection.anchor, state.cursor);
+  const bounds = selectionBounds(state);
+  if (!bounds) return undefined;
+  const [start, end, lineMode] = bounds;
   let out = '';
   for (let l = start.line; l <= end.line; l++) {
     const text = state.lines[l] ?? '';
-    const from = state.selection.lineMode || l !== start.line ? 0 : start.col;
-    const to = state.selection.lineMode || l !== end.line ? text.length : end.col + 1;
+    const from = lineMode || l !== start.line ? 0 : start.col;
+    const to = lineMode || l !== end.line ? text.length : end.col + 1;
     const part = text.slice(from, to);
     // A row the next one continues keeps its spaces: they are inside the line.
     const wrapsOn = l < end.line && continues(state, l + 1);
@@ -246,13 +337,26 @@ export function selectedText(state: CopyState): string | undefined {
 
 /** Whether cell (line, col) is inside the selection. */
 export function isSelected(state: CopyState, line: number, col: number): boolean {
-  if (!state.selection) return false;
-  const [start, end] = ordered(state.selection.anchor, state.cursor);
+  const bounds = selectionBounds(state);
+  if (!bounds) return false;
+  const [start, end, lineMode] = bounds;
   if (line < start.line || line > end.line) return false;
-  if (state.selection.lineMode) return true;
+  if (lineMode) return true;
   if (line === start.line && col < start.col) return false;
   if (line === end.line && col > end.col) return false;
   return true;
+}
+
+/**
+ * The selection's first and last points, in order; a line selection (`V`) takes whole logical
+ * lines, every row a long line wrapped over, as tmux's select-line does.
+ */
+function selectionBounds(state: CopyState): [Point, Point, boolean] | undefined {
+  if (!state.selection) return undefined;
+  const [start, end] = ordered(state.selection.anchor, state.cursor);
+  if (!state.selection.lineMode) return [start, end, false];
+  const last = logicalLine(state, end.line);
+  return [{ line: logicalLine(state, start.line).first, col: 0 }, { line: last.first + last.starts.length - 1, col: 0 }, true];
 }
 
 function ordered(a: Point, b: Point): [Point, Point] {

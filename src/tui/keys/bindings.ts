@@ -47,8 +47,13 @@ export type CopyKeyAction =
   | 'copy-bottom'
   | 'copy-line-start'
   | 'copy-line-end'
+  | 'copy-line-indentation'
   | 'copy-word-next'
   | 'copy-word-previous'
+  | 'copy-word-end'
+  | 'copy-space-word-next'
+  | 'copy-space-word-previous'
+  | 'copy-space-word-end'
   | 'copy-search-forward'
   | 'copy-search-backward'
   | 'copy-search-next'
@@ -204,10 +209,15 @@ export const shellBindings: readonly Binding[] = [
   copy(['C-d'], 'copy-half-down', 'half a page down'),
   copy(['g', 'Home'], 'copy-top', 'top of the scrollback'),
   copy(['G', 'End'], 'copy-bottom', 'bottom'),
-  copy(['0'], 'copy-line-start', 'start of the line'),
+  copy(['0'], 'copy-line-start', 'start of the line (a line the pane wrapped is one line)'),
   copy(['$'], 'copy-line-end', 'end of the line'),
+  copy(['^'], 'copy-line-indentation', 'first non-blank character of the line'),
   copy(['w'], 'copy-word-next', 'next word'),
   copy(['b'], 'copy-word-previous', 'previous word'),
+  copy(['e'], 'copy-word-end', 'end of the word'),
+  copy(['W'], 'copy-space-word-next', 'next word, separated by blanks only'),
+  copy(['B'], 'copy-space-word-previous', 'previous word, separated by blanks only'),
+  copy(['E'], 'copy-space-word-end', 'end of the word, separated by blanks only'),
   copy(['Space', 'v'], 'copy-begin-selection', 'start selecting here', 'select'),
   copy(['V'], 'copy-line-selection', 'select whole lines'),
   copy(['Enter', 'y'], 'copy-yank', 'copy the selection (OSC 52 and a file) and leave', 'copy'),

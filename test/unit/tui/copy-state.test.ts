@@ -68,6 +68,16 @@ describe('copy mode', () => {
     expect(view.lines[9]).toContain('\x1b[7m');
   });
 
+  it('moves by vi words: separators are words of their own, W/B/E only split at blanks', () => {
+    const at = (col: number): CopyState => enterCopyMode(['a.b-c  d_e', 'x'], 20, 2, { x: col, y: 0 });
+    expect(run(at(0), { type: 'word', forward: true }).cursor).toEqual({ line: 0, col: 1 });
+    expect(run(at(0), { type: 'word', forward: true, spaces: true }).cursor).toEqual({ line: 0, col: 7 });
+    expect(run(at(7), { type: 'word-end' }).cursor).toEqual({ line: 0, col: 9 });
+    expect(run(at(7), { type: 'word', forward: false }).cursor).toEqual({ line: 0, col: 4 });
+    expect(run(at(7), { type: 'word', forward: false, spaces: true }).cursor).toEqual({ line: 0, col: 0 });
+    expect(run(at(0), { type: 'word-end', spaces: true }).cursor).toEqual({ line: 0, col: 4 });
+  });
+
   describe('a long line the pane wrapped', () => {
     // A 10-column pane: "echo one two three" wrapped after "echo one t" (a space inside the row
     // at the wrap point's far side: "foo bar" + space + "baz" wraps with its space kept), then a
@@ -86,7 +96,8 @@ describe('copy mode', () => {
 
     it('keeps a real newline as a newline', () => {
       const state = run(enterCopyMode(wrappedLines, 10, 5, { x: 0, y: 1 }, flags), { type: 'begin-selection', lineMode: true }, { type: 'move', lines: 2 });
-      expect(selectedText(state)).toBe('wo three\nfoo bar baz');
+      // V on a row a wrap continued takes its whole logical line, as tmux's select-line.
+      expect(selectedText(state)).toBe('echo one two three\nfoo bar baz');
       const across = run(enterCopyMode(wrappedLines, 10, 5, { x: 0, y: 3 }, flags), { type: 'begin-selection', lineMode: false }, { type: 'move', lines: 1, cols: 3 });
       expect(selectedText(across)).toBe('baz\nnext');
       // Without flags (an older daemon), every row is its own line, as before.
@@ -109,6 +120,51 @@ describe('copy mode', () => {
       // Without flags the split word is not found.
       const old = run(enterCopyMode(wrappedLines, 10, 5), { type: 'prompt', backward: false }, { type: 'prompt-input', text: 'two' }, { type: 'prompt-submit' });
       expect(old.message).toBe('not found: two');
+    });
+  });
+
+  describe('motions over a long line the pane wrapped, as tmux 3.3 moves', () => {
+    // What tmux shows in a 10-column pane for: echo one two three / foo bar baz qux /
+    //   indented wrap here (three lines, each wrapped once). The expected points were read from
+    // tmux itself (copy mode, vi keys, #{copy_cursor_x},#{copy_cursor_y}).
+    const rows = ['echo one t', 'wo three', 'foo bar ba', 'z qux', '  indented', ' wrap here'];
+    const flags = [false, true, false, true, false, true];
+    const at = (x: number, y: number, wrapped: boolean[] | undefined = flags): CopyState => enterCopyMode(rows, 10, 6, { x, y }, wrapped);
+    const walk = (state: CopyState, action: CopyAction, times: number): Array<[number, number]> => {
+      const out: Array<[number, number]> = [];
+      for (let i = 0; i < times; i++) {
+        state = copyReducer(state, action);
+        out.push([state.cursor.col, state.cursor.line]);
+      }
+      return out;
+    };
+
+    it('w, e and b go on across the wrap (a word split by it is one word), not across a newline', () => {
+      expect(walk(at(0, 0), { type: 'word', forward: true }, 4)).toEqual([[5, 0], [9, 0], [3, 1], [0, 2]]);
+      expect(walk(at(0, 0), { type: 'word-end' }, 3)).toEqual([[3, 0], [7, 0], [1, 1]]);
+      expect(walk(at(1, 1), { type: 'word', forward: false }, 3)).toEqual([[9, 0], [5, 0], [0, 0]]);
+      // From inside "ba|z", the next word is "qux" on the next row, not the "z" that ends "baz".
+      expect(walk(at(8, 2), { type: 'word', forward: true }, 1)).toEqual([[2, 3]]);
+      // Without flags (an older daemon) the rows are lines: "wo" is a word of its own.
+      expect(walk(at(9, 0, []), { type: 'word', forward: true }, 1)).toEqual([[0, 1]]);
+    });
+
+    it('0, $ and ^ go to the ends of the logical line', () => {
+      expect(run(at(0, 0), { type: 'line-end' }).cursor).toEqual({ line: 1, col: 8 });
+      expect(run(at(8, 1), { type: 'line-start' }).cursor).toEqual({ line: 0, col: 0 });
+      expect(run(at(0, 5), { type: 'indentation' }).cursor).toEqual({ line: 4, col: 2 });
+      // Without flags, each row is its own line.
+      expect(run(at(0, 0, []), { type: 'line-end' }).cursor).toEqual({ line: 0, col: 9 });
+    });
+
+    it('V selects whole logical lines, and v$ takes the line to its end', () => {
+      const line = run(at(3, 3), { type: 'begin-selection', lineMode: true });
+      expect(selectedText(line)).toBe('foo bar baz qux');
+      expect(isSelected(line, 2, 0)).toBe(true);
+      const down = run(line, { type: 'move', lines: 1 });
+      expect(selectedText(down)).toBe('foo bar baz qux\n  indented wrap here');
+      const toEnd = run(at(4, 2), { type: 'begin-selection', lineMode: false }, { type: 'line-end' });
+      expect(selectedText(toEnd)).toBe('bar baz qux');
     });
   });
 });
