@@ -21,7 +21,8 @@ const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => 
  * ones below, and array fields of strings in `refs` (one row per element).
  */
 export const INDEX_FILE = 'index.sqlite';
-const SCHEMA_VERSION = 2;
+// 3: `closed_at` and `bead` columns, the `counts` table, the (kind, type, status) index.
+const SCHEMA_VERSION = 3;
 
 /** Scalar top-level fields kept as columns (name in the entity → column). */
 const SCALARS = [
@@ -34,6 +35,9 @@ const SCALARS = [
   ['to', 'addr_to'],
   ['from', 'addr_from'],
   ['thread', 'thread'],
+  ['closed_at', 'closed_at'],
+  // A merge request's bead (the work it lands): the requests filed for one bead are one index seek.
+  ['bead', 'bead'],
 ] as const;
 /** Array-of-string top-level fields kept in `refs`. */
 const LISTS = ['needs', 'labels', 'read_by', 'uses'] as const;
@@ -78,7 +82,12 @@ export interface Where {
   readonly lacks?: { readonly field: ListField; readonly value: string };
 }
 
-export type Order = 'priority-age' | 'age' | 'newest' | 'none';
+/**
+ * `priority-age`: priority, then `created_at`, then id. `age`: oldest first. `newest`: newest
+ * first. `closed-newest`: only entities with a `closed_at`, greatest first, then id ascending (an
+ * index walk that stops at the limit: "the N most recently closed").
+ */
+export type Order = 'priority-age' | 'age' | 'newest' | 'closed-newest' | 'none';
 
 /**
  * Queries over one kind of a view, for the model's fast paths. Results reflect the index as it
@@ -89,6 +98,10 @@ export interface EntityQueries {
   find(where: Where, order?: Order, limit?: number): Entity[];
   /** Rows lazily, in order: stop early to read only what is needed. */
   iterate(where: Where, order?: Order): IterableIterator<Entity>;
+  /**
+   * How many match. A filter on `type` and `status` alone (or none: the kind's size) is answered
+   * from the `counts` table kept in the same transactions as the rows: O(1) in the size of the kind.
+   */
   count(where?: Where): number;
   exists(where: Where): boolean;
   /**
@@ -136,13 +149,16 @@ CREATE TABLE IF NOT EXISTS entities (
   ${SCALARS.map(([, column]) => `${column} ${column === 'priority' ? 'INTEGER' : 'TEXT'}`).join(', ')},
   PRIMARY KEY (kind, id));
 CREATE INDEX IF NOT EXISTS entities_status ON entities (kind, status, priority, created_at);
-CREATE INDEX IF NOT EXISTS entities_type ON entities (kind, type, created_at);
+CREATE INDEX IF NOT EXISTS entities_type ON entities (kind, type, status, created_at);
+CREATE INDEX IF NOT EXISTS entities_closed ON entities (kind, closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_bead ON entities (kind, bead) WHERE bead IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entities_parent ON entities (kind, parent) WHERE parent IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entities_assignee ON entities (kind, assignee) WHERE assignee IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entities_to ON entities (kind, addr_to, created_at) WHERE addr_to IS NOT NULL;
 CREATE INDEX IF NOT EXISTS entities_thread ON entities (kind, thread) WHERE thread IS NOT NULL;
 CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, field, value, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refs_owner ON refs (kind, id, field);
+CREATE TABLE IF NOT EXISTS counts (kind TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (kind, type, status)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS folds (name TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, k)) WITHOUT ROWID;
 `;
 
@@ -222,12 +238,9 @@ export class QueryIndex {
           db.exec('BEGIN IMMEDIATE');
           try {
             const now = db.pragma('user_version', { simple: true }) as number;
-            if (now === 1) {
-              // Version 1 lacked the folds table only: add it (the folds build on first use).
-              db.exec(SCHEMA);
-              db.pragma(`user_version = ${SCHEMA_VERSION}`);
-            } else if (now !== SCHEMA_VERSION) {
-              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS folds;');
+            // Another version: built anew from the journal by the first process that gets the lock.
+            if (now !== SCHEMA_VERSION) {
+              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS folds; DROP TABLE IF EXISTS counts;');
               db.exec(SCHEMA);
               db.pragma(`user_version = ${SCHEMA_VERSION}`);
             }
@@ -323,7 +336,34 @@ export class QueryIndex {
   }
 
   countAll(): number {
-    return this.prepare('SELECT count(*) FROM entities').pluck().get() as number;
+    let total = 0;
+    for (const row of this.countRows()) total += row.n;
+    return total;
+  }
+
+  /** The `counts` rows (of `kind`, or all), each checked. */
+  private countRows(kind?: string): { kind: string; type: string; status: string; n: number }[] {
+    const rows = (kind === undefined ? this.prepare('SELECT kind, type, status, n, crc FROM counts').raw().all() : this.prepare('SELECT kind, type, status, n, crc FROM counts WHERE kind = ?').raw().all(kind)) as [string, string, string, number, number][];
+    return rows.map(([k, type, status, n, crc]) => {
+      if (crc !== countCrc(k, type, status, n)) throw new IndexDamaged(`the count of ${k} ${type || '-'} ${status || '-'} fails its check`);
+      return { kind: k, type, status, n };
+    });
+  }
+
+  /** Adds `tally`'s changes to the `counts` rows (in the caller's transaction). */
+  private writeTally(tally: Tally): void {
+    const put = this.prepare('INSERT OR REPLACE INTO counts (kind, type, status, n, crc) VALUES (?, ?, ?, ?, ?)');
+    const drop = this.prepare('DELETE FROM counts WHERE kind = ? AND type = ? AND status = ?');
+    for (const [key, delta] of tally) {
+      if (delta === 0) continue;
+      const [kind, type, status] = key.split('\0') as [string, string, string];
+      const row = this.prepare('SELECT n, crc FROM counts WHERE kind = ? AND type = ? AND status = ?').raw().get(kind, type, status) as [number, number] | undefined;
+      if (row && row[1] !== countCrc(kind, type, status, row[0])) throw new IndexDamaged(`the count of ${kind} ${type || '-'} ${status || '-'} fails its check`);
+      const n = (row?.[0] ?? 0) + delta;
+      if (n < 0) throw new IndexDamaged(`the count of ${kind} ${type || '-'} ${status || '-'} goes below zero`);
+      if (n === 0) drop.run(kind, type, status);
+      else put.run(kind, type, status, n, countCrc(kind, type, status, n));
+    }
   }
 
   /**
@@ -346,6 +386,7 @@ export class QueryIndex {
       // A fold moves with the index only when it stands where the index does (else it catches up when read).
       const fed = folds.filter((fold) => this.foldSeq(fold) === at.seq).map((fold) => ({ fold, store: new CachedFoldStore((key) => this.foldGet(fold.name, key)) }));
       const seen = new Set<string>();
+      const tally: Tally = new Map();
       for (const record of records) {
         if (record.seq <= at.seq) continue;
         if (!record.kind.startsWith('_')) for (const { fold, store } of fed) fold.add(record, store);
@@ -356,8 +397,9 @@ export class QueryIndex {
             before(record.kind, record.id, this.get(record.kind, record.id));
           }
         }
-        this.applyOne(record);
+        this.applyOne(record, tally);
       }
+      this.writeTally(tally);
       this.setPosition(to);
       for (const { fold, store } of fed) {
         this.foldWrite(fold.name, store);
@@ -440,17 +482,20 @@ export class QueryIndex {
     }
   }
 
-  private applyOne(record: JournalRecord): void {
+  private applyOne(record: JournalRecord, tally: Tally): void {
     if (record.kind.startsWith('_')) return;
+    const previous = this.prepare('SELECT type, status FROM entities WHERE kind = ? AND id = ?').raw().get(record.kind, record.id) as [string | null, string | null] | undefined;
+    if (previous) count(tally, record.kind, previous[0], previous[1], -1);
     this.prepare('DELETE FROM refs WHERE kind = ? AND id = ?').run(record.kind, record.id);
     if (record.deleted || !record.entity) {
       this.prepare('DELETE FROM entities WHERE kind = ? AND id = ?').run(record.kind, record.id);
       return;
     }
-    this.put(record.kind, record.entity, record.seq);
+    this.put(record.kind, record.entity, record.seq, tally);
   }
 
-  private put(kind: string, entity: Entity, seq: number): void {
+  private put(kind: string, entity: Entity, seq: number, tally: Tally): void {
+    count(tally, kind, text(entity.type), text(entity.status), 1);
     const body = JSON.stringify(entity);
     this.prepare(
       `INSERT OR REPLACE INTO entities (kind, id, seq, body, crc, ${SCALARS.map(([, c]) => c).join(', ')}) VALUES (?, ?, ?, ?, ?${', ?'.repeat(SCALARS.length)})`,
@@ -480,8 +525,10 @@ export class QueryIndex {
   rebuild(kinds: Iterable<[string, ReadonlyMap<string, Entity>]>, to: IndexPosition): void {
     this.transaction(() => {
       // Folds are rebuilt from the records on first use (a rebuild has only the state).
-      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta; DELETE FROM folds;');
-      for (const [kind, map] of kinds) for (const entity of map.values()) this.put(kind, entity, to.seq);
+      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta; DELETE FROM folds; DELETE FROM counts;');
+      const tally: Tally = new Map();
+      for (const [kind, map] of kinds) for (const entity of map.values()) this.put(kind, entity, to.seq, tally);
+      this.writeTally(tally);
       this.setPosition(to);
     });
   }
@@ -516,8 +563,20 @@ export class QueryIndex {
     };
     const select = (what: string, where: Where, order: Order, limit?: number): { sql: string; params: unknown[] } => {
       const { clause, params } = whereClause(kind, where);
-      const by = order === 'priority-age' ? ' ORDER BY priority, created_at, id' : order === 'age' ? ' ORDER BY created_at, id' : order === 'newest' ? ' ORDER BY created_at DESC, id DESC' : '';
-      return { sql: `SELECT ${what} FROM entities e WHERE ${clause}${by}${limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`, params };
+      const by =
+        order === 'priority-age'
+          ? ' ORDER BY priority, created_at, id'
+          : order === 'age'
+            ? ' ORDER BY created_at, id'
+            : order === 'newest'
+              ? ' ORDER BY created_at DESC, id DESC'
+              : order === 'closed-newest'
+                ? ' AND e.closed_at IS NOT NULL ORDER BY e.closed_at DESC, e.id'
+                : '';
+      // The closed index walked from its end, stopping at the limit (the planner would rather
+      // take the status index and sort every closed row: 40k rows for the workstation's 70).
+      const from = order === 'closed-newest' ? 'entities e INDEXED BY entities_closed' : 'entities e';
+      return { sql: `SELECT ${what} FROM ${from} WHERE ${clause}${by}${limit !== undefined ? ` LIMIT ${Math.max(0, Math.floor(limit))}` : ''}`, params };
     };
     return {
       kind,
@@ -530,6 +589,12 @@ export class QueryIndex {
         return bodies(this.prepare(sql).raw().iterate(...params));
       },
       count: (where = {}) => {
+        const matches = countMatcher(where);
+        if (matches) {
+          let total = 0;
+          for (const row of this.countRows(kind)) if (matches(row.type, row.status)) total += row.n;
+          return total;
+        }
         const { sql, params } = select('count(*)', where, 'none');
         return this.prepare(sql).pluck().get(...params) as number;
       },
@@ -558,6 +623,42 @@ export class QueryIndex {
       },
     };
   }
+}
+
+/** Changes to the `counts` rows: `kind\0type\0status` (absent as '') → how many more. */
+type Tally = Map<string, number>;
+
+function count(tally: Tally, kind: string, type: string | null, status: string | null, delta: number): void {
+  const key = `${kind}\0${type ?? ''}\0${status ?? ''}`;
+  tally.set(key, (tally.get(key) ?? 0) + delta);
+}
+
+const countCrc = (kind: string, type: string, status: string, n: number): number => crcOf(`${kind}\0${type}\0${status}\0${n}`);
+
+/**
+ * The `counts` rows `where` selects, when it filters on `type` and `status` only (the same
+ * rules as {@link whereClause}: null is absent, a list is any of, `not` is null-safe); undefined
+ * for any other filter.
+ */
+function countMatcher(where: Where): ((type: string, status: string) => boolean) | undefined {
+  if (where.has || where.lacks) return undefined;
+  const tests: ((row: Record<'type' | 'status', string>) => boolean)[] = [];
+  for (const [field, value] of Object.entries(where.fields ?? {})) {
+    if (field !== 'type' && field !== 'status') return undefined;
+    if (value === undefined) continue;
+    if (value === null) tests.push((row) => row[field] === '');
+    else if (Array.isArray(value)) {
+      const any = (value as unknown[]).map(String);
+      tests.push((row) => row[field] !== '' && any.includes(row[field]));
+    } else tests.push((row) => row[field] !== '' && row[field] === String(value));
+  }
+  for (const [field, values] of Object.entries(where.not ?? {})) {
+    if (field !== 'type' && field !== 'status') return undefined;
+    if (!values || !values.length) continue;
+    const none = (values as unknown[]).map(String);
+    tests.push((row) => row[field] === '' || !none.includes(row[field]));
+  }
+  return (type, status) => tests.every((test) => test({ type, status }));
 }
 
 /** A fold's rows as it is fed: read through to the index once, written back at the end. */

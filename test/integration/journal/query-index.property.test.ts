@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../helpers/temp.js';
 import type { Change, Entity } from '../../../src/journal/index.js';
+import { queriesOf, type Where } from '../../../src/journal/query-index.js';
 import { beadsOf, childrenOf, dependentsOf, inbox, listBeads, readyQueue, type Bead } from '../../../src/model/index.js';
 import { open } from './helpers.js';
 
@@ -37,8 +38,9 @@ const bead = (id: string, f: { status: number; parent: number; need: number; lab
   created_by: 'x',
   created_at: `2026-01-0${1 + (step % 9)}T00:00:00.000Z`,
   updated_at: '2026-01-01T00:00:00.000Z',
-  closed_at: null,
+  closed_at: f.status % 5 === 2 ? `2026-02-0${1 + ((step + f.need) % 3)}T00:00:00.000Z` : null,
   close_reason: null,
+  ...(f.type % 4 === 3 ? { bead: ids[f.parent % ids.length] } : {}),
   to: ['overseer', '@all', 'nux'][f.to % 3],
   from: 'nux',
   read_by: f.to % 2 ? ['overseer'] : [],
@@ -65,6 +67,7 @@ const idsOf = (beads: readonly Bead[]): string[] => beads.map((b) => b.id);
 
 describe('the query index agrees with a full replay (property)', () => {
   it(`after random mutations and a crash at any step of one (${RUNS} runs)`, { timeout: 300_000 }, async () => {
+    let indexedRuns = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 25 }), async (mutations) => {
         const root = tempDir('citadel-index-');
@@ -101,6 +104,26 @@ describe('the query index agrees with a full replay (property)', () => {
             expect(idsOf(inbox(beads, 'overseer', { unread: true }))).toEqual(idsOf(inbox(all, 'overseer', { unread: true })));
             expect(idsOf(childrenOf(beads, 'a'))).toEqual(idsOf(childrenOf(all, 'a')));
             expect(idsOf(dependentsOf(beads, 'b'))).toEqual(idsOf(dependentsOf(all, 'b')));
+            // The counts table (type/status filters, the kind's size) against the rows themselves
+            // (a `lacks` no bead has sends the same filter to SQL) and against the replay.
+            // (A reader that found the index behind and could not catch it up reads from memory.)
+            const queries = queriesOf(beads);
+            const every = [...all.values()];
+            if (queries) indexedRuns++;
+            const counted: [Where, (b: Bead) => boolean][] = [
+              [{}, () => true],
+              [{ fields: { status: 'closed' }, not: { type: ['message', 'merge_request'] } }, (b) => b.status === 'closed' && b.type !== 'message'],
+              [{ fields: { type: ['task', 'bug'], status: ['open', 'blocked'] } }, (b) => ['task', 'bug'].includes(b.type) && ['open', 'blocked'].includes(b.status)],
+              [{ not: { status: ['closed'] } }, (b) => b.status !== 'closed'],
+            ];
+            for (const [where, test] of queries ? counted : []) {
+              expect(queries.count(where)).toBe(every.filter(test).length);
+              expect(queries.count({ ...where, lacks: { field: 'labels', value: 'none' } })).toBe(every.filter(test).length);
+            }
+            // Newest closed first (closed_at, then id), and a merge request's bead.
+            const closed = every.filter((b) => b.status === 'closed' && b.closed_at).sort((a, b) => (a.closed_at! > b.closed_at! ? -1 : a.closed_at! < b.closed_at! ? 1 : a.id < b.id ? -1 : 1));
+            if (queries) expect(idsOf(queries.find({ fields: { status: 'closed' } }, 'closed-newest', 2) as Bead[])).toEqual(idsOf(closed.slice(0, 2)));
+            if (queries) expect(idsOf(queries.find({ fields: { bead: 'a' } }, 'none') as Bead[]).sort()).toEqual(every.filter((b) => (b as { bead?: string }).bead === 'a').map((b) => b.id).sort());
             // Iterating loads the whole state from the index: the same entities.
             expect(sorted(beads)).toEqual(sorted(all));
           } finally {
@@ -111,6 +134,8 @@ describe('the query index agrees with a full replay (property)', () => {
       }),
       { numRuns: RUNS },
     );
+    // Most views are index-backed (the checks above ran).
+    expect(indexedRuns).toBeGreaterThan(RUNS);
   });
 });
 
