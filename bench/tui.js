@@ -124,7 +124,9 @@ async function makeTown() {
   // CITADEL_BENCH_DAEMON_TRACE=FILE: the daemon traces each echo's round trip and its GCs
   // (CITADEL_DAEMON_TRACE), and its log is copied to FILE at the end.
   const trace = process.env.CITADEL_BENCH_DAEMON_TRACE;
-  const daemonEnv = trace ? { ...env, CITADEL_DAEMON_TRACE: '1' } : env;
+  let daemonEnv = trace ? { ...env, CITADEL_DAEMON_TRACE: '1' } : env;
+  // CITADEL_BENCH_DAEMON_CPU_PROF=FILE: the daemon's CPU profile, written to FILE when it stops.
+  if (process.env.CITADEL_BENCH_DAEMON_CPU_PROF) daemonEnv = { ...daemonEnv, CITADEL_DAEMON_CPU_PROF: process.env.CITADEL_BENCH_DAEMON_CPU_PROF };
   const { client } = await ensureDaemon(repo, { env: daemonEnv });
   let n = 0;
   return {

@@ -14,6 +14,7 @@ import { DaemonServer } from './server.js';
 import { WITNESS } from './polecat-runner.js';
 import { startScheduler } from '../scheduler/daemon-hook.js';
 import type { WitnessTimings } from './witness-rules.js';
+import { startCpuProfile } from './cpu-profile.js';
 
 export interface RunDaemonOptions {
   env: NodeJS.ProcessEnv;
@@ -41,6 +42,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
   const log = options.log ?? ((line: string) => process.stderr.write(`${new Date().toISOString()} ${line}\n`));
   const paths = daemonPaths(townRoot, options.env);
   ensurePrivateDir(paths.dir);
+  const profile = startCpuProfile(options.env.CITADEL_DAEMON_CPU_PROF);
   const unlock = tryLockInstance(paths.lock);
   if (!unlock) throw new CitadelError('conflict', `a daemon is already running for ${townRoot} (see \`citadel daemon status\`)`);
   let town: ReturnType<typeof openTownAt> | undefined;
@@ -68,6 +70,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
     const stop = (): Promise<void> =>
       (stopping ??= (async () => {
         log('stopping');
+        profile?.stop();
         journalWatch.dispose();
         scheduler?.stop();
         await refinery?.stop();

@@ -2,6 +2,8 @@ import type { ChromeProps } from '../chrome/Chrome.js';
 import type { GridChromeInput } from '../chrome/grid-chrome.js';
 import type { InkChrome } from '../chrome/ink-chrome.js';
 import type { ChromePalette } from '../chrome/palette.js';
+import { gridChromeLines } from '../chrome/grid-chrome.js';
+import { SGR_RESET } from '../chrome/palette.js';
 import { plainChromeFrame } from '../chrome/plain-chrome.js';
 import { renderCopyView } from '../copy/copy-view.js';
 import { overlayRect } from '../layout/overlay.js';
@@ -9,6 +11,7 @@ import type { Rect } from '../layout/rect.js';
 import type { ScreenLayout } from '../layout/screen-layout.js';
 import { Compositor, type TerminalOutput } from '../render/compositor.js';
 import type { PaneScreen } from '../render/pane-screen.js';
+import { sliceCells } from '../render/cells.js';
 import { SilentStdin, VirtualStdout } from '../render/virtual-stdout.js';
 import { lastMeaningfulLine } from '../overview/last-line.js';
 import { overviewEntries, overviewHosts } from '../overview/overview-entries.js';
@@ -40,6 +43,11 @@ export class ShellView {
   private lastChromeAt = -Infinity;
   /** Ink's last frame (kept while the overview covers the screen, to put back when it closes). */
   private inkFrame = '';
+  /**
+   * A key was just sent to this pane: a chrome render (Ink, tens of ms of one core, 100+ ms on a
+   * loaded machine) waits until its echo's frame has come, or until `until`.
+   */
+  private awaitingEcho: { pane: string; until: number } | undefined;
   private overviewShown = false;
   private overviewTimer: NodeJS.Immediate | undefined;
   private closed = false;
@@ -52,13 +60,19 @@ export class ShellView {
     private readonly slot: SlotWiring,
     private palette: ChromePalette,
     private panels: PanelsModule | undefined,
+    private readonly options: {
+      /** CITADEL_TUI_TRACE: a line per chrome render, with its time. */
+      readonly trace?: ((line: string) => void) | undefined;
+      /** How long a chrome render waits for the echo of a key just sent (default {@link ECHO_HOLD_MS}). */
+      readonly echoHoldMs?: number | undefined;
+    } = {},
   ) {
     this.state = state;
     this.current = layoutOf(state);
     this.compositor = new Compositor(output, screens);
     this.virtualStdout = new VirtualStdout(state.cols, Math.max(1, state.rows - 1), (frame) => {
       this.inkFrame = frame;
-      if (!this.overviewShown) this.compositor.setChrome(frame);
+      if (!this.overviewShown) this.compositor.setChrome(this.chromeFrame());
     });
   }
 
@@ -114,13 +128,17 @@ export class ShellView {
     if (this.overviewShown) {
       this.overviewShown = false;
       force = true;
-      if (this.ink) this.compositor.setChrome(this.inkFrame);
+      if (this.ink) this.compositor.setChrome(this.chromeFrame());
     }
     this.help = state.mode === 'help' ? this.helpOverlay(layout) : undefined;
     this.virtualStdout.resize(layout.cols, Math.max(1, layout.rows - 1));
     // A new layout needs its chrome in the same batch; anything else (a badge, a title) waits
     // for the pane rows already queued, so an echo is never held behind a chrome render.
-    this.renderChrome(layoutChanged || force || this.help !== undefined);
+    // What only the grid's title bars show (focus, titles) is drawn without Ink: the grid's lines
+    // are a pure function, laid over Ink's last frame (chromeFrame).
+    const immediate = layoutChanged || force || this.help !== undefined;
+    if (immediate || !this.ink || inkChanged(before, state)) this.renderChrome(immediate);
+    else if (gridChanged(before, state)) this.compositor.setChrome(this.chromeFrame());
     if (layoutChanged || force) this.compositor.setLayout(layout);
     if (force || state.copy !== before.copy) {
       for (const pane of this.screens.keys()) this.compositor.setOverride(pane, undefined);
@@ -132,8 +150,14 @@ export class ShellView {
     return layoutChanged;
   }
 
+  /** A key went to `pane`: chrome renders wait for its echo (at most {@link ECHO_HOLD_MS}). */
+  inputSent(pane: string): void {
+    this.awaitingEcho = { pane, until: performance.now() + (this.options.echoHoldMs ?? ECHO_HOLD_MS) };
+  }
+
   /** A pane's screen changed: its rows go out with the next flush (the overview's last lines, once per turn). */
   paneChanged(pane: string): void {
+    if (this.awaitingEcho?.pane === pane) this.awaitingEcho = undefined;
     if (this.overviewShown) {
       this.overviewTimer ??= setImmediate(() => {
         this.overviewTimer = undefined;
@@ -189,7 +213,7 @@ export class ShellView {
     if (row === undefined || at < 0) return;
     lines[last] = row.slice(0, at) + now + row.slice(at + before.length);
     this.inkFrame = lines.join('\n');
-    if (!this.overviewShown) this.compositor.setChrome(this.inkFrame);
+    if (!this.overviewShown) this.compositor.setChrome(this.chromeFrame());
   }
 
   /** Draws everything again (after the terminal was reset). */
@@ -212,17 +236,48 @@ export class ShellView {
     if (now || !this.ink) {
       if (this.chromeTimer) clearTimeout(this.chromeTimer);
       this.chromeTimer = undefined;
-      this.lastChromeAt = performance.now();
+      const start = performance.now();
+      this.lastChromeAt = start;
       if (this.ink) this.ink.render(this.chromeProps());
       else this.compositor.setChrome(plainChromeFrame(this.gridInput(), this.palette, this.plainStatus()));
+      this.options.trace?.(`chrome ${this.ink ? 'ink' : 'plain'} ${(performance.now() - start).toFixed(1)} ms`);
       return;
     }
     if (this.chromeTimer) return;
     const wait = Math.max(0, this.lastChromeAt + 16 - performance.now());
-    this.chromeTimer = setTimeout(() => {
-      this.chromeTimer = undefined;
-      this.renderChrome(true);
-    }, wait);
+    this.chromeTimer = setTimeout(() => this.renderChromeLater(), wait);
+  }
+
+  /** The throttled render's time has come: now, unless a key's echo is still on its way. */
+  private renderChromeLater(): void {
+    this.chromeTimer = undefined;
+    const left = this.awaitingEcho ? this.awaitingEcho.until - performance.now() : 0;
+    if (left > 0) {
+      this.chromeTimer = setTimeout(() => this.renderChromeLater(), Math.min(left, 8));
+      return;
+    }
+    this.awaitingEcho = undefined;
+    this.renderChrome(true);
+  }
+
+  /**
+   * The chrome to show: Ink's last frame with the grid's rows (title bars, dividers) drawn from
+   * the current state over it — the same pure `gridChromeLines` Ink's tree draws, so a focus or
+   * title change shows without an Ink render. Not while the help overlay covers the grid.
+   */
+  private chromeFrame(): string {
+    const layout = this.current;
+    if (this.help || layout.tooSmall || this.state.mode === 'overview') return this.inkFrame;
+    const grid = gridChromeLines(this.gridInput(), this.palette);
+    const lines = this.inkFrame.split('\n');
+    const rest = layout.cols - layout.grid.width;
+    for (let i = 0; i < grid.length; i++) {
+      const y = layout.grid.y + i;
+      const ink = lines[y];
+      if (ink === undefined) continue;
+      lines[y] = rest > 0 ? grid[i] + SGR_RESET + sliceCells(ink, layout.grid.width, rest) : grid[i]!;
+    }
+    return lines.join('\n');
   }
 
   private gridInput(): GridChromeInput {
@@ -276,6 +331,29 @@ export class ShellView {
     return { rect, lines: shown };
   }
 
+}
+
+/** How long a chrome render waits for the echo of a key just sent (ShellView.inputSent). */
+const ECHO_HOLD_MS = 50;
+
+/** Whether Ink's part of the chrome (panels, status bar, page list, overlays) may differ between two states. */
+function inkChanged(a: ShellState, b: ShellState): boolean {
+  return (
+    a.panes !== b.panes ||
+    a.journalSeq !== b.journalSeq ||
+    a.mode !== b.mode ||
+    a.keyboard !== b.keyboard ||
+    a.prefix !== b.prefix ||
+    a.panels !== b.panels ||
+    a.activity !== b.activity ||
+    a.bells !== b.bells ||
+    a.helpTop !== b.helpTop
+  );
+}
+
+/** Whether the grid's title bars may differ (besides what `inkChanged` covers: Ink's render draws them too). */
+function gridChanged(a: ShellState, b: ShellState): boolean {
+  return a.focus !== b.focus || a.zoomed !== b.zoomed || a.beadTitles !== b.beadTitles || a.programTitles !== b.programTitles || a.lost !== b.lost;
 }
 
 function sameLayout(a: ScreenLayout, b: ScreenLayout): boolean {

@@ -72,6 +72,8 @@ export interface WorkstationOptions {
   readonly firstFrameWaitMs?: number;
   /** The main branch, for the overview's commits ahead (town config `mainBranch`; default main). */
   readonly mainBranch?: string | undefined;
+  /** How long a chrome render waits for the echo of a key just sent to a pane (default 50 ms; shell-view.ts). */
+  readonly echoHoldMs?: number | undefined;
   /** Receives a line per event (keys, writes, drains) when diagnosing (CITADEL_TUI_TRACE). */
   readonly trace?: ((line: string) => void) | undefined;
 }
@@ -155,7 +157,7 @@ export class Workstation {
       focusPane: (pane?: string): void => this.dispatch({ type: 'focus-pane', pane }),
       showDiff: (polecat: string, branch: string): void => this.dispatch({ type: 'show-diff', polecat, branch }),
     };
-    this.view = new ShellView(this.state, output, this.screens, options.town, slot, this.palette, this.panels);
+    this.view = new ShellView(this.state, output, this.screens, options.town, slot, this.palette, this.panels, { trace: options.trace, echoHoldMs: options.echoHoldMs });
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
   }
 
@@ -184,6 +186,9 @@ export class Workstation {
   /** Connects to the panes, subscribes to every one, and draws the first complete frame. */
   async start(): Promise<void> {
     const { source, stdin, stdout } = this.options;
+    // Trace times are the process's performance.now(): its origin lines them up with other clocks.
+    this.options.trace?.(`clock origin epoch ${performance.timeOrigin.toFixed(1)}`);
+    if (this.options.trace) this.traceStalls(this.options.trace);
     this.disposers.push(
       source.onFrame((frame) => this.onFrame(frame)),
       source.onPanes((panes) => this.setPanes(panes)),
@@ -227,6 +232,21 @@ export class Workstation {
     for (const chunk of early.splice(0)) this.onInput(chunk);
     this.tickClock();
     await everything; // settled already when in time; a failed import is the caller's, as before
+  }
+
+  /** CITADEL_TUI_TRACE: the event loop held over 20 ms, with the CPU time spent meanwhile (near its length: busy; far under: waiting for a core). */
+  private traceStalls(trace: (line: string) => void): void {
+    let tick = performance.now();
+    let cpu = process.cpuUsage();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      const used = process.cpuUsage(cpu);
+      if (now - tick > 25) trace(`stall for ${(now - tick - 5).toFixed(1)} ms since ${tick.toFixed(1)}, cpu ${((used.user + used.system) / 1000).toFixed(1)} ms`);
+      tick = now;
+      cpu = process.cpuUsage();
+    }, 5);
+    timer.unref();
+    this.disposers.push(() => clearInterval(timer));
   }
 
   /** The status bar's clock: at each minute, its five cells are patched (shell-view.ts tickClock); nothing else ticks. */
@@ -285,6 +305,8 @@ export class Workstation {
     switch (effect.type) {
       case 'input':
         this.options.source.input(effect.pane, effect.data);
+        this.view.inputSent(effect.pane);
+        this.options.trace?.(`sent input ${effect.pane} ${effect.data.length}`);
         return;
       case 'detach':
         this.finish({ reason: 'detach' });
