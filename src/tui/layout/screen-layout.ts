@@ -8,6 +8,12 @@ export const MIN_ROWS = 10;
 /** A tile narrower or shorter than this cannot show a useful pane body. */
 const MIN_BODY_COLS = 8;
 const MIN_BODY_ROWS = 2;
+/**
+ * Rows the panels column needs to draw anything: each of its four panels is a box of at least
+ * three rows (panels/PanelsColumn.tsx). Below that the column would be blank, so the panes take
+ * its columns (at 40×10 the pane gets the whole width).
+ */
+export const PANELS_MIN_ROWS = 12;
 
 /** What the layout depends on: the terminal's size, the panes, zoom, and the panels column. */
 export interface LayoutInput {
@@ -82,8 +88,7 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
   // Zoom gives a pane the grid; a pane that has the grid already (alone on its page) gets the
   // whole screen, the panels hidden, so prefix z always does something.
   const alone = zoomedId !== undefined && (!input.minPane ? input.panes.length === 1 : pageCapacity(fullGrid(cols, rows, input.panelsWidth), input.minPane) === 1 || input.panes.length === 1);
-  // The panels never takes more than half the screen, so the panes always keep room.
-  const panelsWidth = alone ? 0 : Math.min(Math.max(0, Math.floor(input.panelsWidth)), Math.floor((cols - 1) / 2));
+  const panelsWidth = alone ? 0 : panelsColumnWidth(cols, rows, input.panelsWidth);
   const gridWidth = panelsWidth > 0 ? cols - panelsWidth - 1 : cols;
   const grid: Rect = { x: 0, y: 0, width: gridWidth, height };
   const dividers: Rect[] = [];
@@ -126,6 +131,15 @@ export function computeLayout(input: LayoutInput): ScreenLayout {
 
 /** The grid's size with the panels shown (what decides how many panes share a page). */
 function fullGrid(cols: number, rows: number, panelsWidth: number): { width: number; height: number } {
-  const panels = Math.min(Math.max(0, Math.floor(panelsWidth)), Math.floor((cols - 1) / 2));
+  const panels = panelsColumnWidth(cols, rows, panelsWidth);
   return { width: panels > 0 ? cols - panels - 1 : cols, height: rows - 2 };
+}
+
+/**
+ * The panels column's width: never more than half the screen, so the panes always keep room,
+ * and none on a screen too short for the panels to draw a box (PANELS_MIN_ROWS).
+ */
+function panelsColumnWidth(cols: number, rows: number, panelsWidth: number): number {
+  if (rows - 2 < PANELS_MIN_ROWS) return 0;
+  return Math.min(Math.max(0, Math.floor(panelsWidth)), Math.floor((cols - 1) / 2));
 }

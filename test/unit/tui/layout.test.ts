@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { computeLayout, MIN_COLS, MIN_ROWS } from '../../../src/tui/layout/screen-layout.js';
+import { MIN_PANE } from '../../../src/tui/layout/pages.js';
 import { gridShape, tile } from '../../../src/tui/layout/tile.js';
 import { neighbour } from '../../../src/tui/layout/neighbour.js';
 import type { Rect } from '../../../src/tui/layout/rect.js';
@@ -73,6 +74,18 @@ describe('computeLayout', () => {
     expect(layout.grid.width).toBe(79);
     expect(layout.dividers).toContainEqual({ x: 79, y: 0, width: 1, height: 38 });
     expect(computeLayout({ cols: 120, rows: 40, panes: ['a'], panelsWidth: 100 }).panels!.width).toBe(59);
+  });
+
+  it('gives the panes the panels’ columns on a screen too short for the panels to draw a box (40×10)', () => {
+    // The panels' four boxes need three rows each: at 40×10 (8 rows) the column would be blank.
+    const small = computeLayout({ cols: 40, rows: 10, panes: ['a'], panelsWidth: 24, minPane: MIN_PANE, focus: 'a' });
+    expect(small.panels).toBeUndefined();
+    expect(small.panes[0]!.body.width).toBe(40);
+    expect(small.dividers).toEqual([]);
+    // At 60×15 they fit (13 rows): shown, at most half the screen.
+    const medium = computeLayout({ cols: 60, rows: 15, panes: ['a'], panelsWidth: 24, minPane: MIN_PANE, focus: 'a' });
+    expect(medium.panels).toEqual({ x: 36, y: 0, width: 24, height: 13 });
+    expect(medium.panes[0]!.body.width).toBe(35);
   });
 
   it('gives a zoomed pane the whole grid and hides the others', () => {

@@ -148,6 +148,26 @@ describe('attention and pages', () => {
     expect(pageTabs(layoutOf(state), state.panes, state.activity, defaultPalette, state.bells).text).toBe(' 1 2* 3# │');
   });
 
+  it('fits the page list in half a narrow bar: whole tabs around the page shown, < and > for the rest (! when one of them needs you)', () => {
+    // 60×15 with panels hidden: a pane a page, 20 pages; 30 cells for the list.
+    const ids = Array.from({ length: 20 }, (_, i) => `p${i + 1}`);
+    let state = town(ids.map((id) => pane(id, id === 'p18' ? 'waiting' : 'working')), 60, 15);
+    state = step(state, keys('\x025')).state;
+    const layout = layoutOf(state);
+    expect(layout.pages).toHaveLength(20);
+    const tabs = pageTabs(layout, state.panes, state.activity, defaultPalette).text;
+    expect(tabs.length).toBeLessThanOrEqual(30);
+    expect(tabs).toMatch(/^ 1 2 3 4 5\* 6( \d+)* >! │$/);
+    // Whole tabs only: every number between the markers is a page, in order, around page 5.
+    const shown = [...tabs.matchAll(/ (\d+)/g)].map((m) => Number(m[1]));
+    expect(shown).toContain(5);
+    expect(shown).toEqual(Array.from({ length: shown.length }, (_, i) => shown[0]! + i));
+    // The last page shown: no > marker, and the list ends with the separator.
+    state = step(state, keys('\x02p'), keys('\x02p'), keys('\x02p'), keys('\x02p'), keys('\x02p')).state;
+    expect(layoutOf(state).page).toBe(19);
+    expect(pageTabs(layoutOf(state), state.panes, state.activity, defaultPalette).text).toMatch(/^ <( \d+!?)* 20\* │$/);
+  });
+
   it('takes the time in a status from the daemon (statusSince), not from when this client first saw it', () => {
     const state = town([pane('a', 'waiting', { statusSince: 500 }), pane('b', 'waiting')], 200, 50, 10_000);
     const entries = overviewEntries({ panes: state.panes, since: state.since, facts: state.facts, beadTitles: state.beadTitles, filter: '' });
