@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { GENESIS, walkRecords, type ChainedRecord } from './chain.js';
 import { readHead } from './head.js';
+import { segmentLabel } from './segments.js';
 import { listSnapshots, loadSnapshot } from './snapshot.js';
 
 /**
@@ -31,7 +32,7 @@ export interface ChainReport {
 }
 
 /** Where `where` is a record's place: `seg-….jsonl:LINE (seq N)`. */
-const where = (r: ChainedRecord): string => `${r.segment.archived ? 'archive/' : ''}${r.segment.name}:${r.line} (seq ${r.record.seq})`;
+const where = (r: ChainedRecord): string => `${segmentLabel(r.segment)}:${r.line} (seq ${r.record.seq})`;
 
 /** True when `next`'s prev continues from `prev`: its chain value, or (a repaired slot) the value of the record it replaced. */
 const links = (prev: ChainedRecord, next: ChainedRecord): boolean => next.record.prev === prev.chain || (prev.record.replaces !== undefined && next.record.prev === prev.record.replaces);
@@ -74,7 +75,7 @@ export function verifyChain(dir: string, tornTail?: { segment: string; offset: n
   };
 
   for (const r of walkRecords(dir, tornTail, (segment, _offset, line, reason) => {
-    firstBad ??= { segment: `${segment.archived ? 'archive/' : ''}${segment.name}`, line, reason, seq: (previous?.record.seq ?? segment.firstSeq - 1) + 1 };
+    firstBad ??= { segment: `${segmentLabel(segment)}`, line, reason, seq: (previous?.record.seq ?? segment.firstSeq - 1) + 1 };
   })) {
     if (firstBad && !problem) {
       problem = { text: `${firstBad.segment}:${firstBad.line} (seq ${firstBad.seq} expected): ${firstBad.reason}; \`citadel doctor --repair\` quarantines it`, at: firstBad };
@@ -139,7 +140,7 @@ export function verifyChain(dir: string, tornTail?: { segment: string; offset: n
   }
   const at = problem
     ? 'record' in problem.at
-      ? { segment: `${problem.at.segment.archived ? 'archive/' : ''}${problem.at.segment.name}`, line: problem.at.line, seq: problem.at.record.seq }
+      ? { segment: `${segmentLabel(problem.at.segment)}`, line: problem.at.line, seq: problem.at.record.seq }
       : problem.at
     : undefined;
   return {

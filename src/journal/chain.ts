@@ -34,6 +34,16 @@ export function chainBefore(dir: string, segment: string, offset: number): strin
 }
 
 function lastLineBefore(segment: SegmentRef, offset: number): { body: Buffer; record: JournalRecord } | undefined {
+  if (segment.compressed) {
+    // Compressed (archived): read whole; the last line is found in memory.
+    let bytes: Buffer;
+    try {
+      bytes = readSegment(segment, 0);
+    } catch {
+      return undefined;
+    }
+    return lastLineIn(bytes.subarray(0, Math.min(bytes.length, offset)), true) ?? undefined;
+  }
   let fd: number;
   try {
     fd = openSafe(segment.path, READ);
@@ -51,19 +61,23 @@ function lastLineBefore(segment: SegmentRef, offset: number): { body: Buffer; re
         if (n === 0) break;
         read += n;
       }
-      let end = read;
-      while (end > 0 && buffer[end - 1] === 10) end--;
-      const start = buffer.lastIndexOf(10, end - 1) + 1;
-      if (start > 0 || from === 0) {
-        if (end <= start) return undefined;
-        const checked = checkLine(buffer, start, end);
-        return checked.ok ? { body: Buffer.from(bodyOf(buffer, start, end)), record: checked.record } : undefined;
-      }
-      if (from === 0) return undefined;
+      const found = lastLineIn(buffer.subarray(0, read), from === 0);
+      if (found !== null) return found;
     }
   } finally {
     closeSync(fd);
   }
+}
+
+/** The last line of `buffer` checked; null when the window may not hold it whole (not `whole` and no newline before it). */
+function lastLineIn(buffer: Buffer, whole: boolean): { body: Buffer; record: JournalRecord } | undefined | null {
+  let end = buffer.length;
+  while (end > 0 && buffer[end - 1] === 10) end--;
+  const start = buffer.lastIndexOf(10, end - 1) + 1;
+  if (start === 0 && !whole) return null;
+  if (end <= start) return undefined;
+  const checked = checkLine(buffer, start, end);
+  return checked.ok ? { body: Buffer.from(bodyOf(buffer, start, end)), record: checked.record } : undefined;
 }
 
 /** 1-based line number of byte `offset` in `bytes` (what `sed -n Np` prints). */

@@ -1,5 +1,6 @@
 import { CitadelError } from '../common/errors.js';
 import { GENESIS, HASH_HEX, link, sha256Hex } from './chain-hash.js';
+import { LOST_LINE_PREFIX } from './archive.js';
 import { crc32c, crcHex } from './crc32c.js';
 import type { JournalRecord } from './types.js';
 
@@ -14,6 +15,7 @@ const MIDDLE = '","rec":';
 /** Bytes before BODY: PREFIX + 8 hex digits + MIDDLE. */
 export const BODY_START = PREFIX.length + 8 + MIDDLE.length;
 const PREFIX_BYTES = Buffer.from(PREFIX);
+const LOST_BYTES = Buffer.from(LOST_LINE_PREFIX);
 const MIDDLE_BYTES = Buffer.from(MIDDLE);
 const NEWLINE = 10;
 const CLOSE_BRACE = 0x7d;
@@ -55,6 +57,11 @@ export function checkLine(bytes: Buffer, start: number, end: number): LineCheck 
   const length = end - start;
   if (length < BODY_START + 3) return { ok: false, reason: 'line too short for a record frame' };
   if (bytes.compare(PREFIX_BYTES, 0, PREFIX_BYTES.length, start, start + PREFIX_BYTES.length) !== 0) {
+    // A damaged block of a compressed archive, as its reader stands in for it (src/journal/archive.ts).
+    if (bytes.compare(LOST_BYTES, 0, LOST_BYTES.length, start, start + LOST_BYTES.length) === 0) {
+      const text = bytes.toString('latin1', start + LOST_BYTES.length, end);
+      return { ok: false, reason: text.slice(0, Math.max(0, text.lastIndexOf('"}'))) || 'a compressed block is damaged' };
+    }
     return { ok: false, reason: 'bad frame (no crc32c prefix)' };
   }
   const hexStart = start + PREFIX_BYTES.length;

@@ -11,6 +11,7 @@ import { isProjected, rebuildProjections, writeProjections } from './projections
 import { logRecovery, setAsideTornTail, type RecoveryEvent } from './recovery.js';
 import { buildRecords } from './records.js';
 import { allSegments, ARCHIVE_DIR, liveSegments, readSegment, segmentName, type SegmentRef } from './segments.js';
+import { COMPRESSED_SUFFIX, compressArchived } from './archive.js';
 import { ensureDir, isSafeDir } from './safefs.js';
 import { listSnapshots, loadSnapshot, readSnapshotHeader, writeSnapshot, writeSnapshotTexts } from './snapshot.js';
 import { fingerprint, IndexedMap, isIndexDamage, QueryIndex, setAsideIndex, type IndexPosition } from './query-index.js';
@@ -238,7 +239,7 @@ class FileJournal implements Journal, JournalInternals {
       const { header } = loadedSnapshot;
       // A snapshot says its seq was acknowledged even when the journal behind it is gone.
       this.noteEvidence(header.seq, snapshot.name);
-      const exists = (name: string): boolean => existsSync(join(this.dir, name)) || existsSync(join(this.dir, ARCHIVE_DIR, name));
+      const exists = (name: string): boolean => existsSync(join(this.dir, name)) || existsSync(join(this.dir, ARCHIVE_DIR, name)) || existsSync(join(this.dir, ARCHIVE_DIR, `${name}${COMPRESSED_SUFFIX}`));
       let pos: Position = { segment: header.segment, offset: header.offset };
       if (!exists(header.segment)) {
         // Its segment is gone (the oldest ones deleted): the snapshot still serves when the
@@ -497,7 +498,12 @@ class FileJournal implements Journal, JournalInternals {
         closeSync(fd);
       }
     }
-    return false;
+    // Compressed since (the index lagged while its segment was archived): read through the one segment reader.
+    const compressed = join(this.dir, ARCHIVE_DIR, `${at.segment}${COMPRESSED_SUFFIX}`);
+    if (!existsSync(compressed)) return false;
+    const bytes = readSegment({ name: at.segment, firstSeq: 0, path: compressed, archived: true, compressed: true }, 0);
+    if (bytes.length < at.offset) return false;
+    return (zlib as unknown as { crc32: (data: Uint8Array) => number }).crc32(bytes.subarray(start, start + at.last.bytes)) === at.last.crc;
   }
 
   /** The complete mutations after `from`, without applying them; undefined when `from` is not where a record ends. */
@@ -811,7 +817,7 @@ class FileJournal implements Journal, JournalInternals {
     this.snapshotSeq = seq;
     const live = liveSegments(this.dir);
     const archive = join(this.dir, ARCHIVE_DIR);
-    let moved = false;
+    const moved: string[] = [];
     for (let i = 0; i + 1 < live.length; i++) {
       const lastSeq = live[i + 1]!.firstSeq - 1;
       if (lastSeq > seq || live[i]!.name === this.pos.segment) break;
@@ -820,11 +826,21 @@ class FileJournal implements Journal, JournalInternals {
       if (lstatSync(live[i]!.path).isSymbolicLink()) throw linkRefused(live[i]!.path);
       ensureDir(archive);
       renameSync(live[i]!.path, join(archive, live[i]!.name));
-      moved = true;
+      moved.push(live[i]!.name);
     }
-    if (moved && this.fsync) {
+    if (moved.length && this.fsync) {
       fsyncDir(archive);
       fsyncDir(this.dir);
+    }
+    // Archived segments are compressed (the ones just moved, and a few of an older town's plain
+    // ones): docs/journal.md, "Disk". Crash-safe step by step; a failure (a full disk) leaves
+    // them plain, and the next checkpoint tries again.
+    if (this.options.compressArchives !== false) {
+      try {
+        compressArchived(this.dir, this.fsync, moved);
+      } catch {
+        // plain archives read as well
+      }
     }
   }
 

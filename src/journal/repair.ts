@@ -13,7 +13,8 @@ import { INDEX_FILE, QueryIndex } from './query-index.js';
 import { existsSync } from 'node:fs';
 import { logRecovery, setAsideTornTail } from './recovery.js';
 import { ensureDir } from './safefs.js';
-import { readSegment, segmentName, type SegmentRef } from './segments.js';
+import { readSegment, segmentLabel, segmentName, type SegmentRef } from './segments.js';
+import { compressArchived, compressSegment } from './archive.js';
 import { listSnapshots, loadSnapshot, writeSnapshotFile, type LoadedSnapshot } from './snapshot.js';
 import { EntityState } from './state.js';
 import { REPAIR_WRITER, surveyJournal, type Survey } from './survey.js';
@@ -54,6 +55,9 @@ export async function repairJournal(dir: string, options: { writer: string; proj
     }
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     repairLocked(dir, survey, options.projections, options.projectKinds ? new Set(options.projectKinds) : undefined, stamp, actions);
+    // An older town's plain archived segments, all compressed now (checkpoints convert a few at a time).
+    const compressed = compressArchived(dir, true, [], Infinity);
+    if (compressed.length) actions.push(`compressed ${compressed.length} archived segment(s) (${compressed[0]}${compressed.length > 1 ? ` … ${compressed.at(-1)}` : ''})`);
   } finally {
     lock.close();
   }
@@ -322,16 +326,18 @@ function writePlan(dir: string, survey: Survey, plan: ReadonlyMap<number, Slot>,
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
     if (before?.equals(bytes)) return;
+    // A compressed archive is rewritten compressed, under its own name (the original file, as it was, to quarantine/).
+    const file = basename(segment.path);
     if (before) {
       ensureDir(quarantine);
-      copyFileSync(segment.path, join(quarantine, `${segment.name}.${stamp}`));
+      copyFileSync(segment.path, join(quarantine, `${file}.${stamp}`));
       fsyncDir(quarantine);
     }
-    writeFileAtomic(segment.path, bytes, { fsync: true });
+    writeFileAtomic(segment.path, segment.compressed ? compressSegment(bytes) : bytes, { fsync: true });
     fsyncDir(dirname(segment.path));
-    const kept = before ? `original kept as ${QUARANTINE_DIR}/${segment.name}.${stamp}` : 'a new segment';
-    logRecovery(dir, { action: 'quarantine', segment: segment.name, ...(before ? { file: `${segment.name}.${stamp}` } : {}), detail: `${markers} record(s) replaced by quarantine markers` });
-    actions.push(`rewrote ${segment.name} (${kept}): ${markers} lost record(s) now quarantine markers`);
+    const kept = before ? `original kept as ${QUARANTINE_DIR}/${file}.${stamp}` : 'a new segment';
+    logRecovery(dir, { action: 'quarantine', segment: segment.name, ...(before ? { file: `${file}.${stamp}` } : {}), detail: `${markers} record(s) replaced by quarantine markers` });
+    actions.push(`rewrote ${segment.compressed ? segmentLabel(segment) : segment.name} (${kept}): ${markers} lost record(s) now quarantine markers`);
   });
 }
 

@@ -46,6 +46,21 @@ export interface SnapshotHeader {
   readonly ascii?: true;
   /** The hash chain's value at `seq` (docs/journal.md, "Hash chain"): where `doctor --verify` starts when older segments are gone. */
   readonly chain?: string;
+  /**
+   * The body is stored compressed (`br`: brotli; issue 18, disk), `zbytes` long on disk; `bytes`
+   * and both CRCs are the plain body's. Absent: stored plain (older snapshots read as before).
+   */
+  readonly z?: 'br';
+  readonly zbytes?: number;
+}
+
+/** Brotli quality 1: ~6x on the 74 MB body of a 100k-bead town in ~170 ms, read back in ~150 ms (gzip -6: 7.3x but 1.5 s to write). */
+const BROTLI_QUALITY = 1;
+
+/** The body as stored, and the header fields saying so. */
+function stored(body: Buffer): { data: Buffer; fields: { z: 'br'; zbytes: number } } {
+  const data = zlib.brotliCompressSync(body, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: BROTLI_QUALITY, [zlib.constants.BROTLI_PARAM_SIZE_HINT]: body.length } });
+  return { data, fields: { z: 'br', zbytes: data.length } };
 }
 
 export interface LoadedSnapshot {
@@ -74,6 +89,7 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
   // Pure ASCII (non-ASCII escaped as \uXXXX, still the same JSON): a reader decodes it as
   // latin1, the fastest way to a string, and V8 parses one-byte strings fastest.
   const body = Buffer.from(JSON.stringify({ kinds }).replace(NON_ASCII, escapeChar), 'latin1');
+  const { data, fields } = stored(body);
   const header: SnapshotHeader = {
     v: 1,
     seq: state.seq,
@@ -85,8 +101,9 @@ export function writeSnapshot(journalDir: string, state: EntityState, at: { segm
     entities: state.count(),
     ascii: true,
     ...(chain !== undefined ? { chain } : {}),
+    ...fields,
   };
-  return publish(journalDir, state.seq, header, body, fsync);
+  return publish(journalDir, state.seq, header, data, fsync);
 }
 
 /**
@@ -108,6 +125,7 @@ export function writeSnapshotTexts(journalDir: string, seq: number, texts: Itera
   }
   parts.push(kind === undefined ? '}}' : ']}}');
   const body = Buffer.from(parts.join('').replace(NON_ASCII, escapeChar), 'latin1');
+  const { data, fields } = stored(body);
   const header: SnapshotHeader = {
     v: 1,
     seq,
@@ -119,8 +137,9 @@ export function writeSnapshotTexts(journalDir: string, seq: number, texts: Itera
     entities,
     ascii: true,
     ...(chain !== undefined ? { chain } : {}),
+    ...fields,
   };
-  return publish(journalDir, seq, header, body, fsync);
+  return publish(journalDir, seq, header, data, fsync);
 }
 
 /** Writes the snapshot of `seq` (header line, then body) atomically and prunes all but the newest KEEP. */
@@ -148,7 +167,7 @@ export function readSnapshotHeader(journalDir: string, name: string): SnapshotHe
       const nl = first.subarray(0, got).indexOf(10);
       if (nl < 0) return undefined;
       const header = JSON.parse(first.toString('utf8', 0, nl)) as SnapshotHeader;
-      if (!headerShapeOk(header) || header.v !== 1 || snapshotName(header.seq) !== name || fstatSync(fd).size !== nl + 1 + header.bytes) return undefined;
+      if (!headerShapeOk(header) || header.v !== 1 || snapshotName(header.seq) !== name || fstatSync(fd).size !== nl + 1 + (header.zbytes ?? header.bytes)) return undefined;
       return header;
     } finally {
       closeSync(fd);
@@ -182,10 +201,11 @@ export function loadSnapshot(journalDir: string, name: string, verify: boolean):
     const parts = readSnapshotParts(file); // never through a link: a linked snapshot is skipped
     if (!parts) return undefined;
     const header = JSON.parse(parts.header) as SnapshotHeader;
-    const body = parts.body;
     if (!headerShapeOk(header)) return undefined;
     // A snapshot under another's name (copied, or put back by hand) is not the one its name says.
-    if (header.v !== 1 || snapshotName(header.seq) !== name || body.length !== header.bytes) return undefined;
+    if (header.v !== 1 || snapshotName(header.seq) !== name || parts.body.length !== (header.zbytes ?? header.bytes)) return undefined;
+    const body = header.z === 'br' ? zlib.brotliDecompressSync(parts.body, { maxOutputLength: header.bytes + 1 }) : parts.body;
+    if (body.length !== header.bytes) return undefined;
     if (verify && crcHex(crc32c(body)) !== header.crc32c) return undefined;
     if (!verify && header.crc32 !== undefined && nativeCrc32 && nativeCrc32(body) !== header.crc32) return undefined;
     // Written as ASCII (see writeSnapshot): latin1 decoding is exact and cheapest. A snapshot
@@ -246,6 +266,7 @@ function headerShapeOk(header: SnapshotHeader): boolean {
     int(header.entities) &&
     typeof header.crc32c === 'string' &&
     (header.crc32 === undefined || int(header.crc32)) &&
-    (header.chain === undefined || (typeof header.chain === 'string' && /^[0-9a-f]{64}$/.test(header.chain)))
+    (header.chain === undefined || (typeof header.chain === 'string' && /^[0-9a-f]{64}$/.test(header.chain))) &&
+    (header.z === undefined ? header.zbytes === undefined : header.z === 'br' && int(header.zbytes))
   );
 }

@@ -29,7 +29,10 @@ export interface SegmentReport {
   readonly firstSeq: number;
   readonly lastSeq: number;
   readonly records: number;
+  /** The plain segment's bytes (a compressed one's once read back). */
   readonly bytes: number;
+  /** Stored compressed in `archive/` (`seg-….jsonl.gz`). */
+  readonly compressed?: true;
 }
 
 export interface TornTail {
@@ -133,7 +136,7 @@ export function surveyJournal(dir: string): Survey {
       }
       pos = nl + 1;
     }
-    reports.push({ name: segment.name, archived: segment.archived, firstSeq: first || segment.firstSeq, lastSeq: expected - 1, records: count, bytes: bytes.length });
+    reports.push({ name: segment.name, archived: segment.archived, firstSeq: first || segment.firstSeq, lastSeq: expected - 1, records: count, bytes: bytes.length, ...(segment.compressed ? { compressed: true as const } : {}) });
   });
   // Bad lines after the last good record: one lost seq each, as far as the segments tell.
   const trailing = bad.filter((line) => !line.good).length;

@@ -102,6 +102,11 @@ export interface JournalOptions {
    */
   readonly queryIndex?: boolean;
   /**
+   * Compress archived segments at checkpoints (default true; docs/journal.md, "Disk"). False
+   * leaves them plain, as a town before issue 18's compression kept them (tests of old towns).
+   */
+  readonly compressArchives?: boolean;
+  /**
    * Folds kept in the query index beside the entities (docs/journal.md, "Folds"): each is fed
    * every record this handle appends, in the same SQLite transaction as the index, so a reader
    * (`Journal.folded`) finds it current without replaying the journal.

@@ -2,6 +2,7 @@ import { appendFileSync, readdirSync, readFileSync, rmSync, writeFileSync } from
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../../../src/journal/doctor.js';
+import { compressSegment, decompressSegment } from '../../../src/journal/archive.js';
 import { crc32c, crcHex } from '../../../src/journal/crc32c.js';
 import { encodeRecords } from '../../../src/journal/frame.js';
 import type { Entity, JournalRecord } from '../../../src/journal/index.js';
@@ -49,10 +50,13 @@ async function town(beads: number, options: { segmentBytes?: number; checkpointE
 
 const segments = (dir: string): string[] => readdirSync(dir).filter((f) => /^seg-\d+\.jsonl$/.test(f)).sort();
 
-/** The lines of a segment file and, for each record line, its body parsed. */
+/** The lines of a segment file (a compressed archive's read back). */
 function lines(file: string): string[] {
-  return readFileSync(file, 'utf8').split('\n');
+  return (file.endsWith('.gz') ? decompressSegment(readFileSync(file), file).bytes.toString('utf8') : readFileSync(file, 'utf8')).split('\n');
 }
+
+/** Writes a segment file's text (a compressed archive compressed again, as someone editing it would). */
+const writeText = (file: string, text: string): void => writeFileSync(file, file.endsWith('.gz') ? compressSegment(Buffer.from(text)) : text);
 
 /** The line index (0-based) of seq `seq` in a segment's lines. */
 const indexOf = (all: string[], seq: number): number => all.findIndex((l) => l.includes(`"rec":{"v":1,"seq":${seq},`));
@@ -71,7 +75,7 @@ function editRecord(file: string, seq: number, edit: (record: Record<string, unk
   const record = JSON.parse(bodyOf(all[i]!)) as Record<string, unknown>;
   edit(record);
   all[i] = frame(JSON.stringify(record));
-  writeFileSync(file, all.join('\n'));
+  writeText(file, all.join('\n'));
   return i + 1; // 1-based line number
 }
 
@@ -270,9 +274,11 @@ describe('doctor --verify: the hash chain', { timeout: 180_000 }, () => {
     const archive = join(t.journalDir, 'archive');
     const archived = readdirSync(archive).sort();
     expect(archived.length).toBeGreaterThan(2);
+    expect(archived.every((name) => name.endsWith('.jsonl.gz'))).toBe(true);
     const whole = await verify(t.root);
     expect(whole.report.chain).toMatchObject({ ok: true, from: 1, to: 60 });
-    // An edit in an archived segment is named with its archive/ path (then put back: one snapshot
+    // Archived segments are compressed (issue 18): an edit of one (read back, edited, compressed
+    // again) is named with its archive/ path (then put back: one snapshot
     // is kept since issue 18, and it covers every archived segment, removed below).
     const oldest = archived[0]!;
     const first = Number(/\d+/.exec(oldest)![0]);
