@@ -6,6 +6,7 @@ import { closeSync } from 'node:fs';
 import { linkRefused, openSafe, READ_WRITE_CREATE } from './safefs.js';
 import type { Entity, Fold, FoldReader, FoldStore, JournalRecord } from './types.js';
 import * as zlib from 'node:zlib';
+import { BodyCodec, BodyUndecodable, dictionaryId, trainDictionary } from './body-codec.js';
 
 const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => number }).crc32;
 
@@ -22,7 +23,8 @@ const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => 
  */
 export const INDEX_FILE = 'index.sqlite';
 // 3: `closed_at` and `bead` columns, the `counts` table, the (kind, type, status) index.
-const SCHEMA_VERSION = 3;
+// 4: bodies deflated with a dictionary (body-codec.ts), the `dicts` table; the index vacuumed after a rebuild.
+const SCHEMA_VERSION = 4;
 
 /** Scalar top-level fields kept as columns (name in the entity → column). */
 const SCALARS = [
@@ -145,7 +147,7 @@ function loadDriver(): typeof BetterSqlite3 | null {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (
-  kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body TEXT NOT NULL, crc INTEGER NOT NULL,
+  kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL,
   ${SCALARS.map(([, column]) => `${column} ${column === 'priority' ? 'INTEGER' : 'TEXT'}`).join(', ')},
   PRIMARY KEY (kind, id));
 CREATE INDEX IF NOT EXISTS entities_status ON entities (kind, status, priority, created_at);
@@ -158,6 +160,7 @@ CREATE INDEX IF NOT EXISTS entities_to ON entities (kind, addr_to, created_at) W
 CREATE INDEX IF NOT EXISTS entities_thread ON entities (kind, thread) WHERE thread IS NOT NULL;
 CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, field, value, id)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS refs_owner ON refs (kind, id, field);
+CREATE TABLE IF NOT EXISTS dicts (n INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, at INTEGER NOT NULL, dict BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counts (kind TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (kind, type, status)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS folds (name TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, k)) WITHOUT ROWID;
 `;
@@ -169,14 +172,7 @@ export class IndexDamaged extends Error {
   }
 }
 
-const crcOf = (body: string): number => nativeCrc32(body);
-
-function checked(kind: string, id: string, body: string, crc: number): Entity {
-  if (crcOf(body) !== crc) throw new IndexDamaged(`${kind}/${id} fails its check`);
-  const entity = JSON.parse(body) as Entity;
-  if (entity.id !== id) throw new IndexDamaged(`${kind}/${id} holds ${String(entity.id)}`);
-  return entity;
-}
+const crcOf = (body: string | Uint8Array): number => nativeCrc32(body);
 
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
@@ -206,12 +202,94 @@ export function setAsideIndex(journalDir: string): void {
   }
 }
 
+/** A trained dictionary once the index holds this many entities, and anew each time they double. */
+const TRAIN_FIRST = 64;
+/** How many rows a dictionary is trained on (~8 KiB of JSON text, the dictionary's size). */
+const TRAIN_ROWS = 24;
+
 export class QueryIndex {
   private readonly statements = new Map<string, Statement>();
+  private readonly codec: BodyCodec;
+  /** The dictionary new rows are written with (read at the start of each write transaction). */
+  private writing: { id: number; at: number; dict: Buffer } | undefined;
+
   private constructor(
     readonly file: string,
     private readonly db: Db,
-  ) {}
+  ) {
+    this.codec = new BodyCodec((id) => this.loadDictionary(id));
+    // A field of an entity's JSON for SQL (`latest` by a field that is not a column).
+    db.function('entity_field', { deterministic: true }, (body: unknown, field: unknown) => {
+      if (!(body instanceof Uint8Array) || typeof field !== 'string') return null;
+      const value = (this.decodeBody('?', '?', body) as Record<string, unknown>)[field];
+      return typeof value === 'string' || typeof value === 'number' ? value : null;
+    });
+  }
+
+  /** A stored body as its entity: its CRC, its decoding and its id checked (IndexDamaged if any fails). */
+  private checked(kind: string, id: string, body: Uint8Array, crc: number): Entity {
+    if (!(body instanceof Uint8Array) || crcOf(body) !== crc) throw new IndexDamaged(`${kind}/${id} fails its check`);
+    const entity = this.decodeBody(kind, id, body);
+    if (entity.id !== id) throw new IndexDamaged(`${kind}/${id} holds ${String(entity.id)}`);
+    return entity;
+  }
+
+  private bodyText(kind: string, id: string, body: Uint8Array): string {
+    try {
+      return this.codec.decode(body);
+    } catch (error) {
+      if (error instanceof BodyUndecodable) throw new IndexDamaged(`${kind}/${id} does not decode (${error.message})`);
+      throw error;
+    }
+  }
+
+  private decodeBody(kind: string, id: string, body: Uint8Array): Entity {
+    const text = this.bodyText(kind, id, body);
+    try {
+      return JSON.parse(text) as Entity;
+    } catch {
+      throw new IndexDamaged(`${kind}/${id} is not JSON`);
+    }
+  }
+
+  private loadDictionary(id: number): Buffer | undefined {
+    const row = this.prepare('SELECT at, dict, crc FROM dicts WHERE id = ?').raw().get(id) as [number, Buffer, number] | undefined;
+    if (!row) return undefined;
+    if (row[2] !== dictCrc(id, row[0]) || dictionaryId(row[1]) !== id) throw new IndexDamaged(`dictionary ${id} fails its check`);
+    return row[1];
+  }
+
+  /** The newest dictionary (in a write transaction): new rows are written with it. */
+  private readDictionary(): void {
+    const row = this.prepare('SELECT id, at, dict, crc FROM dicts ORDER BY n DESC LIMIT 1').raw().get() as [number, number, Buffer, number] | undefined;
+    if (row && (row[3] !== dictCrc(row[0], row[1]) || dictionaryId(row[2]) !== row[0])) throw new IndexDamaged(`dictionary ${row[0]} fails its check`);
+    this.writing = row ? { id: row[0], at: row[1], dict: row[2] } : undefined;
+  }
+
+  /** Adds a dictionary trained on `samples` (JSON texts) when the index holds `entities`; new rows use it. */
+  private addDictionary(samples: readonly string[], entities: number): void {
+    const dict = trainDictionary(samples);
+    const id = dictionaryId(dict);
+    this.prepare('INSERT OR IGNORE INTO dicts (id, at, dict, crc) VALUES (?, ?, ?, ?)').run(id, entities, dict, dictCrc(id, entities));
+    this.readDictionary();
+  }
+
+  /**
+   * A new dictionary when the entities have doubled since the newest was trained (a town starts
+   * empty: its first dictionary knows only the base strings): trained on rows picked at random.
+   */
+  private maybeRetrain(): void {
+    const entities = this.countAll();
+    if (entities < TRAIN_FIRST || (this.writing && entities < 2 * this.writing.at)) return;
+    const top = (this.prepare('SELECT max(rowid) FROM entities').pluck().get() as number | null) ?? 0;
+    const pick = this.prepare('SELECT kind, id, body FROM entities WHERE rowid >= ? LIMIT 1').raw();
+    const samples: string[] = [];
+    for (let i = 0; i < TRAIN_ROWS; i++) {
+      const row = pick.get(1 + Math.floor(Math.random() * top)) as [string, string, Uint8Array] | undefined;
+      if (row) samples.push(this.bodyText(row[0], row[1], row[2]));
+    }
+    this.addDictionary(samples, entities);
+  }
 
   /**
    * Opens (creating if missing) the index in `journalDir`; undefined when SQLite cannot load.
@@ -240,7 +318,7 @@ export class QueryIndex {
             const now = db.pragma('user_version', { simple: true }) as number;
             // Another version: built anew from the journal by the first process that gets the lock.
             if (now !== SCHEMA_VERSION) {
-              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS folds; DROP TABLE IF EXISTS counts;');
+              db.exec('DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS entities; DROP TABLE IF EXISTS refs; DROP TABLE IF EXISTS folds; DROP TABLE IF EXISTS counts; DROP TABLE IF EXISTS dicts;');
               db.exec(SCHEMA);
               db.pragma(`user_version = ${SCHEMA_VERSION}`);
             }
@@ -298,8 +376,8 @@ export class QueryIndex {
   }
 
   get(kind: string, id: string): Entity | undefined {
-    const row = this.prepare('SELECT body, crc FROM entities WHERE kind = ? AND id = ?').raw().get(kind, id) as [string, number] | undefined;
-    return row === undefined ? undefined : checked(kind, id, row[0], row[1]);
+    const row = this.prepare('SELECT body, crc FROM entities WHERE kind = ? AND id = ?').raw().get(kind, id) as [Uint8Array, number] | undefined;
+    return row === undefined ? undefined : this.checked(kind, id, row[0], row[1]);
   }
 
   /**
@@ -311,10 +389,10 @@ export class QueryIndex {
     try {
       const position = this.position();
       const kinds = new Map<string, Map<string, Entity>>();
-      for (const row of this.prepare('SELECT kind, id, body, crc FROM entities').raw().iterate() as IterableIterator<[string, string, string, number]>) {
+      for (const row of this.prepare('SELECT kind, id, body, crc FROM entities').raw().iterate() as IterableIterator<[string, string, Uint8Array, number]>) {
         let map = kinds.get(row[0]);
         if (!map) kinds.set(row[0], (map = new Map()));
-        map.set(row[1], checked(row[0], row[1], row[2], row[3]));
+        map.set(row[1], this.checked(row[0], row[1], row[2], row[3]));
       }
       return { position, kinds };
     } finally {
@@ -330,9 +408,12 @@ export class QueryIndex {
     ).pluck().all() as string[];
   }
 
-  /** Every kind's entities as JSON texts (no parsing): for writing a snapshot. */
+  /** Every kind's entities as JSON texts (decoded and checked, not parsed): for writing a snapshot. */
   *texts(): IterableIterator<[string, string]> {
-    yield* this.prepare('SELECT kind, body FROM entities ORDER BY kind').raw().iterate() as IterableIterator<[string, string]>;
+    for (const [kind, id, body, crc] of this.prepare('SELECT kind, id, body, crc FROM entities ORDER BY kind').raw().iterate() as IterableIterator<[string, string, Uint8Array, number]>) {
+      if (crcOf(body) !== crc) throw new IndexDamaged(`${kind}/${id} fails its check`);
+      yield [kind, this.bodyText(kind, id, body)];
+    }
   }
 
   countAll(): number {
@@ -387,6 +468,8 @@ export class QueryIndex {
       const fed = folds.filter((fold) => this.foldSeq(fold) === at.seq).map((fold) => ({ fold, store: new CachedFoldStore((key) => this.foldGet(fold.name, key)) }));
       const seen = new Set<string>();
       const tally: Tally = new Map();
+      this.readDictionary();
+      this.maybeRetrain();
       for (const record of records) {
         if (record.seq <= at.seq) continue;
         if (!record.kind.startsWith('_')) for (const { fold, store } of fed) fold.add(record, store);
@@ -496,7 +579,7 @@ export class QueryIndex {
 
   private put(kind: string, entity: Entity, seq: number, tally: Tally): void {
     count(tally, kind, text(entity.type), text(entity.status), 1);
-    const body = JSON.stringify(entity);
+    const body = this.encode(JSON.stringify(entity));
     this.prepare(
       `INSERT OR REPLACE INTO entities (kind, id, seq, body, crc, ${SCALARS.map(([, c]) => c).join(', ')}) VALUES (?, ?, ?, ?, ?${', ?'.repeat(SCALARS.length)})`,
     ).run(kind, entity.id, seq, body, crcOf(body), ...columnsOf(entity));
@@ -505,6 +588,11 @@ export class QueryIndex {
       if (!Array.isArray(list)) continue;
       for (const value of new Set(list)) if (typeof value === 'string') this.prepare('INSERT OR IGNORE INTO refs (kind, field, value, id) VALUES (?, ?, ?, ?)').run(kind, field, value, entity.id);
     }
+  }
+
+  private encode(text: string): Buffer {
+    const { id, dict } = this.writing ?? { id: this.codec.baseId, dict: undefined };
+    return this.codec.encode(text, id, dict ?? Buffer.alloc(0));
   }
 
   private setPosition(to: IndexPosition): void {
@@ -523,14 +611,41 @@ export class QueryIndex {
 
   /** Replaces everything with `kinds` at `to` (a rebuild: upgrade of an old town, `doctor --repair`). */
   rebuild(kinds: Iterable<[string, ReadonlyMap<string, Entity>]>, to: IndexPosition): void {
+    const all = [...kinds];
     this.transaction(() => {
       // Folds are rebuilt from the records on first use (a rebuild has only the state).
-      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta; DELETE FROM folds; DELETE FROM counts;');
+      this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta; DELETE FROM folds; DELETE FROM counts; DELETE FROM dicts;');
+      this.writing = undefined;
+      const entities = all.reduce((n, [, map]) => n + map.size, 0);
+      if (entities >= TRAIN_FIRST) {
+        // Rows spread over every kind, as many from each as its share.
+        const samples: string[] = [];
+        for (const [, map] of all) {
+          const step = Math.max(1, Math.floor(entities / TRAIN_ROWS));
+          let i = 0;
+          for (const entity of map.values()) if (i++ % step === step >> 1) samples.push(JSON.stringify(entity));
+        }
+        this.addDictionary(samples, entities);
+      }
       const tally: Tally = new Map();
-      for (const [kind, map] of kinds) for (const entity of map.values()) this.put(kind, entity, to.seq, tally);
+      for (const [kind, map] of all) for (const entity of map.values()) this.put(kind, entity, to.seq, tally);
       this.writeTally(tally);
       this.setPosition(to);
     });
+    this.compact();
+  }
+
+  /**
+   * Gives the pages a rebuild freed back to the file system (VACUUM: the rows packed anew) and
+   * empties the write-ahead log; best effort (another reader may hold it).
+   */
+  private compact(): void {
+    try {
+      this.db.exec('VACUUM');
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch (error) {
+      if (!/^SQLITE_(BUSY|LOCKED)/.test((error as { code?: string }).code ?? '')) throw error;
+    }
   }
 
   /** The segment's stamp anew at the same position: the handle that cut a torn tail off it vouches for the bytes before. */
@@ -558,8 +673,9 @@ export class QueryIndex {
 
   /** Queries over `kind`. */
   queries(kind: string): EntityQueries {
+    const checked = this.checked.bind(this);
     const bodies = function* (iterator: IterableIterator<unknown>): IterableIterator<Entity> {
-      for (const [id, body, crc] of iterator as IterableIterator<[string, string, number]>) yield checked(kind, id, body, crc);
+      for (const [id, body, crc] of iterator as IterableIterator<[string, Uint8Array, number]>) yield checked(kind, id, body, crc);
     };
     const select = (what: string, where: Where, order: Order, limit?: number): { sql: string; params: unknown[] } => {
       const { clause, params } = whereClause(kind, where);
@@ -615,7 +731,9 @@ export class QueryIndex {
         const { clause, params } = whereClause(kind, where);
         const paths = fields.map((field) => {
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`query index: ${field} is not a field name`);
-          return `json_extract(e.body, '$.${field}')`;
+          // A column when there is one (no body decoded), else the field read from the body.
+          const column = COLUMN.get(field);
+          return column ? `e.${column}` : `entity_field(e.body, '${field}')`;
         });
         const by = paths.length > 1 ? `coalesce(${paths.join(', ')})` : (paths[0] ?? "''");
         const sql = `SELECT id, body, crc FROM entities e WHERE ${clause} ORDER BY ${by} DESC, id LIMIT ${Math.max(0, Math.floor(limit))}`;
@@ -632,6 +750,8 @@ function count(tally: Tally, kind: string, type: string | null, status: string |
   const key = `${kind}\0${type ?? ''}\0${status ?? ''}`;
   tally.set(key, (tally.get(key) ?? 0) + delta);
 }
+
+const dictCrc = (id: number, at: number): number => crcOf(`dict ${id} ${at}`);
 
 const countCrc = (kind: string, type: string, status: string, n: number): number => crcOf(`${kind}\0${type}\0${status}\0${n}`);
 

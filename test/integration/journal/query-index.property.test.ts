@@ -116,10 +116,11 @@ describe('the query index agrees with a full replay (property)', () => {
               [{ fields: { type: ['task', 'bug'], status: ['open', 'blocked'] } }, (b) => ['task', 'bug'].includes(b.type) && ['open', 'blocked'].includes(b.status)],
               [{ not: { status: ['closed'] } }, (b) => b.status !== 'closed'],
             ];
-            for (const [where, test] of queries ? counted : []) {
-              expect(queries.count(where)).toBe(every.filter(test).length);
-              expect(queries.count({ ...where, lacks: { field: 'labels', value: 'none' } })).toBe(every.filter(test).length);
-            }
+            if (queries)
+              for (const [where, test] of counted) {
+                expect(queries.count(where)).toBe(every.filter(test).length);
+                expect(queries.count({ ...where, lacks: { field: 'labels', value: 'none' } })).toBe(every.filter(test).length);
+              }
             // Newest closed first (closed_at, then id), and a merge request's bead.
             const closed = every.filter((b) => b.status === 'closed' && b.closed_at).sort((a, b) => (a.closed_at! > b.closed_at! ? -1 : a.closed_at! < b.closed_at! ? 1 : a.id < b.id ? -1 : 1));
             if (queries) expect(idsOf(queries.find({ fields: { status: 'closed' } }, 'closed-newest', 2) as Bead[])).toEqual(idsOf(closed.slice(0, 2)));
