@@ -22,10 +22,11 @@ export function clampOverview(o: OverviewState, count: number, height: number): 
 
 /**
  * How many rows the list gets at `rows` terminal rows: every row but the footer (filter and
- * keys), and the footer goes when the polecats need every row and no filter is typed — so
- * fifty polecats fit on a fifty-row terminal.
+ * keys), and the footer goes when the polecats need exactly every row and no filter is typed —
+ * so fifty polecats fit on a fifty-row terminal. With more than fit, the list scrolls anyway:
+ * the footer stays and says which of them are shown.
  */
 export function overviewListHeight(rows: number, count: number, filter: string): { list: number; footer: boolean } {
-  const footer = filter !== '' || count < rows;
+  const footer = filter !== '' || count !== rows;
   return { list: Math.max(1, rows - (footer ? 1 : 0)), footer };
 }

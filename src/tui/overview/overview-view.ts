@@ -100,7 +100,8 @@ export function overviewLines(input: OverviewViewInput, p: ChromePalette): strin
     lines.push(sliceCells(text, 0, cols) + SGR_RESET);
   }
   if (footer) {
-    const count = entries.length === input.total ? `${input.total} polecat${input.total === 1 ? '' : 's'}` : `${entries.length} of ${input.total}`;
+    const shown = entries.length > list ? ` (${overview.top + 1}–${Math.min(entries.length, overview.top + list)} shown)` : '';
+    const count = (entries.length === input.total ? `${input.total} polecat${input.total === 1 ? '' : 's'}` : `${entries.length} of ${input.total}`) + shown;
     const filter = overview.filter ? `filter: ${overview.filter}▏` : 'type to filter';
     const hosts = hostsText(input.hosts ?? []);
     const text = ` ${count}${hosts ? ` · ${hosts}` : ''} · ${filter} · ↑↓ move · Enter open (zoomed) · Escape close`;

@@ -66,6 +66,20 @@ describe('the overview', () => {
     expect(names(typed)).toEqual([]);
   });
 
+  it('with more polecats than rows, keeps the footer and says which are shown as the list scrolls', () => {
+    const sixty = Array.from({ length: 60 }, (_, i) => pane(`cat${String(i).padStart(2, '0')}`));
+    let state = step(town(sixty, 120, 50), keys('\x02w')).state;
+    const draw = (s: ShellState): string[] =>
+      overviewLines({ entries: overviewEntries({ panes: s.panes, since: s.since, facts: new Map(), beadTitles: new Map(), filter: '' }), overview: s.overview!, cols: 120, rows: 50, now: 0, lastLine: () => '', total: 60, prefix: 'C-b' }, defaultPalette);
+    let lines = draw(state);
+    expect(lines).toHaveLength(50);
+    expect(stripAnsi(lines[49]!)).toMatch(/^ 60 polecats \(1–49 shown\) · type to filter · /);
+    state = step(state, keys('\x1b[F')).state; // End
+    lines = draw(state);
+    expect(stripAnsi(lines[48]!)).toMatch(/^ {2}WORKING\s+cat59 /);
+    expect(stripAnsi(lines[49]!)).toMatch(/^ 60 polecats \(12–60 shown\)/);
+  });
+
   it('draws fifty polecats on a fifty-row terminal, one row each, every row exactly the width', () => {
     const fifty = Array.from({ length: 50 }, (_, i) => pane(`cat${i}`, i === 49 ? 'waiting' : 'working'));
     const state = step(town(fifty, 120, 50), keys('\x02w')).state;
