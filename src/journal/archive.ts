@@ -143,7 +143,7 @@ function lostLine(length: number, reason: string): Buffer {
   return line;
 }
 
-const seqs = (first: number, last: number): string => (first && last ? (first === last ? ` (seq ${first})` : ` (seqs ${first}..${last})`) : '');
+const seqs = (first: number, last: number): string => (first && last ? (first === last ? ` seq ${first}` : ` seqs ${first}..${last}`) : ' unknown seqs');
 
 export interface Decompressed {
   /** The segment's plain bytes, a lost-block line in place of each damaged block. */
@@ -168,7 +168,14 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
   };
   while (pos < file.length) {
     const meta = metaAt(file, pos);
-    if (meta && meta.plainOffset === plainPos && pos + meta.memberBytes <= file.length) {
+    if (meta && meta.plainOffset === plainPos && pos + meta.memberBytes > file.length) {
+      segmentBytes ??= meta.segmentBytes;
+      count ??= meta.count;
+      lose(meta.plainBytes, `compressed block ${meta.index + 1} of ${meta.count} of ${label} is cut short (the file ends inside it), holding${seqs(meta.firstSeq, meta.lastSeq)}`);
+      pos = file.length;
+      continue;
+    }
+    if (meta && meta.plainOffset === plainPos) {
       segmentBytes ??= meta.segmentBytes;
       count ??= meta.count;
       const member = file.subarray(pos, pos + meta.memberBytes);
@@ -184,7 +191,7 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
         parts.push(plain);
         plainPos += plain.length;
         lastGood = meta;
-      } else lose(meta.plainBytes, `compressed block ${meta.index + 1} of ${meta.count} of ${label} is damaged (${why})${seqs(meta.firstSeq, meta.lastSeq)}`);
+      } else lose(meta.plainBytes, `compressed block ${meta.index + 1} of ${meta.count} of ${label} is damaged (${why}), holding${seqs(meta.firstSeq, meta.lastSeq)}`);
       pos += meta.memberBytes;
       continue;
     }
@@ -194,7 +201,7 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
     if (next && next.meta.plainOffset >= plainPos) {
       segmentBytes ??= next.meta.segmentBytes;
       count ??= next.meta.count;
-      lose(next.meta.plainOffset - plainPos, `compressed block ${next.meta.index} of ${next.meta.count} of ${label} is damaged (its header)${seqs(first, next.meta.firstSeq - 1)}`);
+      lose(next.meta.plainOffset - plainPos, `compressed block ${next.meta.index} of ${next.meta.count} of ${label} is damaged (its header), holding${seqs(first, next.meta.firstSeq - 1)}`);
       pos = next.pos;
     } else {
       lose((segmentBytes ?? plainPos) - plainPos, `the compressed blocks of ${label} after byte ${plainPos} are damaged (from its byte ${pos})${first ? ` (seqs from ${first})` : ''}`);
