@@ -78,6 +78,28 @@ describe('copy mode', () => {
     expect(run(at(0), { type: 'word-end', spaces: true }).cursor).toEqual({ line: 0, col: 4 });
   });
 
+  it('moves without failing over an empty buffer, blank lines and surrogate pairs', () => {
+    const all: CopyAction[] = [
+      { type: 'word', forward: true },
+      { type: 'word', forward: false },
+      { type: 'word-end' },
+      { type: 'line-end' },
+      { type: 'line-start' },
+      { type: 'indentation' },
+      { type: 'word', forward: true, spaces: true },
+    ];
+    for (const lines of [[], [''], ['', '', ''], ['   ', '  '], ['😀😀 a😀b']]) {
+      let state = enterCopyMode(lines, 10, 3, { x: 0, y: 0 }, lines.map((_, i) => i === 1));
+      for (const action of [...all, ...all]) {
+        state = copyReducer(state, action);
+        expect(state.cursor.line).toBeGreaterThanOrEqual(0);
+        expect(state.cursor.col).toBeGreaterThanOrEqual(0);
+      }
+    }
+    // A pair is one character: w from the first emoji lands on the next word, not inside a pair.
+    expect(run(enterCopyMode(['😀😀 a😀b'], 20, 1, { x: 0, y: 0 }), { type: 'word', forward: true }).cursor).toEqual({ line: 0, col: 5 });
+  });
+
   describe('a long line the pane wrapped', () => {
     // A 10-column pane: "echo one two three" wrapped after "echo one t" (a space inside the row
     // at the wrap point's far side: "foo bar" + space + "baz" wraps with its space kept), then a
