@@ -24,8 +24,10 @@ export function register(program: Command, context: CliContext): void {
     .description('messages to you (or to ADDR), newest first; * marks unread')
     .option('--for <address>', 'whose inbox (default: you)')
     .option('--unread', 'only unread messages')
+    .option('--limit <n>', 'at most N messages, the newest (default 50)')
+    .option('--all', 'every message')
     .option('--json', 'print a JSON array of message beads')
-    .action(async (options: { for?: string; unread?: boolean; json?: boolean }) => {
+    .action(async (options: { for?: string; unread?: boolean; limit?: string; all?: boolean; json?: boolean }) => {
       await (await actions()).inboxAction(context, options);
     });
 

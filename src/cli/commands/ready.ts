@@ -6,9 +6,10 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('ready')
     .description('the ready queue: open, unblocked, unclaimed beads, by priority then age')
-    .option('--limit <n>', 'at most N beads')
+    .option('--limit <n>', 'at most N beads (default 50)')
+    .option('--all', 'every ready bead')
     .option('--json', 'print a JSON array of beads')
-    .action(async (options: { limit?: string; json?: boolean }) => {
+    .action(async (options: { limit?: string; all?: boolean; json?: boolean }) => {
       const { readyAction } = await import('../work/ready-action.js');
       readyAction(context, options);
     });

@@ -4,14 +4,20 @@ import { isUnread } from '../../model/mail.js';
 import { table } from './table.js';
 import { shortTime } from './time.js';
 
-/** An inbox, newest first: a `*` marks what `reader` has not read. */
-export function inboxText(messages: readonly Bead[], reader: string): string {
+/**
+ * An inbox, newest first: a `*` marks what `reader` has not read. `whole` (when `messages` is a
+ * page of it) gives the inbox's counts: the header says them, and a last line how to see more.
+ */
+export function inboxText(messages: readonly Bead[], reader: string, whole?: { total: number; unread: number; unreadOnly: boolean }): string {
   // A list stays compact (bare names); `mail read` and --json carry the addresses.
   const whose = visibleLine(reader);
   if (messages.length === 0) return `No mail for ${whose}.\n`;
-  const unread = messages.filter((m) => isUnread(m, reader)).length;
+  const total = whole ? whole.total : messages.length;
+  const unread = whole ? whole.unread : messages.filter((m) => isUnread(m, reader)).length;
   const rows = messages.map((m) => [isUnread(m, reader) ? '*' : ' ', m.id, shortTime(m.created_at), `from ${m.from ?? '?'}`, m.to === '@all' ? `${m.subject || m.title}  (to @all)` : (m.subject ?? m.title)]);
-  return `${messages.length} message${messages.length === 1 ? '' : 's'} for ${whose}, ${unread} unread:\n${table(rows)}`;
+  const listed = whole ? (whole.unreadOnly ? whole.unread : whole.total) : messages.length;
+  const more = listed > messages.length ? `(the newest ${messages.length} of ${listed}: --limit N or --all for more)\n` : '';
+  return `${total} message${total === 1 ? '' : 's'} for ${whose}, ${unread} unread:\n${table(rows)}${more}`;
 }
 
 /**

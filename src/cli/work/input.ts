@@ -72,3 +72,18 @@ export function positiveInt(value: string, flag: string): number {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw usage(`${flag} takes a positive whole number (got ${JSON.stringify(value)})`);
   return Number(value);
 }
+
+/**
+ * The default page of `ready` and `mail inbox` (docs/cli.md, "Pages"): at 100k beads a ready
+ * queue holds hundreds of beads and a polecat's inbox thousands of messages, and printing them
+ * all is most of what those commands cost. `--limit N` asks for another page size, `--all` for
+ * everything.
+ */
+export const DEFAULT_PAGE = 50;
+
+/** The page size asked for: `--limit N`, `--all` (undefined: no limit), else {@link DEFAULT_PAGE}. */
+export function pageSize(options: { limit?: string; all?: boolean }): number | undefined {
+  if (options.all && options.limit !== undefined) throw usage('--limit and --all cannot be used together');
+  if (options.all) return undefined;
+  return options.limit === undefined ? DEFAULT_PAGE : positiveInt(options.limit, '--limit');
+}

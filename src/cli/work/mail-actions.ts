@@ -35,14 +35,24 @@ export function withAddresses(message: Bead, town: string): Bead & { from_addres
   return { ...message, from_address: message.from ? addressOf(town, message.from) : null, to_address: message.to ? addressOf(town, message.to) : null };
 }
 
-/** `mail inbox`: the reader's messages, newest first (through the query index: only those to the reader or to everyone). */
-export async function inboxAction(context: CliContext, options: { for?: string; unread?: boolean; json?: boolean }): Promise<void> {
-  const [{ inbox }, { beadsOf }] = await Promise.all([import('../../model/mail.js'), import('../../model/query.js')]);
+/**
+ * `mail inbox`: the reader's messages, newest first, a page of them unless `--all` (through the
+ * query index: only those to the reader or to everyone, read until the page is full).
+ */
+export async function inboxAction(context: CliContext, options: { for?: string; unread?: boolean; limit?: string; all?: boolean; json?: boolean }): Promise<void> {
+  const [{ inbox, inboxCounts }, { beadsOf }, { pageSize }] = await Promise.all([import('../../model/mail.js'), import('../../model/query.js'), import('./input.js')]);
+  const limit = pageSize(options);
   const town = context.town();
   const reader = options.for === undefined ? town.actor : checkAddress(localName(options.for, town.config.name));
-  const messages = inbox(beadsOf(town.journal.read()), reader, { unread: options.unread ?? false });
-  if (options.json) context.json(messages.map((message) => withAddresses(message, town.config.name)));
-  else context.out((await import('../format/mail.js')).inboxText(messages, reader));
+  const beads = beadsOf(town.journal.read());
+  const messages = inbox(beads, reader, { unread: options.unread ?? false, ...(limit === undefined ? {} : { limit }) });
+  if (options.json) {
+    context.json(messages.map((message) => withAddresses(message, town.config.name)));
+    return;
+  }
+  // The header counts the whole inbox (counted in the index, not read) when the page is full.
+  const counts = limit !== undefined && messages.length >= limit ? inboxCounts(beads, reader) : undefined;
+  context.out((await import('../format/mail.js')).inboxText(messages, reader, counts && { ...counts, unreadOnly: options.unread ?? false }));
 }
 
 /** `mail read`: prints a message and marks it read for the actor. */
