@@ -1,8 +1,8 @@
 // Journal benchmark (npm run bench:journal): fsync'd mutations/s with 1 and 8 writer
 // processes, p50/p99 mutation latency, cold open + full read of 100k events / 10k entities,
 // and a single-entity update at 1k vs 100k events. Figures only; nothing here fails on a time.
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,9 +68,9 @@ async function build(dir, events, entities) {
   journal.close();
 }
 
-function coldRead(dir) {
+function coldRead(dir, options = {}) {
   const t = performance.now();
-  const journal = openJournal(dir, { writer: 'reader' });
+  const journal = openJournal(dir, { writer: 'reader', ...options });
   const view = journal.read();
   const n = view.all('beads').size;
   const ms = performance.now() - t;
@@ -155,6 +155,8 @@ export async function run() {
     coldRead(join(dir, 'big'));
     const reads = [coldRead(join(dir, 'big')), coldRead(join(dir, 'big')), coldRead(join(dir, 'big'))].sort((a, b) => a.ms - b.ms);
     console.log(`cold open + full read, 100k events / 10k entities: ${reads[1].ms.toFixed(1)} ms (median of 3; ${reads[1].n} entities at seq ${reads[1].seq})`);
+    const memory = [1, 2, 3].map(() => coldRead(join(dir, 'big'), { queryIndex: false })).sort((a, b) => a.ms - b.ms);
+    console.log(`cold open + full read without the query index (the compressed snapshot + tail), same store: ${memory[1].ms.toFixed(1)} ms (median of 3)`);
     await build(join(dir, 'small'), 1_000, 1_000);
     for (const fsync of [true, false]) {
       const { small, big } = await updateCosts(join(dir, 'small'), join(dir, 'big'), fsync);
@@ -163,6 +165,108 @@ export async function run() {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  await disk();
 }
 
+// ---------------------------------------------------------------- disk (issue 18)
+
+/** Child mode: one cold measure in a fresh process, printing its CPU ms as JSON. */
+async function coldChild(dir, what) {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const t = cpu();
+  const w = performance.now();
+  let n = 0;
+  if (what === 'memory') {
+    // Memory mode (no query index): the snapshot loaded (decompressed when compressed) + the tail.
+    const journal = openJournal(dir, { writer: 'reader', queryIndex: false });
+    n = journal.read().all('beads').size;
+    journal.close();
+  } else if (what === 'history') {
+    // Every record of every segment, archived ones included (decompressed when compressed).
+    const journal = openJournal(dir, { writer: 'reader', queryIndex: false });
+    for (const _ of journal.records()) n++;
+    journal.close();
+  } else if (what === 'index') {
+    // Index mode (what a CLI command does): never loads the snapshot.
+    const journal = openJournal(dir, { writer: 'reader' });
+    n = journal.read().seq;
+    journal.close();
+  }
+  process.stdout.write(JSON.stringify({ cpu: cpu() - t, wall: performance.now() - w, n }));
+}
+
+function cold(dir, what) {
+  const out = execFileSync(process.execPath, [self, '--cold', dir, what], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out);
+}
+
+const du = (path) => Number(execFileSync('du', ['-sm', path], { encoding: 'utf8' }).split('\t')[0]);
+
+/**
+ * The journal on disk at 100k beads (issue 18): a copy of the cached bench town as built (plain
+ * archives, plain snapshot) beside a copy converted by this code (archives compressed, snapshot
+ * compressed by a checkpoint), `du -sm` of each, and cold reads of both in alternating fresh
+ * processes (CPU). Only when the town is cached (`npm run bench:scale` builds it); never in the cache.
+ */
+async function disk() {
+  const { cachedTown, copyTown, cacheRoot } = await import('./scale-town.js');
+  const { BUILDER_VERSION } = await import('./scale-town.js');
+  const beads = Number(process.env.BENCH_JOURNAL_TOWN ?? 100_000);
+  if (!existsSync(join(cacheRoot(), `town-${beads}-v${BUILDER_VERSION}`, 'built.json'))) {
+    console.log(`disk at ${beads} beads: no cached town (npm run bench:scale builds it); skipped`);
+    return;
+  }
+  const town = await cachedTown(beads);
+  const root = mkdtempSync(join(tmpdir(), 'citadel-bench-disk-'));
+  try {
+    const plain = join(root, 'plain');
+    const packed = join(root, 'packed');
+    copyTown(town.dir, plain);
+    copyTown(town.dir, packed);
+    const journalOf = (repo) => join(repo, '.citadel', 'journal');
+    const { compressArchived } = await import('../dist/journal/archive.js');
+    const cpu = () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    };
+    let t = cpu();
+    const converted = compressArchived(journalOf(packed), true, [], Infinity);
+    const convertMs = cpu() - t;
+    const journal = openJournal(journalOf(packed), { writer: 'bench' });
+    journal.read();
+    t = cpu();
+    await journal.checkpoint();
+    const checkpointMs = cpu() - t;
+    journal.close();
+    const sizes = (repo) => {
+      const dir = journalOf(repo);
+      const snap = readdirSync(dir).filter((f) => f.startsWith('snapshot-')).map((f) => statSync(join(dir, f)).size).reduce((a, b) => a + b, 0);
+      const index = readdirSync(dir).filter((f) => f.startsWith('index.sqlite')).map((f) => statSync(join(dir, f)).size).reduce((a, b) => a + b, 0);
+      return `journal/ ${du(dir)} MiB (archive/ ${du(join(dir, 'archive'))} MiB, snapshot ${(snap / 2 ** 20).toFixed(1)} MiB, index ${(index / 2 ** 20).toFixed(0)} MiB), .citadel/ ${du(join(repo, '.citadel'))} MiB`;
+    };
+    console.log(`disk at ${town.beads} beads / ${town.seq} records, as built: ${sizes(plain)}`);
+    console.log(`disk at ${town.beads} beads, compressed: ${sizes(packed)}; converting ${converted.length} archived segments took ${convertMs.toFixed(0)} ms CPU, a checkpoint (compressed snapshot) ${checkpointMs.toFixed(0)} ms CPU`);
+    // Plain town first in this process to warm the page cache for both.
+    for (const what of ['index', 'memory', 'history']) {
+      cold(journalOf(plain), what);
+      cold(journalOf(packed), what);
+      const runs = { plain: [], packed: [] };
+      for (let i = 0; i < (what === 'history' ? 2 : 4); i++) {
+        runs.plain.push(cold(journalOf(plain), what));
+        runs.packed.push(cold(journalOf(packed), what));
+      }
+      const med = (list, key) => list.map((r) => r[key]).sort((a, b) => a - b)[Math.floor((list.length - 1) / 2)];
+      const label = { index: 'cold open, index mode (a CLI command)', memory: 'cold open + full read, memory mode (snapshot + tail)', history: 'records() over the whole history' }[what];
+      console.log(`${label}: plain ${med(runs.plain, 'cpu').toFixed(0)} ms CPU (${med(runs.plain, 'wall').toFixed(0)} wall), compressed ${med(runs.packed, 'cpu').toFixed(0)} ms CPU (${med(runs.packed, 'wall').toFixed(0)} wall), median of ${runs.plain.length} alternating fresh processes; n ${runs.plain[0].n} / ${runs.packed[0].n}`);
+    }
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === '--cold') await coldChild(process.argv[3], process.argv[4]);
+if (process.argv[2] === '--disk') await disk();
 if (process.argv[2] === '--child') await child(process.argv[3], process.argv[4], Number(process.argv[5]), process.argv[6] === 'fsync');

