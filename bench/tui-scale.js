@@ -8,16 +8,17 @@
 // CITADEL_BENCH_TOWN=DIR uses that town instead of a copy of the cache (it is not modified
 // beyond what the workstation writes: its layout file and the query index).
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { homedir, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BUILDER_VERSION, cacheRoot, copyTown } from './scale-town.js';
 
 const require = createRequire(import.meta.url);
 const pty = require('node-pty');
 const bin = fileURLToPath(new URL('../bin/citadel.js', import.meta.url));
-const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'citadel-bench', 'town-100000-v1');
+const cache = join(cacheRoot(), `town-100000-v${BUILDER_VERSION}`);
 const COLS = 200;
 const ROWS = 50;
 const ROUNDS = Number(process.env.CITADEL_BENCH_ROUNDS ?? 3);
@@ -133,7 +134,7 @@ export async function run() {
   try {
     if (!given) {
       const copyStarted = performance.now();
-      cpSync(join(cache, 'repo'), repo, { recursive: true });
+      copyTown(cache, repo);
       console.log(`copied the cached town (${JSON.parse(readFileSync(join(cache, 'built.json'), 'utf8')).beads.toLocaleString('en')} beads) in ${((performance.now() - copyStarted) / 1000).toFixed(1)} s`);
     }
     // The query index is built once by the first command on the town (not part of what is measured).

@@ -8,6 +8,8 @@ import { appendEvents, eventOf, feedLength, snapshotOf } from './load-snapshot.j
 import { schedulerSummary } from './scheduler-summary.js';
 import { TownIndex } from './town-index.js';
 import { watchJournal, type JournalWatch } from './watch-journal.js';
+import { entityRecordsIn, segmentsBefore } from './history-scan.js';
+import type { SegmentRef } from '../../journal/segments.js';
 
 /** How many lines of the current gate log the lane shows at most. */
 const gateTailLines = 40;
@@ -27,11 +29,13 @@ export interface TownFeed {
   setPolecats(polecats: TownSnapshot['polecats']): void;
   /**
    * A bead's history, oldest first: at once what the journal's recent records hold; when the
-   * bead is older than those, the rest is read backwards in slices in the background and the
+   * bead is older than those, the rest is read backwards a segment at a time in the background and the
    * listeners are told when it is complete (a whole-journal scan would hold the keyboard for
    * seconds on a town of a million events).
    */
   history(id: string): EventView[];
+  /** The details of `id` closed: its older history is no longer read (what was read is kept). */
+  stopHistory(id: string): void;
   /** Resolves when the watcher is live. */
   readonly ready: Promise<void>;
   close(): Promise<void>;
@@ -47,6 +51,8 @@ export interface TownFeedOptions {
   readonly watch?: boolean | undefined;
   /** Called when a refresh fails (a corrupt journal): the panels keep their last snapshot. */
   readonly onError?: ((error: Error) => void) | undefined;
+  /** Up to this many closed work beads a filter reads them at once (town-index.ts; tests set 0 to see the background path). */
+  readonly syncClosed?: number | undefined;
 }
 
 export function createTownFeed(options: TownFeedOptions): TownFeed {
@@ -83,6 +89,29 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
     snapshot = { ...snapshot };
     tellAll();
   });
+  // The closed beads' filter keys, when a filter first needs them on a big town: a part per turn
+  // of the event loop (town-index.ts `warm`), then the board's closed group is drawn.
+  let warming: NodeJS.Timeout | undefined;
+  const warm = (index: TownIndex): void => {
+    if (warming) return;
+    const next = (): void => {
+      warming = setTimeout(() => {
+        warming = undefined;
+        if (closed || indexed !== index) return;
+        try {
+          if (index.warm()) next();
+          else {
+            snapshot = { ...snapshot, ...index.snapshotParts() };
+            tellAll();
+          }
+        } catch (error) {
+          options.onError?.(error as Error);
+        }
+      }, 0);
+      warming.unref();
+    };
+    next();
+  };
   const refresh = (): void => {
     if (closed) return;
     try {
@@ -96,7 +125,13 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
         newest = [...newest, ...records.map(eventOf)];
         if (newest.length > historyTail) newest = newest.slice(newest.length - historyTail);
         lastSeq = state.seq;
-        if (indexed === undefined) indexed = TownIndex.open(state, () => town.journal.read(), town.actor) ?? null;
+        if (indexed === undefined) {
+          indexed = TownIndex.open(state, () => town.journal.read(), town.actor, options.syncClosed === undefined ? {} : { syncClosed: options.syncClosed }) ?? null;
+          if (indexed) {
+            const index = indexed;
+            index.onPending = () => warm(index);
+          }
+        }
         else if (indexed) indexed.apply(records);
         if (indexed?.gone) indexed = null;
         const scheduler = schedulerSummary(state, town.config.scheduler, Date.now());
@@ -142,9 +177,13 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
     history(id) {
       return histories.read(id);
     },
+    stopHistory(id) {
+      histories.stop(id);
+    },
     ready: watcher?.ready ?? Promise.resolve(),
     async close() {
       closed = true;
+      clearTimeout(warming);
       histories.stop();
       listeners.clear();
       await watcher?.close();
@@ -152,37 +191,26 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
   };
 }
 
-/** How many records the history reads at once from the journal, and how many slices at most. */
-const historySlice = 4_000;
-const historySlices = 50;
+/** How many segments (~4,000 records each) a history reads back at most: ~240,000 records. */
+const historySegments = 60;
 /** How many of the newest events the feed keeps for the histories' first read. */
 const historyTail = 5_000;
 
 /**
  * Bead histories for the details view, remembered per bead and extended with new records. The
  * first read takes the newest events the feed has seen (no read of the journal); a bead created
- * before those gets the older ones in the background, in slices of {@link historySlice} seqs,
- * newest first, one slice per turn of the event loop, until its `create` record, seq 1, or
- * {@link historySlices} slices (the journal has no index of records by entity: an older
- * history is shown from where the reading stopped).
+ * before those gets the older ones in the background, one journal segment per turn of the event
+ * loop, newest first, searched for the bead's id before anything is parsed (history-scan.ts: ~2 ms
+ * a segment), until its `create` record, the first segment, or {@link historySegments} segments
+ * (the journal has no index of records by entity: an older history is shown from where the
+ * reading stopped). Only the open details' bead is read, and closing them stops it.
  */
-function historyReader(town: Town, recent: () => readonly EventView[], done: () => void): { read(id: string): EventView[]; stop(): void } {
-  const known = new Map<string, { events: EventView[]; upTo: number; from: number; slices: number; complete: boolean }>();
+function historyReader(town: Town, recent: () => readonly EventView[], done: () => void): { read(id: string): EventView[]; stop(id?: string): void } {
+  const known = new Map<string, { events: EventView[]; upTo: number; from: number; segments: SegmentRef[] | undefined; read: number; complete: boolean }>();
   let reading: string | undefined;
-  const collect = (id: string, from: number, to: number): { events: EventView[]; created: boolean } => {
-    const events: EventView[] = [];
-    let created = false;
-    for (const record of town.journal.records(from)) {
-      if (record.seq > to) break;
-      if (record.id !== id) continue;
-      events.push(eventOf(record));
-      if (record.action === 'create') created = true;
-    }
-    return { events, created };
-  };
-  // One bead's older records are read at a time: the one whose details were asked for last
-  // (another bead's details, or the feed closing, stop the reading of the previous one).
+  let scheduled = false;
   const step = (): void => {
+    scheduled = false;
     const id = reading;
     const entry = id === undefined ? undefined : known.get(id);
     if (id === undefined || !entry || entry.complete) {
@@ -190,25 +218,28 @@ function historyReader(town: Town, recent: () => readonly EventView[], done: () 
       return;
     }
     try {
-      const from = Math.max(1, entry.from - historySlice);
-      const older = collect(id, from, entry.from - 1);
-      entry.events = [...older.events, ...entry.events];
-      entry.from = from;
-      entry.slices++;
-      entry.complete = older.created || from <= 1 || entry.slices >= historySlices;
+      entry.segments ??= segmentsBefore(town.paths.journal, entry.from);
+      const segment = entry.segments.shift();
+      if (!segment) entry.complete = true;
+      else {
+        const older = entityRecordsIn(segment, id, entry.from);
+        entry.events = [...older.records.map(eventOf), ...entry.events];
+        entry.from = segment.firstSeq;
+        entry.read++;
+        entry.complete = older.damaged || older.records.some((r) => r.action === 'create') || segment.firstSeq <= 1 || entry.read >= historySegments;
+      }
     } catch {
       entry.complete = true; // an unreadable old segment: the history shows what was read
     }
     if (entry.complete) {
       reading = undefined;
       done();
-    } else setImmediate(step);
+    } else schedule();
   };
-  const readOlder = (id: string): void => {
-    if (reading === id) return;
-    const idle = reading === undefined;
-    reading = id;
-    if (idle) setImmediate(step);
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(step);
   };
   return {
     read(id) {
@@ -218,18 +249,21 @@ function historyReader(town: Town, recent: () => readonly EventView[], done: () 
       if (!entry) {
         const mine = events.filter((e) => e.id === id);
         const from = events[0]?.seq ?? newest + 1;
-        entry = { events: mine, upTo: newest, from, slices: 0, complete: mine.some((e) => e.action === 'create') || from <= 1 };
+        entry = { events: mine, upTo: newest, from, segments: undefined, read: 0, complete: mine.some((e) => e.action === 'create') || from <= 1 };
         known.set(id, entry);
       } else if (newest > entry.upTo) {
         const upTo = entry.upTo;
         entry.events = [...entry.events, ...events.filter((e) => e.seq > upTo && e.id === id)];
         entry.upTo = newest;
       }
-      if (!entry.complete) readOlder(id);
+      if (!entry.complete) {
+        reading = id;
+        schedule();
+      }
       return entry.events;
     },
-    stop() {
-      reading = undefined;
+    stop(id) {
+      if (id === undefined || reading === id) reading = undefined;
     },
   };
 }

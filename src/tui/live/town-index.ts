@@ -1,9 +1,9 @@
 import { queriesOf, type EntityQueries, type Where } from '../../journal/query-index.js';
 import type { JournalRecord, StateView } from '../../journal/types.js';
 import { EVERYONE } from '../../model/address.js';
-import { BEAD_KIND, BEAD_STATUSES, isMergeRequest, isMessage, type Bead } from '../../model/bead.js';
+import { BEAD_KIND, BEAD_STATUSES, BEAD_TYPES, isMergeRequest, isMessage, type Bead } from '../../model/bead.js';
 import { threadOf } from '../../model/mail.js';
-import { isEmptyFilter, matchesFilter, type BoardFilter } from '../state/board-filter.js';
+import { filterKey, isEmptyFilter, keyMatches, type BoardFilter, type FilterKey } from '../state/board-filter.js';
 import { byRecentlyClosed, recentClosedLimit, type BoardContext } from '../state/board-groups.js';
 import { finishedLimit } from '../state/lane-order.js';
 import type { BeadView, IndexedTown, MailView, MergeRequestView } from '../state/types.js';
@@ -17,6 +17,8 @@ const finishedKept = finishedLimit + 10;
 /** A tail longer than this is read by loading the working set again (one query per part). */
 const reloadAfter = 5_000;
 
+/** Up to this many closed work beads, a filter reads their keys at once (~25 µs a bead). */
+const syncClosedDefault = 2_000;
 const closedWork: Where = { fields: { status: 'closed' }, not: { type: notWork } };
 const finishedRequests: Where = { fields: { type: 'merge_request', status: 'closed' } };
 
@@ -25,6 +27,32 @@ function byRecentlyFinished(a: Bead, b: Bead): number {
   return b.updated_at.localeCompare(a.updated_at) || b.id.localeCompare(a.id);
 }
 
+/** A closed work bead as the filter reads it: its filter key and its place in the closed order. */
+interface ClosedEntry {
+  readonly id: string;
+  readonly key: FilterKey;
+  /** closed_at, else updated_at: the recently closed order's key (newest first, then id). */
+  readonly at: string;
+}
+
+const closedEntry = (bead: Bead): ClosedEntry => ({ id: bead.id, key: filterKey(bead), at: bead.closed_at ?? bead.updated_at ?? '' });
+const byEntry = (a: ClosedEntry, b: ClosedEntry): number => (a.at > b.at ? -1 : a.at < b.at ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Every closed work bead, in parts of a few thousand rows (one type and priority each), so the
+ * list of them the filter searches is read in the background a part per turn of the event loop.
+ */
+function closedParts(): Where[] {
+  const work = BEAD_TYPES.filter((t) => !notWork.includes(t));
+  const priorities = [0, 1, 2, 3, 4];
+  const parts: Where[] = [];
+  for (const type of work) {
+    for (const priority of priorities) parts.push({ fields: { status: 'closed', type, priority } });
+    parts.push({ fields: { status: 'closed', type }, not: { priority: priorities } });
+  }
+  parts.push({ fields: { status: 'closed' }, not: { type: [...work, ...notWork] } });
+  return parts;
+}
 function isFinished(mr: Bead): boolean {
   const state = (mr as MergeRequestView).state;
   return state === 'merged' || state === 'rejected';
@@ -69,6 +97,17 @@ export class TownIndex {
   private readonly outside = new Map<string, Bead | null>();
   private readonly parents = new Map<string, boolean>();
   private readonly filtered = new Map<string, { total: number; beads: readonly BeadView[] }>();
+  /**
+   * Every closed work bead's filter key (the board's closed group under a filter searches these,
+   * not the index: ~40k at 100k beads), read when a filter first needs them — at once in a small
+   * town, else a part per turn of the event loop by {@link warm} while the board shows the
+   * closed group as pending — then kept current from the tail like the rest. `closedTodo` is the
+   * parts not read yet (undefined: not asked for yet).
+   */
+  private closedAll = new Map<string, ClosedEntry>();
+  private closedTodo: Where[] | undefined;
+  /** Told when the closed beads' keys are wanted and must be read in the background (the feed calls {@link warm}). */
+  onPending: (() => void) | undefined;
   private parts: { beads: BeadView[]; mail: MailView[]; mergeRequests: MergeRequestView[] } | undefined;
   /** What the panels are handed: a new object after every change (their memo key). */
   private town: IndexedTown;
@@ -76,15 +115,17 @@ export class TownIndex {
   private constructor(
     private readonly read: () => StateView,
     private readonly me: string,
+    /** Up to this many closed work beads, a filter reads their keys at once (no pending group). */
+    private readonly syncClosed: number,
   ) {
     this.town = this.indexed();
   }
 
   /** Loads the working set through `view`'s index; undefined when it has none. */
-  static open(view: StateView, read: () => StateView, me: string): TownIndex | undefined {
+  static open(view: StateView, read: () => StateView, me: string, options: { syncClosed?: number } = {}): TownIndex | undefined {
     const queries = queriesOf(view.all(BEAD_KIND));
     if (!queries) return undefined;
-    const index = new TownIndex(read, me);
+    const index = new TownIndex(read, me, options.syncClosed ?? syncClosedDefault);
     index.load(queries);
     return index;
   }
@@ -109,12 +150,37 @@ export class TownIndex {
     this.loadFinished(queries);
     this.outside.clear();
     this.parents.clear();
+    this.closedAll = new Map();
+    this.closedTodo = undefined;
     this.changed();
+  }
+
+  /**
+   * Reads one more part of the closed beads' filter keys; true while parts remain (the feed calls
+   * it again on the next turn of the event loop). After the last part the town changes (the
+   * board's pending closed group is grouped anew).
+   */
+  warm(): boolean {
+    const part = this.closedTodo?.shift();
+    if (!part) return false;
+    const queries = this.queries();
+    if (!queries) {
+      this.closedTodo = [];
+      return false;
+    }
+    for (const bead of queries.iterate(part) as Iterable<Bead>) this.closedAll.set(bead.id, closedEntry(bead));
+    if (this.closedTodo!.length) return true;
+    // Only the closed groups under filters change: the working set's lists stay the same objects.
+    this.filtered.clear();
+    this.town = this.indexed();
+    return false;
   }
 
   private loadClosed(queries: EntityQueries): void {
     this.closedTotal = queries.count(closedWork);
-    this.closedTop = (queries.latest(closedWork, ['closed_at', 'updated_at'], closedKept) as Bead[]).sort(byRecentlyClosed);
+    // The closed index walked from its newest end (a closed bead has its closed_at; the count is
+    // the index's counts table): two short reads, not a sort of every closed row.
+    this.closedTop = (queries.find(closedWork, 'closed-newest', closedKept) as Bead[]).sort(byRecentlyClosed);
   }
 
   private loadFinished(queries: EntityQueries): void {
@@ -149,6 +215,7 @@ export class TownIndex {
       if (this.outside.has(id)) this.outside.set(id, bead ?? null);
       if (!bead) {
         // A tombstone: what it was is not known here, so the counts are read again.
+        this.closedAll.delete(id);
         this.parents.clear();
         const wasOpen = this.open.delete(id);
         this.mail.delete(id);
@@ -175,6 +242,8 @@ export class TownIndex {
       }
       const wasOpen = this.open.delete(id);
       const wasTop = removeId(this.closedTop, id);
+      if (bead.status === 'closed') this.closedAll.set(id, closedEntry(bead));
+      else this.closedAll.delete(id);
       if (bead.status === 'closed') {
         // Closing an open bead is the common case; anything else (a closed bead edited, created
         // or imported closed) is counted again by the index.
@@ -224,22 +293,33 @@ export class TownIndex {
     return known;
   }
 
-  private closed(filter: BoardFilter, limit: number): { total: number; beads: readonly BeadView[] } {
+  private closed(filter: BoardFilter, limit: number): { total: number; beads: readonly BeadView[]; pending?: boolean } {
     if (isEmptyFilter(filter)) return { total: this.closedTotal, beads: this.closedTop.slice(0, limit) };
     const key = JSON.stringify(filter);
     let found = this.filtered.get(key);
     if (!found) {
-      // Every closed bead of the filter's types is read and matched (the filter's words are
-      // not columns): the one query of the board that reads more than a page.
-      const where: Where = { fields: { status: 'closed', ...(filter.types.length ? { type: filter.types } : {}) }, not: { type: notWork } };
-      const top: Bead[] = [];
-      let total = 0;
-      for (const bead of (this.queries()?.iterate(where) ?? []) as Iterable<Bead>) {
-        if (!matchesFilter(bead, filter)) continue;
-        total++;
-        insertSorted(top, bead, byRecentlyClosed, limit);
+      if (this.closedTodo === undefined) {
+        this.closedTodo = closedParts();
+        if (this.closedTotal > this.syncClosed) this.onPending?.();
       }
-      found = { total, beads: top };
+      if (this.closedTodo.length) {
+        // Not read yet: at once in a small town; in a big one the group is pending until `warm` is done.
+        if (this.closedTotal > this.syncClosed && this.onPending) return { total: 0, beads: [], pending: true };
+        while (this.warm());
+      }
+      const top: ClosedEntry[] = [];
+      let total = 0;
+      for (const entry of this.closedAll.values()) {
+        if (!keyMatches(entry.key, filter)) continue;
+        total++;
+        if (top.length === limit && byEntry(entry, top[limit - 1]!) >= 0) continue;
+        let at = top.length;
+        while (at > 0 && byEntry(entry, top[at - 1]!) < 0) at--;
+        top.splice(at, 0, entry);
+        if (top.length > limit) top.length = limit;
+      }
+      const beads = top.map((entry) => this.bead(entry.id)).filter((bead): bead is Bead => bead !== undefined);
+      found = { total, beads };
       this.filtered.set(key, found);
     }
     return found;

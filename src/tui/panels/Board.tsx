@@ -62,7 +62,7 @@ export function Board({ board, cursor, filter, width, height, focused, theme, no
 
 const BoardLine = memo(function BoardLine({ row, width, idWidth, selected, theme, note, foreign }: { row: BoardRow; width: number; idWidth: number; selected: boolean; theme: Theme; note?: string | undefined; foreign?: boolean }) {
   if (row.kind === 'header') {
-    return <Line width={width} theme={theme} segments={[{ text: `${groupTitles[row.group]} (${row.count})`, color: theme.colors['panel.section'], bold: true }]} />;
+    return <Line width={width} theme={theme} segments={[{ text: `${groupTitles[row.group]} (${row.pending ? '…' : row.count})`, color: theme.colors['panel.section'], bold: true }]} />;
   }
   return <Line width={width} theme={theme} selected={selected} segments={beadSegments(row.bead, row.group, row.blockers, theme, idWidth, note, foreign)} />;
 });

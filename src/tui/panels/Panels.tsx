@@ -3,6 +3,7 @@ import { visibleLine } from '../../common/visible-text.js';
 import { drawnElsewhere, foreignTags, provenanceOf } from '../../federation/provenance.js';
 import { bindings, type Binding, type PanelActionId } from '../keys/bindings.js';
 import type { PanelSlotProps } from '../shell/panel-slot.js';
+import { kindView } from '../live/kind-view.js';
 import { panelsSession } from '../live/panels-session.js';
 import { columnWidth, layoutReducer, visiblePanels, type LayoutState } from '../state/layout-reducer.js';
 import { initialPanelsState } from '../state/panels-reducer.js';
@@ -86,7 +87,8 @@ export function Panels(props: PanelSlotProps) {
   // What came from where (issue 19): the open bead's fed-meta by id; the board's marker from the
   // towns pulled from (a few `fed` entities per journal change), never a read per bead.
   const provenance = useCallback((id: string) => provenanceOf(session.town.journal.read(), id), [session]);
-  const tags = useMemo(() => foreignTags(session.town.journal.read()), [session, snapshot.seq]);
+  // Through the query index (kindView): walking the `fed` kind directly would load the whole town.
+  const tags = useMemo(() => foreignTags(kindView(session.town.journal.read())), [session, snapshot.seq]);
   const elsewhere = useMemo(() => (tags.size ? (id: string) => drawnElsewhere(id, tags) : undefined), [tags]);
   return (
     <PanelsColumn
@@ -96,6 +98,7 @@ export function Panels(props: PanelSlotProps) {
       active={props.hasKeyboard}
       theme={session.theme.theme}
       history={session.feed.history}
+      stopHistory={session.feed.stopHistory}
       helpBindings={helpBindings}
       prefixKey={prefixKey}
       townName={session.town.config.name}

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { panelHeights } from '../state/layout-reducer.js';
 import { followWindows } from '../state/list-windows.js';
 import type { Provenance } from '../../federation/provenance.js';
@@ -26,6 +26,8 @@ export interface PanelsColumnProps {
   readonly theme: Theme;
   /** A bead's history from the journal, oldest first (for details). */
   readonly history?: ((id: string) => readonly EventView[]) | undefined;
+  /** The details of a bead closed: its older history need not be read on (live/town-feed.ts). */
+  readonly stopHistory?: ((id: string) => void) | undefined;
   /** The bindings the help lists, in order; the panels' own by default. */
   readonly helpBindings?: readonly Binding[] | undefined;
   readonly prefixKey?: string | undefined;
@@ -45,7 +47,7 @@ const noHistory: readonly EventView[] = [];
  * The panels column: board (or a bead's details), refinery lane, inbox, activity feed, stacked
  * by the layout's weights; a form, when open, on top; the help instead of everything while open.
  */
-export function PanelsColumn({ model, width, height, active, theme, history, helpBindings, prefixKey = 'C-b', townName, now, provenance, elsewhere }: PanelsColumnProps) {
+export function PanelsColumn({ model, width, height, active, theme, history, stopHistory, helpBindings, prefixKey = 'C-b', townName, now, provenance, elsewhere }: PanelsColumnProps) {
   const { state, view } = model;
   const detailsId = state.board.details?.id;
   const { index } = view.snapshot;
@@ -60,6 +62,7 @@ export function PanelsColumn({ model, width, height, active, theme, history, hel
     // A new snapshot may bring new history (a new seq, or older records read in the background).
     [detailsId, history, view.snapshot],
   );
+  useEffect(() => (detailsId && stopHistory ? () => stopHistory(detailsId) : undefined), [detailsId, stopHistory]);
   // One entity read for the open bead (a sync that touches it moves the snapshot).
   const detailsProvenance = useMemo(() => (detailsId && provenance ? provenance(detailsId) : undefined), [detailsId, provenance, view.snapshot]);
   if (state.help.open) {

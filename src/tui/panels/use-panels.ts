@@ -70,7 +70,11 @@ export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, 
     setState(next);
   }, []);
   const board = useMemo(() => deriveBoard(snapshot, state.board.filter), [snapshot.beads, snapshot.index, state.board.filter]);
-  const allBoard = useMemo(() => (state.board.filter ? groupBoard(snapshot.beads, noFilter, snapshot.index?.board) : board), [snapshot.beads, snapshot.index, state.board.filter, board]);
+  // The counts' unfiltered grouping: the same beads give the same one (a pending closed group
+  // read in at last changes the index's context, not the unfiltered counts).
+  const filtering = state.board.filter !== '';
+  const unfiltered = useMemo(() => (filtering ? groupBoard(snapshot.beads, noFilter, snapshot.index?.board) : undefined), [snapshot.beads, filtering]);
+  const allBoard = unfiltered ?? board;
   const inbox = useMemo(() => deriveInbox(snapshot), [snapshot.mail, snapshot.me]);
   const lane = useMemo(() => deriveLane(snapshot), [snapshot.mergeRequests]);
   const feed = useMemo(() => deriveFeed(snapshot), [snapshot.events]);

@@ -36,17 +36,39 @@ export function isEmptyFilter(filter: BoardFilter): boolean {
   return !filter.text.length && !filter.labels.length && !filter.types.length && !filter.assignees.length;
 }
 
+/**
+ * What the filter reads of a bead, lowercased once: its type, assignee, labels, and `id title`
+ * (the text words' haystack). Remembered per bead object (the snapshots hand the same objects
+ * until a bead changes), so applying a filter to 8k beads lowercases nothing twice.
+ */
+export interface FilterKey {
+  readonly type: string;
+  readonly assignee: string;
+  readonly labels: readonly string[];
+  readonly text: string;
+}
+
+const keys = new WeakMap<BeadView, FilterKey>();
+
+export function filterKey(bead: BeadView): FilterKey {
+  let key = keys.get(bead);
+  if (!key) {
+    key = { type: bead.type.toLowerCase(), assignee: (bead.assignee ?? '').toLowerCase(), labels: (bead.labels ?? []).map((l) => l.toLowerCase()), text: `${bead.id} ${bead.title}`.toLowerCase() };
+    keys.set(bead, key);
+  }
+  return key;
+}
+
+/** Whether a bead's {@link filterKey} passes the filter. */
+export function keyMatches(key: FilterKey, filter: BoardFilter): boolean {
+  if (filter.types.length && !filter.types.includes(key.type)) return false;
+  if (filter.assignees.length && !filter.assignees.includes(key.assignee)) return false;
+  if (filter.labels.length && !filter.labels.every((l) => key.labels.includes(l))) return false;
+  if (filter.text.length && !filter.text.every((w) => key.text.includes(w))) return false;
+  return true;
+}
+
 /** Whether a bead passes the filter. */
 export function matchesFilter(bead: BeadView, filter: BoardFilter): boolean {
-  if (filter.types.length && !filter.types.includes(bead.type.toLowerCase())) return false;
-  if (filter.assignees.length && !filter.assignees.includes((bead.assignee ?? '').toLowerCase())) return false;
-  if (filter.labels.length) {
-    const labels = (bead.labels ?? []).map((l) => l.toLowerCase());
-    if (!filter.labels.every((l) => labels.includes(l))) return false;
-  }
-  if (filter.text.length) {
-    const haystack = `${bead.id} ${bead.title}`.toLowerCase();
-    if (!filter.text.every((w) => haystack.includes(w))) return false;
-  }
-  return true;
+  return isEmptyFilter(filter) || keyMatches(filterKey(bead), filter);
 }

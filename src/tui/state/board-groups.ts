@@ -13,7 +13,7 @@ export const groupTitles: Record<BoardGroup, string> = {
 
 /** One line of the board: a section header or a bead. */
 export type BoardRow =
-  | { readonly kind: 'header'; readonly group: BoardGroup; readonly count: number }
+  | { readonly kind: 'header'; readonly group: BoardGroup; readonly count: number; readonly pending?: boolean }
   | { readonly kind: 'bead'; readonly group: BoardGroup; readonly bead: BeadView; readonly blockers: readonly string[] };
 
 /** The grouped board: rows to draw, and the selectable bead ids in row order. */
@@ -36,8 +36,12 @@ export interface BoardContext {
   lookup(id: string): BeadView | undefined;
   /** Whether some work bead has `id` as its parent (closed children count). */
   hasChildren(id: string): boolean;
-  /** The closed beads passing `filter`: how many, and the newest `limit` (by closed_at, then updated_at; then id). */
-  closed(filter: BoardFilter, limit: number): { readonly total: number; readonly beads: readonly BeadView[] };
+  /**
+   * The closed beads passing `filter`: how many, and the newest `limit` (by closed_at, then
+   * updated_at; then id); `pending` while they are still being read (the group then shows as
+   * such, and the context's town changes when they are there).
+   */
+  closed(filter: BoardFilter, limit: number): { readonly total: number; readonly beads: readonly BeadView[]; readonly pending?: boolean };
 }
 
 /** How many closed beads the board keeps in view. */
@@ -75,15 +79,20 @@ export function openBlockers(bead: BeadView, byId: ReadonlyMap<string, BeadView>
  * on the bead list's identity and the filter, so moving the selection never regroups.
  */
 export function groupBoard(beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
-  // The status bar's counts and the board group the same beads unfiltered: once.
+  // The status bar's counts and the board group the same beads unfiltered: once; and with a
+  // filter set, the unfiltered grouping (the counts) and the filtered one are both kept.
   const key = JSON.stringify(filter);
-  if (lastGrouped && lastGrouped.beads === beads && lastGrouped.key === key && lastGrouped.context === context) return lastGrouped.layout;
+  const known = grouped.get(key);
+  if (known && known.beads === beads && known.context === context) return known.layout;
   const layout = groupBoardOnce(beads, filter, context);
-  lastGrouped = { beads, key, context, layout };
+  grouped.delete(key);
+  grouped.set(key, { beads, context, layout });
+  if (grouped.size > 4) grouped.delete(grouped.keys().next().value!);
   return layout;
 }
 
-let lastGrouped: { beads: readonly BeadView[]; key: string; context: BoardContext | undefined; layout: BoardLayout } | undefined;
+/** The last groupings by filter (a few: the newest last). */
+const grouped = new Map<string, { beads: readonly BeadView[]; context: BoardContext | undefined; layout: BoardLayout }>();
 
 function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
   const byId = new Map<string, BeadView>();
@@ -132,9 +141,11 @@ function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context
   groups.working.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
   groups.blocked.sort((a, b) => byPriorityThenAge(a.bead, b.bead));
   let closedTotal: number;
+  let closedPending = false;
   if (context) {
     const closed = context.closed(filter, recentClosedLimit);
     closedTotal = closed.total;
+    closedPending = closed.pending === true;
     groups.closed.push(...closed.beads.map((bead) => ({ bead, blockers: [] })));
   } else {
     groups.closed.sort((a, b) => byRecentlyClosed(a.bead, b.bead));
@@ -146,7 +157,7 @@ function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context
   const order: string[] = [];
   const rowOf: number[] = [];
   for (const group of ['ready', 'working', 'blocked', 'closed'] as const) {
-    rows.push({ kind: 'header', group, count: group === 'closed' ? closedTotal : groups[group].length });
+    rows.push({ kind: 'header', group, count: group === 'closed' ? closedTotal : groups[group].length, ...(group === 'closed' && closedPending ? { pending: true } : {}) });
     for (const { bead, blockers } of groups[group]) {
       order.push(bead.id);
       rowOf.push(rows.length);

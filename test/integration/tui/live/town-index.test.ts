@@ -135,6 +135,49 @@ describe('the workstation through the query index', () => {
   }, 240_000);
 });
 
+describe('the board’s filter on a big town', () => {
+  it('shows the closed group pending while the closed beads are read in the background, then as a read of every bead; kept current after', async () => {
+    const repo = makeRepo();
+    disposers.push(repo.dispose);
+    initTown({ cwd: repo.path, env: {} });
+    const writer = openTownAt(repo.path, 'nux');
+    disposers.push(() => writer.close());
+    const ctx = modelContext('nux', 'ct');
+    await writer.journal.mutate(transact(ctx, (tx) => {
+      for (let i = 0; i < 60; i++) {
+        tx.create({ title: `bead ${i} ${i % 3 ? 'parser' : 'journal'}`, type: i % 4 ? 'task' : 'bug', priority: i % 5, status: i % 2 ? 'closed' : 'open', labels: i % 5 ? [] : ['ui'] });
+      }
+    }));
+    const mine = openTownAt(repo.path, 'overseer');
+    disposers.push(() => mine.close());
+    const reference = openTownAt(repo.path, 'overseer');
+    disposers.push(() => reference.close());
+    // Every town counts as big: the closed beads are never read at once.
+    const feed = createTownFeed({ town: mine, name: 'demo', presets: ['scripted'], molecules: [], watch: false, syncClosed: 0 });
+    disposers.push(() => feed.close());
+    const work = (): Bead[] => [...(reference.journal.read().all(BEAD_KIND).values() as Iterable<Bead>)].filter((b) => !isMessage(b) && !isMergeRequest(b));
+    const pendingHeader = (filter: string): boolean => deriveView(feed.getSnapshot(), filter).board.rows.some((r) => r.kind === 'header' && r.group === 'closed' && r.pending === true);
+    expect(pendingHeader('parser')).toBe(true);
+    // The open groups are there at once.
+    const open = (board: BoardLayout): unknown => shape(board).rows.filter((r) => !r.startsWith('closed'));
+    expect(open(deriveView(feed.getSnapshot(), 'parser').board)).toEqual(open(groupBoard(work(), parseFilter('parser'))));
+    await waitFor(() => !pendingHeader('parser') || undefined, 'the closed beads read in the background');
+    for (const filter of ['parser', '#ui', 'type:bug', 'journal type:task', '@nobody']) {
+      expect(pendingHeader(filter), filter).toBe(false);
+      expect(shape(deriveView(feed.getSnapshot(), filter).board), filter).toEqual(shape(groupBoard(work(), parseFilter(filter))));
+    }
+    // Closing, reopening and creating closed beads afterwards: the keys follow the journal's tail.
+    const ids = work().map((b) => b.id);
+    await writer.journal.mutate(updateBead(ctx, ids[0]!, { status: 'closed' }));
+    await writer.journal.mutate(updateBead(ctx, ids[1]!, { status: 'open' }));
+    await writer.journal.mutate(createBead(ctx, { title: 'late parser', status: 'closed' }));
+    feed.refresh();
+    for (const filter of ['parser', 'late', 'journal type:task']) {
+      expect(shape(deriveView(feed.getSnapshot(), filter).board), filter).toEqual(shape(groupBoard(work(), parseFilter(filter))));
+    }
+  }, 60_000);
+});
+
 describe('a bead’s history in the workstation', () => {
   it('comes at once from the newest records, and older records are read in the background until its creation', async () => {
     const repo = makeRepo();
@@ -160,5 +203,8 @@ describe('a bead’s history in the workstation', () => {
     const full = await waitFor(() => (feed.history(old.id).length === 2 ? feed.history(old.id) : undefined), 'the older history read in the background');
     expect(full.map((e) => e.action)).toEqual(['create', 'update']);
     expect(told).toBeGreaterThan(0);
+    // The same records as a read of the whole journal (the segments are searched for the id's bytes).
+    const every = [...mine.journal.records(1)].filter((r) => r.id === old.id).map((r) => r.seq);
+    expect(full.map((e) => e.seq)).toEqual(every);
   }, 60_000);
 });
