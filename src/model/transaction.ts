@@ -88,6 +88,12 @@ const CORE_FIELDS = new Set([
   'bead', 'state', 'reason', 'molecule', 'metadata',
 ]);
 
+
+/** How a not-found error names what was asked for, by the role the id played (docs/cli.md: `<kind> <id> not found (see …)`). */
+const NOT_FOUND_KIND: Record<string, string> = { needs: 'needed bead', parent: 'parent bead', 'reply-to': 'message to reply to' };
+/** Where to look for the right id. */
+const NOT_FOUND_HINT: Record<string, string> = { message: '`citadel mail inbox`', 'reply-to': '`citadel mail inbox`', 'merge request': '`citadel refinery status`' };
+
 /**
  * Every change to beads goes through one of these, inside one journal mutation: it reads the
  * state as of the lock, validates, and collects the changes. Several operations in one
@@ -125,10 +131,7 @@ export class BeadTransaction {
     const checked = checkId(id);
     let bead: Bead | undefined;
     for (const candidate of idCandidates(checked, this.context.prefix)) if ((bead = this.get(candidate))) break;
-    if (!bead) {
-      const hint = what === 'message' ? '`citadel mail inbox`' : '`citadel bead list`';
-      throw new CitadelError('not_found', `${what === 'bead' || what === 'message' ? what : `${what}:`} ${checked} not found (see ${hint})`);
-    }
+    if (!bead) throw new CitadelError('not_found', `${NOT_FOUND_KIND[what] ?? what} ${checked} not found (see ${NOT_FOUND_HINT[what] ?? '`citadel bead list`'})`);
     return bead;
   }
 

@@ -162,8 +162,8 @@ function unknownMolecule(name: string, library: MoleculeLibrary, at?: Location):
       .map(({ candidate }) => candidate);
     choices = close.length > 0 ? `did you mean ${close.join(', ')}?` : 'no molecule has a similar name';
   }
-  const message = `unknown molecule "${name}" (${choices})`;
-  return at ? moleculeError(at, `\`Includes:\` ${message}`) : new CitadelError('not_found', `${message}: see \`citadel molecule list\``);
+  const message = `molecule ${name} not found (${choices})`;
+  return at ? moleculeError(at, `\`Includes:\` ${message}`) : new CitadelError('not_found', `${message.slice(0, -1)}; see \`citadel molecule list\`)`);
 }
 
 /** Levenshtein distance, for "closest" suggestions. */

@@ -215,6 +215,6 @@ function undoClaim(town: Town, name: string, beadId: string, previous: Polecat |
 /** The host `--host NAME` names, or one sentence saying how to add it. */
 function requireHost(town: Town, name: string): HostRecord {
   const host = getHost(town.journal.read(), validateHostName(name));
-  if (!host) throw new CitadelError('not_found', `no host ${name} in this town: \`citadel host add ${name} USER@HOST\` adds it (citadel host list shows them)`);
+  if (!host) throw new CitadelError('not_found', `host ${name} not found (see \`citadel host list\`; \`citadel host add ${name} USER@HOST\` adds it)`);
   return host;
 }

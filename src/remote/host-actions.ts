@@ -81,7 +81,7 @@ export function listHosts(town: Town): HostRow[] {
 export async function removeHost(town: Town, name: string): Promise<void> {
   validateHostName(name);
   await town.journal.mutate((state) => {
-    if (!getHost(state, name)) throw new CitadelError('not_found', `no host ${name} (citadel host list)`);
+    if (!getHost(state, name)) throw new CitadelError('not_found', `host ${name} not found (see \`citadel host list\`)`);
     const busy = allPolecats(state).filter((p) => p.host === name && (p.pid !== null || p.bead !== null));
     if (busy.length) throw new CitadelError('refused', `${busy.map((p) => p.name).join(', ')} ${busy.length === 1 ? 'works' : 'work'} on host ${name}: \`citadel polecat kill ${busy[0]!.name}\` first`);
     return { changes: [{ kind: HOST_KIND, id: name, entity: null, action: 'remove', summary: `host ${name} removed` }], value: undefined };
@@ -107,7 +107,7 @@ export interface HostCheck {
  */
 export async function checkHost(town: Town, name: string, env: NodeJS.ProcessEnv): Promise<HostCheck> {
   const host = getHost(town.journal.read(), validateHostName(name));
-  if (!host) throw new CitadelError('not_found', `no host ${name} (citadel host list)`);
+  if (!host) throw new CitadelError('not_found', `host ${name} not found (see \`citadel host list\`)`);
   const agents = [...new Set(Object.values(presets).map((preset) => preset.argv[0]!).filter((program) => program !== 'citadel' && !program.startsWith('$')))];
   const script = [
     'echo "git=$(git --version 2>/dev/null)"',

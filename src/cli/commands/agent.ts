@@ -91,4 +91,7 @@ export function register(program: Command, context: CliContext): void {
       }
       process.exitCode = code;
     });
+  // The bare command takes any word (to name a mistyped subcommand); its subcommands inherit
+  // that setting, so `citadel agent <sub> extra` would run and drop `extra`: turn it back off.
+  for (const sub of agent.commands) sub.allowExcessArguments(false);
 }

@@ -82,6 +82,9 @@ export function register(program: Command, context: CliContext): void {
     .action(async (step: string | undefined, options: { holder?: string; reason: string; json?: boolean }) => {
       await releaseAction(context, step, options);
     });
+  // The bare command takes any word (to name a mistyped subcommand); its subcommands inherit
+  // that setting, so `citadel molecule <sub> extra` would run and drop `extra`: turn it back off.
+  for (const sub of molecule.commands) sub.allowExcessArguments(false);
 }
 
 /** The search path: the town's molecules (when in a town) over the built-ins. Works outside a town too. */

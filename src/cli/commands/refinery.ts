@@ -62,4 +62,7 @@ export function register(program: Command, context: CliContext): void {
         process.off('SIGTERM', stop);
       }
     });
+  // The bare command takes any word (to name a mistyped subcommand); its subcommands inherit
+  // that setting, so `citadel refinery <sub> extra` would run and drop `extra`: turn it back off.
+  for (const sub of refinery.commands) sub.allowExcessArguments(false);
 }

@@ -62,7 +62,7 @@ describe('citadel bead', () => {
       [['bead', 'create', '   '], 1, /^citadel: the title is empty/],
       [['bead', 'create', 'x', '--priority', '9'], 1, /^citadel: priority must be 0 \(highest\) to 4 \(lowest\), got "9"/],
       [['bead', 'create', 'x', '--type', 'story'], 1, /^citadel: unknown bead type "story": use one of task, bug, feature, epic, chore, step/],
-      [['bead', 'create', 'x', '--needs', 'zz-nope'], 1, /^citadel: needs: zz-nope not found/],
+      [['bead', 'create', 'x', '--needs', 'zz-nope'], 1, /^citadel: needed bead zz-nope not found \(see/],
       [['bead', 'create', 'x', '--frobnicate'], 2, /^citadel: unknown option '--frobnicate'/],
       [['bead', 'create'], 2, /^citadel: missing required argument 'title'/],
       [['bead', 'show', 'zz-nope'], 1, /^citadel: bead zz-nope not found/],

@@ -44,6 +44,10 @@ describe('the command line, day to day', () => {
     const sub = await cli(['bead', 'craete', 'x']);
     expect(sub.code).toBe(2);
     expectOneLine(sub.stderr, /^citadel: unknown command 'craete' \(did you mean create\?\)/);
+    // A subcommand of a command that names mistyped subcommands does not drop a word it was given.
+    const extra = await cli(['refinery', 'status', 'ct-zzzz']);
+    expect(extra.code).toBe(2);
+    expectOneLine(extra.stderr, /^citadel: too many arguments for 'status'/);
     const option = await cli(['--bogus']);
     expect(option.code).toBe(2);
     expectOneLine(option.stderr, /^citadel: unknown option '--bogus'/);
@@ -67,6 +71,10 @@ describe('the command line, day to day', () => {
       [['polecat', 'kill', 'ghost'], /^citadel: polecat ghost not found \(/],
       [['polecat', 'restart', 'ghost'], /^citadel: polecat ghost not found \(/],
       [['nudge', 'ghost', 'hi'], /^citadel: polecat ghost not found \(/],
+      [['approve', 'zz-nope'], /^citadel: merge request zz-nope not found \(see `citadel refinery status`\)$/],
+      [['bead', 'create', 'x', '--needs', 'zz-nope'], /^citadel: needed bead zz-nope not found \(see `citadel bead list`\)$/],
+      [['host', 'check', 'nohost'], /^citadel: host nohost not found \(see `citadel host list`\)$/],
+      [['molecule', 'pour', 'nope'], /^citadel: molecule nope not found \(.*; see `citadel molecule list`\)$/],
     ];
     for (const [args, pattern] of cases) {
       const result = await cli(args);

@@ -99,7 +99,7 @@ describe('molecule list / show', () => {
       expect(shown.stdout).toContain('# Research: why?');
       const unknown = await runCli(['molecule', 'show', 'nope'], { cwd: outside.path });
       expect(unknown.code).toBe(1);
-      expect(unknown.stderr).toContain('unknown molecule "nope" (known: engineer-in-box, quick-fix, research)');
+      expect(unknown.stderr).toContain('molecule nope not found (known: engineer-in-box, quick-fix, research; see `citadel molecule list`)');
     } finally {
       outside.dispose();
     }

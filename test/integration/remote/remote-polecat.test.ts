@@ -164,7 +164,7 @@ describe.skipIf(missing !== undefined)(`remote polecats over ssh${missing ? ` (s
     expect(sling.stderr).toMatch(/cannot reach host closed/);
     const shown = JSON.parse((await t.cli(['bead', 'show', bead, '--json'])).stdout) as { status: string; assignee: string | null };
     expect(shown.assignee ?? null).toBeNull();
-    expect((await t.cli(['sling', bead, '--host', 'nowhere', '--agent', 'scripted'])).stderr).toMatch(/no host nowhere in this town/);
+    expect((await t.cli(['sling', bead, '--host', 'nowhere', '--agent', 'scripted'])).stderr).toMatch(/host nowhere not found \(see `citadel host list`/);
     expect((await t.cli(['host', 'rm', 'closed'])).code).toBe(0);
   }, 120_000);
 

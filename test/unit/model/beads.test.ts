@@ -42,7 +42,7 @@ describe('creating beads', () => {
     expect(errorOf(() => journal.mutate(createBead(ctx, { title: 'x', priority: 'high' }))).code).toBe('invalid');
     expect(errorOf(() => journal.mutate(createBead(ctx, { title: 'x', type: 'story' as never }))).message).toMatch(/unknown bead type "story"/);
     expect(errorOf(() => journal.mutate(createBead(ctx, { title: 'x', needs: ['ct-zzzz'] }))).code).toBe('not_found');
-    expect(errorOf(() => journal.mutate(createBead(ctx, { title: 'x', parent: 'ct-zzzz' }))).message).toMatch(/parent: ct-zzzz not found/);
+    expect(errorOf(() => journal.mutate(createBead(ctx, { title: 'x', parent: 'ct-zzzz' }))).message).toMatch(/parent bead ct-zzzz not found/);
     expect(errorOf(() => journal.mutate(createBead(ctx, { title: 'x', labels: ['two words'] }))).message).toMatch(/bad label/);
     expect(journal.log).toHaveLength(0);
   });
