@@ -3,6 +3,7 @@ import { FlowControl } from './flow-control.js';
 import { FrameScheduler } from './frame-scheduler.js';
 import type { PaneModes, RowFrame } from './protocol.js';
 import { ScreenFeeder } from './screen-feeder.js';
+import { sharedInputFirst, type Holdable, type InputFirst } from './input-first.js';
 import { Screen } from './screen.js';
 import { isAlive } from '../common/process.js';
 import { PerformanceObserver } from 'node:perf_hooks';
@@ -55,6 +56,8 @@ export interface PaneOptions {
   /** Minimum time between two frames of a busy pane. */
   frameIntervalMs?: number;
   now?: () => number;
+  /** Holds the other panes while a key typed here waits for its echo (default: the daemon's one). */
+  inputFirst?: InputFirst;
 }
 
 /**
@@ -62,7 +65,7 @@ export interface PaneOptions {
  * subscribers that receive its row frames. The screen outlives the program, so an exited
  * pane still shows its last screen and can be restarted in place.
  */
-export class Pane {
+export class Pane implements Holdable {
   readonly id: string;
   argv: readonly string[];
   readonly cwd: string;
@@ -88,6 +91,15 @@ export class Pane {
   private echoPending = false;
   /** CITADEL_DAEMON_TRACE: the times of the keystroke in flight (input, written, output, parsed). */
   private trace: number[] | undefined;
+  private readonly inputFirst: InputFirst;
+  /** Why the pty is paused: flow control (a backlog), and/or another pane's echo (input first). */
+  private flowPaused = false;
+  private held = false;
+  private ptyPaused = false;
+  /** The program is gone or going: its pty is read to the end, whatever pauses it. */
+  private exiting = false;
+  /** While the pty is paused, the program's death is watched: node-pty drops what is unread 200 ms after the exit. */
+  private deathWatch: NodeJS.Timeout | undefined;
 
   constructor(options: PaneOptions) {
     this.id = options.id;
@@ -100,6 +112,8 @@ export class Pane {
     this.screen = new Screen(options.cols, options.rows, options.scrollback);
     this.feeder = new ScreenFeeder(this.screen, (size) => this.parsed(size));
     this.scheduler = new FrameScheduler(() => this.broadcast(), options.frameIntervalMs ?? 16, this.now);
+    this.inputFirst = options.inputFirst ?? sharedInputFirst;
+    this.inputFirst.add(this);
     this.start();
   }
 
@@ -139,6 +153,38 @@ export class Pane {
     // frame after it goes out in the same tick instead of waiting for a streaming pane's slot.
     this.echoPending = true;
     this.feeder.prioritize();
+    // Only a pane someone watches has an echo to wait for.
+    if (this.sinks.size > 0) this.inputFirst.typed(this);
+  }
+
+  /** Input first (input-first.ts): while another pane waits for its echo, this one is neither read nor parsed. */
+  setHeld(held: boolean): void {
+    if (held === this.held) return;
+    this.held = held;
+    this.feeder.setHeld(held);
+    this.syncPause();
+  }
+
+  /** The pty is paused while flow control or a hold wants it, and never once the program is gone. */
+  private syncPause(): void {
+    const pty = this.pty;
+    if (!pty) return;
+    const want = (this.flowPaused || this.held) && this.exit === undefined && !this.exiting;
+    if (want === this.ptyPaused) return;
+    this.ptyPaused = want;
+    if (want) {
+      pty.pause();
+      this.deathWatch = setInterval(() => {
+        if (isAlive(pty.pid)) return;
+        this.exiting = true;
+        this.flow?.finish();
+        this.syncPause();
+      }, 20);
+    } else {
+      clearInterval(this.deathWatch);
+      this.deathWatch = undefined;
+      pty.resume();
+    }
   }
 
   resize(cols: number, rows: number): void {
@@ -152,7 +198,9 @@ export class Pane {
   /** Sends `signal` to the program (its output keeps flowing until it is gone). */
   kill(signal = 'SIGHUP'): void {
     if (!this.running) return;
+    this.exiting = true;
     this.flow?.finish();
+    this.syncPause();
     try {
       this.pty!.kill(signal);
     } catch {
@@ -214,6 +262,7 @@ export class Pane {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.inputFirst.remove(this);
     this.kill('SIGHUP');
     this.scheduler.dispose();
     this.feeder.dispose();
@@ -226,26 +275,32 @@ export class Pane {
     const options: PtySpawnOptions = { cwd: this.cwd, env: this.env, cols: this.cols, rows: this.rows };
     for (const listener of this.listeners.splice(0)) listener.dispose();
     this.exit = undefined;
+    clearInterval(this.deathWatch);
+    this.deathWatch = undefined;
     const pty = this.spawnPty(this.argv, options);
     this.pty = pty;
+    this.flowPaused = false;
+    this.ptyPaused = false;
+    this.exiting = false;
     this.lastOutputAt = this.now();
-    // While the pty is paused, watch for the program's death: its unread tail must be read at once.
-    let watch: NodeJS.Timeout | undefined;
     const flow: FlowControl = new FlowControl({
       pause: () => {
-        pty.pause();
-        watch = setInterval(() => {
-          if (!isAlive(pty.pid)) flow.finish();
-        }, 20);
+        this.flowPaused = true;
+        this.syncPause();
       },
       resume: () => {
-        clearInterval(watch);
-        watch = undefined;
-        pty.resume();
+        this.flowPaused = false;
+        this.syncPause();
       },
     });
     this.flow = flow;
-    this.listeners.push({ dispose: () => clearInterval(watch) });
+    this.syncPause();
+    this.listeners.push({
+      dispose: () => {
+        clearInterval(this.deathWatch);
+        this.deathWatch = undefined;
+      },
+    });
     this.listeners.push(
       pty.onData((data) => {
         flow.received(data.length);
@@ -254,7 +309,9 @@ export class Pane {
         this.feeder.push(data);
       }),
       pty.onExit((exit) => {
+        this.exiting = true;
         flow.finish();
+        this.syncPause();
         // The exit is reported once the output before it is on the screen.
         this.feeder.whenDrained(() => {
           if (this.pty !== pty) return;
@@ -272,6 +329,7 @@ export class Pane {
     if (this.sinks.size === 0) return;
     if (this.echoPending) {
       this.echoPending = false;
+      this.inputFirst.answered(this);
       if (this.trace?.length === 3) this.trace.push(performance.now());
       this.scheduler.urgent();
       if (this.trace) this.traceEcho();

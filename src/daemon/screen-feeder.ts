@@ -30,6 +30,8 @@ export class ScreenFeeder {
   private queued = 0;
   private drained: Array<() => void> = [];
   private disposed = false;
+  /** Another pane waits for an echo (input-first.ts): output is queued, not parsed. */
+  private held = false;
 
   constructor(
     private readonly screen: Screen,
@@ -44,14 +46,22 @@ export class ScreenFeeder {
 
   push(data: string): void {
     if (this.disposed || data.length === 0) return;
-    if (this.queued === 0 && data.length <= IMMEDIATE_LIMIT) {
+    if (this.queued === 0 && data.length <= IMMEDIATE_LIMIT && !this.held) {
       this.screen.write(data);
       this.parsed(data.length);
       return;
     }
     this.queue.push(data);
     this.queued += data.length;
-    this.turns.add(this);
+    if (!this.held) this.turns.add(this);
+  }
+
+  /** Held: nothing is parsed until released (the queue keeps what arrives meanwhile). */
+  setHeld(held: boolean): void {
+    if (held === this.held || this.disposed) return;
+    this.held = held;
+    if (held) this.turns.remove(this);
+    else if (this.queued > 0) this.turns.add(this);
   }
 
   /** A person typed into this pane: its backlog goes first in the parsing turns for a while. */

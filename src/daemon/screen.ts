@@ -13,6 +13,45 @@ interface SyncWritable {
   _core: { _writeBuffer: { writeSync(data: string): void } };
 }
 
+/** xterm's BufferLine, as far as {@link lighterRecycling} touches it. */
+interface BufferLineInternals {
+  length: number;
+  isWrapped: boolean;
+  _data: Uint32Array;
+  _combined: Record<number, string>;
+  _extendedAttrs: Record<number, unknown>;
+}
+
+let recyclingPatched = false;
+
+/**
+ * Once a screen's scrollback is full, xterm recycles its oldest line for each new one and copies
+ * a blank line over it (`BufferLine.copyFrom`), which gives the recycled line two new empty
+ * objects (its combined characters and extended attributes) every time: at a flood's rate, two
+ * objects per line that live in the scrollback long enough to be promoted, then die — half the
+ * young collections of a flood (82 → 43 scavenges for 25 MB of a build log). The same copy,
+ * keeping the line's own objects when both sides have none (the usual case: no combining marks,
+ * no underline styles or links).
+ */
+function lighterRecycling(line: BufferLineInternals | undefined): void {
+  if (recyclingPatched || !line) return;
+  const proto = Object.getPrototypeOf(line) as { copyFrom?: unknown };
+  if (typeof proto.copyFrom !== 'function' || !(line._data instanceof Uint32Array) || typeof line._combined !== 'object' || typeof line._extendedAttrs !== 'object') return;
+  recyclingPatched = true;
+  const empty = (o: object): boolean => {
+    for (const _ in o) return false;
+    return true;
+  };
+  proto.copyFrom = function copyFrom(this: BufferLineInternals, from: BufferLineInternals): void {
+    if (this.length !== from.length) this._data = new Uint32Array(from._data);
+    else this._data.set(from._data);
+    this.length = from.length;
+    if (!empty(this._combined) || !empty(from._combined)) this._combined = { ...from._combined };
+    if (!empty(this._extendedAttrs) || !empty(from._extendedAttrs)) this._extendedAttrs = { ...from._extendedAttrs };
+    this.isWrapped = from.isWrapped;
+  };
+}
+
 /** What a screen looks like at one moment, as rows ready for a client. */
 export interface ScreenState {
   cols: number;
@@ -43,6 +82,7 @@ export class Screen {
     this.terminal.loadAddon(new Unicode11Addon());
     this.terminal.unicode.activeVersion = '11';
     this.sync = (this.terminal as unknown as SyncWritable)._core._writeBuffer;
+    lighterRecycling((this.terminal as unknown as { _core: { buffer: { lines: { get(i: number): BufferLineInternals | undefined } } } })._core.buffer?.lines?.get(0));
     // DECTCEM (CSI ? 25 h/l) is not exposed by the headless API: watch it, and let xterm handle it too.
     this.terminal.parser.registerCsiHandler({ prefix: '?', final: 'h' }, (params) => {
       if (params.includes(25)) this.cursorVisible = true;
