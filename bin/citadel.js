@@ -1,7 +1,13 @@
 #!/usr/bin/env node
 // The citadel entry point: the compiled CLI lives in dist/ (npm run build).
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import Module, { createRequire } from 'node:module';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
-import { main } from '../dist/cli/main.js';
+import { Script } from 'node:vm';
+import * as zlib from 'node:zlib';
 
 // The workstation (bare `citadel`, `citadel attach`) lives for hours: its young generation stays
 // at V8's initial 1 MB semi-space instead of growing to 16 MB (docs/tui.md, "Memory"). The limit
@@ -40,7 +46,116 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-main(process.argv.slice(2)).then(
+// The commands agents and scripts run most start from one bundled file (dist/cli/data.cjs, built
+// by scripts/bundle-cli.js; keep BUNDLED in step with it) compiled with a V8 code cache; every
+// other command, and any command when the bundle is missing or CITADEL_NO_BUNDLE=1, from dist/
+// (docs/cli.md, "Startup").
+const BUNDLED = new Set(['ready', 'bead', 'mail', 'done', 'prime', 'hook', 'cv']);
+const CACHE_MAGIC = 'citadel-v8cache-1\n';
+const args = process.argv.slice(2);
+const main = (BUNDLED.has(commandWord(args)) && process.env.CITADEL_NO_BUNDLE !== '1' && bundledMain()) || (await import('../dist/cli/main.js')).main;
+
+/** The first word of the command line that is not `--town DIR`. */
+function commandWord(words) {
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] === '--town') i++;
+    else if (!words[i].startsWith('--town=')) return words[i];
+  }
+  return undefined;
+}
+
+/**
+ * `main` of dist/cli/data.cjs, run as a vm.Script so V8 can take its compiled code from a cache
+ * (Node 20 has no compile cache for modules). The cache is a file of the user's
+ * ($XDG_CACHE_HOME/citadel, else ~/.cache/citadel; directory 0700, files 0600) named by the
+ * bundle's length and CRC-32, Node's version and the architecture, so an edited or rebuilt bundle
+ * never meets code compiled from another; its own CRC-32 is checked before V8 sees it (V8 checks
+ * its version and flags), and anything unexpected (not ours, not a plain file, damaged, rejected
+ * by V8) means compiling from source and writing a fresh cache after the command. undefined when
+ * there is no bundle: the caller falls back to dist/.
+ */
+function bundledMain() {
+  const file = fileURLToPath(new URL('../dist/cli/data.cjs', import.meta.url));
+  let source;
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const cacheFile = codeCacheFile(source);
+  const cached = cacheFile && readCodeCache(cacheFile);
+  const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  const module = { exports: {} };
+  script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
+  if (cacheFile && (!cached || script.cachedDataRejected)) {
+    // After the command, so the functions it ran are compiled into the cache too.
+    process.once('beforeExit', () => writeCodeCache(cacheFile, script));
+  }
+  return module.exports.main;
+}
+
+/** The cache file for this bundle text, or undefined when there is no private cache directory. */
+function codeCacheFile(source) {
+  if (process.env.CITADEL_NO_CODE_CACHE === '1' || typeof zlib.crc32 !== 'function') return undefined;
+  try {
+    const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
+    const dir = join(base, 'citadel');
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const stat = lstatSync(dir);
+    const uid = process.getuid ? process.getuid() : stat.uid;
+    if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o022) !== 0) return undefined;
+    const key = `${Buffer.byteLength(source)}-${(zlib.crc32(source) >>> 0).toString(16)}-${process.version}-${process.arch}`;
+    return join(dir, `data-${key}.v8cache`);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cached data in `file` if it is ours (a plain file, owned by us, 0600) and whole; else undefined. */
+function readCodeCache(file) {
+  let fd;
+  try {
+    fd = openSync(file, 'r');
+    const stat = fstatSync(fd);
+    const uid = process.getuid ? process.getuid() : stat.uid;
+    if (!stat.isFile() || stat.uid !== uid || (stat.mode & 0o077) !== 0) return undefined;
+    const bytes = readFileSync(fd);
+    const head = CACHE_MAGIC.length;
+    if (bytes.length <= head + 4 || bytes.toString('latin1', 0, head) !== CACHE_MAGIC) return undefined;
+    const data = bytes.subarray(head + 4);
+    return bytes.readUInt32BE(head) === zlib.crc32(data) >>> 0 ? data : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Writes the cache whole (a 0600 temp file renamed into place) or not at all; never fails the command. */
+function writeCodeCache(file, script) {
+  const temp = `${file}.${process.pid}.tmp`;
+  try {
+    const data = script.createCachedData();
+    const head = Buffer.alloc(CACHE_MAGIC.length + 4);
+    head.write(CACHE_MAGIC, 'latin1');
+    head.writeUInt32BE(zlib.crc32(data) >>> 0, CACHE_MAGIC.length);
+    const fd = openSync(temp, 'wx', 0o600);
+    try {
+      writeSync(fd, Buffer.concat([head, data]));
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, file);
+  } catch {
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing was written
+    }
+  }
+}
+
+main(args).then(
   (code) => { process.exitCode = code; },
   (error) => {
     process.stderr.write(`citadel: internal error: ${error && error.stack ? error.stack : String(error)}\n`);

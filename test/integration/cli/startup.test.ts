@@ -14,6 +14,10 @@ import { makeTown, type TestTown } from './bead-town.js';
  * `citadel --version` must not even load the journal. The commands agents run most (`prime`,
  * `hook` on every tool call, `done`, `mail`) load no barrel module and nothing only another path
  * uses. The times are in `npm run bench:cli`.
+ *
+ * Those commands run from one bundled file (dist/cli/data.cjs) whose lazily initialised parts
+ * follow the same module structure, so the structure is checked on the modules themselves
+ * (CITADEL_NO_BUNDLE=1); the last test checks which commands take the bundle.
  */
 describe('citadel start-up', () => {
   let town: TestTown;
@@ -40,11 +44,11 @@ describe('citadel start-up', () => {
   });
 
   /** The modules `citadel ARGS` loads: dist/… paths and package names. */
-  async function modulesOf(args: string[], options: { env?: Record<string, string>; input?: string; code?: number } = {}): Promise<string[]> {
+  async function modulesOf(args: string[], options: { env?: Record<string, string>; input?: string; code?: number; bundle?: boolean } = {}): Promise<string[]> {
     rmSync(log, { force: true });
     const result = await runCli(args, {
       cwd: town.path,
-      env: { CITADEL_ACTOR: 'overseer', ...options.env, NODE_OPTIONS: `--import=${pathToFileURL(join(hooks, 'register.mjs')).href}` },
+      env: { CITADEL_ACTOR: 'overseer', CITADEL_NO_BUNDLE: options.bundle ? '' : '1', ...options.env, NODE_OPTIONS: `--import=${pathToFileURL(join(hooks, 'register.mjs')).href}` },
       input: options.input ?? '',
     });
     expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(options.code ?? 0);
@@ -122,5 +126,25 @@ describe('citadel start-up', () => {
     const help = await modulesOf(['--help']);
     expect(help).toContain('dist/cli/commands/ready.js');
     expect(help.filter((name) => /^dist\/(journal|town\/town)/.test(name) || heavy.test(name))).toEqual([]);
+  });
+
+  it('runs ready, bead, mail, done, prime, hook and cv from the bundle, every other command from dist/', async () => {
+    const bead = await town.create('Bundle probe');
+    // From the bundle no ES module of dist/ is loaded at all (it is one CommonJS script).
+    for (const args of [['ready', '--json'], ['bead', 'show', bead.id, '--json'], ['mail', 'inbox', '--json'], ['cv', 'overseer', '--json'], ['--town', town.path, 'ready', '--json']]) {
+      expect((await modulesOf(args, { bundle: true })).filter((name) => name.startsWith('dist/')), args.join(' ')).toEqual([]);
+    }
+    for (const args of [['--help'], ['molecule', 'list', '--json'], ['doctor', '--json'], ['--version']]) {
+      expect(await modulesOf(args, { bundle: true }), args.join(' ')).toContain('dist/cli/main.js');
+    }
+    // What the bundle holds (esbuild writes each module's path above its code): the data
+    // commands' code and commander, never the workstation, the daemon, MCP or another package.
+    const bundled = readFileSync(new URL('../../../dist/cli/data.cjs', import.meta.url), 'utf8')
+      .split('\n')
+      .filter((line) => /^\/\/ (dist|node_modules)\//.test(line))
+      .map((line) => line.slice(3));
+    expect(bundled).toContain('dist/cli/main.js');
+    expect(bundled).toContain('dist/cli/commands/ready.js');
+    expect(bundled.filter((name) => /^dist\/(tui|mcp|demo|scripted-agent)\/|^dist\/daemon\/(?!polecat-env\.js)|^dist\/cli\/commands\/(workstation|init|demo|daemon|mcp)\.js|^node_modules\/(?!commander\/)/.test(name))).toEqual([]);
   });
 });
