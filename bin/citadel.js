@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The citadel entry point: the compiled CLI lives in dist/ (npm run build).
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -78,6 +78,9 @@ function bundledMain() {
   const file = fileURLToPath(new URL('../dist/cli/data.cjs', import.meta.url));
   let source;
   try {
+    // tsc rewrites every file of dist/: a bundle older than dist/cli/main.js was built from
+    // another dist/ (`tsc` run alone after `npm run build`), so dist/ runs instead.
+    if (statSync(file).mtimeMs < statSync(new URL('../dist/cli/main.js', import.meta.url)).mtimeMs) return undefined;
     source = readFileSync(file, 'utf8');
   } catch {
     return undefined;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -136,6 +136,15 @@ describe('citadel start-up', () => {
     }
     for (const args of [['--help'], ['molecule', 'list', '--json'], ['doctor', '--json'], ['--version']]) {
       expect(await modulesOf(args, { bundle: true }), args.join(' ')).toContain('dist/cli/main.js');
+    }
+    // A bundle older than dist/ (tsc run alone after a build) is not used: dist/ runs.
+    const bundleFile = new URL('../../../dist/cli/data.cjs', import.meta.url);
+    const { atime, mtime } = statSync(bundleFile);
+    try {
+      utimesSync(bundleFile, atime, new Date(statSync(new URL('../../../dist/cli/main.js', import.meta.url)).mtimeMs - 60_000));
+      expect(await modulesOf(['ready', '--json'], { bundle: true })).toContain('dist/cli/main.js');
+    } finally {
+      utimesSync(bundleFile, atime, mtime);
     }
     // What the bundle holds (esbuild writes each module's path above its code): the data
     // commands' code and commander, never the workstation, the daemon, MCP or another package.
