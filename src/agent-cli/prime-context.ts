@@ -121,17 +121,15 @@ function claimedBy(beads: ReadonlyMap<string, PrimeBead>, actor: string): PrimeB
 }
 
 /**
- * The bead's newest merge request, if it was rejected. Through the query index the requests
- * are read newest first and the scan stops at the first one for the bead, or at the first one
- * older than the bead (a request is filed for a bead that exists): for the bead a polecat has
- * just submitted, a few rows, not every request of the town.
+ * The bead's newest merge request, if it was rejected. Through the query index: the requests
+ * filed for the bead (its `bead` column), newest first, the first one only — a seek, however
+ * old the bead and however many requests were filed since.
  */
 function lastBounce(beads: ReadonlyMap<string, PrimeBead>, bead: PrimeBead): { id: string; reason: string } | undefined {
   const queries = queriesOf(beads);
   let last: PrimeBead | undefined;
   if (queries) {
-    for (const mr of queries.iterate({ fields: { type: 'merge_request' } }, 'newest') as Iterable<PrimeBead>) {
-      if (mr.created_at < bead.created_at) break;
+    for (const mr of queries.iterate({ fields: { type: 'merge_request', bead: bead.id } }, 'newest') as Iterable<PrimeBead>) {
       if (mr.type === 'merge_request' && mr.bead === bead.id) {
         last = mr;
         break;
