@@ -12,6 +12,7 @@ import { allPolecats, getPolecat, putPolecat, type Polecat, type PolecatStatus }
 import { ensureCitadelShim, polecatEnv, shimDir } from './polecat-env.js';
 import { echoTimeoutMs, pasteOf, settleMs } from '../agent-cli/typing.js';
 import { customPreset, getPreset, presets, type Preset } from '../agent-cli/presets.js';
+import { queriesOf } from '../journal/query-index.js';
 
 /** Starts a polecat's job on its remote host; the pane to open for it here (src/remote). */
 export interface RemoteLauncher {
@@ -287,7 +288,10 @@ function withoutReleased(polecat: Polecat): Polecat {
 export function isUnfinished(state: StateView, beadId: string, name: string): boolean {
   const bead = state.get('beads', beadId) as Bead | undefined;
   if (!bead || bead.status === 'closed' || bead.assignee !== name) return false;
-  for (const entity of state.all('beads').values()) {
+  const beads = state.all('beads');
+  // Through the query index, the requests filed for this bead (one seek); else every bead.
+  const queries = queriesOf(beads);
+  for (const entity of queries ? queries.iterate({ fields: { type: 'merge_request', bead: beadId } }) : beads.values()) {
     const mr = entity as Entity & Partial<Bead>;
     if (mr.type === 'merge_request' && mr.bead === beadId && mr.state !== 'rejected') return false;
   }

@@ -1,4 +1,5 @@
 import type { Change, Entity, StateView } from '../journal/types.js';
+import { queriesOf } from '../journal/query-index.js';
 
 /** The journal kind of polecats (shared with src/agents' hook reports). */
 export const POLECAT_KIND = 'polecats';
@@ -32,7 +33,10 @@ export function getPolecat(state: StateView, name: string): Polecat | undefined 
 }
 
 export function allPolecats(state: StateView): Polecat[] {
-  return [...state.all(POLECAT_KIND).values()].map(readPolecat);
+  const all = state.all(POLECAT_KIND);
+  // Through the query index, one query: walking the map would load the whole town into memory (issue 18).
+  const queries = queriesOf(all);
+  return (queries ? queries.find({}) : [...all.values()]).map(readPolecat);
 }
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : undefined);

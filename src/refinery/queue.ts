@@ -1,5 +1,6 @@
 import type { StateView } from '../journal/types.js';
 import { BEAD_KIND, type Bead, type MergeRequestBead } from '../model/bead.js';
+import { queriesOf } from '../journal/query-index.js';
 
 /**
  * The refinery's working notes on a merge request, stored on the merge-request bead as its
@@ -83,10 +84,16 @@ export function byPriorityThenAge(a: Bead, b: Bead): number {
   return a.priority - b.priority || a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id);
 }
 
-/** Every merge request in the town. */
-export function mergeRequests(state: StateView): MergeRequest[] {
+/** Every merge request in the town (`open`: those not closed). */
+export function mergeRequests(state: StateView, only: 'all' | 'open' = 'all'): MergeRequest[] {
   const found: MergeRequest[] = [];
-  for (const entity of state.all(BEAD_KIND).values()) {
+  const beads = state.all(BEAD_KIND);
+  // Through the query index only the requests are read (walking the map would load the whole
+  // town into memory, issue 18); `open`: the unfinished ones (queued, merging, testing: a status
+  // other than closed), a few rows of the (type, status) index.
+  const queries = queriesOf(beads);
+  const rows = queries ? queries.iterate({ fields: { type: 'merge_request' }, ...(only === 'open' ? { not: { status: ['closed'] } } : {}) }) : beads.values();
+  for (const entity of rows) {
     const bead = entity as unknown as Bead;
     if (isMergeRequest(bead)) found.push(bead);
   }
@@ -96,7 +103,7 @@ export function mergeRequests(state: StateView): MergeRequest[] {
 /** Waiting requests in the order the refinery takes them. */
 export function queuedRequests(state: StateView): MergeRequest[] {
   // (requests awaiting review are queued too: the refinery's picker skips them)
-  return mergeRequests(state)
+  return mergeRequests(state, 'open')
     .filter((mr) => mr.state === 'queued')
     .sort(byPriorityThenAge);
 }

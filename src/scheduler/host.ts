@@ -144,7 +144,9 @@ export class SchedulerHost {
       const planned = plan({ beads, polecats, now, max, agents, profile: (who) => this.book.profile(who), notBefore: this.notBefore, names: NAME_POOL, ...(running ? {} : { only: 'pinned' as const }) });
       if (running) this.lastPlan = planned;
       for (const decision of planned.decisions) await this.carryOut(decision, beads.get(decision.bead)!, max);
-      this.dueAt = nextDue(beads, this.notBefore, now);
+      // Paused or off, only pinned beads that ran before come back: only theirs can come due
+      // (their polecats' branches name them), so the rest of the town is not walked.
+      this.dueAt = nextDue(running ? beads : beadsOf(beads, polecats), this.notBefore, now);
       return planned;
     } catch (error) {
       // Logged once per distinct problem (no agent installed would otherwise fill the log 4 times a second).
@@ -292,6 +294,17 @@ export function nextDue(beads: ReadonlyMap<string, Bead>, notBefore: ReadonlyMap
   }
   for (const at of notBefore.values()) if (at > now && at < due) due = at;
   return due;
+}
+
+/** The beads named by the polecats' branches (`…/<bead id>`): those a pinned-only plan may restart. */
+function beadsOf(beads: ReadonlyMap<string, Bead>, polecats: readonly { readonly branch: string | null }[]): Map<string, Bead> {
+  const out = new Map<string, Bead>();
+  for (const polecat of polecats) {
+    const id = polecat.branch?.split('/').pop();
+    const bead = id ? beads.get(id) : undefined;
+    if (bead) out.set(bead.id, bead);
+  }
+  return out;
 }
 
 /** The files changed between two commits (git), [] when git cannot say. */

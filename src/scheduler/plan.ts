@@ -1,4 +1,5 @@
 import type { Bead, MergeRequestBead } from '../model/bead.js';
+import { queriesOf } from '../journal/query-index.js';
 import { readyQueue } from '../model/ready.js';
 import { capacityOf, isPinned, resourceHolders, skillsNeeded, usesOf } from '../model/schedule.js';
 import { agentKey, hasSkill, matchScore, type SkillProfile } from './skills.js';
@@ -107,6 +108,17 @@ export function bouncedBeads(beads: ReadonlyMap<string, Bead>): Map<string, stri
   return out;
 }
 
+/**
+ * Who holds which resource ({@link resourceHolders}). Through the journal's query index, a town
+ * where no bead uses a resource has none without a walk over every bead (which would load the
+ * whole town into the daemon's memory, issue 18).
+ */
+export function holdersOf(beads: ReadonlyMap<string, Bead>): Map<string, string[]> {
+  const queries = queriesOf(beads);
+  if (queries && !queries.anyList('uses')) return new Map();
+  return resourceHolders(beads);
+}
+
 export function plan(input: PlanInput): Plan {
   const { beads, now } = input;
   const byName = new Map(input.polecats.map((p) => [p.name, p]));
@@ -116,11 +128,12 @@ export function plan(input: PlanInput): Plan {
   const busyAt = busy;
   const agentBusy = new Map<string, number>();
   for (const p of input.polecats) if (isBusy(p, now) && !pinnedHolder(p)) agentBusy.set(p.agent, (agentBusy.get(p.agent) ?? 0) + 1);
-  const holders = new Map([...resourceHolders(beads)].map(([id, list]) => [id, [...list]]));
+  const holders = new Map([...holdersOf(beads)].map(([id, list]) => [id, [...list]]));
   const decisions: Decision[] = [];
   const waiting: Waiting[] = [];
   const notYet = (id: string): boolean => (input.notBefore?.get(id) ?? 0) > now;
-  const bounced = bouncedBeads(beads);
+  // Only a full plan takes reworks or keeps polecats for them (pinned-only restarts a pinned bead on its own polecat).
+  const bounced = input.only === 'pinned' ? new Map<string, string>() : bouncedBeads(beads);
   // Polecats kept for their own work: a bounced bead's (its branch is there), a pinned bead's.
   const reserved = new Set(bounced.values());
   const ready = readyQueue(beads, { now });

@@ -1,3 +1,4 @@
+import { queriesOf } from '../journal/query-index.js';
 import type { StateView } from '../journal/types.js';
 import type { Bead } from '../model/bead.js';
 import { capacityOf, resourceHolders } from '../model/schedule.js';
@@ -69,6 +70,16 @@ export function schedulerView(state: StateView, options: ViewOptions): Scheduler
 
 /** Every open resource with its capacity and holders (what the board shows as "who holds what"). */
 export function resourcesView(beads: ReadonlyMap<string, Bead>): ResourceView[] {
+  // Through the query index, only the resource beads are read (a walk would load the whole town).
+  const queries = queriesOf(beads);
+  if (queries) {
+    const some = new Map<string, Bead>();
+    for (const resource of queries.find({ fields: { type: 'resource' }, not: { status: ['closed'] } }) as Bead[]) {
+      some.set(resource.id, resource);
+      for (const user of queries.iterate({ fields: { status: 'in_progress' }, has: { field: 'uses', value: resource.id } }) as Iterable<Bead>) some.set(user.id, user);
+    }
+    beads = some;
+  }
   const holders = resourceHolders(beads);
   const out: ResourceView[] = [];
   for (const bead of beads.values()) {
