@@ -42,11 +42,11 @@ export const dictionaryId = (dictionary: Uint8Array): number => (zlib as unknown
 
 /**
  * A dictionary trained on `samples` (JSON texts of rows, in any order): the samples' text, then
- * the base dictionary last (deflate codes near matches more cheaply), cut to
+ * `base` (the entities' base dictionary unless told) last (deflate codes near matches more cheaply), cut to
  * {@link DICTIONARY_BYTES} from the end.
  */
-export function trainDictionary(samples: readonly string[]): Buffer {
-  const text = Buffer.concat([Buffer.from(samples.join('')), BASE_DICTIONARY]);
+export function trainDictionary(samples: readonly string[], base: Buffer = BASE_DICTIONARY): Buffer {
+  const text = Buffer.concat([Buffer.from(samples.join('')), base]);
   return text.length > DICTIONARY_BYTES ? Buffer.from(text.subarray(text.length - DICTIONARY_BYTES)) : text;
 }
 
@@ -177,16 +177,21 @@ class Deflater {
  */
 export class BodyCodec {
   private readonly inflaters = new Map<number, Inflater>();
-  private deflater: { id: number; deflater: Deflater } | undefined;
+  private readonly deflaters = new Map<number, Deflater>();
   readonly baseId = dictionaryId(BASE_DICTIONARY);
 
   constructor(private readonly dictionary: (id: number) => Buffer | undefined) {}
 
   /** `text` (JSON) deflated with the dictionary `id` holds (`bytes`: that dictionary). */
   encode(text: string, id: number, bytes: Buffer): Buffer {
-    if (this.deflater?.id !== id) this.deflater = { id, deflater: new Deflater(bytes) };
+    let deflater = this.deflaters.get(id);
+    if (!deflater) {
+      // Only the newest dictionaries are written with: older ones are dropped.
+      if (this.deflaters.size >= 4) this.deflaters.clear();
+      this.deflaters.set(id, (deflater = new Deflater(bytes)));
+    }
     const raw = Buffer.from(text);
-    const data = this.deflater.deflater.encode(raw);
+    const data = deflater.encode(raw);
     const length = leb128(raw.length);
     const body = Buffer.allocUnsafe(4 + length.length + data.length);
     body.writeUInt32BE(id, 0);

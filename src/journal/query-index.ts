@@ -6,7 +6,7 @@ import { closeSync } from 'node:fs';
 import { linkRefused, openSafe, READ_WRITE_CREATE } from './safefs.js';
 import type { Entity, Fold, FoldReader, FoldStore, JournalRecord } from './types.js';
 import * as zlib from 'node:zlib';
-import { BodyCodec, BodyUndecodable, dictionaryId, trainDictionary } from './body-codec.js';
+import { BASE_DICTIONARY, BodyCodec, BodyUndecodable, dictionaryId, trainDictionary } from './body-codec.js';
 
 const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => number }).crc32;
 
@@ -24,7 +24,10 @@ const nativeCrc32 = (zlib as unknown as { crc32: (data: Uint8Array | string) => 
 export const INDEX_FILE = 'index.sqlite';
 // 3: `closed_at` and `bead` columns, the `counts` table, the (kind, type, status) index.
 // 4: bodies deflated with a dictionary (body-codec.ts), the `dicts` table; the index vacuumed after a rebuild.
-const SCHEMA_VERSION = 4;
+// 5: `refs` rows name the entity by its `rid` and the field by its place in LISTS; the column
+//    indexes without `kind` (a row's kind is checked on the row: `beads` is nearly every row); fold rows
+//    deflated too (a dictionary per fold), the fold's row count in `counts` (kind `_fold:NAME`).
+const SCHEMA_VERSION = 5;
 
 /** Scalar top-level fields kept as columns (name in the entity → column). */
 const SCALARS = [
@@ -41,12 +44,18 @@ const SCALARS = [
   // A merge request's bead (the work it lands): the requests filed for one bead are one index seek.
   ['bead', 'bead'],
 ] as const;
-/** Array-of-string top-level fields kept in `refs`. */
+/** Array-of-string top-level fields kept in `refs` (as their place in this list: part of the schema). */
 const LISTS = ['needs', 'labels', 'read_by', 'uses'] as const;
 
 export type IndexedField = (typeof SCALARS)[number][0];
 export type ListField = (typeof LISTS)[number];
 const COLUMN = new Map<string, string>(SCALARS.map(([field, column]) => [field, column]));
+const LIST_CODE = new Map<string, number>(LISTS.map((field, code) => [field, code]));
+const listCode = (field: string): number => {
+  const code = LIST_CODE.get(field);
+  if (code === undefined) throw new Error(`query index: ${field} is not an indexed list`);
+  return code;
+};
 
 /** Where the index stands in the journal: it holds every record up to `seq`, which ends at `offset` in `segment`. */
 export interface IndexPosition {
@@ -147,22 +156,22 @@ function loadDriver(): typeof BetterSqlite3 | null {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS entities (
-  kind TEXT NOT NULL, id TEXT NOT NULL, seq INTEGER NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL,
+  rid INTEGER PRIMARY KEY, kind TEXT NOT NULL, id TEXT NOT NULL, body BLOB NOT NULL, crc INTEGER NOT NULL,
   ${SCALARS.map(([, column]) => `${column} ${column === 'priority' ? 'INTEGER' : 'TEXT'}`).join(', ')},
-  PRIMARY KEY (kind, id));
-CREATE INDEX IF NOT EXISTS entities_status ON entities (kind, status, priority, created_at);
-CREATE INDEX IF NOT EXISTS entities_type ON entities (kind, type, status, created_at);
-CREATE INDEX IF NOT EXISTS entities_closed ON entities (kind, closed_at) WHERE closed_at IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entities_bead ON entities (kind, bead) WHERE bead IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entities_parent ON entities (kind, parent) WHERE parent IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entities_assignee ON entities (kind, assignee) WHERE assignee IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entities_to ON entities (kind, addr_to, created_at) WHERE addr_to IS NOT NULL;
-CREATE INDEX IF NOT EXISTS entities_thread ON entities (kind, thread) WHERE thread IS NOT NULL;
-CREATE TABLE IF NOT EXISTS refs (kind TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (kind, field, value, id)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS refs_owner ON refs (kind, id, field);
-CREATE TABLE IF NOT EXISTS dicts (n INTEGER PRIMARY KEY, id INTEGER NOT NULL UNIQUE, at INTEGER NOT NULL, dict BLOB NOT NULL, crc INTEGER NOT NULL);
+  UNIQUE (kind, id));
+CREATE INDEX IF NOT EXISTS entities_status ON entities (status, priority, created_at);
+CREATE INDEX IF NOT EXISTS entities_type ON entities (type, status);
+CREATE INDEX IF NOT EXISTS entities_closed ON entities (closed_at) WHERE closed_at IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_bead ON entities (bead) WHERE bead IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_parent ON entities (parent) WHERE parent IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_assignee ON entities (assignee) WHERE assignee IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_to ON entities (addr_to, created_at) WHERE addr_to IS NOT NULL;
+CREATE INDEX IF NOT EXISTS entities_thread ON entities (thread) WHERE thread IS NOT NULL;
+CREATE TABLE IF NOT EXISTS refs (f INTEGER NOT NULL, value TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (f, value, rid)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS refs_owner ON refs (rid, f);
+CREATE TABLE IF NOT EXISTS dicts (n INTEGER PRIMARY KEY, scope TEXT NOT NULL, id INTEGER NOT NULL UNIQUE, at INTEGER NOT NULL, dict BLOB NOT NULL, crc INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS counts (kind TEXT NOT NULL, type TEXT NOT NULL, status TEXT NOT NULL, n INTEGER NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (kind, type, status)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS folds (name TEXT NOT NULL, k TEXT NOT NULL, v TEXT NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, k)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS folds (name TEXT NOT NULL, k TEXT NOT NULL, v BLOB NOT NULL, crc INTEGER NOT NULL, PRIMARY KEY (name, k)) WITHOUT ROWID;
 `;
 
 /** The index is a cache without checksums of its own: each row and its position carry one, so damage is noticed (and the index rebuilt), never served. */
@@ -210,8 +219,8 @@ const TRAIN_ROWS = 24;
 export class QueryIndex {
   private readonly statements = new Map<string, Statement>();
   private readonly codec: BodyCodec;
-  /** The dictionary new rows are written with (read at the start of each write transaction). */
-  private writing: { id: number; at: number; dict: Buffer } | undefined;
+  /** The dictionary new rows are written with, per scope (read once per write transaction: see {@link transaction}). */
+  private readonly writing = new Map<string, Dictionary | null>();
 
   private constructor(
     readonly file: string,
@@ -253,42 +262,51 @@ export class QueryIndex {
   }
 
   private loadDictionary(id: number): Buffer | undefined {
-    const row = this.prepare('SELECT at, dict, crc FROM dicts WHERE id = ?').raw().get(id) as [number, Buffer, number] | undefined;
+    const row = this.prepare('SELECT scope, at, dict, crc FROM dicts WHERE id = ?').raw().get(id) as [string, number, Buffer, number] | undefined;
     if (!row) return undefined;
-    if (row[2] !== dictCrc(id, row[0]) || dictionaryId(row[1]) !== id) throw new IndexDamaged(`dictionary ${id} fails its check`);
-    return row[1];
+    if (row[3] !== dictCrc(row[0], id, row[1]) || dictionaryId(row[2]) !== id) throw new IndexDamaged(`dictionary ${id} fails its check`);
+    return row[2];
   }
 
-  /** The newest dictionary (in a write transaction): new rows are written with it. */
-  private readDictionary(): void {
-    const row = this.prepare('SELECT id, at, dict, crc FROM dicts ORDER BY n DESC LIMIT 1').raw().get() as [number, number, Buffer, number] | undefined;
-    if (row && (row[3] !== dictCrc(row[0], row[1]) || dictionaryId(row[2]) !== row[0])) throw new IndexDamaged(`dictionary ${row[0]} fails its check`);
-    this.writing = row ? { id: row[0], at: row[1], dict: row[2] } : undefined;
+  /** The newest dictionary of `scope` (`entities`, `fold:NAME`), read once per write transaction: new rows are written with it. */
+  private dictionaryOf(scope: string): Dictionary | undefined {
+    if (this.writing.has(scope)) return this.writing.get(scope) ?? undefined;
+    const row = this.prepare('SELECT id, at, dict, crc FROM dicts WHERE scope = ? ORDER BY n DESC LIMIT 1').raw().get(scope) as [number, number, Buffer, number] | undefined;
+    if (row && (row[3] !== dictCrc(scope, row[0], row[1]) || dictionaryId(row[2]) !== row[0])) throw new IndexDamaged(`dictionary ${row[0]} fails its check`);
+    const found = row ? { id: row[0], at: row[1], dict: row[2] } : undefined;
+    this.writing.set(scope, found ?? null);
+    return found;
   }
 
-  /** Adds a dictionary trained on `samples` (JSON texts) when the index holds `entities`; new rows use it. */
-  private addDictionary(samples: readonly string[], entities: number): void {
-    const dict = trainDictionary(samples);
+  /** Adds a dictionary of `scope` trained on `samples` (JSON texts) when the scope holds `rows`; new rows use it. */
+  private addDictionary(scope: string, samples: readonly string[], rows: number): void {
+    const dict = trainDictionary(samples, scope === ENTITIES ? undefined : Buffer.alloc(0));
     const id = dictionaryId(dict);
-    this.prepare('INSERT OR IGNORE INTO dicts (id, at, dict, crc) VALUES (?, ?, ?, ?)').run(id, entities, dict, dictCrc(id, entities));
-    this.readDictionary();
+    this.prepare('INSERT OR IGNORE INTO dicts (scope, id, at, dict, crc) VALUES (?, ?, ?, ?, ?)').run(scope, id, rows, dict, dictCrc(scope, id, rows));
+    this.writing.delete(scope);
+  }
+
+  /** True when `scope`, holding `rows`, is due a dictionary: none yet past {@link TRAIN_FIRST} rows, or its rows doubled since. */
+  private due(scope: string, rows: number): boolean {
+    const newest = this.dictionaryOf(scope);
+    return rows >= TRAIN_FIRST && (!newest || rows >= 2 * newest.at);
   }
 
   /**
-   * A new dictionary when the entities have doubled since the newest was trained (a town starts
-   * empty: its first dictionary knows only the base strings): trained on rows picked at random.
+   * A new entity dictionary when the entities have doubled since the newest was trained (a town
+   * starts empty: its first dictionary knows only the base strings): trained on rows picked at random.
    */
   private maybeRetrain(): void {
     const entities = this.countAll();
-    if (entities < TRAIN_FIRST || (this.writing && entities < 2 * this.writing.at)) return;
-    const top = (this.prepare('SELECT max(rowid) FROM entities').pluck().get() as number | null) ?? 0;
-    const pick = this.prepare('SELECT kind, id, body FROM entities WHERE rowid >= ? LIMIT 1').raw();
+    if (!this.due(ENTITIES, entities)) return;
+    const top = (this.prepare('SELECT max(rid) FROM entities').pluck().get() as number | null) ?? 0;
+    const pick = this.prepare('SELECT kind, id, body FROM entities WHERE rid >= ? LIMIT 1').raw();
     const samples: string[] = [];
     for (let i = 0; i < TRAIN_ROWS; i++) {
       const row = pick.get(1 + Math.floor(Math.random() * top)) as [string, string, Uint8Array] | undefined;
       if (row) samples.push(this.bodyText(row[0], row[1], row[2]));
     }
-    this.addDictionary(samples, entities);
+    this.addDictionary(ENTITIES, samples, entities);
   }
 
   /**
@@ -418,7 +436,7 @@ export class QueryIndex {
 
   countAll(): number {
     let total = 0;
-    for (const row of this.countRows()) total += row.n;
+    for (const row of this.countRows()) if (!row.kind.startsWith('_')) total += row.n;
     return total;
   }
 
@@ -468,7 +486,6 @@ export class QueryIndex {
       const fed = folds.filter((fold) => this.foldSeq(fold) === at.seq).map((fold) => ({ fold, store: new CachedFoldStore((key) => this.foldGet(fold.name, key)) }));
       const seen = new Set<string>();
       const tally: Tally = new Map();
-      this.readDictionary();
       this.maybeRetrain();
       for (const record of records) {
         if (record.seq <= at.seq) continue;
@@ -508,18 +525,60 @@ export class QueryIndex {
   }
 
   private foldGet(name: string, key: string): unknown {
-    const row = this.prepare('SELECT v, crc FROM folds WHERE name = ? AND k = ?').raw().get(name, key) as [string, number] | undefined;
-    if (row === undefined) return undefined;
-    if (crcOf(row[0]) !== row[1]) throw new IndexDamaged(`fold ${name} row ${JSON.stringify(key)} fails its check`);
-    return JSON.parse(row[0]) as unknown;
+    const row = this.prepare('SELECT v, crc FROM folds WHERE name = ? AND k = ?').raw().get(name, key) as [Uint8Array, number] | undefined;
+    return row === undefined ? undefined : this.foldValue(name, key, row[0], row[1]);
   }
 
-  private foldWrite(name: string, store: CachedFoldStore): void {
-    const put = this.prepare('INSERT OR REPLACE INTO folds (name, k, v, crc) VALUES (?, ?, ?, ?)');
-    for (const key of store.dirty) {
-      const body = JSON.stringify(store.cache.get(key));
-      put.run(name, key, body, crcOf(body));
+  /** A stored fold row as its value: CRC of the stored bytes, then decoded and parsed (IndexDamaged if any fails). */
+  private foldValue(name: string, key: string, body: Uint8Array, crc: number): unknown {
+    const what = `fold ${name} row ${JSON.stringify(key)}`;
+    if (!(body instanceof Uint8Array) || crcOf(body) !== crc) throw new IndexDamaged(`${what} fails its check`);
+    let text: string;
+    try {
+      text = this.codec.decode(body);
+    } catch (error) {
+      if (error instanceof BodyUndecodable) throw new IndexDamaged(`${what} does not decode (${error.message})`);
+      throw error;
     }
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw new IndexDamaged(`${what} is not JSON`);
+    }
+  }
+
+  /**
+   * Writes the fold's changed rows (deflated with the fold's dictionary: a fold is trained one
+   * when its rows pass {@link TRAIN_FIRST} and anew each time they double, on the rows being
+   * written and those beside the first of them) and keeps its row count.
+   */
+  private foldWrite(name: string, store: CachedFoldStore): void {
+    const scope = foldScope(name);
+    const counted = this.countRows(foldCount(name))[0]?.n ?? 0;
+    if (store.dirty.size && this.due(scope, counted + store.dirty.size)) {
+      const samples: string[] = [];
+      const dirty = [...store.dirty];
+      const step = Math.max(1, Math.floor(dirty.length / TRAIN_ROWS / 4));
+      for (let i = 0; i < dirty.length && samples.length < TRAIN_ROWS * 4; i += step) samples.push(JSON.stringify(store.cache.get(dirty[i]!)));
+      if (samples.length < TRAIN_ROWS * 4) {
+        const near = this.prepare('SELECT k, v, crc FROM folds WHERE name = ? AND k >= ? LIMIT ?').raw().all(name, dirty[0]!, TRAIN_ROWS * 4 - samples.length) as [string, Uint8Array, number][];
+        for (const [key, body, crc] of near) samples.push(JSON.stringify(this.foldValue(name, key, body, crc)));
+      }
+      this.addDictionary(scope, samples, counted + store.dirty.size);
+    }
+    const update = this.prepare('UPDATE folds SET v = ?, crc = ? WHERE name = ? AND k = ?');
+    const insert = this.prepare('INSERT INTO folds (name, k, v, crc) VALUES (?, ?, ?, ?)');
+    let added = 0;
+    for (const key of store.dirty) {
+      const body = this.encode(scope, JSON.stringify(store.cache.get(key)));
+      if (update.run(body, crcOf(body), name, key).changes === 0) {
+        insert.run(name, key, body, crcOf(body));
+        added++;
+      }
+    }
+    const tally: Tally = new Map();
+    count(tally, foldCount(name), null, null, added);
+    this.writeTally(tally);
   }
 
   /**
@@ -536,7 +595,10 @@ export class QueryIndex {
     }
     return this.transaction(() => {
       if (this.foldSeq(fold) !== from) return false;
-      if (from === undefined) this.prepare('DELETE FROM folds WHERE name = ?').run(fold.name);
+      if (from === undefined) {
+        this.prepare('DELETE FROM folds WHERE name = ?').run(fold.name);
+        this.prepare('DELETE FROM counts WHERE kind = ?').run(foldCount(fold.name));
+      }
       this.foldWrite(fold.name, store);
       this.setFoldSeq(fold, to);
       return true;
@@ -558,41 +620,40 @@ export class QueryIndex {
   }
 
   private *foldScan(name: string, prefix: string): IterableIterator<[string, unknown]> {
-    const rows = this.prepare('SELECT k, v, crc FROM folds WHERE name = ? AND k >= ? AND k < ? ORDER BY k').raw().iterate(name, prefix, `${prefix}\u{10FFFF}`) as IterableIterator<[string, string, number]>;
-    for (const [key, body, crc] of rows) {
-      if (crcOf(body) !== crc) throw new IndexDamaged(`fold ${name} row ${JSON.stringify(key)} fails its check`);
-      yield [key, JSON.parse(body) as unknown];
-    }
+    const rows = this.prepare('SELECT k, v, crc FROM folds WHERE name = ? AND k >= ? AND k < ? ORDER BY k').raw().iterate(name, prefix, `${prefix}\u{10FFFF}`) as IterableIterator<[string, Uint8Array, number]>;
+    for (const [key, body, crc] of rows) yield [key, this.foldValue(name, key, body, crc)];
   }
 
   private applyOne(record: JournalRecord, tally: Tally): void {
     if (record.kind.startsWith('_')) return;
-    const previous = this.prepare('SELECT type, status FROM entities WHERE kind = ? AND id = ?').raw().get(record.kind, record.id) as [string | null, string | null] | undefined;
-    if (previous) count(tally, record.kind, previous[0], previous[1], -1);
-    this.prepare('DELETE FROM refs WHERE kind = ? AND id = ?').run(record.kind, record.id);
-    if (record.deleted || !record.entity) {
-      this.prepare('DELETE FROM entities WHERE kind = ? AND id = ?').run(record.kind, record.id);
-      return;
+    const previous = this.prepare('SELECT rid, type, status FROM entities WHERE kind = ? AND id = ?').raw().get(record.kind, record.id) as [number, string | null, string | null] | undefined;
+    if (previous) {
+      count(tally, record.kind, previous[1], previous[2], -1);
+      this.prepare('DELETE FROM refs WHERE rid = ?').run(previous[0]);
+      this.prepare('DELETE FROM entities WHERE rid = ?').run(previous[0]);
     }
-    this.put(record.kind, record.entity, record.seq, tally);
+    if (record.deleted || !record.entity) return;
+    this.put(record.kind, record.entity, tally);
   }
 
-  private put(kind: string, entity: Entity, seq: number, tally: Tally): void {
+  private put(kind: string, entity: Entity, tally: Tally): void {
     count(tally, kind, text(entity.type), text(entity.status), 1);
-    const body = this.encode(JSON.stringify(entity));
-    this.prepare(
-      `INSERT OR REPLACE INTO entities (kind, id, seq, body, crc, ${SCALARS.map(([, c]) => c).join(', ')}) VALUES (?, ?, ?, ?, ?${', ?'.repeat(SCALARS.length)})`,
-    ).run(kind, entity.id, seq, body, crcOf(body), ...columnsOf(entity));
-    for (const field of LISTS) {
+    const body = this.encode(ENTITIES, JSON.stringify(entity));
+    // A new row (the caller deleted any previous one and its refs): its refs name its rid.
+    const rid = this.prepare(
+      `INSERT INTO entities (kind, id, body, crc, ${SCALARS.map(([, c]) => c).join(', ')}) VALUES (?, ?, ?, ?${', ?'.repeat(SCALARS.length)})`,
+    ).run(kind, entity.id, body, crcOf(body), ...columnsOf(entity)).lastInsertRowid;
+    for (const [code, field] of LISTS.entries()) {
       const list = entity[field];
       if (!Array.isArray(list)) continue;
-      for (const value of new Set(list)) if (typeof value === 'string') this.prepare('INSERT OR IGNORE INTO refs (kind, field, value, id) VALUES (?, ?, ?, ?)').run(kind, field, value, entity.id);
+      for (const value of new Set(list)) if (typeof value === 'string') this.prepare('INSERT OR IGNORE INTO refs (f, value, rid) VALUES (?, ?, ?)').run(code, value, rid);
     }
   }
 
-  private encode(text: string): Buffer {
-    const { id, dict } = this.writing ?? { id: this.codec.baseId, dict: undefined };
-    return this.codec.encode(text, id, dict ?? Buffer.alloc(0));
+  /** `text` as stored in `scope` (its newest dictionary, else the base one). */
+  private encode(scope: string, text: string): Buffer {
+    const dictionary = this.dictionaryOf(scope);
+    return dictionary ? this.codec.encode(text, dictionary.id, dictionary.dict) : this.codec.encode(text, this.codec.baseId, BASE_DICTIONARY);
   }
 
   private setPosition(to: IndexPosition): void {
@@ -615,7 +676,7 @@ export class QueryIndex {
     this.transaction(() => {
       // Folds are rebuilt from the records on first use (a rebuild has only the state).
       this.db.exec('DELETE FROM entities; DELETE FROM refs; DELETE FROM meta; DELETE FROM folds; DELETE FROM counts; DELETE FROM dicts;');
-      this.writing = undefined;
+      this.writing.clear();
       const entities = all.reduce((n, [, map]) => n + map.size, 0);
       if (entities >= TRAIN_FIRST) {
         // Rows spread over every kind, as many from each as its share.
@@ -625,10 +686,10 @@ export class QueryIndex {
           let i = 0;
           for (const entity of map.values()) if (i++ % step === step >> 1) samples.push(JSON.stringify(entity));
         }
-        this.addDictionary(samples, entities);
+        this.addDictionary(ENTITIES, samples, entities);
       }
       const tally: Tally = new Map();
-      for (const [kind, map] of all) for (const entity of map.values()) this.put(kind, entity, to.seq, tally);
+      for (const [kind, map] of all) for (const entity of map.values()) this.put(kind, entity, tally);
       this.writeTally(tally);
       this.setPosition(to);
     });
@@ -661,6 +722,8 @@ export class QueryIndex {
 
   private transaction<T>(work: () => T): T {
     this.db.exec('BEGIN IMMEDIATE');
+    // Another process may have added a dictionary since: read each scope's newest anew.
+    this.writing.clear();
     try {
       const result = work();
       this.db.exec('COMMIT');
@@ -721,12 +784,12 @@ export class QueryIndex {
       openWithClosedNeeds: (excludedTypes) => {
         const sql = `SELECT id, body, crc FROM entities e WHERE e.kind = ? AND e.status = 'open' AND e.assignee IS NULL
           AND (e.type IS NULL OR e.type NOT IN (${excludedTypes.map(() => '?').join(', ') || "''"}))
-          AND NOT EXISTS (SELECT 1 FROM refs n WHERE n.kind = e.kind AND n.id = e.id AND n.field = 'needs'
+          AND NOT EXISTS (SELECT 1 FROM refs n WHERE n.rid = e.rid AND n.f = ${listCode('needs')}
             AND NOT EXISTS (SELECT 1 FROM entities b WHERE b.kind = e.kind AND b.id = n.value AND b.status = 'closed'))
           ORDER BY e.priority, e.created_at, e.id`;
         return bodies(this.prepare(sql).raw().iterate(kind, ...excludedTypes));
       },
-      anyList: (field) => this.prepare('SELECT 1 FROM refs WHERE kind = ? AND field = ? LIMIT 1').pluck().get(kind, field) !== undefined,
+      anyList: (field) => this.prepare('SELECT 1 FROM refs r JOIN entities e ON e.rid = r.rid WHERE r.f = ? AND e.kind = ? LIMIT 1').pluck().get(listCode(field), kind) !== undefined,
       latest: (where, fields, limit) => {
         const { clause, params } = whereClause(kind, where);
         const paths = fields.map((field) => {
@@ -751,7 +814,16 @@ function count(tally: Tally, kind: string, type: string | null, status: string |
   tally.set(key, (tally.get(key) ?? 0) + delta);
 }
 
-const dictCrc = (id: number, at: number): number => crcOf(`dict ${id} ${at}`);
+const dictCrc = (scope: string, id: number, at: number): number => crcOf(`dict ${scope} ${id} ${at}`);
+
+/** A trained dictionary: its id (CRC-32 of its bytes), the rows its scope held when trained, its bytes. */
+type Dictionary = { readonly id: number; readonly at: number; readonly dict: Buffer };
+
+/** The dictionary scope of entity bodies (a fold's is `fold:NAME`). */
+const ENTITIES = 'entities';
+const foldScope = (name: string): string => `fold:${name}`;
+/** The `counts` kind holding a fold's row count. */
+const foldCount = (name: string): string => `_fold:${name}`;
 
 const countCrc = (kind: string, type: string, status: string, n: number): number => crcOf(`${kind}\0${type}\0${status}\0${n}`);
 
@@ -825,12 +897,12 @@ function whereClause(kind: string, where: Where): { clause: string; params: unkn
   if (where.has) {
     // IN, not a correlated EXISTS: SQLite then walks the few refs rows and seeks each entity
     // (EXISTS had it test every entity of the kind: 135 ms at 100k, 0.1 ms this way).
-    parts.push('e.id IN (SELECT r.id FROM refs r WHERE r.kind = ? AND r.field = ? AND r.value = ?)');
-    params.push(kind, where.has.field, where.has.value);
+    parts.push('e.rid IN (SELECT r.rid FROM refs r WHERE r.f = ? AND r.value = ?)');
+    params.push(listCode(where.has.field), where.has.value);
   }
   if (where.lacks) {
-    parts.push('NOT EXISTS (SELECT 1 FROM refs r WHERE r.kind = e.kind AND r.field = ? AND r.value = ? AND r.id = e.id)');
-    params.push(where.lacks.field, where.lacks.value);
+    parts.push('NOT EXISTS (SELECT 1 FROM refs r WHERE r.f = ? AND r.value = ? AND r.rid = e.rid)');
+    params.push(listCode(where.lacks.field), where.lacks.value);
   }
   return { clause: parts.join(' AND '), params };
 }
