@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BEAD_KIND, type Bead } from '../../../src/model/bead.js';
 import { BEAD_ID_GRAMMAR, isBeadId } from '../../../src/model/ids.js';
-import { checkBeadLimits, formatSize, LIMITS, utf8Length } from '../../../src/model/limits.js';
+import { checkBeadLimits, checkTitleLength, formatSize, LIMITS, utf8Length } from '../../../src/model/limits.js';
 import fc from 'fast-check';
 import { parseImport } from '../../../src/model/import/parse.js';
 import { importBeads } from '../../../src/model/import/apply.js';
@@ -115,5 +115,21 @@ describe('the one bead id grammar (ids.ts)', () => {
     expect(() => parseImport(lines, 'in.jsonl')).toThrow(`in.jsonl:2: "ct-x..y" is not a bead id: ${BEAD_ID_GRAMMAR}`);
     const need = JSON.stringify({ id: 'ct-ok', title: 'fine', needs: ['ct-a.lock'] });
     expect(() => parseImport(need, 'in.jsonl')).toThrow(/^in\.jsonl:1: "ct-a\.lock" is not a needs id: an id is/);
+  });
+
+  it('counts a title in characters, not UTF-16 units, and a bead near its limit in UTF-8 bytes (the fast paths agree)', () => {
+    expect(checkTitleLength('😀'.repeat(LIMITS.title))).toHaveLength(2 * LIMITS.title);
+    expect(() => checkTitleLength('😀'.repeat(LIMITS.title + 1))).toThrow(/is 501 characters; the limit is 500/);
+    expect(() => checkTitleLength('a'.repeat(LIMITS.title + 1))).toThrow(/is 501 characters/);
+    // over a third of the limit in units: counted in bytes — 780 KB fits, 1.2 MB does not
+    const fields = (euros: number, ascii: number): Record<string, string> => ({
+      ...Object.fromEntries(Array.from({ length: euros }, (_, i) => [`e${i}`, '€'.repeat(20_000)])),
+      ...Object.fromEntries(Array.from({ length: ascii }, (_, i) => [`a${i}`, 'a'.repeat(60_000)])),
+    });
+    const wide = bead({ id: 'ct-wide', metadata: fields(10, 3) } as Partial<Bead>);
+    expect(JSON.stringify(wide).length * 3).toBeGreaterThan(LIMITS.bead);
+    expect(() => checkBeadLimits(wide)).not.toThrow();
+    const wider = bead({ id: 'ct-wider', metadata: fields(20, 0) } as Partial<Bead>);
+    expect(() => checkBeadLimits(wider)).toThrow(/as JSON; the limit is 1 MiB/);
   });
 });
