@@ -1,4 +1,5 @@
 import type { Change, Entity, StateView } from '../journal/types.js';
+import { queriesOf } from '../journal/query-index.js';
 
 /** The journal kind of remote hosts (docs/remote.md). */
 export const HOST_KIND = 'hosts';
@@ -55,7 +56,10 @@ export function getHost(state: StateView, name: string): HostRecord | undefined 
 }
 
 export function allHosts(state: StateView): HostRecord[] {
-  return [...state.all(HOST_KIND).values()].map(readHost).sort((a, b) => a.name.localeCompare(b.name));
+  const all = state.all(HOST_KIND);
+  // Through the query index, one query: walking the map would load the whole town into memory (issue 18).
+  const queries = queriesOf(all);
+  return (queries ? queries.find({}) : [...all.values()]).map(readHost).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 export function putHost(host: HostRecord, action: string, summary?: string): Change {

@@ -128,9 +128,11 @@ export class SchedulerHost {
     try {
       const { town } = this.options;
       const state = town.journal.read();
-      this.feedBook();
       const entity = readScheduler(state);
       const running = entity?.state === 'running';
+      // The skill book replays the journal (every record on a first look: ~6 s CPU at 870k
+      // records): only a running scheduler's plan asks it (a pinned-only one never does).
+      if (running) this.feedBook();
       const now = this.options.clock();
       // Nothing new in the journal: plan again only when a deferred bead or a backoff comes due.
       if (state.seq === this.plannedSeq && now < this.dueAt) return undefined;
