@@ -8,7 +8,8 @@
 // `prime`, `hook pre-tool-use` (every tool call; after the first round it is throttled, a read),
 // `mail send`, and `done` from the polecat's worktree on a fresh branch each run (so each run
 // files a merge request). `modules` is how many modules the command loads (a module-loader hook,
-// one extra run). Figures only; nothing here fails on a time.
+// one extra run, without the bundle). The data commands run from dist/cli/data.cjs with a V8 code
+// cache (bin/citadel.js); the first round warms it. Figures only; nothing here fails on a time.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -56,6 +57,7 @@ export async function run() {
       ['citadel --version', [bin, '--version']],
       ['citadel --help', [bin, '--help']],
       ['citadel ready --json', [bin, 'ready', '--json']],
+      ['citadel ready --json (no bundle)', [bin, 'ready', '--json'], { env: { CITADEL_NO_BUNDLE: '1' } }],
       ['citadel ready --limit 10 --json', [bin, 'ready', '--limit', '10', '--json']],
       ['citadel bead show --json', [bin, 'bead', 'show', id, '--json']],
       ['citadel mail inbox --json', [bin, 'mail', 'inbox', '--json']],
@@ -88,13 +90,15 @@ export async function run() {
         samples[index].wall.push(wall);
       });
     }
-    // How many modules each loads (one more run under a module-loader hook).
+    // How many modules each loads (one more run under a module-loader hook), as ES modules:
+    // the bundled commands are counted without the bundle (CITADEL_NO_BUNDLE=1), whose lazily
+    // initialised parts follow the same structure.
     const modulesLog = join(dir, 'modules.log');
     writeFileSync(join(dir, 'count.mjs'), `import { appendFileSync } from 'node:fs';\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(modulesLog)}, url + '\\n'); return next(url, context); }\n`);
     writeFileSync(join(dir, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(dir, 'count.mjs')).href)});\n`);
     const modules = variants.map(([, args, options]) => {
       rmSync(modulesLog, { force: true });
-      spawn(args, options, { NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'register.mjs')).href}` });
+      spawn(args, options, { CITADEL_NO_BUNDLE: '1', NODE_OPTIONS: `--import=${pathToFileURL(join(dir, 'register.mjs')).href}` });
       return existsSync(modulesLog) ? new Set(readFileSync(modulesLog, 'utf8').split('\n').filter((url) => url.startsWith('file:'))).size - 1 : 0;
     });
     console.log(`cold start: a fresh process per call, ${RUNS} interleaved rounds, ${BEADS}-bead town; budget for a data command ≤ 2× node -e 0`);

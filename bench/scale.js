@@ -89,6 +89,7 @@ function measureTown(dir, town, log) {
     }
   };
   const c = (...args) => [bin, ...args];
+  // `ready` and `mail inbox` print their default page (50; docs/cli.md, "Pages"), as an agent runs them.
   const ready = run('ready --json', BUDGET.x2, c('ready', '--json'));
   const readyIds = ready ? JSON.parse(ready.stdout).map((b) => b.id) : [];
   const some = readyIds[0] ?? town.held;
