@@ -25,6 +25,12 @@ function rssMB(pid) {
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
+/** RSS split: anonymous (the process's own) and file pages (mostly the node executable, shared by every node process). */
+function rssParts(pid) {
+  const field = (name) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith(`${name}:`))?.split(/\s+/)[1] ?? 0) / 1024;
+  return `anon ${field('RssAnon').toFixed(0)} + file ${field('RssFile').toFixed(0)}`;
+}
+
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 /** CPU seconds of each pid over `seconds`, with the load average at the end. */
@@ -59,6 +65,7 @@ export async function idleOnePane(ctx) {
   await sleep(IDLE_SETTLE_MS);
   const m = await measure([c.pid, daemon], IDLE_S);
   const rss = { workstation: rssMB(c.pid), daemon: rssMB(daemon) };
+  const parts = { workstation: rssParts(c.pid), daemon: rssParts(daemon) };
   await ctx.closeCitadel(c.outer);
   tmux.session('idle1', [`sh -c 'echo idle-one-ready; exec sleep 100000'`]);
   const t = await ctx.openTmux(tmux, 'idle1', town.env, 'idle-one-ready');
@@ -73,7 +80,7 @@ export async function idleOnePane(ctx) {
     `idle, one pane, panels shown, ${IDLE_S} s: citadel ${((total / m.wall) * 100).toFixed(2)}% of a core (${total.toFixed(2)} CPU s: workstation ${m.used[0].toFixed(2)} s, daemon ${m.used[1].toFixed(2)} s; budget ≤ 0.3%), load ${m.load}; ` +
       `tmux client + server ${(((tm.used[0] + tm.used[1]) / tm.wall) * 100).toFixed(2)}% (${(tm.used[0] + tm.used[1]).toFixed(2)} CPU s), load ${tm.load}`,
   );
-  console.log(`RSS, one pane: citadel ${(rss.workstation + rss.daemon).toFixed(0)} MB (workstation ${rss.workstation.toFixed(0)}, daemon ${rss.daemon.toFixed(0)}; budget ≤ 150 MB); tmux ${(trss[0] + trss[1]).toFixed(0)} MB`);
+  console.log(`RSS, one pane: citadel ${(rss.workstation + rss.daemon).toFixed(0)} MB (workstation ${rss.workstation.toFixed(0)}: ${parts.workstation}, daemon ${rss.daemon.toFixed(0)}: ${parts.daemon}; budget ≤ 150 MB); tmux ${(trss[0] + trss[1]).toFixed(0)} MB`);
 }
 
 export async function thirtyPolecats(ctx) {
