@@ -8,13 +8,13 @@ import { isSafeDir, openSafe, READ } from './safefs.js';
  * Segment files are `seg-<first seq, 12 digits>.jsonl`: the name says where a seq lives, so
  * finding seq N is a listing and a search by name, with no index to keep right. Rolled
  * segments are never renamed or rewritten; old ones move, under the same name, to `archive/`,
- * where they are compressed (`seg-….jsonl.gz`, src/journal/archive.ts). A segment keeps its
+ * where they are compressed (`seg-….jsonl.cz`, src/journal/archive.ts). A segment keeps its
  * plain name (`name`) in both forms: positions, reports and `readSegment`'s bytes are those of
  * the plain segment.
  */
 export const ARCHIVE_DIR = 'archive';
 const SEGMENT = /^seg-(\d{12})\.jsonl$/;
-const ARCHIVED = /^seg-(\d{12})\.jsonl(\.gz)?$/;
+const ARCHIVED = /^seg-(\d{12})\.jsonl(\.cz)?$/;
 
 export function segmentName(firstSeq: number): string {
   return `seg-${String(firstSeq).padStart(12, '0')}.jsonl`;
@@ -25,11 +25,11 @@ export interface SegmentRef {
   readonly firstSeq: number;
   readonly path: string;
   readonly archived: boolean;
-  /** Stored compressed: `path` is `archive/<name>.gz`. */
+  /** Stored compressed: `path` is `archive/<name>.cz`. */
   readonly compressed?: boolean;
 }
 
-/** Where a segment is, as people see it: `archive/seg-….jsonl.gz` for a compressed one. */
+/** Where a segment is, as people see it: `archive/seg-….jsonl.cz` for a compressed one. */
 export function segmentLabel(segment: SegmentRef): string {
   return `${segment.archived ? `${ARCHIVE_DIR}/` : ''}${segment.name}${segment.compressed ? COMPRESSED_SUFFIX : ''}`;
 }

@@ -31,7 +31,7 @@ export interface SegmentReport {
   readonly records: number;
   /** The plain segment's bytes (a compressed one's once read back). */
   readonly bytes: number;
-  /** Stored compressed in `archive/` (`seg-….jsonl.gz`). */
+  /** Stored compressed in `archive/` (`seg-….jsonl.cz`). */
   readonly compressed?: true;
 }
 

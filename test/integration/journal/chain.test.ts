@@ -52,11 +52,11 @@ const segments = (dir: string): string[] => readdirSync(dir).filter((f) => /^seg
 
 /** The lines of a segment file (a compressed archive's read back). */
 function lines(file: string): string[] {
-  return (file.endsWith('.gz') ? decompressSegment(readFileSync(file), file).bytes.toString('utf8') : readFileSync(file, 'utf8')).split('\n');
+  return (file.endsWith('.cz') ? decompressSegment(readFileSync(file), file).bytes.toString('utf8') : readFileSync(file, 'utf8')).split('\n');
 }
 
 /** Writes a segment file's text (a compressed archive compressed again, as someone editing it would). */
-const writeText = (file: string, text: string): void => writeFileSync(file, file.endsWith('.gz') ? compressSegment(Buffer.from(text)) : text);
+const writeText = (file: string, text: string): void => writeFileSync(file, file.endsWith('.cz') ? compressSegment(Buffer.from(text)) : text);
 
 /** The line index (0-based) of seq `seq` in a segment's lines. */
 const indexOf = (all: string[], seq: number): number => all.findIndex((l) => l.includes(`"rec":{"v":1,"seq":${seq},`));
@@ -274,7 +274,7 @@ describe('doctor --verify: the hash chain', { timeout: 180_000 }, () => {
     const archive = join(t.journalDir, 'archive');
     const archived = readdirSync(archive).sort();
     expect(archived.length).toBeGreaterThan(2);
-    expect(archived.every((name) => name.endsWith('.jsonl.gz'))).toBe(true);
+    expect(archived.every((name) => name.endsWith('.jsonl.cz'))).toBe(true);
     const whole = await verify(t.root);
     expect(whole.report.chain).toMatchObject({ ok: true, from: 1, to: 60 });
     // Archived segments are compressed (issue 18): an edit of one (read back, edited, compressed

@@ -40,7 +40,7 @@ describe('doctor --repair (the journal side)', () => {
     expect(damaged.ok).toBe(false);
     expect(damaged.corrupt[0]).toMatchObject({ reason: expect.stringMatching(/segment starts at seq|lost/) });
     const actions = await repairJournal(dir, { writer: 'test', projections: root });
-    expect(actions.join('\n')).toMatch(/rewrote (archive\/)?seg-\d+\.jsonl(\.gz)? .*quarantine markers/);
+    expect(actions.join('\n')).toMatch(/rewrote (archive\/)?seg-\d+\.jsonl(\.cz)? .*quarantine markers/);
     expect(actions.join('\n')).toMatch(/recovered \d+ entit/);
     const after = inspectJournal(dir, { projections: root });
     expect(after.problems).toEqual([]);

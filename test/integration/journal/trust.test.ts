@@ -45,7 +45,7 @@ async function town(beads: number, options: { segmentBytes?: number; checkpointE
 }
 
 const readHeadSeq = (dir: string): number => (JSON.parse(readFileSync(join(dir, 'HEAD.json'), 'utf8')) as { seq: number }).seq;
-const segments = (dir: string): string[] => readdirSync(dir).filter((f) => /^seg-\d+\.jsonl(\.gz)?$/.test(f)).sort();
+const segments = (dir: string): string[] => readdirSync(dir).filter((f) => /^seg-\d+\.jsonl(\.cz)?$/.test(f)).sort();
 const titles = (stdout: string): string[] => (JSON.parse(stdout) as { title: string }[]).map((b) => b.title).sort();
 const expectedTitles = (n: number, extra: string[] = []): string[] => [...Array.from({ length: n }, (_, i) => `bead ${i}`), ...extra].sort();
 
