@@ -1,4 +1,4 @@
-import { isEmptyFilter, matchesFilter, type BoardFilter } from './board-filter.js';
+import { isEmptyFilter, matchesFilter, noFilter, type BoardFilter } from './board-filter.js';
 import type { BeadView } from './types.js';
 
 /** The board's sections, in the order they are shown. */
@@ -95,6 +95,7 @@ export function groupBoard(beads: readonly BeadView[], filter: BoardFilter, cont
 const grouped = new Map<string, { beads: readonly BeadView[]; context: BoardContext | undefined; layout: BoardLayout }>();
 
 function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
+  if (!isEmptyFilter(filter)) return filterBoard(groupBoard(beads, noFilter, context), beads, filter, context);
   const byId = new Map<string, BeadView>();
   const children = new Map<string, number>();
   for (const bead of beads) {
@@ -114,15 +115,13 @@ function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context
     blockedMemo.set(id, blocked);
     return blocked;
   };
-  const filtering = !isEmptyFilter(filter);
   const groups: Record<BoardGroup, { bead: BeadView; blockers: string[] }[]> = { ready: [], working: [], blocked: [], closed: [] };
   for (const bead of beads) {
     if (bead.status === 'closed') {
       // With a context, the closed group comes from it (the beads given hold only the newest).
-      if (!context && (!filtering || matchesFilter(bead, filter))) groups.closed.push({ bead, blockers: [] });
+      if (!context) groups.closed.push({ bead, blockers: [] });
       continue;
     }
-    if (filtering && !matchesFilter(bead, filter)) continue;
     const blockers = openBlockers(bead, byId, context);
     if (bead.status === 'in_progress' || (bead.assignee && bead.status === 'open' && !blockers.length)) {
       groups.working.push({ bead, blockers });
@@ -153,6 +152,11 @@ function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context
     groups.closed.length = Math.min(closedTotal, recentClosedLimit);
   }
 
+  return layoutOf(groups, closedTotal, closedPending);
+}
+
+/** The board's rows from its groups (each in order). */
+function layoutOf(groups: Record<BoardGroup, readonly { bead: BeadView; blockers: readonly string[] }[]>, closedTotal: number, closedPending: boolean): BoardLayout {
   const rows: BoardRow[] = [];
   const order: string[] = [];
   const rowOf: number[] = [];
@@ -170,4 +174,26 @@ function groupBoardOnce(beads: readonly BeadView[], filter: BoardFilter, context
     rowOf,
     counts: { ready: groups.ready.length, working: groups.working.length, blocked: groups.blocked.length, closed: closedTotal },
   };
+}
+
+/**
+ * The board under a filter, from the unfiltered one: a filter only leaves beads out — which
+ * group a bead is in and what blocks it are read from every bead either way — so the open groups
+ * are the unfiltered rows that pass it, in the same order (a pass over remembered lowercase keys,
+ * board-filter.ts, instead of grouping again). The closed group is the context's, or every
+ * closed bead given that passes.
+ */
+function filterBoard(base: BoardLayout, beads: readonly BeadView[], filter: BoardFilter, context?: BoardContext): BoardLayout {
+  const groups: Record<BoardGroup, { bead: BeadView; blockers: readonly string[] }[]> = { ready: [], working: [], blocked: [], closed: [] };
+  for (const row of base.rows) {
+    if (row.kind === 'bead' && row.group !== 'closed' && matchesFilter(row.bead, filter)) groups[row.group].push(row);
+  }
+  if (context) {
+    const closed = context.closed(filter, recentClosedLimit);
+    groups.closed = closed.beads.map((bead) => ({ bead, blockers: [] }));
+    return layoutOf(groups, closed.total, closed.pending === true);
+  }
+  const closed = beads.filter((bead) => bead.status === 'closed' && matchesFilter(bead, filter)).sort(byRecentlyClosed);
+  groups.closed = closed.slice(0, recentClosedLimit).map((bead) => ({ bead, blockers: [] }));
+  return layoutOf(groups, closed.length, false);
 }
