@@ -47,6 +47,16 @@ const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * month's end that Date.parse rolls over, 24:00) returns null and takes the general path.
  */
 function plainUtcTime(text: string): string | null {
+  // A line's times are often the same text (created = updated = closed): the last answer is kept.
+  if (text === lastPlain.text) return lastPlain.time;
+  const time = plainUtcTimeOf(text);
+  lastPlain = { text, time };
+  return time;
+}
+
+let lastPlain: { text: string; time: string | null } = { text: '', time: null };
+
+function plainUtcTimeOf(text: string): string | null {
   const match = PLAIN_UTC.exec(text);
   if (!match) return null;
   const year = Number(match[1]);

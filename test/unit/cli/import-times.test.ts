@@ -47,4 +47,13 @@ describe('bead import: times', () => {
     expect(readTime(null, 'created_at')).toBeNull();
     expect(readTime('', 'created_at')).toBeNull();
   });
+
+  it('answers a time read twice in a row (a line’s created, updated and closed) as the first time, and the next one anew', () => {
+    const texts = ['2026-01-31T12:00:00Z', '2026-01-31T12:00:00Z', '2026-02-30T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-31T12:00:00.250Z', '2026-01-31T12:00:00Z', 'yesterday', 'yesterday'];
+    for (const text of texts) {
+      const expected = general(text);
+      if (expected instanceof Error) expect(read(text), text).toBeInstanceOf(Error);
+      else expect(read(text), text).toBe(expected);
+    }
+  });
 });
