@@ -126,10 +126,10 @@ describe('the one bead id grammar (ids.ts)', () => {
       ...Object.fromEntries(Array.from({ length: euros }, (_, i) => [`e${i}`, '€'.repeat(20_000)])),
       ...Object.fromEntries(Array.from({ length: ascii }, (_, i) => [`a${i}`, 'a'.repeat(60_000)])),
     });
-    const wide = bead({ id: 'ct-wide', metadata: fields(10, 3) } as Partial<Bead>);
+    const wide = bead('ct-wide', { metadata: fields(10, 3) } as Partial<Bead>);
     expect(JSON.stringify(wide).length * 3).toBeGreaterThan(LIMITS.bead);
     expect(() => checkBeadLimits(wide)).not.toThrow();
-    const wider = bead({ id: 'ct-wider', metadata: fields(20, 0) } as Partial<Bead>);
-    expect(() => checkBeadLimits(wider)).toThrow(/as JSON; the limit is 1 MiB/);
+    const wider = bead('ct-wider', { metadata: fields(20, 0) } as Partial<Bead>);
+    expect(() => checkBeadLimits(wider)).toThrow(/^the bead ct-wider is 1.2 MB as JSON; the limit is 1 MiB/);
   });
 });
