@@ -168,10 +168,14 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
   let segmentBytes: number | undefined;
   let count: number | undefined;
   let lastGood: Meta | undefined;
-  const lose = (length: number, reason: string): void => {
+  /** The index of the last member read (good or not), so a run of damaged headers is numbered. */
+  let lastIndex = -1;
+  /** `length` undefined: not known (no header left to say); a line is written anyway, so readers name it. */
+  const lose = (length: number | undefined, reason: string): void => {
     damage.push(reason);
-    if (length > 0) parts.push(lostLine(length, reason));
-    plainPos += Math.max(0, length);
+    const bytes = length ?? LOST_LINE_PREFIX.length + reason.length + 4;
+    if (bytes > 0) parts.push(lostLine(bytes, reason));
+    plainPos += Math.max(0, bytes);
   };
   while (pos < file.length) {
     const meta = metaAt(file, pos);
@@ -179,6 +183,7 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
       segmentBytes ??= meta.segmentBytes;
       count ??= meta.count;
       lose(meta.plainBytes, `compressed block ${meta.index + 1} of ${meta.count} of ${label} is cut short (the file ends inside it), holding${seqs(meta.firstSeq, meta.lastSeq)}`);
+      lastIndex = meta.index;
       pos = file.length;
       continue;
     }
@@ -200,6 +205,7 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
         plainPos += plain.length;
         lastGood = meta;
       } else lose(meta.plainBytes, `compressed block ${meta.index + 1} of ${meta.count} of ${label} is damaged (${why}), holding${seqs(meta.firstSeq, meta.lastSeq)}`);
+      lastIndex = meta.index;
       pos += meta.memberBytes;
       continue;
     }
@@ -209,17 +215,19 @@ export function decompressSegment(file: Buffer, label: string): Decompressed {
     if (next && next.meta.plainOffset >= plainPos) {
       segmentBytes ??= next.meta.segmentBytes;
       count ??= next.meta.count;
-      lose(next.meta.plainOffset - plainPos, `compressed block ${next.meta.index} of ${next.meta.count} of ${label} is damaged (its header), holding${seqs(first, next.meta.firstSeq - 1)}`);
+      const from = lastIndex + 2;
+      const to = next.meta.index;
+      const which = from >= to ? `compressed block ${to}` : `compressed blocks ${from}..${to}`;
+      lose(next.meta.plainOffset - plainPos, `${which} of ${next.meta.count} of ${label} ${from >= to ? 'is' : 'are'} damaged (a member header), holding${seqs(first, next.meta.firstSeq - 1)}`);
       pos = next.pos;
     } else {
-      lose((segmentBytes ?? plainPos) - plainPos, `the compressed blocks of ${label} after byte ${plainPos} are damaged (from its byte ${pos})${first ? ` (seqs from ${first})` : ''}`);
+      lose(segmentBytes === undefined ? undefined : segmentBytes - plainPos, `the compressed blocks of ${label} from its byte ${pos} are damaged (no member header left to read)${first ? `, holding the seqs from ${first}` : ''}`);
       pos = file.length;
     }
   }
   if (segmentBytes !== undefined && plainPos < segmentBytes) {
-    lose(segmentBytes - plainPos, `${label} ends after ${lastGood ? lastGood.index + 1 : 0} of its ${count} compressed blocks (cut short)${lastGood ? ` (seqs from ${lastGood.lastSeq + 1})` : ''}`);
+    lose(segmentBytes - plainPos, `${label} ends after ${lastIndex + 1} of its ${count} compressed blocks (cut short)${lastGood ? `, holding the seqs from ${lastGood.lastSeq + 1}` : ''}`);
   }
-  if (segmentBytes === undefined && file.length > 0) lose(0, `${label} holds no readable compressed block`);
   return { bytes: Buffer.concat(parts), damage };
 }
 

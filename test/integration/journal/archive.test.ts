@@ -255,6 +255,10 @@ describe('compressed archived segments', { timeout: 120_000 }, () => {
     expect(report.corrupt).toHaveLength(1);
     expect(report.corrupt[0]!.reason).toMatch(/compressed block (\d+) of \1 of archive\/seg-\d+\.jsonl\.cz is cut short \(the file ends inside it\), holding seqs (\d+)\.\.(\d+) \(seqs \2\.\.\3 lost\)/);
     expect(readSegment(segment, 0).length).toBe(plain.length);
+    // Nothing readable left at all: the file is still named, with its first seq.
+    writeFileSync(segment.path, Buffer.alloc(5000, 0x55));
+    const garbage = inspectJournal(dir);
+    expect(garbage.corrupt[0]!.reason).toMatch(new RegExp(`the compressed blocks of archive/${segment.name}\\.cz from its byte 0 are damaged \\(no member header left to read\\) \\(seqs ${segment.firstSeq}\\.\\.\\d+ lost\\)`));
   });
 
   it('a symbolic link planted as a compressed archive is refused in one line, its target untouched; the conversion never writes through one', async () => {
