@@ -57,7 +57,7 @@ describe('the code cache of the data bundle', () => {
 
     // one bit flipped in the payload: caught by its CRC before V8 sees it
     const flipped = Buffer.from(good);
-    flipped[flipped.length - 100] ^= 0x40;
+    flipped[flipped.length - 100] = flipped[flipped.length - 100]! ^ 0x40;
     writeFileSync(file, flipped, { mode: 0o600 });
     let run = await show();
     expect(run.code, run.stderr).toBe(0);
@@ -93,7 +93,7 @@ describe('the code cache of the data bundle', () => {
     expect(run.stdout).toBe(expected);
     expect(files()).toEqual([]);
     chmodSync(dir(), 0o700);
-    for (const env of [{ CITADEL_NO_BUNDLE: '1' }, { CITADEL_NO_CODE_CACHE: '1' }]) {
+    for (const env of [{ CITADEL_NO_BUNDLE: '1' }, { CITADEL_NO_CODE_CACHE: '1' }] as Record<string, string>[]) {
       run = await show(env);
       expect(run.code, run.stderr).toBe(0);
       expect(run.stdout).toBe(expected);
