@@ -17,8 +17,9 @@ import * as zlib from 'node:zlib';
  * opens), and Node's one-shot `inflateRawSync` creates a zlib stream per call (~15 µs, ~50 µs
  * with an 8 KiB dictionary). So one zlib handle per dictionary is kept and reset between rows
  * (~2–4 µs a row), through the stream's handle (`_handle.writeSync`, what `zlib`'s own sync
- * path calls): checked once per process on a probe, with the public one-shot functions as the
- * fallback if a Node version changes that.
+ * path calls): checked once per process on a probe (a known stream inflated, a text deflated and
+ * read back by the public function), with the public one-shot functions as the fallback if a
+ * Node version changes that.
  */
 
 /** The strings every bead (and polecat) row repeats: a dictionary before any is trained. */
@@ -62,38 +63,59 @@ type Handle = {
 type Reusable = { handle: Handle; state: Uint32Array; error: () => string | undefined };
 
 /** One zlib handle reused row after row; undefined when this Node has no such handle (then the one-shot path). */
-function reusable(stream: zlib.DeflateRaw | zlib.InflateRaw): Reusable | undefined {
-  if (!probed()) return undefined;
+function reusable(stream: zlib.DeflateRaw | zlib.InflateRaw, kind: 'inflate' | 'deflate'): Reusable | undefined {
+  if (!(kind === 'inflate' ? inflateProbe() : deflateProbe())) return undefined;
   return handleOf(stream);
 }
 
-let probe: boolean | undefined;
-/** True when a reused handle deflates and inflates as the public functions do (checked once). */
-function probed(): boolean {
-  if (probe !== undefined) return probe;
-  probe = false;
+/** A JSON text and its raw deflate with the base dictionary: what a reused inflate handle must give back. */
+const PROBE_TEXT = '{"id":"ct-probe","type":"task","title":"probe","status":"open","labels":["ui"]}';
+const PROBE_DEFLATED = 'Q7i2oCg/KRWnk2Gy6HEHd55SaaZSbC0A';
+
+let inflateProbed: boolean | undefined;
+/** True when a reused inflate handle inflates as the public function does, twice (checked once per process). */
+function inflateProbe(): boolean {
+  if (inflateProbed !== undefined) return inflateProbed;
+  inflateProbed = false;
   try {
-    const text = Buffer.from(`${BASE_DICTIONARY.toString()} probe ${'x'.repeat(300)}`);
-    const packed = zlib.deflateRawSync(text, { dictionary: BASE_DICTIONARY });
+    const packed = Buffer.from(PROBE_DEFLATED, 'base64');
     const inflate = handleOf(zlib.createInflateRaw({ dictionary: BASE_DICTIONARY }));
-    const deflate = handleOf(zlib.createDeflateRaw({ dictionary: BASE_DICTIONARY }));
-    if (!inflate || !deflate) return probe;
-    const out = Buffer.alloc(text.length * 2 + 64);
+    if (!inflate) return inflateProbed;
+    const out = Buffer.alloc(256);
     for (let round = 0; round < 2; round++) {
       inflate.handle.writeSync(zlib.constants.Z_FINISH, packed, 0, packed.length, out, 0, out.length);
-      const inflated = out.subarray(0, out.length - inflate.state[0]!);
+      const inflated = out.toString('utf8', 0, out.length - inflate.state[0]!);
       inflate.handle.reset();
-      if (inflate.error() !== undefined || !inflated.equals(text)) return probe;
+      if (inflate.error() !== undefined || inflated !== PROBE_TEXT) return inflateProbed;
+    }
+    inflateProbed = true;
+  } catch {
+    inflateProbed = false;
+  }
+  return inflateProbed;
+}
+
+let deflateProbed: boolean | undefined;
+/** True when a reused deflate handle gives what the public inflate function reads back, twice (checked once per process). */
+function deflateProbe(): boolean {
+  if (deflateProbed !== undefined) return deflateProbed;
+  deflateProbed = false;
+  try {
+    const text = Buffer.from(`${PROBE_TEXT} ${'x'.repeat(300)}`);
+    const deflate = handleOf(zlib.createDeflateRaw({ dictionary: BASE_DICTIONARY }));
+    if (!deflate) return deflateProbed;
+    const out = Buffer.alloc(text.length * 2 + 64);
+    for (let round = 0; round < 2; round++) {
       deflate.handle.writeSync(zlib.constants.Z_FINISH, text, 0, text.length, out, 0, out.length);
       const deflated = out.subarray(0, out.length - deflate.state[0]!);
       deflate.handle.reset();
-      if (deflate.error() !== undefined || !zlib.inflateRawSync(deflated, { dictionary: BASE_DICTIONARY }).equals(text)) return probe;
+      if (deflate.error() !== undefined || !zlib.inflateRawSync(deflated, { dictionary: BASE_DICTIONARY }).equals(text)) return deflateProbed;
     }
-    probe = true;
+    deflateProbed = true;
   } catch {
-    probe = false;
+    deflateProbed = false;
   }
-  return probe;
+  return deflateProbed;
 }
 
 function handleOf(stream: zlib.DeflateRaw | zlib.InflateRaw): Reusable | undefined {
@@ -123,7 +145,7 @@ const room = (bytes: number): Buffer => (scratch.length >= bytes ? scratch : (sc
 class Inflater {
   private readonly fast: Reusable | undefined;
   constructor(private readonly dictionary: Buffer) {
-    this.fast = reusable(zlib.createInflateRaw({ dictionary }));
+    this.fast = reusable(zlib.createInflateRaw({ dictionary }), 'inflate');
   }
 
   /** `data` inflated to exactly `bytes` bytes of UTF-8, or BodyUndecodable. */
@@ -153,7 +175,7 @@ class Inflater {
 class Deflater {
   private readonly fast: Reusable | undefined;
   constructor(private readonly dictionary: Buffer) {
-    this.fast = reusable(zlib.createDeflateRaw({ dictionary }));
+    this.fast = reusable(zlib.createDeflateRaw({ dictionary }), 'deflate');
   }
 
   encode(text: Buffer): Buffer {

@@ -211,6 +211,8 @@ export function setAsideIndex(journalDir: string): void {
   }
 }
 
+/** A `has` value held by fewer rows than this drives its query from `refs` (see whereClause). */
+const RARE = 1000;
 /** A trained dictionary once the index holds this many entities, and anew each time they double. */
 const TRAIN_FIRST = 64;
 /** How many rows a dictionary is trained on (~8 KiB of JSON text, the dictionary's size). */
@@ -737,11 +739,14 @@ export class QueryIndex {
   /** Queries over `kind`. */
   queries(kind: string): EntityQueries {
     const checked = this.checked.bind(this);
+    /** Fewer than RARE rows hold `value` in `field` (at most RARE index entries read). */
+    const rare = (field: string, value: string): boolean =>
+      (this.prepare(`SELECT count(*) FROM (SELECT 1 FROM refs WHERE f = ? AND value = ? LIMIT ${RARE})`).pluck().get(listCode(field), value) as number) < RARE;
     const bodies = function* (iterator: IterableIterator<unknown>): IterableIterator<Entity> {
       for (const [id, body, crc] of iterator as IterableIterator<[string, Uint8Array, number]>) yield checked(kind, id, body, crc);
     };
     const select = (what: string, where: Where, order: Order, limit?: number): { sql: string; params: unknown[] } => {
-      const { clause, params } = whereClause(kind, where);
+      const { clause, params } = whereClause(kind, where, rare);
       const by =
         order === 'priority-age'
           ? ' ORDER BY priority, created_at, id'
@@ -791,7 +796,7 @@ export class QueryIndex {
       },
       anyList: (field) => this.prepare('SELECT 1 FROM refs r JOIN entities e ON e.rid = r.rid WHERE r.f = ? AND e.kind = ? LIMIT 1').pluck().get(listCode(field), kind) !== undefined,
       latest: (where, fields, limit) => {
-        const { clause, params } = whereClause(kind, where);
+        const { clause, params } = whereClause(kind, where, rare);
         const paths = fields.map((field) => {
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field)) throw new Error(`query index: ${field} is not a field name`);
           // A column when there is one (no body decoded), else the field read from the body.
@@ -872,18 +877,23 @@ class CachedFoldStore implements FoldStore {
   }
 }
 
-function whereClause(kind: string, where: Where): { clause: string; params: unknown[] } {
-  const parts = ['e.kind = ?'];
+function whereClause(kind: string, where: Where, rare: (field: string, value: string) => boolean = () => false): { clause: string; params: unknown[] } {
+  // With `has` naming a value few rows hold (an id in `needs` or `uses`), the refs rows drive the
+  // query (each entity one seek by rid): the other terms are kept off the indexes (unary +), or
+  // SQLite walks a column index and tests each row against the list (14 ms for a bead's
+  // dependents at 100k, 0.1 ms this way). A common value (a label) is left to the planner.
+  const c = where.has && rare(where.has.field, where.has.value) ? '+e.' : 'e.';
+  const parts = [`${c}kind = ?`];
   const params: unknown[] = [kind];
   for (const [field, value] of Object.entries(where.fields ?? {})) {
     const column = COLUMN.get(field);
     if (!column) throw new Error(`query index: ${field} is not an indexed field`);
-    if (value === null) parts.push(`e.${column} IS NULL`);
+    if (value === null) parts.push(`${c}${column} IS NULL`);
     else if (Array.isArray(value)) {
-      parts.push(value.length ? `e.${column} IN (${value.map(() => '?').join(', ')})` : '0');
+      parts.push(value.length ? `${c}${column} IN (${value.map(() => '?').join(', ')})` : '0');
       params.push(...(value as unknown[]));
     } else {
-      parts.push(`e.${column} = ?`);
+      parts.push(`${c}${column} = ?`);
       params.push(value);
     }
   }
@@ -891,7 +901,7 @@ function whereClause(kind: string, where: Where): { clause: string; params: unkn
     const column = COLUMN.get(field);
     if (!column) throw new Error(`query index: ${field} is not an indexed field`);
     if (!values || !values.length) continue;
-    parts.push(`(e.${column} IS NULL OR e.${column} NOT IN (${values.map(() => '?').join(', ')}))`);
+    parts.push(`(${c}${column} IS NULL OR ${c}${column} NOT IN (${values.map(() => '?').join(', ')}))`);
     params.push(...values);
   }
   if (where.has) {
