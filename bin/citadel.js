@@ -15,7 +15,13 @@ import * as zlib from 'node:zlib';
 // keep a waiting parent of ~40 MB: more than it saves. The growth factor is read at each growth,
 // so it works from here. Data commands keep V8's defaults (their bursts of allocation are faster
 // with a large young generation).
-if (isWorkstation(process.argv.slice(2))) setFlagsFromString('--semi-space-growth-factor=1');
+// --optimize-for-size while it starts: V8 keeps start-up's heap smaller (one pane 96–97 → 90–93
+// MB of RSS, docs/tui.md "Issue 16's budgets"); the workstation turns it off 3 s after its first
+// frame (it cost CPU with 30 panes streaming).
+if (isWorkstation(process.argv.slice(2))) {
+  setFlagsFromString('--semi-space-growth-factor=1');
+  setFlagsFromString('--optimize-for-size');
+}
 
 /** Whether these arguments open the workstation: none but `--town DIR`, or `attach`. */
 function isWorkstation(args) {

@@ -21,6 +21,7 @@ import type { PanelsModule, TownRef } from './panel-slot.js';
 import { initialShellState, type ShellEffect, type ShellEvent, type ShellState } from './shell-state.js';
 import { ShellView } from './shell-view.js';
 import { update } from './update.js';
+import { setFlagsFromString } from 'node:v8';
 
 /** The terminal the workstation draws on (process.stdout, or a test double). */
 export interface TerminalLike {
@@ -84,6 +85,8 @@ export type ExitReason = { readonly reason: 'detach' } | { readonly reason: 'clo
 const MESSAGE_MS = 4000;
 /** How long the first frame waits for Ink and the panels (they load in ~0.5 s, ~1.5 s under load). */
 const FIRST_FRAME_WAIT_MS = 5000;
+/** How long after the first frame V8's --optimize-for-size (bin/citadel.js) stays on. */
+const START_SIZE_MS = 3000;
 /** How often the open overview redraws its times (only while it is open: nothing ticks otherwise). */
 const OVERVIEW_TICK_MS = 1000;
 
@@ -231,6 +234,10 @@ export class Workstation {
     ready = true;
     for (const chunk of early.splice(0)) this.onInput(chunk);
     this.tickClock();
+    // bin/citadel.js starts the workstation with V8's --optimize-for-size, which keeps start-up's
+    // heap small (one pane 96–97 → 90–93 MB of RSS); left on, it cost CPU at 30 streaming panes
+    // (4.1–4.3 → 5.2–5.4 % of a core), so it ends 3 s after the first frame.
+    this.setTimer(() => setFlagsFromString('--no-optimize-for-size'), START_SIZE_MS);
     await everything; // settled already when in time; a failed import is the caller's, as before
   }
 
@@ -490,7 +497,9 @@ export class Workstation {
     if (this.shown && !frame.full && !this.state.activity.has(frame.pane) && !this.view.layout.panes.some((p) => p.id === frame.pane)) this.dispatch({ type: 'activity', pane: frame.pane });
     if (frame.bell && this.shown) this.dispatch({ type: 'bell', pane: frame.pane });
     const modes = (frame as RowFrame & { modes?: PaneModes }).modes;
-    if (modes) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
+    // Every frame carries the modes; they change rarely (a program entering vim): only a change is an event.
+    const known = this.state.paneModes.get(frame.pane);
+    if (modes && (known?.applicationCursor !== modes.applicationCursor || known?.bracketedPaste !== modes.bracketedPaste)) this.dispatch({ type: 'pane-modes', pane: frame.pane, modes });
     if (screen.title !== titleBefore && screen.title !== undefined) this.dispatch({ type: 'pane-title', pane: frame.pane, title: screen.title });
     this.view.paneChanged(frame.pane);
   }
