@@ -11,13 +11,14 @@
 // 100k-bead state costs about a second) and once more at the end, so the town ends as real use
 // leaves it: a snapshot at the head, segments it covers archived.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Bump when the town this builds changes: it keys the cache. */
 // 2: projection files for polecats only, one snapshot, the CV fold built (issue 18, disk).
-export const BUILDER_VERSION = 2;
+// 3: two review edits per worked bead (~1M events, as the issue's figures), archives compressed.
+export const BUILDER_VERSION = 3;
 
 const { openJournal } = await import('../dist/journal/index.js');
 const { CV_FOLD } = await import('../dist/model/cv.js');
@@ -68,9 +69,14 @@ export async function cachedTown(beads, log = console.log) {
   return { dir, ...facts, seconds, cached: false };
 }
 
-/** Copies a cached town to `to` (commands that write must not dirty the cache). */
+/**
+ * Copies a cached town to `to` (commands that write must not dirty the cache). With `cp -a`:
+ * the query index trusts a segment only while its size and modification time are the ones it
+ * noted, to the nanosecond, and Node's copy keeps times only to the microsecond — a copy made
+ * that way is read from the snapshot until its first write rebuilds the index.
+ */
 export function copyTown(from, to) {
-  cpSync(join(from, 'repo'), to, { recursive: true, preserveTimestamps: true });
+  execFileSync('cp', ['-a', `${join(from, 'repo')}/.`, to], { stdio: 'ignore' });
 }
 
 const git = (cwd, ...args) => execFileSync('git', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -191,6 +197,9 @@ export async function buildTown(dir, beads, log) {
           tx.update(id, { title: `${tx.get(id).title.slice(0, 200)} (${pick(['narrowed', 'split', 'reworded'])})` });
           tx.update(id, { body: `${tx.get(id).body}\n\nReviewed: ${words(10)}.` });
           tx.update(id, { removeLabels: ['estimated'], addLabels: ['sized'] });
+          // Review rounds: two more small edits, so the town reaches the issue's ~1M events.
+          tx.update(id, { addLabels: ['reviewed'] });
+          tx.update(id, { priority: Math.floor(random() * 5) });
           const roll = random();
           if (roll < 0.75) {
             tx.update(id, { status: 'closed', reason: pick(['done', 'done', 'merged', 'fixed in the refinery', "won't fix"]) });
