@@ -55,8 +55,12 @@ export interface ShellState extends WorkstationState {
 export type ShellEvent =
   /** Keys already parsed (keys/key-parser.ts). */
   | { readonly type: 'keys'; readonly keys: readonly Key[] }
-  /** The terminal's new size; `panelsWhileLoading` is the panels' width at it while the panels load. */
-  | { readonly type: 'resize'; readonly cols: number; readonly rows: number; readonly panelsWhileLoading?: number | undefined }
+  /**
+   * The terminal's new size; `panelsWhileLoading` is the panels' width at it while the panels
+   * load, `panelsWidth` the panels' width at it once they are there (from their remembered
+   * percentage, so the column follows the terminal's size).
+   */
+  | { readonly type: 'resize'; readonly cols: number; readonly rows: number; readonly panelsWhileLoading?: number | undefined; readonly panelsWidth?: number | undefined }
   /** The daemon's pane list, received at `at` (ms since the epoch: the status clock). */
   | { readonly type: 'panes'; readonly panes: readonly PaneInfo[]; readonly beadTitles?: ReadonlyMap<string, string> | undefined; readonly at?: number | undefined }
   /** What the overview shows besides the panes (live/overview-facts.ts). */

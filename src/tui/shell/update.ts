@@ -108,6 +108,7 @@ class Step {
         return;
       case 'resize': {
         if (this.state.panels === 'loading' && event.panelsWhileLoading !== undefined) this.reduce({ type: 'panels-width', width: event.panelsWhileLoading });
+        if (this.state.panels === 'ready' && event.panelsWidth !== undefined) this.panelsWidth(event.panelsWidth);
         this.reduce({ type: 'resize', cols: event.cols, rows: event.rows });
         const body = this.focusedBody();
         if (this.state.copy && body) this.set({ copy: copyReducer(this.state.copy, { type: 'resize', width: body.width, height: body.height }) });

@@ -544,7 +544,9 @@ export class Workstation {
     const { columns, rows } = this.options.stdout;
     // While the panels load, their column follows the size as theirs will when they arrive.
     const panelsWhileLoading = this.state.panels === 'loading' ? this.panelsWhileLoading(columns) : undefined;
-    this.dispatch({ type: 'resize', cols: columns, rows, panelsWhileLoading });
+    // Once there, their width is recomputed from their remembered percentage at the new size.
+    const panelsWidth = this.state.panels === 'ready' && this.panels ? this.panelsWidthOf(this.panels, columns) : undefined;
+    this.dispatch({ type: 'resize', cols: columns, rows, panelsWhileLoading, panelsWidth });
   }
 
   // ── keys ─────────────────────────────────────────────────────────────────────────────────

@@ -262,6 +262,29 @@ describe('workstation', () => {
     expect(ws.snapshot.layout.panes[0]!.body).toEqual(body);
   });
 
+  it('recomputes the panels\' width from their percentage on every resize (80 -> 200 columns)', async () => {
+    const source = await LocalPaneSource.create();
+    source.spawn('a', sh('exec cat'));
+    const outer = new OuterTerminal(80, 30);
+    const dir = tempDir();
+    const percent40 = (cols: number): number => Math.round(cols * 0.4);
+    const panels: PanelsModule = { Panels: () => null, initialPanelsWidth: (_town, cols) => percent40(cols) };
+    const ws = new Workstation({ stdin: new FakeKeys(), stdout: outer, source, town: { root: dir.path, name: 't' }, prefixKey: 'C-b', env: {}, copyFile: join(dir.path, 'c'), panels, resizeDebounceMs: 10 });
+    cleanups.push(() => {
+      ws.stop();
+      source.close();
+      outer.dispose();
+      dir.dispose();
+    });
+    await ws.start();
+    expect(ws.snapshot.state.panelsWidth).toBe(32);
+    outer.resize(200, 50);
+    await waitFor(() => ws.snapshot.state.panelsWidth === 80, `panels 80 wide at 200 columns (is ${ws.snapshot.state.panelsWidth})`);
+    await waitFor(() => source.resizes.some(([, c]) => c === 200 - 80 - 1), 'pty resized beside the wider panels');
+    outer.resize(100, 30);
+    await waitFor(() => ws.snapshot.state.panelsWidth === 40, 'panels 40 wide at 100 columns');
+  });
+
   it('hands the panels keys parsed once and their prefix actions; Escape they leave comes back to the panes', async () => {
     const source = await LocalPaneSource.create();
     source.spawn('a', sh('exec cat'));

@@ -205,6 +205,9 @@ describe('the shell update', () => {
     expect(state.panels).toBe('ready');
     ({ state } = step(state, { type: 'resize', cols: 100, rows: 30, panelsWhileLoading: 99 }));
     expect(state.panelsWidth).toBe(25);
+    // Once there, the panels' width at the new size (their percentage) is taken.
+    ({ state } = step(state, { type: 'resize', cols: 200, rows: 50, panelsWidth: 80 }));
+    expect(state.panelsWidth).toBe(80);
     ({ state } = step(state, ...prefixed('['), { type: 'scrollback', pane: 'a', lines: ['x'] }));
     ({ state } = step(state, { type: 'resize', cols: 90, rows: 20 }));
     const body = layoutOf(state).panes[0]!.body;
