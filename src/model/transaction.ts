@@ -90,7 +90,7 @@ const CORE_FIELDS = new Set([
 
 
 /** How a not-found error names what was asked for, by the role the id played (docs/cli.md: `<kind> <id> not found (see …)`). */
-const NOT_FOUND_KIND: Record<string, string> = { needs: 'needed bead', parent: 'parent bead', 'reply-to': 'message to reply to' };
+const NOT_FOUND_KIND: Record<string, string> = { needs: 'needed bead', parent: 'parent bead', uses: 'resource', 'reply-to': 'message to reply to' };
 /** Where to look for the right id. */
 const NOT_FOUND_HINT: Record<string, string> = { message: '`citadel mail inbox`', 'reply-to': '`citadel mail inbox`', 'merge request': '`citadel refinery status`' };
 
