@@ -29,6 +29,8 @@ export interface CopyState {
   readonly wrapped?: readonly boolean[] | undefined;
   /** What the lines are: a pane's scrollback, or a diff (coloured by line: diff/copy-view.ts). */
   readonly kind?: 'scrollback' | 'diff' | undefined;
+  /** A diff zooms its pane; leaving gives the zoom back as it was (`zoomed`: zoomed before it). */
+  readonly restoreZoom?: { readonly zoomed: boolean } | undefined;
 }
 
 export type CopyAction =

@@ -1,4 +1,4 @@
-import { copyReducer, enterCopyMode, selectedText, type CopyAction } from '../copy/copy-state.js';
+import { copyReducer, enterCopyMode, selectedText, type CopyAction, type CopyState } from '../copy/copy-state.js';
 import { helpLines } from '../chrome/help-lines.js';
 import { overlayRect } from '../layout/overlay.js';
 import { actionFor, bindings, isPanelAction, type CopyKeyAction, type OverviewKeyAction, type ShellAction } from '../keys/bindings.js';
@@ -130,13 +130,15 @@ class Step {
         return;
       case 'diff': {
         if (!this.state.panes.some((p) => p.id === event.pane)) return;
+        // The zoom as it was before the diff (kept when a diff replaces another), given back on `q`.
+        const restoreZoom = (this.state.mode === 'copy' ? this.state.copy?.restoreZoom : undefined) ?? { zoomed: this.state.zoomed !== undefined };
         if (this.state.mode === 'overview') this.closeOverview();
         this.reduce({ type: 'focus-pane', id: event.pane });
         if (this.state.keyboard === 'panels') this.reduce({ type: 'toggle-keyboard' });
         if (this.state.zoomed !== event.pane) this.set({ zoomed: event.pane });
         const body = this.focusedBody();
         if (!body) return;
-        const copy = { ...enterCopyMode(event.lines.length > 0 ? event.lines : ['(no change against main yet)'], body.width, body.height), top: 0, cursor: { line: 0, col: 0 }, kind: 'diff' as const };
+        const copy = { ...enterCopyMode(event.lines.length > 0 ? event.lines : ['(no change against main yet)'], body.width, body.height), top: 0, cursor: { line: 0, col: 0 }, kind: 'diff' as const, restoreZoom };
         this.reduce({ type: 'mode', mode: 'copy' });
         this.set({ copy });
         return;
@@ -529,20 +531,26 @@ class Step {
     const action = actionFor('copy', key.name);
     if (action === undefined) return;
     const what = copyActions[action as CopyKeyAction];
-    if (what === 'exit') this.reduce({ type: 'mode', mode: 'normal' });
+    if (what === 'exit') this.leaveCopy(copy);
     else if (what === 'escape') {
       if (copy.selection) this.copy({ type: 'clear-selection' });
-      else this.reduce({ type: 'mode', mode: 'normal' });
+      else this.leaveCopy(copy);
     } else if (what === 'yank') {
       const text = selectedText(copy);
       if (text === undefined) {
         this.copy({ type: 'begin-selection', lineMode: false });
         return;
       }
-      this.reduce({ type: 'mode', mode: 'normal' });
+      this.leaveCopy(copy);
       this.set({ copyBuffer: text });
       this.effects.push({ type: 'clipboard', text });
     } else this.copy(what);
+  }
+
+  /** Leaves copy mode; a diff gives the zoom back as it was before it opened. */
+  private leaveCopy(copy: CopyState): void {
+    this.reduce({ type: 'mode', mode: 'normal' });
+    if (copy.restoreZoom && !copy.restoreZoom.zoomed && this.state.zoomed !== undefined) this.set({ zoomed: undefined });
   }
 
   private copy(action: CopyAction): void {

@@ -68,6 +68,15 @@ describe('the diff view', () => {
     // Search works as in copy mode.
     const searched = step(state, keys('/new\r')).state;
     expect(searched.copy?.cursor.line).toBe(5);
+    // q leaves, and gives the zoom back as it was before the diff (not zoomed).
+    expect(step(searched, keys('q')).state).toMatchObject({ mode: 'normal', zoomed: undefined, focus: 'nux' });
+    // prefix D on a zoomed pane: it stays zoomed after q; a second diff over the first keeps the zoom to give back.
+    const zoomed = step(start, keys('\x02z')).state;
+    expect(zoomed.zoomed).toBe('ace');
+    const diffed = step(zoomed, { type: 'diff', pane: 'ace', lines }).state;
+    expect(step(diffed, keys('q')).state).toMatchObject({ mode: 'normal', zoomed: 'ace' });
+    const twice = step(state, { type: 'diff', pane: 'nux', lines }).state;
+    expect(step(twice, keys('q')).state.zoomed).toBeUndefined();
   });
 
   it('opens from the refinery lane: d on a merge request shows its branch over its polecat’s pane, the keyboard back on the panes', () => {
@@ -88,6 +97,7 @@ describe('the diff view', () => {
     expect(step(onPanels, { type: 'show-diff', polecat: 'gone', branch: 'polecat/gone' }).effects).toEqual([{ type: 'fetch-diff', pane: 'nux', branch: 'polecat/gone' }]);
     const { state } = step(onPanels, { type: 'diff', pane: 'bob', lines: ['git diff main...polecat/bob', '+x'] });
     expect(state).toMatchObject({ mode: 'copy', focus: 'bob', zoomed: 'bob', keyboard: 'panes' });
+    expect(step(state, keys('q')).state).toMatchObject({ mode: 'normal', focus: 'bob', zoomed: undefined });
     // With no pane at all, one line says so.
     const empty = step(initialShellState({ cols: 200, rows: 50, prefix: 'C-b', panels: 'ready', panelsWidth: 60 }), { type: 'show-diff', polecat: 'bob', branch: 'polecat/bob' });
     expect(empty.effects.filter((e) => e.type === 'fetch-diff')).toEqual([]);
