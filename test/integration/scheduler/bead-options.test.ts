@@ -45,7 +45,7 @@ describe('bead create/update: the scheduling options', () => {
       [['bead', 'create', 'x', '--defer-until', 'next week'], /^citadel: --defer-until "next week" is not a time: use an ISO date or time/],
       [['bead', 'create', 'x', '--capacity', '3'], /^citadel: --capacity is for a resource: create it with --type resource --capacity N/],
       [['bead', 'create', 'x', '--uses', task], new RegExp(`^citadel: --uses ${task}: it is a task, not a resource`)],
-      [['bead', 'create', 'x', '--uses', 'ct-nope'], /^citadel: resource ct-nope not found \(see `citadel bead list`\)$/],
+      [['bead', 'create', 'x', '--uses', 'ct-nope'], /^citadel: resource ct-nope not found \(see `citadel bead list`\)\n/],
       [['bead', 'create', 'db', '--type', 'resource', '--capacity', 'two'], /^citadel: --capacity "two" must be a whole number/],
       [['bead', 'create', 'db', '--type', 'resource', '--every', '1d'], /^citadel: a resource is not work/],
     ];
