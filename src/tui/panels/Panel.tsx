@@ -26,7 +26,8 @@ export function Panel({ title, info, width, height, focused, theme, children }: 
   const border = focused ? theme.colors['panel.border.focused'] : theme.colors['panel.border.unfocused'];
   return (
     <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={border} overflow="hidden">
-      <Box width={width - 2} height={1}>
+      {/* The title keeps its row however tall the content is (a 3-row box: a long empty-state line pushed it out). */}
+      <Box width={width - 2} height={1} flexShrink={0}>
         <Box flexGrow={1}>
           <Text bold={focused} color={theme.colors['panel.title']} wrap="truncate-end">
             {head.title}

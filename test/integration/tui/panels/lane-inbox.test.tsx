@@ -22,6 +22,14 @@ afterEach(() => {
 const lineWith = (frame: string, text: string): string => frame.split('\n').find((l) => l.includes(text)) ?? '';
 
 describe('Refinery lane view', () => {
+  it('keeps every panel\'s title in 3-row boxes (60x15: the lane\'s empty line pushed "Refinery" out)', async () => {
+    const panels = renderPanels({ ...smallTown(), mergeRequests: [] }, { width: 24, height: 12 });
+    cleanup = panels.unmount;
+    const frame = await frameWhere(panels, (f) => f.includes('Activity'), 'the four boxes');
+    for (const title of ['Board', 'Refinery', 'Inbox', 'Activity']) expect(frame).toMatch(new RegExp(`│${title}\\b`));
+    expect(frame).not.toContain('no merge requests');
+  });
+
   it('lists the queue in the order the refinery lands it (priority, then age), as `citadel refinery status` does', () => {
     const order = laneOrder([
       mr('ct-old', { state: 'queued', priority: 2, created_at: '2026-11-01T09:00:00Z' }),
