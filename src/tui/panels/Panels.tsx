@@ -44,7 +44,7 @@ export function Panels(props: PanelSlotProps) {
     },
     pageRows: Math.max(1, innerRows(Math.round(props.height / 2)) - 1),
     height: props.height,
-    onDiff: (polecat, branch) => props.showDiff?.(polecat, branch),
+    onDiff: (polecat, branch, merged) => props.showDiff?.(polecat, branch, merged),
   });
 
   // Keys and prefix actions from the shell; Esc that a top-level list does not use gives the

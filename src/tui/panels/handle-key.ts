@@ -1,4 +1,5 @@
 import { cursorId, cursorIndex } from '../state/list-cursor.js';
+import type { MergedRef } from '../live/branch-diff.js';
 import { onLastField } from '../state/form-reducer.js';
 import {
   addBlockerForm,
@@ -31,7 +32,7 @@ export interface KeyOutcome {
   readonly actions: readonly PanelsAction[];
   readonly command?: TriageCommand | undefined;
   /** Show what a branch changed against main (the shell's diff view over the polecat's pane). */
-  readonly diff?: { readonly polecat: string; readonly branch: string } | undefined;
+  readonly diff?: { readonly polecat: string; readonly branch: string; readonly merged?: MergedRef | undefined } | undefined;
 }
 
 const ignored: KeyOutcome = { handled: false, actions: [] };
@@ -236,7 +237,10 @@ function perform(state: PanelsState, view: PanelsView, action: PanelActionId, co
       const mr = id === undefined ? undefined : view.lane.find((m) => m.id === id);
       if (!mr) return tell('the lane is empty');
       if (!mr.branch) return tell(`${mr.id} names no branch`);
-      return { handled: true, actions: [], diff: { polecat: mr.polecat, branch: mr.branch } };
+      // A merged request's branch has nothing against main any more: show what it brought to main.
+      const validation = mr.refinery?.validation;
+      const merged = mr.state === 'merged' ? { id: mr.id, before: validation?.main_before, sha: validation?.merged_sha ?? mr.refinery?.merged_sha } : undefined;
+      return { handled: true, actions: [], diff: { polecat: mr.polecat, branch: mr.branch, ...(merged ? { merged } : {}) } };
     }
     case 'lane.open': {
       const id = cursorId(state.lane.cursor, view.laneOrder);

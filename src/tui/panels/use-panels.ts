@@ -8,6 +8,7 @@ import { initialPanelsState, panelsReducer, type PanelsAction, type PanelsState 
 import { deriveBoard, deriveFeed, deriveInbox, deriveLane, type PanelsView } from '../state/panels-view.js';
 import { followWindows } from '../state/list-windows.js';
 import type { TownSnapshot } from '../state/types.js';
+import type { MergedRef } from '../live/branch-diff.js';
 import { bindings as allBindings, type Binding, type PanelActionId } from '../keys/bindings.js';
 import { handlePanelKey, handlePrefixAction, type KeyOutcome } from './handle-key.js';
 
@@ -29,7 +30,7 @@ export interface UsePanelsOptions {
    */
   readonly height?: number | undefined;
   /** Shows what `branch` changed against main (the lane's `d`): the shell's diff view. */
-  readonly onDiff?: ((polecat: string, branch: string) => void) | undefined;
+  readonly onDiff?: ((polecat: string, branch: string, merged?: MergedRef) => void) | undefined;
 }
 
 /** The panels' state and what to do with keys: the shell holds one and passes it to <PanelsColumn>. */
@@ -99,7 +100,7 @@ export function usePanels({ snapshot, onCommand, initialLayout, onLayoutChange, 
     (outcome: KeyOutcome): boolean => {
       for (const action of outcome.actions) dispatch(action);
       if (outcome.command) run(outcome.command);
-      if (outcome.diff) latest.current.onDiff?.(outcome.diff.polecat, outcome.diff.branch);
+      if (outcome.diff) latest.current.onDiff?.(outcome.diff.polecat, outcome.diff.branch, outcome.diff.merged);
       return outcome.handled;
     },
     [run, dispatch],

@@ -1,6 +1,7 @@
 import type { PolecatFacts } from '../overview/overview-entries.js';
 import type { ComponentType } from 'react';
 import type { PaneInfo } from '../../daemon/protocol.js';
+import type { MergedRef } from '../live/branch-diff.js';
 import type { PanelActionId } from '../keys/bindings.js';
 import type { PanelInbox } from './panel-channel.js';
 import type { InputMode, KeyboardTarget } from './workstation-state.js';
@@ -37,7 +38,7 @@ export interface PanelSlotProps {
   /** Moves the keyboard back to the panes, focusing `pane` when given (e.g. after a sling). */
   focusPane(pane?: string): void;
   /** Shows what `branch` (polecat `polecat`'s) changed against main, in the shell's diff view. */
-  showDiff?(polecat: string, branch: string): void;
+  showDiff?(polecat: string, branch: string, merged?: MergedRef): void;
 }
 
 /** Props of the status bar: one row at the bottom of Ink's tree. */

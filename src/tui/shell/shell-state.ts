@@ -2,6 +2,7 @@ import type { PaneInfo } from '../../daemon/protocol.js';
 import type { CopyState } from '../copy/copy-state.js';
 import type { PanelActionId } from '../keys/bindings.js';
 import type { LostPolecat } from '../live/lost-polecats.js';
+import type { MergedRef } from '../live/branch-diff.js';
 import type { PolecatFacts } from '../overview/overview-entries.js';
 import type { OverviewState } from '../overview/overview-state.js';
 import type { Key } from '../keys/key-parser.js';
@@ -68,7 +69,7 @@ export type ShellEvent =
   /** The diff of a polecat's branch against main, as lines (prefix D, the overview's C-d). */
   | { readonly type: 'diff'; readonly pane: string; readonly lines: readonly string[] }
   /** Show what `branch` changed against main (the refinery lane's `d` on a merge request). */
-  | { readonly type: 'show-diff'; readonly polecat: string; readonly branch: string }
+  | { readonly type: 'show-diff'; readonly polecat: string; readonly branch: string; readonly merged?: MergedRef | undefined }
   /** A pane not on the page shown drew something. */
   | { readonly type: 'activity'; readonly pane: string }
   /** A pane's program rang the bell (BEL). */
@@ -122,7 +123,7 @@ export type ShellEffect =
   /** Fetch the overview's facts (commits ahead, merge requests), then send a `facts` event. */
   | { readonly type: 'fetch-facts' }
   /** Run `git diff main...<branch>` for the pane's polecat, then send a `diff` event. */
-  | { readonly type: 'fetch-diff'; readonly pane: string; readonly branch: string };
+  | { readonly type: 'fetch-diff'; readonly pane: string; readonly branch: string; readonly merged?: MergedRef | undefined };
 
 export function initialShellState(options: { cols: number; rows: number; prefix: string; panels: PanelsPresence; panelsWidth: number }): ShellState {
   return {

@@ -147,7 +147,7 @@ class Step {
         // Over the polecat's own pane when it has one, else over the focused pane.
         const pane = this.state.panes.find((p) => p.polecat === event.polecat)?.id ?? this.state.focus;
         if (pane === undefined) this.notify(`no pane to show ${event.branch} over: sling or restart a polecat first`, 'error');
-        else this.effects.push({ type: 'fetch-diff', pane, branch: event.branch });
+        else this.effects.push({ type: 'fetch-diff', pane, branch: event.branch, ...(event.merged ? { merged: event.merged } : {}) });
         return;
       }
       case 'bell':

@@ -10,7 +10,7 @@ import type { ScreenLayout } from '../layout/screen-layout.js';
 import { osc52 } from '../render/ansi.js';
 import { stripAnsi } from '../render/cells.js';
 import { PaneScreen } from '../render/pane-screen.js';
-import { branchDiff } from '../live/branch-diff.js';
+import { branchDiff, mergedDiff, type MergedRef } from '../live/branch-diff.js';
 import { commitsAhead } from '../live/commits-ahead.js';
 import { notification } from '../render/notification.js';
 import type { PolecatFacts } from '../overview/overview-entries.js';
@@ -158,7 +158,7 @@ export class Workstation {
       notify: (text: string, kind?: 'info' | 'error'): void => this.notify(text, kind),
       setPanelsWidth: (width: number): void => this.dispatch({ type: 'panels-width', width }),
       focusPane: (pane?: string): void => this.dispatch({ type: 'focus-pane', pane }),
-      showDiff: (polecat: string, branch: string): void => this.dispatch({ type: 'show-diff', polecat, branch }),
+      showDiff: (polecat: string, branch: string, merged?: MergedRef): void => this.dispatch({ type: 'show-diff', polecat, branch, merged }),
     };
     this.view = new ShellView(this.state, output, this.screens, options.town, slot, this.palette, this.panels, { trace: options.trace, echoHoldMs: options.echoHoldMs });
     this.exited = new Promise((resolve) => (this.resolveExit = resolve));
@@ -346,7 +346,7 @@ export class Workstation {
         void this.fetchFacts();
         return;
       case 'fetch-diff':
-        void this.fetchDiff(effect.pane, effect.branch);
+        void this.fetchDiff(effect.pane, effect.branch, effect.merged);
         return;
       case 'message-timer':
         if (this.messageTimer) this.clearTimer(this.messageTimer);
@@ -376,10 +376,10 @@ export class Workstation {
   }
 
   /** `git diff main...branch` (what the branch changed since it left main), for copy mode. */
-  private async fetchDiff(pane: string, branch: string): Promise<void> {
+  private async fetchDiff(pane: string, branch: string, merged?: MergedRef): Promise<void> {
     const main = this.options.mainBranch ?? 'main';
     try {
-      const lines = await branchDiff(this.options.town.root, main, branch);
+      const lines = merged ? await mergedDiff(this.options.town.root, branch, merged) : await branchDiff(this.options.town.root, main, branch);
       this.dispatch({ type: 'diff', pane, lines });
     } catch (error) {
       this.notify(`diff of ${branch}: ${(error as Error).message}`, 'error');

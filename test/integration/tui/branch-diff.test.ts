@@ -3,13 +3,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderCopyView } from '../../../src/tui/copy/copy-view.js';
 import { KeyParser } from '../../../src/tui/keys/key-parser.js';
-import { branchDiff } from '../../../src/tui/live/branch-diff.js';
+import { branchDiff, mergedDiff } from '../../../src/tui/live/branch-diff.js';
 import { stripAnsi } from '../../../src/tui/render/cells.js';
 import { handlePanelKey } from '../../../src/tui/panels/handle-key.js';
 import { initialShellState, type ShellEvent } from '../../../src/tui/shell/shell-state.js';
 import { initialPanelsState, panelsReducer } from '../../../src/tui/state/panels-reducer.js';
 import { deriveView } from '../../../src/tui/state/panels-view.js';
-import { smallTown } from '../../helpers/panels-fixtures.js';
+import { mr, smallTown } from '../../helpers/panels-fixtures.js';
 import { git, makeRepo } from '../../helpers/git.js';
 import { step } from '../../helpers/shell-step.js';
 
@@ -44,6 +44,33 @@ describe('the diff view', () => {
     expect(text).toContain('+       return true;');
     expect(text).not.toContain('main-only');
     await expect(branchDiff(repo.path, 'main', 'polecat/none')).rejects.toThrow(/polecat\/none/);
+  });
+
+  it('a merged request: the lane\'s d shows what it brought to main (the refinery\'s record), not "no change against main yet"', async () => {
+    const repo = makeRepo();
+    cleanups.push(repo.dispose);
+    const before = git(repo.path, 'rev-parse', 'HEAD').trim();
+    git(repo.path, 'checkout', '-q', '-b', 'polecat/nux/ct-1');
+    writeFileSync(join(repo.path, 'login.ts'), 'export const login = 1;\n');
+    git(repo.path, 'add', 'login.ts');
+    git(repo.path, 'commit', '-q', '-m', 'ct-1: login');
+    git(repo.path, 'checkout', '-q', 'main');
+    git(repo.path, 'merge', '-q', '--ff-only', 'polecat/nux/ct-1');
+    const sha = git(repo.path, 'rev-parse', 'HEAD').trim();
+    expect(await branchDiff(repo.path, 'main', 'polecat/nux/ct-1')).toContain('(no change against main yet)');
+    // The lane hands the shell the request's record with the branch.
+    const done = mr('ct-m1', { state: 'merged', polecat: 'nux', branch: 'polecat/nux/ct-1', refinery: { validation: { main_before: before, merged_sha: sha } } } as never);
+    const view = deriveView({ ...smallTown(), mergeRequests: [done] }, '');
+    const outcome = handlePanelKey(panelsReducer(initialPanelsState, { type: 'focus', panel: 'lane' }), view, 'd', 'd', 5);
+    expect(outcome.diff).toEqual({ polecat: 'nux', branch: 'polecat/nux/ct-1', merged: { id: 'ct-m1', before, sha } });
+    const nux = { id: 'nux', polecat: 'nux', status: 'working', argv: [], cols: 80, rows: 24 };
+    const start = step(initialShellState({ cols: 200, rows: 50, prefix: 'C-b', panels: 'ready', panelsWidth: 60 }), { type: 'panes', panes: [nux], at: 0 }).state;
+    expect(step(start, { type: 'show-diff', polecat: 'nux', branch: 'polecat/nux/ct-1', merged: outcome.diff!.merged }).effects).toEqual([{ type: 'fetch-diff', pane: 'nux', branch: 'polecat/nux/ct-1', merged: { id: 'ct-m1', before, sha } }]);
+    const lines = await mergedDiff(repo.path, 'polecat/nux/ct-1', outcome.diff!.merged!);
+    expect(lines[0]).toMatch(/^ct-m1 merged: git diff [0-9a-f]{10}\.\.[0-9a-f]{10} — what polecat\/nux\/ct-1 brought to main/);
+    expect(lines.join('\n')).toContain('+export const login = 1;');
+    // Without the refinery's record: it says the request merged, not "no change yet".
+    expect((await mergedDiff(repo.path, 'polecat/nux/ct-1', { id: 'ct-m1' })).join('\n')).toMatch(/ct-m1 merged polecat\/nux\/ct-1 into main[\s\S]*recorded no merged commit/);
   });
 
   it('opens from prefix D and from the overview (C-d) as copy mode over the zoomed pane, coloured by line', () => {
