@@ -179,6 +179,24 @@ describe('feed, status line and help', () => {
     expect(frame).toMatch(/C-b \? help {2}14:03/);
   });
 
+  it('at narrow widths keeps the town and the counts that matter, dropping the hint, the scheduler and the time first', () => {
+    const line = (width: number, extra: { prefixArmed?: boolean } = {}): string => {
+      const { lastFrame, unmount } = render(
+        <StatusLine town="qa-newcomer" counts={{ ready: 3, working: 2, waiting: 1, merging: 0, unread: 5 }} prefixKey="C-b" time="14:03" scheduler="sched running 2/3 · next ct-a3f8" width={width} theme={theme} {...extra} />,
+      );
+      const frame = (lastFrame() ?? '').trimEnd();
+      unmount();
+      return frame;
+    };
+    // Only the scheduler's words overflow: they are cut, the hint and the time stay.
+    expect(line(100)).toMatch(/^ qa-newcomer │ 3 ready {2}2 working {2}1 waiting .*│ sched.*…C-b \? help {2}14:03$/);
+    expect(line(76)).toMatch(/^ qa-newcomer │ 3 ready {2}2 working {2}1 waiting {2}0 merging {2}✉ 5 unread {2}\s*14:03$/);
+    expect(line(46)).toBe(' qa-newcomer │ 1 wait 3 rdy 2 wrk ✉5    14:03');
+    expect(line(40)).toBe(' qa-newcomer │ 1 wait 3 rdy 2 wrk ✉5');
+    expect(line(40, { prefixArmed: true })).toMatch(/^ qa-newcomer │ 1 wait 3 rdy .*C-b …$/);
+    expect(line(24)).toMatch(/^ qa-newcom… │ 1 wait/);
+  });
+
   it('lists every binding in the help, grouped by context, keys of one action together', () => {
     const { lastFrame, unmount } = render(<HelpOverlay prefixKey="C-b" scroll={0} width={90} height={200} theme={theme} />);
     cleanup = unmount;
