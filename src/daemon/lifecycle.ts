@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CitadelError } from '../common/errors.js';
@@ -26,6 +26,8 @@ export type DaemonStatus = Partial<Omit<StatusResult, 'running'>> & {
   /** False when a daemon holds the town's lock but does not answer (`problem` says why). */
   answering?: boolean;
   problem?: string;
+  /** Not answering because its socket file is gone: `citadel daemon start` (SIGUSR1) makes it again. */
+  socketGone?: boolean;
 };
 
 export interface LifecycleOptions {
@@ -48,7 +50,12 @@ export async function ensureDaemon(townRoot: string, options: LifecycleOptions &
   const client = options.client ?? 'cli';
   const found = await reach(townRoot, env, client);
   if ('client' in found) return { client: found.client, started: false };
-  if ('stuck' in found) throw stuckError(townRoot, found.stuck);
+  if ('stuck' in found) {
+    // Its socket was removed (a tmp cleaner): it makes it again on SIGUSR1, polecats untouched.
+    const again = found.stuck.socketGone ? await relisten(townRoot, env, client, found.stuck, options.timeoutMs ?? 10_000) : undefined;
+    if (again) return { client: again, started: false };
+    throw stuckError(townRoot, found.stuck);
+  }
   // Refuse a bad runtime directory here, in the caller's terminal, not in the detached log.
   ensurePrivateDir(daemonPaths(townRoot, env).dir);
   const log = daemonLog(townRoot);
@@ -105,7 +112,7 @@ export async function daemonStatus(townRoot: string, options: LifecycleOptions =
   const found = await reach(townRoot, env, 'cli');
   if ('none' in found) return { running: false, ...base };
   if ('stuck' in found) {
-    return { running: true, ...base, ...(found.stuck.pid ? { pid: found.stuck.pid } : {}), answering: false, problem: found.stuck.reason };
+    return { running: true, ...base, ...(found.stuck.pid ? { pid: found.stuck.pid } : {}), answering: false, problem: found.stuck.reason, ...(found.stuck.socketGone ? { socketGone: true } : {}) };
   }
   const client = found.client;
   try {
@@ -139,6 +146,31 @@ export async function stopDaemon(townRoot: string, options: LifecycleOptions = {
 interface Stuck {
   pid: number | undefined;
   reason: string;
+  /** The daemon recorded where it listens, and that socket file is gone. */
+  socketGone?: boolean;
+}
+
+/**
+ * Asks a live daemon whose socket file is gone to listen again (SIGUSR1, as tmux), and connects
+ * to it once it does. Undefined when it does not answer within `timeoutMs`.
+ */
+async function relisten(townRoot: string, env: NodeJS.ProcessEnv, client: string, stuck: Stuck, timeoutMs: number): Promise<DaemonClient | undefined> {
+  if (!stuck.pid) return undefined;
+  try {
+    process.kill(stuck.pid, 'SIGUSR1');
+  } catch {
+    return undefined;
+  }
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      return await connect(townRoot, { env, client });
+    } catch (error) {
+      if (!(error instanceof CitadelError) || error.code !== 'unavailable') throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return undefined;
 }
 
 /**
@@ -162,7 +194,8 @@ async function reach(townRoot: string, env: NodeJS.ProcessEnv, client: string, s
     const listening = record !== undefined && record.pid === holder.pid;
     if (listening || Date.now() > deadline) {
       const where = record ? `does not answer on ${record.socket}` : 'has not said where it listens';
-      return { stuck: { pid: holder.pid, reason: `${where} (${reason.replace(/^no daemon is running.*/, 'the socket is gone')})` } };
+      const socketGone = listening && !existsSync(record.socket);
+      return { stuck: { pid: holder.pid, reason: `${where} (${reason.replace(/^no daemon is running.*/, 'the socket is gone')})`, socketGone } };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
@@ -170,7 +203,10 @@ async function reach(townRoot: string, env: NodeJS.ProcessEnv, client: string, s
 
 function stuckError(townRoot: string, stuck: Stuck): CitadelError {
   const who = stuck.pid ? `pid ${stuck.pid}` : 'its pid unknown';
-  return new CitadelError('unavailable', `the daemon of ${townRoot} (${who}) runs but ${stuck.reason}: stop it with \`citadel daemon stop\`, then start it again`);
+  const fix = stuck.socketGone && stuck.pid
+    ? `\`citadel daemon start\` (or \`kill -USR1 ${stuck.pid}\`) makes the socket again, its polecats untouched`
+    : 'stop it with `citadel daemon stop`, then start it again';
+  return new CitadelError('unavailable', `the daemon of ${townRoot} (${who}) runs but ${stuck.reason}: ${fix}`);
 }
 
 /**

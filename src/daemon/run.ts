@@ -32,6 +32,11 @@ export interface RunningDaemon {
   stop(): Promise<void>;
   /** Resolves when the daemon has stopped (after `stop`, a `stop` verb or a signal). */
   readonly stopped: Promise<void>;
+  /**
+   * Listens again at its socket's path (SIGUSR1, as tmux): when a tmp cleaner removed the socket
+   * (and maybe its token and directory), the polecats keep running and clients can reach it again.
+   */
+  relisten(): Promise<void>;
 }
 
 /**
@@ -141,7 +146,24 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
     // The scheduler (docs/scheduler.md) and the witness's escalation ladder, after recovery.
     scheduler = await startScheduler(core, openedTown, options.env, log);
     log(`listening on ${paths.socket} (pid ${process.pid})${recovered.length ? `; restarted ${recovered.join(', ')}` : ''}`);
-    return { paths, core, stop, stopped };
+    const relisten = async (): Promise<void> => {
+      if (stopping) return;
+      try {
+        ensurePrivateDir(paths.dir);
+        writePrivate(paths.token, `${token}\n`);
+        const mask = process.umask(0o177);
+        try {
+          await server.relisten();
+        } finally {
+          process.umask(mask);
+        }
+        chmodSync(paths.socket, 0o600);
+        log(`listening again on ${paths.socket} (SIGUSR1)`);
+      } catch (error) {
+        log(`could not listen again on ${paths.socket}: ${(error as Error).message}`);
+      }
+    };
+    return { paths, core, stop, stopped, relisten };
   } catch (error) {
     town?.close();
     unlock();

@@ -62,7 +62,7 @@ const FAREWELL_MS = 1000;
  * requests answered by `handlers` (one per verb). Returns the live connections for broadcasts.
  */
 export class DaemonServer {
-  private readonly server: Server;
+  private server: Server;
   readonly connections = new Set<Connection>();
   private nextId = 1;
 
@@ -78,6 +78,18 @@ export class DaemonServer {
         resolve();
       });
     });
+  }
+
+  /**
+   * Listens again at the socket's path, on a new listening socket: after the file was removed
+   * (a tmp cleaner), as tmux does on SIGUSR1. Open connections stay. The old listening socket is
+   * closed first: libuv unlinks its path when it closes, which must not take the new one.
+   */
+  relisten(): Promise<void> {
+    const old = this.server;
+    this.server = createServer((socket) => this.accept(socket));
+    old.close();
+    return this.listen();
   }
 
   broadcast(message: DaemonMessage): void {

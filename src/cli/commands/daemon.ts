@@ -57,7 +57,10 @@ export function register(program: Command, context: CliContext): void {
         return;
       }
       if (status.answering === false) {
-        context.out(`daemon running (pid ${status.pid ?? 'unknown'}) but it ${status.problem}\n  stop it with \`citadel daemon stop\`, then start it again\n`);
+        const fix = status.socketGone && status.pid
+          ? `make the socket again with \`citadel daemon start\` (or \`kill -USR1 ${status.pid}\`): the polecats keep running`
+          : 'stop it with `citadel daemon stop`, then start it again';
+        context.out(`daemon running (pid ${status.pid ?? 'unknown'}) but it ${status.problem}\n  ${fix}\n`);
         return;
       }
       const mb = (bytes = 0): string => `${(bytes / 2 ** 20).toFixed(0)} MB`;
@@ -84,6 +87,8 @@ export function register(program: Command, context: CliContext): void {
       process.on('SIGINT', stop);
       // Detached from any terminal: a hangup of the starting shell is not a reason to stop.
       process.on('SIGHUP', () => undefined);
+      // As tmux: SIGUSR1 makes the socket again (a tmp cleaner removed it); the polecats keep running.
+      process.on('SIGUSR1', () => void running.relisten());
       await running.stopped;
       // Ptys and timers are gone; anything left (a stuck socket) must not keep a dead daemon alive.
       setTimeout(() => process.exit(0), 100).unref();

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../../../src/common/process.js';
 import { runCli } from '../../helpers/cli.js';
@@ -83,7 +83,7 @@ describe('one daemon per town, found from any login', () => {
     expect(existsSync(join(t.root, '.citadel', 'run', 'daemon.json'))).toBe(false);
   });
 
-  it('never starts a second daemon while one holds the town, even when its socket is gone; stop still stops it', async () => {
+  it('never starts a second daemon while one holds the town, even when its socket is gone; start makes the socket again (SIGUSR1), the polecat untouched; stop still stops it', async () => {
     town = await makeTown();
     const t = town;
     const env = login(privateDir('citadel-xdg-'), privateDir('citadel-tmp-'));
@@ -91,21 +91,32 @@ describe('one daemon per town, found from any login', () => {
     const id = (await runCli(['bead', 'create', 'long job'], { cwd: t.root, env })).stdout.trim();
     const slung = await run<{ pid: number }>(t, env, ['sling', id, '--polecat', 'nux', '--agent', 'shell']);
 
-    // A cleaner of temp files removes the socket (and its token) under the running daemon.
-    rmSync(started.socket);
-    rmSync(started.socket.replace(/\.sock$/, '.token'));
+    // A cleaner of temp files removes the socket (and its token, and its directory) under the running daemon.
+    const gone = (): void => rmSync(dirname(started.socket), { recursive: true, force: true });
+    gone();
     const status = await run<Status & { problem: string }>(t, env, ['daemon', 'status']);
-    expect(status).toMatchObject({ running: true, answering: false, pid: started.pid });
+    expect(status).toMatchObject({ running: true, answering: false, pid: started.pid, socketGone: true });
     expect(status.problem).toContain(started.socket);
-
-    const start = await runCli(['daemon', 'start'], { cwd: t.root, env });
-    expect(start.code).toBe(1);
-    expect(start.stderr.trim().split('\n')).toHaveLength(1);
-    expect(start.stderr).toMatch(new RegExp(`^citadel: the daemon of .* \\(pid ${started.pid}\\) runs but does not answer on .*citadel daemon stop`));
+    // The words say the gentle fix, not a restart of every polecat.
+    const words = await runCli(['daemon', 'status'], { cwd: t.root, env });
+    expect(words.stdout).toContain(`\`citadel daemon start\` (or \`kill -USR1 ${started.pid}\`): the polecats keep running`);
+    expect(words.stdout).not.toContain('citadel daemon stop');
     // Even a daemon run by hand, which skips every check of the client, finds the town taken.
     const second = await runCli(['daemon', 'run'], { cwd: t.root, env });
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('a daemon is already running');
+
+    // `daemon start` asks the live daemon to listen again: the same daemon, the same polecat.
+    const again = await run<{ started: boolean; pid: number; socket: string }>(t, env, ['daemon', 'start']);
+    expect(again).toMatchObject({ started: false, pid: started.pid, socket: started.socket });
+    expect(await run<Status>(t, env, ['daemon', 'status'])).toMatchObject({ running: true, answering: true, pid: started.pid });
+    expect(await polecatPid(t, env)).toBe(slung.pid);
+    // By hand, as with tmux: kill -USR1 <pid>.
+    gone();
+    expect(await run<Status>(t, env, ['daemon', 'status'])).toMatchObject({ answering: false });
+    process.kill(started.pid, 'SIGUSR1');
+    await waitFor(() => existsSync(started.socket), 'the socket made again on SIGUSR1');
+    expect(await polecatPid(t, env)).toBe(slung.pid);
     expect(isAlive(slung.pid)).toBe(true);
 
     const stopped = await run<{ stopped: boolean; pid: number }>(t, env, ['daemon', 'stop']);
