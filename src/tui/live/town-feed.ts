@@ -10,6 +10,7 @@ import { TownIndex } from './town-index.js';
 import { watchJournal, type JournalWatch } from './watch-journal.js';
 import { entityRecordsIn, segmentsBefore } from './history-scan.js';
 import type { SegmentRef } from '../../journal/segments.js';
+import type { JournalRecord } from '../../journal/types.js';
 
 /** How many lines of the current gate log the lane shows at most. */
 const gateTailLines = 40;
@@ -112,6 +113,8 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
     };
     next();
   };
+  /** What a refresh changed before it failed: put back, so its records are applied by the next one. */
+  let failed: { lastSeq: number; events: EventView[]; newest: EventView[] } | undefined;
   const refresh = (): void => {
     if (closed) return;
     try {
@@ -120,7 +123,17 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
       if (state.seq !== lastSeq) {
         const first = lastSeq < 0;
         const from = first ? Math.max(1, state.seq - feedLength + 1) : lastSeq + 1;
-        const records = state.seq >= from ? [...town.journal.records(from)] : [];
+        // Up to the view's seq: a record written since is the next refresh's (read twice, it was listed twice).
+        const records: JournalRecord[] = [];
+        if (state.seq >= from) {
+          for (const record of town.journal.records(from)) {
+            if (record.seq > state.seq) break;
+            records.push(record);
+          }
+        }
+        // A refresh that fails below (an index busy under a writer, say) must not lose these
+        // records: it is rolled back, and the index read again, so the next trigger applies them.
+        failed = { lastSeq, events, newest };
         events = appendEvents(events, records);
         newest = [...newest, ...records.map(eventOf)];
         if (newest.length > historyTail) newest = newest.slice(newest.length - historyTail);
@@ -137,6 +150,7 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
         const scheduler = schedulerSummary(state, town.config.scheduler, Date.now());
         const inputs = { town: options.name, me: town.actor, events, polecats, presets: options.presets, molecules: options.molecules, gateTail, scheduler };
         next = indexed ? { ...inputs, seq: state.seq, ...indexed.snapshotParts() } : snapshotOf(state, inputs);
+        failed = undefined;
       }
       const tail = readGateTail(next);
       if (!sameLines(tail, gateTail)) {
@@ -148,6 +162,12 @@ export function createTownFeed(options: TownFeedOptions): TownFeed {
         tellAll();
       }
     } catch (error) {
+      if (failed) {
+        ({ lastSeq, events, newest } = failed);
+        failed = undefined;
+        // The index may hold part of the batch: it is loaded again from the journal.
+        if (indexed) indexed = undefined;
+      }
       options.onError?.(error as Error);
     }
   };

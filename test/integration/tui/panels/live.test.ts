@@ -1,6 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { initTown } from '../../../../src/town/create.js';
 import { modelContext } from '../../../../src/model/context.js';
 import { createBead, sendMail, updateBead } from '../../../../src/model/operations.js';
@@ -9,6 +9,7 @@ import { openTownAt, type Town } from '../../../../src/town/town.js';
 import { readLayout, writeLayout, layoutFile } from '../../../../src/tui/live/layout-store.js';
 import { commandRunner } from '../../../../src/tui/live/run-command.js';
 import { createTownFeed, type TownFeed } from '../../../../src/tui/live/town-feed.js';
+import { TownIndex } from '../../../../src/tui/live/town-index.js';
 import { tailLines } from '../../../../src/tui/live/gate-tail.js';
 import { initialLayout, layoutReducer } from '../../../../src/tui/state/layout-reducer.js';
 import { makeRepo } from '../../../helpers/git.js';
@@ -59,6 +60,30 @@ describe('live town feed', () => {
     const events = feed.getSnapshot().events;
     expect(events.at(-1)).toMatchObject({ writer: 'nux', kind: 'beads' });
     expect(feed.history(created.id).map((e) => e.action)).toContain('create');
+  });
+
+  it('a refresh that fails (the index busy under a writer) loses no records: the next one shows the merge (issue 16 QA)', async () => {
+    const { open } = town();
+    const errors: Error[] = [];
+    // The index is built by the first writer; the workstation's handle, opened after, reads through it.
+    const refinery = open('refinery');
+    const ctx = modelContext('refinery', 'ct');
+    await refinery.journal.mutate(createBead(ctx, { title: 'first' }));
+    const feed = createTownFeed({ town: open(), name: 'demo', presets: ['scripted'], molecules: [], watch: false, onError: (e) => errors.push(e) });
+    disposers.push(() => feed.close());
+    expect(feed.getSnapshot().index).toBeDefined();
+    const apply = vi.spyOn(TownIndex.prototype, 'apply').mockImplementationOnce(() => {
+      throw new Error('database is locked');
+    });
+    disposers.push(() => apply.mockRestore());
+    const { setMergeRequestState } = await import('../../../../src/model/operations.js');
+    const { value: mr } = await refinery.journal.mutate(createBead(ctx, { title: 'merge nux', type: 'merge_request', branch: 'polecat/nux', polecat: 'nux' }));
+    await refinery.journal.mutate(setMergeRequestState(ctx, mr.id, 'merged'));
+    feed.refresh();
+    expect(errors.map((e) => e.message)).toEqual(['database is locked']);
+    feed.refresh();
+    expect(feed.getSnapshot().mergeRequests.find((m) => m.id === mr.id)?.state).toBe('merged');
+    expect(feed.getSnapshot().events.filter((e) => e.id === mr.id)).toHaveLength(2);
   });
 
   it('tails the current merge request’s gate log as it grows', async () => {
