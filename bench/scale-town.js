@@ -17,8 +17,9 @@ import { join } from 'node:path';
 
 /** Bump when the town this builds changes: it keys the cache. */
 // 2: projection files for polecats only, one snapshot, the CV fold built (issue 18, disk).
-// 3: two review edits per worked bead (~1M events, as the issue's figures), archives compressed.
-export const BUILDER_VERSION = 3;
+// 3: two review edits per worked bead (960k events), archives compressed.
+// 4: three or four review edits (over 1M events, the issue's figure); archives without derivable fields.
+export const BUILDER_VERSION = 4;
 
 const { openJournal } = await import('../dist/journal/index.js');
 const { CV_FOLD } = await import('../dist/model/cv.js');
@@ -200,6 +201,8 @@ export async function buildTown(dir, beads, log) {
           // Review rounds: two more small edits, so the town reaches the issue's ~1M events.
           tx.update(id, { addLabels: ['reviewed'] });
           tx.update(id, { priority: Math.floor(random() * 5) });
+          tx.update(id, { removeLabels: ['triaged'] });
+          if (random() < 0.5) tx.update(id, { addLabels: ['checked'] });
           const roll = random();
           if (roll < 0.75) {
             tx.update(id, { status: 'closed', reason: pick(['done', 'done', 'merged', 'fixed in the refinery', "won't fix"]) });
