@@ -22,7 +22,7 @@ afterEach(async () => {
 });
 
 /** A board as plain data: each row's group, id and blockers, and the counts. */
-function shape(board: BoardLayout): unknown {
+function shape(board: BoardLayout): { rows: string[]; counts: BoardLayout['counts'] } {
   return { rows: board.rows.map((r) => (r.kind === 'header' ? `${r.group}:${r.count}` : `${r.group} ${r.bead.id} ${r.blockers.join(',')}`)), counts: board.counts };
 }
 
