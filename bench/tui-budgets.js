@@ -6,8 +6,9 @@
 //     of a core, RSS of both ≤ 300 MB
 // CPU is reported as CPU seconds (user + system from /proc, steadier than wall time on a loaded
 // machine) and as % of a core; the load average is printed with each figure.
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 const IDLE_S = Number(process.env.CITADEL_BENCH_IDLE_S ?? 60);
 const IDLE_SETTLE_MS = Number(process.env.CITADEL_BENCH_IDLE_SETTLE_MS ?? 15_000);
@@ -94,6 +95,7 @@ export async function thirtyPolecats(ctx) {
   const m = await measure([daemon, c.pid], SCALE_S);
   const rss = { daemon: rssMB(daemon), workstation: rssMB(c.pid) };
   await ctx.closeCitadel(c.outer);
+  const overview = await overviewKeys(ctx);
   await town.clearPanes();
   // tmux hosting the same: one window per program (tmux's pages).
   tmux.session('scale', [argv.map(shq).join(' ')]);
@@ -110,4 +112,54 @@ export async function thirtyPolecats(ctx) {
       `tmux server ${tm.pct[0].toFixed(1)}% + client ${tm.pct[1].toFixed(1)}% (${(tm.used[0] + tm.used[1]).toFixed(1)} CPU s), load ${tm.load}`,
   );
   console.log(`RSS, ${SCALE_N} polecats: citadel ${(rss.daemon + rss.workstation).toFixed(0)} MB (daemon ${rss.daemon.toFixed(0)}, workstation ${rss.workstation.toFixed(0)}; budget ≤ 300 MB); tmux ${(trss[0] + trss[1]).toFixed(0)} MB`);
+  console.log(
+    `overview (C-b w) over the ${SCALE_N} streaming polecats, keystroke to frame (the bench's write of a key to the workstation's write of its frame, on one epoch clock): ` +
+      `p50 ${pct(overview.ms, 50).toFixed(1)} ms, p99 ${pct(overview.ms, 99).toFixed(1)} ms, max ${Math.max(...overview.ms).toFixed(1)} ms over ${overview.ms.length} keys (moves, filter letters, erases; budget p99 ≤ 16 ms)${overview.unanswered ? `; ${overview.unanswered} keys drew nothing` : ''}, load ${overview.load}`,
+  );
+}
+
+const pct = (values, p) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
+};
+
+/**
+ * The overview's keystroke-to-frame time, with the polecats still streaming: the workstation is
+ * opened again with CITADEL_TUI_TRACE (a line per key read and per write to the terminal, on its
+ * own clock, whose epoch origin it logs), the overview opened, and keys typed ~40 ms apart. Each
+ * key's time is from the benchmark's write (epoch) to the workstation's first write after reading
+ * it. (Not during the CPU measurement above: the trace is a file append per event.)
+ */
+async function overviewKeys(ctx) {
+  const trace = join(mkdtempSync(join(tmpdir(), 'citadel-overview-')), 'trace.log');
+  const c = await ctx.openCitadel(ctx.town, 'Working', { CITADEL_TUI_TRACE: trace });
+  await sleep(3000);
+  c.outer.write('\x02w');
+  await sleep(1000);
+  const keys = [];
+  const plan = [...Array(20).fill('\x1b[B'), ...Array(20).fill('\x1b[A'), ...'polecat'.split(''), ...Array(7).fill('\x7f'), ...Array(20).fill('\x1b[B'), ...'nux'.split(''), ...Array(3).fill('\x7f')];
+  for (const key of plan) {
+    keys.push(performance.timeOrigin + performance.now());
+    c.outer.write(key);
+    await sleep(40);
+  }
+  await sleep(500);
+  const load = loadavg().map((n) => n.toFixed(1)).join(' ');
+  c.outer.write('\x1b');
+  await ctx.closeCitadel(c.outer);
+  const lines = readFileSync(trace, 'utf8').split('\n');
+  rmSync(dirname(trace), { recursive: true, force: true });
+  const origin = Number(/clock origin epoch ([\d.]+)/.exec(lines.find((l) => l.includes('clock origin')) ?? '')?.[1]);
+  // The reads of our keys (after the overview opened) and the writes, as epoch times.
+  const events = lines.map((l) => /^([\d.]+) (input|write) /.exec(l)).filter(Boolean).map((m) => ({ at: origin + Number(m[1]), kind: m[2] }));
+  const writes = events.filter((e) => e.kind === 'write').map((e) => e.at);
+  const ms = [];
+  let unanswered = 0;
+  for (const sent of keys) {
+    const read = events.find((e) => e.kind === 'input' && e.at >= sent - 1);
+    const drawn = read && writes.find((at) => at >= read.at);
+    if (drawn === undefined || drawn - sent > 1000) unanswered++;
+    else ms.push(drawn - sent);
+  }
+  return { ms, unanswered, load };
 }

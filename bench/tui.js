@@ -190,8 +190,8 @@ function makeTmux(env) {
 const shq = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** Opens citadel attach in an outer pty and waits for `ready` on its screen. */
-async function openCitadel(town, ready) {
-  const outer = new Outer([process.execPath, bin, 'attach'], town.env, town.repo);
+async function openCitadel(town, ready, env = {}) {
+  const outer = new Outer([process.execPath, bin, 'attach'], { ...town.env, ...env }, town.repo);
   const start = performance.now();
   const at = await outer.when(ready);
   return { outer, ms: at - start, pid: outer.proc.pid };
