@@ -1,3 +1,5 @@
+import { memo } from 'react';
+import { countRender } from './render-count.js';
 import { Box, Text } from 'ink';
 import { clockTime, describeEvent } from '../state/feed-words.js';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
@@ -19,7 +21,8 @@ export interface ActivityFeedProps {
 }
 
 /** The journal's latest events in words: "14:03:27 ada claimed ct-a3f8 “Fix the login”". */
-export function ActivityFeed({ events, cursor, width, height, focused, theme, top: from = 0 }: ActivityFeedProps) {
+function ActivityFeedView({ events, cursor, width, height, focused, theme, top: from = 0 }: ActivityFeedProps) {
+  countRender('ActivityFeed');
   const inner = width - 2;
   const rows = innerRows(height);
   const order = events.map((e) => String(e.seq));
@@ -49,3 +52,6 @@ export function ActivityFeed({ events, cursor, width, height, focused, theme, to
     </Panel>
   );
 }
+
+/** Memoized: a render of the panels that leaves its props alone (a j/k on another list) skips it. */
+export const ActivityFeed = memo(ActivityFeedView);

@@ -1,5 +1,6 @@
 import { Box } from 'ink';
-import { useMemo } from 'react';
+import { countRender } from './render-count.js';
+import { memo, useMemo } from 'react';
 import { describeEvent, clockTime } from '../state/feed-words.js';
 import type { BeadView, EventView } from '../state/types.js';
 import type { Theme } from '../theme/theme.js';
@@ -30,7 +31,8 @@ export interface BeadDetailsProps {
 }
 
 /** A bead in full: its fields, body, dependencies both ways, and its history. Scrolls with j/k. */
-export function BeadDetails({ bead, beads, history, scroll, width, height, focused, theme, townName, provenance, now }: BeadDetailsProps) {
+function BeadDetailsView({ bead, beads, history, scroll, width, height, focused, theme, townName, provenance, now }: BeadDetailsProps) {
+  countRender('BeadDetails');
   const inner = width - 2;
   const at = provenance ? (now ?? Date.now()) : 0;
   const lines = useMemo(() => detailLines(bead, beads, history, inner, theme, townName, provenance, at), [bead, beads, history, inner, theme, townName, provenance, at]);
@@ -107,3 +109,6 @@ export function detailLines(bead: BeadView, beads: readonly BeadView[], history:
   }
   return lines;
 }
+
+/** Memoized: a render of the panels that leaves its props alone (a j/k on another list) skips it. */
+export const BeadDetails = memo(BeadDetailsView);

@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import { countRender } from './render-count.js';
 import { memo } from 'react';
 import { groupTitles, type BoardLayout, type BoardRow } from '../state/board-groups.js';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
@@ -33,7 +34,8 @@ export interface BoardProps {
  * recently closed. Virtualized: only the rows in the window are rendered, so 10k beads cost
  * what 40 do; the window scrolls only when the selection leaves it.
  */
-export function Board({ board, cursor, filter, width, height, focused, theme, notes, top: from = 0, elsewhere }: BoardProps) {
+function BoardView({ board, cursor, filter, width, height, focused, theme, notes, top: from = 0, elsewhere }: BoardProps) {
+  countRender('Board');
   const rows = innerRows(height);
   const selected = cursorIndex(cursor, board.order);
   const selectedRow = selected >= 0 ? (board.rowOf[selected] ?? 0) : 0;
@@ -61,6 +63,7 @@ export function Board({ board, cursor, filter, width, height, focused, theme, no
 }
 
 const BoardLine = memo(function BoardLine({ row, width, idWidth, selected, theme, note, foreign }: { row: BoardRow; width: number; idWidth: number; selected: boolean; theme: Theme; note?: string | undefined; foreign?: boolean }) {
+  countRender(row.kind === 'bead' ? 'BoardLine' : 'BoardHeader');
   if (row.kind === 'header') {
     return <Line width={width} theme={theme} segments={[{ text: `${groupTitles[row.group]} (${row.pending ? '…' : row.count})`, color: theme.colors['panel.section'], bold: true }]} />;
   }
@@ -94,3 +97,6 @@ export function beadSegments(bead: BeadView, group: BoardRow['group'], blockers:
   if (!closed && bead.labels?.length) segments.push({ text: `  ${bead.labels.map((l) => `#${l}`).join(' ')}`, color: theme.colors['bead.label'] });
   return segments;
 }
+
+/** Memoized: a render of the panels that leaves its props alone (a j/k on another list) skips it. */
+export const Board = memo(BoardView);

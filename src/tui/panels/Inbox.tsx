@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
-import { useMemo } from 'react';
+import { countRender } from './render-count.js';
+import { memo, useMemo } from 'react';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
 import { isUnread } from '../state/town-counts.js';
 import type { MailView } from '../state/types.js';
@@ -34,7 +35,8 @@ export interface InboxProps {
 }
 
 /** The overseer's mail, newest first, unread marked with ●; Enter reads one, r replies, m composes. */
-export function Inbox({ mail, cursor, open, me, now, allMail, width, height, focused, theme, townName, top: from = 0 }: InboxProps) {
+function InboxView({ mail, cursor, open, me, now, allMail, width, height, focused, theme, townName, top: from = 0 }: InboxProps) {
+  countRender('Inbox');
   const inner = width - 2;
   const rows = innerRows(height);
   const c = theme.colors;
@@ -115,3 +117,6 @@ export function messageLines(mail: MailView, thread: readonly MailView[], width:
   }
   return lines;
 }
+
+/** Memoized: a render of the panels that leaves its props alone (a j/k on another list) skips it. */
+export const Inbox = memo(InboxView);

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import type { ReactNode } from 'react';
 import { fitCells, textWidth } from '../render/cells.js';
 import { visibleLine } from '../../common/visible-text.js';
+import { countRender } from './render-count.js';
 import type { Theme } from '../theme/theme.js';
 
 export interface PanelProps {
@@ -22,6 +23,7 @@ export interface PanelProps {
  * their control characters are made visible, as in every row (Line).
  */
 export function Panel({ title, info, width, height, focused, theme, children }: PanelProps) {
+  countRender(`Panel ${title}`);
   const head = titleLine(visibleLine(title), info ? visibleLine(info) : '', width - 2);
   const border = focused ? theme.colors['panel.border.focused'] : theme.colors['panel.border.unfocused'];
   return (

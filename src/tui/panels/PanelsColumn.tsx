@@ -90,11 +90,19 @@ export function PanelsColumn({ model, width, height, active, theme, history, sto
           case 'lane':
             return <RefineryLane key="lane" requests={view.lane} cursor={state.lane.cursor} open={state.lane.open || undefined} gateTail={view.snapshot.gateTail} top={windows.lane} {...common} />;
           case 'inbox':
-            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? Date.now()} allMail={threadMail} townName={townName} top={windows.inbox} {...common} />;
+            return <Inbox key="inbox" mail={view.inbox} cursor={state.inbox.cursor} open={state.inbox.open} me={view.snapshot.me} now={now ?? wholeSecond(Date.now())} allMail={threadMail} townName={townName} top={windows.inbox} {...common} />;
           case 'feed':
             return <ActivityFeed key="feed" events={view.feed} cursor={state.feed.cursor} top={windows.feed} {...common} />;
         }
       })}
     </Box>
   );
+}
+
+/**
+ * Now to the second (the inbox's ages are in seconds): a key pressed within the same second
+ * leaves the inbox's props as they were, so the memoized inbox is not drawn again for it.
+ */
+function wholeSecond(ms: number): number {
+  return ms - (ms % 1000);
 }

@@ -1,3 +1,5 @@
+import { memo } from 'react';
+import { countRender } from './render-count.js';
 import { Box, Text } from 'ink';
 import { cursorIndex, scrollTop, type ListCursor } from '../state/list-cursor.js';
 import { currentRequest } from '../state/lane-order.js';
@@ -31,7 +33,8 @@ const stateMarks: Record<string, string> = { queued: '·', merging: '⇄', testi
  * The refinery lane: merge requests with their state (queued, merging, testing, merged,
  * rejected with the reason), and under them the current one's gate output, tailing live.
  */
-export function RefineryLane({ requests, cursor, open, gateTail, width, height, focused, theme, top: from = 0 }: RefineryLaneProps) {
+function RefineryLaneView({ requests, cursor, open, gateTail, width, height, focused, theme, top: from = 0 }: RefineryLaneProps) {
+  countRender('RefineryLane');
   const inner = width - 2;
   const rows = innerRows(height);
   const current = currentRequest(requests);
@@ -100,3 +103,6 @@ export function RefineryLane({ requests, cursor, open, gateTail, width, height, 
     </Panel>
   );
 }
+
+/** Memoized: a render of the panels that leaves its props alone (a j/k on another list) skips it. */
+export const RefineryLane = memo(RefineryLaneView);

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useSyncExternalStore } from 'react';
+import { memo, useEffect, useMemo, useSyncExternalStore } from 'react';
+import { countRender } from './render-count.js';
 import type { StatusBarProps } from '../shell/panel-slot.js';
 import { panelsSession } from '../live/panels-session.js';
 import { StatusLine } from './StatusLine.js';
@@ -11,7 +12,8 @@ export const clock = (date: Date): string => date.toTimeString().slice(0, 5);
  * (polecats waiting for input, from the daemon's panes), merging, unread mail — the prefix hint
  * and the time.
  */
-export function StatusBar(props: StatusBarProps) {
+function StatusBarView(props: StatusBarProps) {
+  countRender('StatusBar');
   const session = useMemo(() => panelsSession(props.town.root), [props.town.root]);
   const snapshot = useSyncExternalStore(session.feed.subscribe, session.feed.getSnapshot);
   useEffect(() => session.feed.refresh(), [session, props.journalSeq]);
@@ -34,3 +36,6 @@ export function StatusBar(props: StatusBarProps) {
     />
   );
 }
+
+/** Memoized: a render of the panels that leaves its props alone (a j/k on another list) skips it. */
+export const StatusBar = memo(StatusBarView);

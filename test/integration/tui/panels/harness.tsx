@@ -17,12 +17,14 @@ export function renderPanels(snapshot: TownSnapshot, options: { width?: number; 
   const run: CommandRunner = options.run ?? (async (command) => void commands.push(command));
   let setSnapshot: (s: TownSnapshot) => void = () => {};
   let model: PanelsModel | undefined;
+  // One theme for every render, as the panels session holds one (a new one each render would redraw every memoized row).
+  const theme = defaultTheme('none');
   function App() {
     const [current, set] = useState(snapshot);
     setSnapshot = set;
     const t = usePanels({ snapshot: current, onCommand: run, pageRows: 5, height: options.height ?? 40 });
     model = t;
-    return <PanelsColumn model={t} width={options.width ?? 70} height={options.height ?? 40} active theme={defaultTheme('none')} now={Date.parse('2026-11-01T10:10:00Z')} />;
+    return <PanelsColumn model={t} width={options.width ?? 70} height={options.height ?? 40} active theme={theme} now={Date.parse('2026-11-01T10:10:00Z')} />;
   }
   const rendered = render(<App />);
   const parser = new KeyParser();
