@@ -56,10 +56,25 @@ for (const stream of [process.stdout, process.stderr]) {
 // by scripts/bundle-cli.js; keep BUNDLED in step with it) compiled with a V8 code cache; every
 // other command, and any command when the bundle is missing or CITADEL_NO_BUNDLE=1, from dist/
 // (docs/cli.md, "Startup").
+// The workstation (a bare `citadel`, `attach`) has its own bundle, dist/cli/workstation.cjs (Ink,
+// React's production build, the TUI and the panels), taken only when NODE_ENV is unset or
+// production (the bundle holds React's production build alone). yoga-layout, an ES module that
+// awaits its WebAssembly, is imported beside compiling the bundle and handed to it.
 const BUNDLED = new Set(['ready', 'bead', 'mail', 'done', 'prime', 'hook', 'cv']);
 const CACHE_MAGIC = 'citadel-v8cache-1\n';
 const args = process.argv.slice(2);
-const main = (BUNDLED.has(commandWord(args)) && process.env.CITADEL_NO_BUNDLE !== '1' && bundledMain()) || (await import('../dist/cli/main.js')).main;
+const main = (process.env.CITADEL_NO_BUNDLE !== '1' && (await chosenBundle())) || (await import('../dist/cli/main.js')).main;
+
+/** `main` of the bundle for this command line, or undefined (then dist/ runs). */
+async function chosenBundle() {
+  if (BUNDLED.has(commandWord(args))) return bundledMain('data');
+  if (!isWorkstation(args) || (process.env.NODE_ENV !== undefined && process.env.NODE_ENV !== 'production')) return undefined;
+  const yoga = import('yoga-layout');
+  yoga.catch(() => undefined);
+  return bundledMain('workstation', async () => {
+    globalThis.__citadelYoga = await yoga;
+  });
+}
 
 /** The first word of the command line that is not `--town DIR`. */
 function commandWord(words) {
@@ -71,7 +86,7 @@ function commandWord(words) {
 }
 
 /**
- * `main` of dist/cli/data.cjs, run as a vm.Script so V8 can take its compiled code from a cache
+ * `main` of dist/cli/NAME.cjs (data or workstation), run as a vm.Script so V8 can take its compiled code from a cache
  * (Node 20 has no compile cache for modules). The cache is a file of the user's
  * ($XDG_CACHE_HOME/citadel, else ~/.cache/citadel; directory 0700, files 0600) named by the
  * bundle's length and CRC-32, Node's version and the architecture, so an edited or rebuilt bundle
@@ -80,8 +95,8 @@ function commandWord(words) {
  * by V8) means compiling from source and writing a fresh cache after the command. undefined when
  * there is no bundle: the caller falls back to dist/.
  */
-function bundledMain() {
-  const file = fileURLToPath(new URL('../dist/cli/data.cjs', import.meta.url));
+async function bundledMain(name, beforeRun) {
+  const file = fileURLToPath(new URL(`../dist/cli/${name}.cjs`, import.meta.url));
   let source;
   try {
     // tsc rewrites every file of dist/: a bundle older than dist/cli/main.js was built from
@@ -91,20 +106,22 @@ function bundledMain() {
   } catch {
     return undefined;
   }
-  const cacheFile = codeCacheFile(source);
+  const cacheFile = codeCacheFile(name, source);
   const cached = cacheFile && readCodeCache(cacheFile);
   const script = new Script(Module.wrap(source), { filename: file, ...(cached ? { cachedData: cached } : {}) });
+  await beforeRun?.();
   const module = { exports: {} };
   script.runInThisContext()(module.exports, createRequire(file), module, file, dirname(file));
   if (cacheFile && (!cached || script.cachedDataRejected)) {
-    // After the command, so the functions it ran are compiled into the cache too.
-    process.once('beforeExit', () => writeCodeCache(cacheFile, script));
+    // After the command, so the functions it ran are compiled into the cache too. The
+    // workstation leaves through process.exit, so it writes on 'exit' (synchronously).
+    process.once(name === 'workstation' ? 'exit' : 'beforeExit', () => writeCodeCache(cacheFile, script));
   }
   return module.exports.main;
 }
 
 /** The cache file for this bundle text, or undefined when there is no private cache directory. */
-function codeCacheFile(source) {
+function codeCacheFile(name, source) {
   if (process.env.CITADEL_NO_CODE_CACHE === '1' || typeof zlib.crc32 !== 'function') return undefined;
   try {
     const base = process.env.XDG_CACHE_HOME && process.env.XDG_CACHE_HOME.startsWith('/') ? process.env.XDG_CACHE_HOME : join(homedir(), '.cache');
@@ -114,7 +131,7 @@ function codeCacheFile(source) {
     const uid = process.getuid ? process.getuid() : stat.uid;
     if (!stat.isDirectory() || stat.uid !== uid || (stat.mode & 0o022) !== 0) return undefined;
     const key = `${Buffer.byteLength(source)}-${(zlib.crc32(source) >>> 0).toString(16)}-${process.version}-${process.arch}`;
-    return join(dir, `data-${key}.v8cache`);
+    return join(dir, `${name}-${key}.v8cache`);
   } catch {
     return undefined;
   }
