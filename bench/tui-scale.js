@@ -6,7 +6,8 @@
 // CPU per key and the load average. Budgets: first frame ≤ 1 s, a key ≤ 33 ms, details ≤ 16 ms.
 // Run alone: `node bench/tui-scale.js` (after `npm run build`), or `node bench/run.js tui-scale`.
 // CITADEL_BENCH_TOWN=DIR uses that town instead of a copy of the cache (it is not modified
-// beyond what the workstation writes: its layout file and the query index).
+// beyond what the workstation writes: its layout file and the query index). CITADEL_BENCH_NODE_ARGS
+// gives the workstation's node options (profiling: "--cpu-prof --cpu-prof-dir=DIR").
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,6 +22,8 @@ const bin = fileURLToPath(new URL('../bin/citadel.js', import.meta.url));
 const cache = join(cacheRoot(), `town-100000-v${BUILDER_VERSION}`);
 const COLS = 200;
 const ROWS = 50;
+// CITADEL_BENCH_NODE_ARGS: node options for the workstation, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof".
+const nodeArgs = (process.env.CITADEL_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
 const ROUNDS = Number(process.env.CITADEL_BENCH_ROUNDS ?? 3);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const load = () => loadavg().map((l) => l.toFixed(1)).join(' ');
@@ -44,7 +47,8 @@ class Screen {
     this.total = 0;
     this.waiters = [];
     this.lastData = 0;
-    this.proc = pty.spawn(process.execPath, [bin], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd, env });
+    this.proc = pty.spawn(process.execPath, [...nodeArgs, bin], { name: 'xterm-256color', cols: COLS, rows: ROWS, cwd, env });
+    this.exited = new Promise((resolve) => this.proc.onExit(resolve));
     this.proc.onData((data) => {
       this.lastData = performance.now();
       const text = plain(data);
@@ -221,6 +225,8 @@ export async function run() {
     console.log(`  filter applied (Enter → the filtered board drawn): ${applying.map(ms).join(', ')} for "task", "#ui", "type:bug" (budget 33 ms) — load ${load()}`);
     screen.proc.write('\x02d');
     await screen.when(/detached/).catch(() => undefined);
+    // Its own exit (a --cpu-prof profile is written then), for at most 10 s.
+    await Promise.race([screen.exited, sleep(10_000)]);
     screen.kill();
   } finally {
     try {

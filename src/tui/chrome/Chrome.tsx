@@ -38,7 +38,10 @@ export interface ChromeProps {
 export function Chrome(props: ChromeProps): ReactElement {
   const { state, layout, palette } = props;
   if (layout.tooSmall) return <Text> </Text>;
-  const grid = gridChromeLines(
+  // The shell lays the grid's lines over Ink's frame itself (shell-view.ts `chromeFrame`), except
+  // under the help overlay (drawn by Ink over the grid): only then are they Ink's to draw. Else the
+  // grid is a blank box, and a keystroke in the panels does not lay out and write its 49 rows.
+  const grid = !props.help ? [] : gridChromeLines(
     {
       layout,
       panes: state.panes,
@@ -64,18 +67,19 @@ export function Chrome(props: ChromeProps): ReactElement {
         <Box flexDirection="column" width={layout.grid.width} height={layout.grid.height}>
           {grid.map((line, i) => (
             <Text key={i} wrap="truncate">
-              {line}
+              {blankEnd(line)}
             </Text>
           ))}
         </Box>
         {panels && (
           <>
             <Box flexDirection="column" width={1} height={panels.height}>
-              {Array.from({ length: panels.height }, (_, i) => (
-                <Text key={i}>{divider}</Text>
-              ))}
+              {/* One text of every row: one node to lay out and write, its repeated line tokenized once. */}
+              <Text>{dividerColumn(divider, panels.height)}</Text>
             </Box>
-            <Box flexDirection="column" width={panels.width} height={panels.height} overflow="hidden">
+            {/* Clipped only vertically: the panels cut their rows to the width themselves, and a horizontal clip
+                made Ink slice every line of the column again on every frame (slice-ansi). */}
+            <Box flexDirection="column" width={panels.width} height={panels.height} overflowY="hidden">
               {Panels ? (
                 <Panels
                   {...props.slot}
@@ -141,4 +145,22 @@ function Overlay({ rect, title, lines }: { rect: Rect; title: string; lines: rea
       <Text>{`╰${'─'.repeat(inner)}╯`}</Text>
     </Box>
   );
+}
+
+/**
+ * A grid line without its trailing blanks (at least one cell, so the row keeps its height): the
+ * pane bodies are blank in the chrome (the compositor draws them), and Ink turns every cell it is
+ * given into a styled cell object on every frame — 49 rows of 120 spaces on every keystroke.
+ */
+function blankEnd(line: string): string {
+  let end = line.length;
+  while (end > 1 && line.charCodeAt(end - 1) === 32) end--;
+  return end === line.length ? line : line.slice(0, end);
+}
+
+let dividers = { line: '', height: 0, text: '' };
+/** The divider's column: `height` rows of `line`, built once per size. */
+function dividerColumn(line: string, height: number): string {
+  if (dividers.line !== line || dividers.height !== height) dividers = { line, height, text: Array.from({ length: height }, () => line).join('\n') };
+  return dividers.text;
 }
