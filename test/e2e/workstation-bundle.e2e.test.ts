@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +10,7 @@ import { citadelCommand, makeTown } from './helpers/town.js';
 /**
  * The workstation's bundle (docs/cli.md, "Startup"): a bare `citadel` runs from
  * dist/cli/workstation.cjs — Ink, React, the TUI and the panels in one script, no ES module of
- * dist/ loaded — and still draws its panes and panels; a bundle older than dist/cli/main.js, or
+ * dist/ loaded, no code cache written — and still draws its panes and panels; a bundle older than dist/cli/main.js, or
  * NODE_ENV set to something other than production, runs from dist/ instead. The real binary in a
  * tmux pane, with a module loader hook that writes down every ES module the workstation loads
  * (the daemon, started before, is another process: its lines carry its arguments).
@@ -41,7 +41,8 @@ async function openWorkstation(env: string): Promise<string[]> {
   writeFileSync(join(hooks, 'register.mjs'), `import { register } from 'node:module';\nif (process.argv.length === 2) register(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`);
   await town.spawn('nux', ['/bin/sh', '-c', 'echo bundle-marker; exec sleep 600']);
   // vitest runs with NODE_ENV=test: the person's shell has it unset.
-  const command = `unset NODE_ENV CITADEL_NO_BUNDLE; ${env} export NODE_OPTIONS=--import=${pathToFileURL(join(hooks, 'register.mjs')).href}; ${citadelCommand(town.path)}`;
+  const cache = join(hooks, 'cache');
+  const command = `unset NODE_ENV CITADEL_NO_BUNDLE; ${env} export XDG_CACHE_HOME=${cache}; export NODE_OPTIONS=--import=${pathToFileURL(join(hooks, 'register.mjs')).href}; ${citadelCommand(town.path)}`;
   tmux.newSession('ws', 140, 40, command);
   await waitFor(() => /bundle-marker/.test(tmux.text('ws')) && /Board/.test(tmux.text('ws')) && /\d+ ready/.test(tmux.text('ws')), `the workstation with its pane and panels; screen:\n${tmux.text('ws')}`, {
     timeoutMs: 30_000,
@@ -49,6 +50,8 @@ async function openWorkstation(env: string): Promise<string[]> {
   });
   tmux.run('send-keys', '-t', 'ws', 'C-b', 'd');
   await waitFor(() => tmux.text('ws').includes('EXIT=0'), `detached; screen:\n${tmux.text('ws')}`, { timeoutMs: 15_000, intervalMs: 50 });
+  // No code cache for the workstation (reading one cost more memory than the time it saved).
+  expect(existsSync(cache) ? readdirSync(cache, { recursive: true }).filter((name) => String(name).includes('workstation')) : []).toEqual([]);
   return [...new Set(readFileSync(log, 'utf8').split('\n').filter(Boolean))].map((url) => url.replace(distUrl, 'dist/'));
 }
 
