@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Workstation } from '../../../src/tui/shell/workstation.js';
-import { tempDir, waitFor } from '../../helpers/temp.js';
-import { LocalPaneSource } from './helpers/local-source.js';
-import { FakeKeys, OuterTerminal } from './helpers/outer-terminal.js';
+import { waitFor } from '../../helpers/temp.js';
+import type { LocalPaneSource } from './helpers/local-source.js';
+import { openWorkstation } from './helpers/open-workstation.js';
 
 // The grid's title bars are a pure function of the state: a focus or a program's title change is
 // drawn over Ink's last frame without an Ink render (tens of ms of a core, 100+ ms under load,
@@ -16,38 +14,10 @@ afterEach(() => {
 });
 
 async function open(setup: (source: LocalPaneSource) => void, echoHoldMs?: number) {
-  const source = await LocalPaneSource.create();
-  setup(source);
-  const outer = new OuterTerminal(140, 30);
-  const keys = new FakeKeys();
-  const dir = tempDir();
   const trace: string[] = [];
-  const ws = new Workstation({
-    stdin: keys,
-    stdout: outer,
-    source,
-    town: { root: dir.path, name: 'testtown' },
-    prefixKey: 'C-b',
-    env: {},
-    copyFile: join(dir.path, 'copy.txt'),
-    resizeDebounceMs: 10,
-    echoHoldMs,
-    trace: (line) => trace.push(line),
-  });
-  cleanups.push(() => {
-    ws.stop();
-    source.close();
-    outer.dispose();
-    dir.dispose();
-  });
-  await ws.start();
-  const until = (what: string, check: (text: string) => boolean) =>
-    waitFor(async () => {
-      await outer.settle();
-      return check(outer.text());
-    }, `${what}; screen:\n${outer.text()}`, { timeoutMs: 10_000 });
+  const opened = await openWorkstation(cleanups, { setup, options: { echoHoldMs, trace: (line) => trace.push(line) } });
   const inkRenders = (): number => trace.filter((line) => line.startsWith('chrome ink')).length;
-  return { source, outer, keys, ws, until, trace, inkRenders };
+  return { ...opened, trace, inkRenders };
 }
 
 const sh = (script: string): string[] => ['/bin/sh', '-c', script];

@@ -1,10 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Workstation } from '../../../src/tui/shell/workstation.js';
-import { tempDir, waitFor } from '../../helpers/temp.js';
-import { LocalPaneSource } from './helpers/local-source.js';
-import { FakeKeys, OuterTerminal } from './helpers/outer-terminal.js';
+import { openWorkstation } from './helpers/open-workstation.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -13,25 +10,12 @@ afterEach(async () => {
 
 describe('copy mode over a real pane', () => {
   it('yanks a long line the pane wrapped as one line, and finds text that crosses the wrap', async () => {
-    const source = await LocalPaneSource.create();
     // 60 words of 5 cells: 300 cells, wrapped over several rows of the pane, then a real newline.
-    source.spawn('a', ['/bin/sh', '-c', 'for i in $(seq 1 60); do printf "w%03d " "$i"; done; echo; echo after-line; echo marker-xyz; exec cat']);
-    const outer = new OuterTerminal(80, 20);
-    const keys = new FakeKeys();
-    const dir = tempDir();
-    const ws = new Workstation({ stdin: keys, stdout: outer, source, town: { root: dir.path, name: 'testtown' }, prefixKey: 'C-b', env: {}, copyFile: join(dir.path, 'copy.txt'), resizeDebounceMs: 10 });
-    cleanups.push(() => {
-      ws.stop();
-      source.close();
-      outer.dispose();
-      dir.dispose();
+    const { keys, until, dir } = await openWorkstation(cleanups, {
+      cols: 80,
+      rows: 20,
+      setup: (source) => source.spawn('a', ['/bin/sh', '-c', 'for i in $(seq 1 60); do printf "w%03d " "$i"; done; echo; echo after-line; echo marker-xyz; exec cat']),
     });
-    await ws.start();
-    const until = (what: string, check: (text: string) => boolean) =>
-      waitFor(async () => {
-        await outer.settle();
-        return check(outer.text());
-      }, `${what}; screen:\n${outer.text()}`, { timeoutMs: 10_000 });
     await until('output done', (t) => t.includes('marker-xyz'));
     keys.type('\x02[');
     await until('copy mode', (t) => t.includes('[copy]'));

@@ -8,6 +8,7 @@ import { Workstation } from '../../../src/tui/shell/workstation.js';
 import { tempDir, waitFor } from '../../helpers/temp.js';
 import { LocalPaneSource } from './helpers/local-source.js';
 import { FakeKeys, OuterTerminal } from './helpers/outer-terminal.js';
+import { openWorkstation } from './helpers/open-workstation.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -15,36 +16,7 @@ afterEach(async () => {
 });
 
 async function open(cols = 140, rows = 30, setup?: (source: LocalPaneSource) => void, prefixKey = 'C-b', env: NodeJS.ProcessEnv = {}) {
-  const source = await LocalPaneSource.create();
-  setup?.(source);
-  const outer = new OuterTerminal(cols, rows);
-  const keys = new FakeKeys();
-  const dir = tempDir();
-  const ws = new Workstation({
-    stdin: keys,
-    stdout: outer,
-    source,
-    town: { root: dir.path, name: 'testtown' },
-    prefixKey,
-    env,
-    copyFile: join(dir.path, 'copy.txt'),
-    beadTitle: (id) => (id === 'ct-1' ? 'Fix the parser' : undefined),
-    resizeDebounceMs: 10,
-  });
-  cleanups.push(() => {
-    ws.stop();
-    source.close();
-    outer.dispose();
-    dir.dispose();
-  });
-  await ws.start();
-  const screen = async (): Promise<string> => {
-    await outer.settle();
-    return outer.text();
-  };
-  const until = (what: string, check: (text: string) => boolean) =>
-    waitFor(async () => check(await screen()), `${what}; screen:\n${outer.text()}`, { timeoutMs: 10_000 });
-  return { source, outer, keys, ws, screen, until, dir };
+  return openWorkstation(cleanups, { cols, rows, setup, options: { prefixKey, env, beadTitle: (id) => (id === 'ct-1' ? 'Fix the parser' : undefined) } });
 }
 
 const sh = (script: string): string[] => ['/bin/sh', '-c', script];
@@ -223,31 +195,18 @@ describe('workstation', () => {
   });
 
   it('keeps the panels at the panels\' width while they load, so the ptys are not resized when they arrive', async () => {
-    const source = await LocalPaneSource.create();
-    source.spawn('a', sh('exec cat'));
-    const outer = new OuterTerminal(120, 30);
-    const dir = tempDir();
     let arrive!: (panels: PanelsModule) => void;
     const quarter = (cols: number): number => Math.round(cols / 4);
-    const ws = new Workstation({
-      stdin: new FakeKeys(),
-      stdout: outer,
-      source,
-      town: { root: dir.path, name: 'testtown' },
-      prefixKey: 'C-b',
-      env: {},
-      copyFile: join(dir.path, 'copy.txt'),
-      resizeDebounceMs: 10,
-      panelsLoading: new Promise((resolve) => (arrive = resolve)),
-      panelsWidthWhileLoading: quarter,
-      // Late panels: the first frame goes out without them (plain chrome), as on a slow machine.
-      firstFrameWaitMs: 0,
-    });
-    cleanups.push(() => {
-      ws.stop();
-      source.close();
-      outer.dispose();
-      dir.dispose();
+    const { source, outer, ws } = await openWorkstation(cleanups, {
+      cols: 120,
+      setup: (s) => s.spawn('a', sh('exec cat')),
+      start: false,
+      options: {
+        panelsLoading: new Promise((resolve) => (arrive = resolve)),
+        panelsWidthWhileLoading: quarter,
+        // Late panels: the first frame goes out without them (plain chrome), as on a slow machine.
+        firstFrameWaitMs: 0,
+      },
     });
     const started = ws.start();
     await waitFor(() => source.resizes.some(([, , r]) => r === 27), 'pty sized while the panels load');
@@ -263,20 +222,9 @@ describe('workstation', () => {
   });
 
   it('recomputes the panels\' width from their percentage on every resize (80 -> 200 columns)', async () => {
-    const source = await LocalPaneSource.create();
-    source.spawn('a', sh('exec cat'));
-    const outer = new OuterTerminal(80, 30);
-    const dir = tempDir();
     const percent40 = (cols: number): number => Math.round(cols * 0.4);
     const panels: PanelsModule = { Panels: () => null, initialPanelsWidth: (_town, cols) => percent40(cols) };
-    const ws = new Workstation({ stdin: new FakeKeys(), stdout: outer, source, town: { root: dir.path, name: 't' }, prefixKey: 'C-b', env: {}, copyFile: join(dir.path, 'c'), panels, resizeDebounceMs: 10 });
-    cleanups.push(() => {
-      ws.stop();
-      source.close();
-      outer.dispose();
-      dir.dispose();
-    });
-    await ws.start();
+    const { source, outer, ws } = await openWorkstation(cleanups, { cols: 80, setup: (s) => s.spawn('a', sh('exec cat')), options: { panels } });
     expect(ws.snapshot.state.panelsWidth).toBe(32);
     outer.resize(200, 50);
     await waitFor(() => ws.snapshot.state.panelsWidth === 80, `panels 80 wide at 200 columns (is ${ws.snapshot.state.panelsWidth})`);
