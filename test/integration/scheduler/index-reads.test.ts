@@ -9,9 +9,8 @@ import { allPolecats, putPolecat, type Polecat } from '../../../src/model/poleca
 import { mergeRequests, queuedRequests } from '../../../src/refinery/queue.js';
 import { plan } from '../../../src/scheduler/plan.js';
 import { resourcesView } from '../../../src/scheduler/view.js';
-import { initTown } from '../../../src/town/create.js';
 import { openTownAt, type Town } from '../../../src/town/town.js';
-import { makeRepo } from '../../helpers/git.js';
+import { townWithWriter } from '../../helpers/town.js';
 
 const disposers: (() => unknown)[] = [];
 afterEach(async () => {
@@ -24,11 +23,7 @@ const ids = (list: readonly { id: string }[]): string[] => list.map((b) => b.id)
 
 describe('the daemon’s reads of the town (issue 18)', () => {
   it('go through the query index — the handle never loads the whole town — and equal a read of every bead', async () => {
-    const repo = makeRepo();
-    disposers.push(repo.dispose);
-    initTown({ cwd: repo.path, env: {} });
-    const writer = openTownAt(repo.path, 'nux');
-    disposers.push(() => writer.close());
+    const { repo, writer } = townWithWriter(disposers, 'nux');
     const ctx = modelContext('nux', 'ct');
     const beads: Bead[] = [];
     for (let i = 0; i < 12; i++) beads.push((await writer.journal.mutate(createBead(ctx, { title: `bead ${i}`, priority: i % 4 }))).value);

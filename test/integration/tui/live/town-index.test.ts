@@ -15,6 +15,7 @@ import { inboxFor } from '../../../../src/tui/state/inbox-order.js';
 import { laneOrder } from '../../../../src/tui/state/lane-order.js';
 import type { MailView, MergeRequestView } from '../../../../src/tui/state/types.js';
 import { makeRepo } from '../../../helpers/git.js';
+import { townWithWriter } from '../../../helpers/town.js';
 
 const disposers: (() => unknown)[] = [];
 afterEach(async () => {
@@ -137,11 +138,7 @@ describe('the workstation through the query index', () => {
 
 describe('the board’s filter on a big town', () => {
   it('shows the closed group pending while the closed beads are read in the background, then as a read of every bead; kept current after', async () => {
-    const repo = makeRepo();
-    disposers.push(repo.dispose);
-    initTown({ cwd: repo.path, env: {} });
-    const writer = openTownAt(repo.path, 'nux');
-    disposers.push(() => writer.close());
+    const { repo, writer } = townWithWriter(disposers, 'nux');
     const ctx = modelContext('nux', 'ct');
     await writer.journal.mutate(transact(ctx, (tx) => {
       for (let i = 0; i < 60; i++) {
@@ -180,11 +177,7 @@ describe('the board’s filter on a big town', () => {
 
 describe('a bead’s history in the workstation', () => {
   it('comes at once from the newest records, and older records are read in the background until its creation', async () => {
-    const repo = makeRepo();
-    disposers.push(repo.dispose);
-    initTown({ cwd: repo.path, env: {} });
-    const writer = openTownAt(repo.path, 'nux');
-    disposers.push(() => writer.close());
+    const { repo, writer } = townWithWriter(disposers, 'nux');
     const ctx = modelContext('nux', 'ct');
     const { value: old } = await writer.journal.mutate(createBead(ctx, { title: 'old bead' }));
     // More records after it than the feed keeps for histories (5,000).
