@@ -10,6 +10,7 @@ import { openTownAt, type Town } from '../../../src/town/town.js';
 import { runCli } from '../../helpers/cli.js';
 import { git, gitEnv } from '../../helpers/git.js';
 import { tempDir } from '../../helpers/temp.js';
+import { seededRandom } from '../../unit/model/memory-journal.js';
 
 /**
  * Three towns making random concurrent edits (creates, title/priority/label edits, claims,
@@ -17,17 +18,6 @@ import { tempDir } from '../../helpers/temp.js';
  * real git: once every town has synced twice more, all hold the same beads and ready queue,
  * and every bead any town made is there. Seeds are fixed (CITADEL_FED_SEEDS to add more).
  */
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const cleanup: Array<() => void> = [];
 afterEach(() => {
@@ -59,7 +49,7 @@ const seeds = (process.env.CITADEL_FED_SEEDS ?? '1,2').split(',').map(Number);
 describe('federation converges', () => {
   for (const seed of seeds) {
     it(`three towns, random concurrent edits and sync order (seed ${seed})`, async () => {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
       const roots = await makeTowns(3);
       const towns: Town[] = roots.map((root) => openTownAt(root, 'overseer'));

@@ -12,6 +12,7 @@ import type { JournalRecord } from '../../../src/journal/index.js';
 import { allSegments, readSegment } from '../../../src/journal/segments.js';
 import { tempDir } from '../../helpers/temp.js';
 import { open, put } from './helpers.js';
+import { seededRandom } from '../../unit/model/memory-journal.js';
 
 /**
  * Derivable fields left out of compressed archive blocks (issue 18, disk; src/journal/archive-elide.ts,
@@ -24,18 +25,6 @@ const cleanups: (() => void)[] = [];
 afterEach(() => {
   while (cleanups.length) cleanups.pop()!();
 });
-
-/** A small seeded PRNG (mulberry32): the same records every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PIECES = ['parser', 'journal', 'torn tail', 'naïve café', '日本語のテキスト', '🚀🧪', 'e\u0301', 'quote " and \\ backslash', 'line\u2028sep', '"prev":""', '{"crc32c":""}', '\t', 'zero\u0000byte'];
 
@@ -53,7 +42,7 @@ function lastChain(buffer: Buffer): string {
  * and (with `odd`) now and then a torn fragment, a record with a bad CRC or a lost-block line.
  */
 function segment(seed: number, bytes: number, options: { unchained?: number; maxBatch?: number; odd?: boolean } = {}, starts = new Set<number>()): Buffer {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const parts: Buffer[] = [];
   let size = 0;
   let seq = 1;
@@ -203,7 +192,7 @@ describe('elided archive blocks', { timeout: 120_000 }, () => {
     const third = all[2]!;
     const seqsOf = (block: Buffer): number[] => [...block.toString('latin1').matchAll(/"rec":\{"v":1,"seq":(\d+),/g)].map((m) => Number(m[1]));
     const lost = seqsOf(restoreBlock(second.stored, second.plainBytes) as Buffer);
-    const random = rng(7);
+    const random = seededRandom(7);
     for (let round = 0; round < 40; round++) {
       const damaged = Buffer.from(file);
       const at = second.pos + HEADER_BYTES + Math.floor(random() * (third.pos - second.pos - HEADER_BYTES));
