@@ -118,13 +118,16 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
       }),
     });
     // The socket is created 0600 (umask), so no one else can even try to connect.
-    const umask = process.umask(0o177);
-    try {
-      await server.listen();
-    } finally {
-      process.umask(umask);
-    }
-    chmodSync(paths.socket, 0o600);
+    const listenPrivately = async (listen: () => Promise<void>): Promise<void> => {
+      const umask = process.umask(0o177);
+      try {
+        await listen();
+      } finally {
+        process.umask(umask);
+      }
+      chmodSync(paths.socket, 0o600);
+    };
+    await listenPrivately(() => server.listen());
     writePrivate(paths.info, `${JSON.stringify({ pid: process.pid, town: openedTown.paths.root, socket: paths.socket, startedAt: core.startedAt.toISOString() })}\n`);
 
     let announced = false;
@@ -151,13 +154,7 @@ export async function runDaemon(townRoot: string, options: RunDaemonOptions): Pr
       try {
         ensurePrivateDir(paths.dir);
         writePrivate(paths.token, `${token}\n`);
-        const mask = process.umask(0o177);
-        try {
-          await server.relisten();
-        } finally {
-          process.umask(mask);
-        }
-        chmodSync(paths.socket, 0o600);
+        await listenPrivately(() => server.relisten());
         log(`listening again on ${paths.socket} (SIGUSR1)`);
       } catch (error) {
         log(`could not listen again on ${paths.socket}: ${(error as Error).message}`);
