@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/temp.js';
 import { Tmux } from './helpers/tmux.js';
 import { citadelCommand, makeTown } from './helpers/town.js';
+import { moduleLogHook } from '../helpers/module-log.js';
 
 /**
  * The workstation's bundle (docs/cli.md, "Startup"): a bare `citadel` runs from
@@ -28,21 +28,12 @@ async function openWorkstation(env: string): Promise<string[]> {
   const tmux = new Tmux();
   const hooks = mkdtempSync(join(tmpdir(), 'citadel-ws-bundle-'));
   cleanups.push(() => rmSync(hooks, { recursive: true, force: true }), () => town.dispose(), () => tmux.kill());
-  const log = join(hooks, 'modules.log');
-  writeFileSync(
-    join(hooks, 'hook.mjs'),
-    `import { appendFileSync } from 'node:fs';\n` +
-      `export async function load(url, context, next) {\n` +
-      `  appendFileSync(${JSON.stringify(log)}, url + '\\n');\n` +
-      `  return next(url, context);\n` +
-      `}\n`,
-  );
   // Only in the workstation (no arguments), not in the daemon it talks to.
-  writeFileSync(join(hooks, 'register.mjs'), `import { register } from 'node:module';\nif (process.argv.length === 2) register(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`);
+  const { log, register } = moduleLogHook(hooks, { onlyBare: true });
   await town.spawn('nux', ['/bin/sh', '-c', 'echo bundle-marker; exec sleep 600']);
   // vitest runs with NODE_ENV=test: the person's shell has it unset.
   const cache = join(hooks, 'cache');
-  const command = `unset NODE_ENV CITADEL_NO_BUNDLE; ${env} export XDG_CACHE_HOME=${cache}; export NODE_OPTIONS=--import=${pathToFileURL(join(hooks, 'register.mjs')).href}; ${citadelCommand(town.path)}`;
+  const command = `unset NODE_ENV CITADEL_NO_BUNDLE; ${env} export XDG_CACHE_HOME=${cache}; export NODE_OPTIONS=--import=${register}; ${citadelCommand(town.path)}`;
   tmux.newSession('ws', 140, 40, command);
   await waitFor(() => /bundle-marker/.test(tmux.text('ws')) && /Board/.test(tmux.text('ws')) && /\d+ ready/.test(tmux.text('ws')), `the workstation with its pane and panels; screen:\n${tmux.text('ws')}`, {
     timeoutMs: 30_000,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTownAt } from '../../../src/town/town.js';
 import { runCli } from '../../helpers/cli.js';
 import { makeTown, type TestTown } from './bead-town.js';
+import { moduleLogHook } from '../../helpers/module-log.js';
 
 /**
  * Cold start (docs/cli.md, "Startup"): a command loads only what it uses. The real binary runs
@@ -27,16 +28,7 @@ describe('citadel start-up', () => {
   beforeAll(async () => {
     town = await makeTown();
     hooks = mkdtempSync(join(tmpdir(), 'citadel-startup-'));
-    log = join(hooks, 'modules.log');
-    writeFileSync(
-      join(hooks, 'hook.mjs'),
-      `import { appendFileSync } from 'node:fs';\n` +
-        `export async function load(url, context, next) {\n` +
-        `  appendFileSync(${JSON.stringify(log)}, url + '\\n');\n` +
-        `  return next(url, context);\n` +
-        `}\n`,
-    );
-    writeFileSync(join(hooks, 'register.mjs'), `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(join(hooks, 'hook.mjs')).href)});\n`);
+    ({ log } = moduleLogHook(hooks));
   });
   afterAll(() => {
     town?.dispose();
