@@ -79,7 +79,7 @@ export function Chrome(props: ChromeProps): ReactElement {
             </Box>
             {/* Clipped only vertically: the panels cut their rows to the width themselves, and a horizontal clip
                 made Ink slice every line of the column again on every frame (slice-ansi). */}
-            <Box flexDirection="column" width={panels.width} height={panels.height} overflowY="hidden">
+            <Box flexDirection="column" width={panels.width} height={panels.height} overflow="hidden">
               {Panels ? (
                 <Panels
                   {...props.slot}

@@ -22,15 +22,16 @@ export interface PanelProps {
  * Its inner size is `width - 2` × `height - 3` (border, title). Title and info may name a bead:
  * their control characters are made visible, as in every row (Line).
  *
- * Clipped only vertically: every row is already cut to the width (Line, the title's truncate),
- * and a horizontal clip made Ink slice every written line again (`slice-ansi`) on every frame.
+ * Clipped both ways (`overflow="hidden"`). A vertical-only clip (to spare Ink re-slicing every
+ * line each frame) left a panel that no longer showed new mail in the panels-slot test: not
+ * understood yet, so the clip stays whole.
  */
 export function Panel({ title, info, width, height, focused, theme, children }: PanelProps) {
   countRender(`Panel ${title}`);
   const head = titleLine(visibleLine(title), info ? visibleLine(info) : '', width - 2);
   const border = focused ? theme.colors['panel.border.focused'] : theme.colors['panel.border.unfocused'];
   return (
-    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={border} overflowY="hidden">
+    <Box flexDirection="column" width={width} height={height} borderStyle="round" borderColor={border} overflow="hidden">
       {/* The title keeps its row however tall the content is (a 3-row box: a long empty-state line pushed it out). */}
       <Box width={width - 2} height={1} flexShrink={0}>
         <Box flexGrow={1}>
