@@ -1,10 +1,6 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { citadelBin, runCli } from '../helpers/cli.js';
-import { gitEnv, makeRepo } from '../helpers/git.js';
 import { waitFor } from '../helpers/temp.js';
-import { Tmux } from './helpers/tmux.js';
+import { scriptedWorkstation } from './helpers/scripted-workstation.js';
 
 /**
  * Issue 16's QA: a polecat's `citadel done` merged at once, and an open workstation's lane must
@@ -18,22 +14,7 @@ afterEach(async () => {
 });
 
 async function mergedLive(extra: Record<string, string>): Promise<void> {
-  const repo = makeRepo();
-  cleanups.push(repo.dispose);
-  const env = { CITADEL_ACTOR: '', CITADEL_POLECAT: '', CITADEL_TOWN: '', ...extra };
-  const cli = (args: string[]) => runCli(args, { cwd: repo.path, env });
-  expect((await cli(['init'])).code).toBe(0);
-  cleanups.push(() => cli(['daemon', 'stop']));
-  const configFile = join(repo.path, '.citadel', 'config.json');
-  const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(configFile, `${JSON.stringify({ ...config, defaultAgent: 'scripted' }, null, 2)}\n`);
-  const tmux = new Tmux();
-  cleanups.push(() => tmux.kill());
-  const command = ['env', ...Object.entries({ ...gitEnv, ...extra, TERM: 'xterm-256color', CITADEL_ACTOR: 'overseer', NO_COLOR: '1' }).map(([k, v]) => `${k}=${v}`), process.execPath, citadelBin];
-  tmux.newSession('w', 180, 50, command, {}, repo.path);
-  const screen = (): string => tmux.text('w');
-  const until = (what: string, check: (text: string) => boolean, timeoutMs = 30_000) =>
-    waitFor(() => (check(screen()) ? true : undefined), `${what}; screen:\n${screen()}`, { timeoutMs, intervalMs: 50 });
+  const { cli, until } = await scriptedWorkstation(cleanups, extra, 30_000);
   await until('the lane, empty', (t) => t.includes('Refinery') && t.includes('no merge requests'));
   const id = (await cli(['bead', 'create', 'Add a file'])).stdout.trim();
   await until(`the bead ${id} on the board`, (t) => t.includes(id));

@@ -1,10 +1,9 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { citadelBin, runCli, runJson } from '../helpers/cli.js';
-import { gitEnv, makeRepo } from '../helpers/git.js';
+import { runJson } from '../helpers/cli.js';
 import { waitFor } from '../helpers/temp.js';
-import { Tmux } from './helpers/tmux.js';
+import { scriptedWorkstation } from './helpers/scripted-workstation.js';
 
 /**
  * The panels end to end through tmux: the real binary's workstation in a real terminal, the
@@ -28,25 +27,7 @@ afterEach(async () => {
 });
 
 async function workstation() {
-  const repo = makeRepo();
-  cleanups.push(repo.dispose);
-  const env = { CITADEL_ACTOR: '', CITADEL_POLECAT: '', CITADEL_TOWN: '' };
-  const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { cwd: repo.path, env: { ...env, ...extra } });
-  const init = await cli(['init']);
-  expect(init.code, init.stderr).toBe(0);
-  cleanups.push(() => cli(['daemon', 'stop']));
-  // The town slings the scripted agent by default (no real agent CLI is needed to run this).
-  const configFile = join(repo.path, '.citadel', 'config.json');
-  const config = existsSync(configFile) ? (JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>) : {};
-  writeFileSync(configFile, `${JSON.stringify({ ...config, defaultAgent: 'scripted' }, null, 2)}\n`);
-
-  const tmux = new Tmux();
-  cleanups.push(() => tmux.kill());
-  const command = ['env', ...Object.entries({ ...gitEnv, TERM: 'xterm-256color', CITADEL_ACTOR: 'overseer', NO_COLOR: '1' }).map(([k, v]) => `${k}=${v}`), process.execPath, citadelBin];
-  tmux.newSession('w', 180, 50, command, {}, repo.path);
-  const screen = (): string => tmux.text('w');
-  const until = (what: string, check: (text: string) => boolean, timeoutMs = 20_000) =>
-    waitFor(() => (check(screen()) ? true : undefined), `${what}; screen:\n${screen()}`, { timeoutMs, intervalMs: 50 });
+  const { repo, env, cli, tmux, command, screen, until } = await scriptedWorkstation(cleanups);
   const keys = (...k: string[]) => tmux.send('w', k);
   const literal = (text: string) => tmux.send('w', [text], true);
   const show = (id: string) => runJson<Bead>(['bead', 'show', id], { cwd: repo.path, env });
