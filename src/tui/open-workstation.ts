@@ -96,6 +96,11 @@ export async function openWorkstation(context: CliContext, streams: WorkstationS
     reason = await workstation.exited;
   } finally {
     for (const cleanup of cleanups) cleanup();
+    // The last frames may still wait in stdout's queue (a terminal reading slowly: tmux, SSH),
+    // and restore() writes at once, past the queue: the queued frame would then land on the
+    // person's own screen after it, and the detach line below under it. Let the queue drain first
+    // (a second at most: a terminal that stopped reading must not hold the exit).
+    await drained(stdout, 1000);
     session.restore();
     guards.dispose();
     source?.close();
@@ -127,6 +132,20 @@ async function tellOtherClients(client: DaemonClient, workstation: Workstation):
 /** Closes what the panels hold open (their journal watchers). */
 async function closePanels(panels: PanelsModule | undefined): Promise<void> {
   await panels?.dispose?.().catch(() => undefined);
+}
+
+/** Resolves once `stream` has written what it queued, or after `ms`. */
+function drained(stream: NodeJS.WriteStream, ms: number): Promise<void> {
+  if (!stream.writableLength) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      stream.off('drain', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    stream.on('drain', done);
+  });
 }
 
 /** With CITADEL_TUI_TRACE=FILE, one line per event (keys, writes, drains) goes to FILE. */

@@ -86,6 +86,8 @@ describe('workstation panels, end to end (tmux)', () => {
     const remembered = JSON.parse(readFileSync(join(repo.path, '.citadel', 'run', 'layout.json'), 'utf8')) as { panels: { inbox: { visible: boolean } } };
     expect(remembered.panels.inbox.visible).toBe(false);
     keys('C-b', 'd');
+    // The detach line must be on the person's screen: it once was not, when the last frames
+    // still queued in stdout landed after the terminal was restored (open-workstation.ts drains first).
     await until('detached', (t) => t.includes('detached'));
     relaunch();
     await until('the workstation again, without the inbox', (t) => t.includes('Board') && t.includes('Refinery') && !t.includes('Inbox'));
